@@ -1,0 +1,167 @@
+//! What an action does, decided before anything is written.
+
+use crate::config::EmailKind;
+use crate::model::{LicenseType, SecurityProfile};
+use crate::{AssignmentId, EmailAddress, PersonId, RecordId, TaskId, UserId};
+
+/// A user C2 creates from the User Template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewUser {
+    /// Its id.
+    pub id: UserId,
+    /// A username not yet taken.
+    pub username: String,
+    /// From the person.
+    pub first_name: String,
+    /// From the person.
+    pub last_name: String,
+    /// From the person.
+    pub email: EmailAddress,
+    /// From the template: external.
+    pub license: LicenseType,
+    /// From the template.
+    pub security_profile: SecurityProfile,
+    /// From the person, else the template.
+    pub language: String,
+    /// The person it is made for.
+    pub person: PersonId,
+}
+
+/// A user becoming active (created, or reactivated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activation {
+    /// The user.
+    pub user: UserId,
+    /// Its person.
+    pub person: PersonId,
+    /// True when the user is new (Welcome), false when reactivated (Welcome Back).
+    pub created: bool,
+    /// Whether it takes a seat of the external pool.
+    pub takes_seat: bool,
+}
+
+/// A user becoming inactive after its last request (C3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inactivation {
+    /// The user.
+    pub user: UserId,
+    /// Its person.
+    pub person: PersonId,
+    /// Whether it frees a seat of the external pool.
+    pub frees_seat: bool,
+}
+
+/// A new Active assignment (C2 step 4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAssignment {
+    /// Its id.
+    pub id: AssignmentId,
+    /// The person.
+    pub person: PersonId,
+    /// Its user.
+    pub user: UserId,
+}
+
+/// A response task (C2 step 5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTask {
+    /// Its id.
+    pub id: TaskId,
+    /// The user it is assigned to.
+    pub assignee: UserId,
+    /// The person behind that user.
+    pub person: PersonId,
+    /// The state it belongs to.
+    pub state: String,
+    /// Its label.
+    pub label: String,
+    /// What to do, with the record's fields already in.
+    pub instructions: String,
+    /// Due date, milliseconds since the epoch.
+    pub due_at_ms: i64,
+}
+
+/// An email to put in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedEmail {
+    /// Welcome, Welcome Back, Goodbye or Task.
+    pub kind: EmailKind,
+    /// The template's name, e.g. `ext_collab_welcome_scar__v`.
+    pub template: String,
+    /// The user it goes to.
+    pub user: UserId,
+    /// Its person.
+    pub person: PersonId,
+    /// The address.
+    pub to: EmailAddress,
+    /// For `${firstName}`.
+    pub first_name: String,
+    /// For `${lastName}`.
+    pub last_name: String,
+    /// For `${userName}`.
+    pub username: String,
+    /// For `${userLanguage}`.
+    pub language: String,
+}
+
+/// A state change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateChange {
+    /// The state left.
+    pub from: String,
+    /// The state entered.
+    pub to: String,
+}
+
+/// Everything one action on one record changes. Empty lists mean "nothing of that kind".
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Plan {
+    /// The record.
+    pub record: RecordId,
+    /// The action's name.
+    pub action: String,
+    /// The state change, if any.
+    pub state_change: Option<StateChange>,
+    /// The new value of the External Collaborator field, if it changes.
+    pub collaborators: Option<Vec<PersonId>>,
+    /// Users created from the template.
+    pub users_created: Vec<NewUser>,
+    /// Existing users linked to their person by the exact-details match.
+    pub users_linked: Vec<(PersonId, UserId)>,
+    /// Users activated (created ones included).
+    pub activations: Vec<Activation>,
+    /// Users inactivated.
+    pub inactivations: Vec<Inactivation>,
+    /// Users added to the record's External Collaborator role.
+    pub roles_granted: Vec<UserId>,
+    /// Users removed from it.
+    pub roles_removed: Vec<UserId>,
+    /// Assignments opened.
+    pub assignments_opened: Vec<NewAssignment>,
+    /// Assignments made Inactive.
+    pub assignments_closed: Vec<AssignmentId>,
+    /// Tasks created.
+    pub tasks_created: Vec<NewTask>,
+    /// Tasks cancelled.
+    pub tasks_cancelled: Vec<TaskId>,
+    /// Emails to send.
+    pub emails: Vec<PlannedEmail>,
+    /// Whether the record is deleted.
+    pub delete_record: bool,
+}
+
+impl Plan {
+    /// Seats the plan takes from the pool.
+    pub fn seats_taken(&self) -> u32 {
+        count(self.activations.iter().filter(|a| a.takes_seat))
+    }
+
+    /// Seats the plan gives back.
+    pub fn seats_freed(&self) -> u32 {
+        count(self.inactivations.iter().filter(|i| i.frees_seat))
+    }
+}
+
+fn count<T>(it: impl Iterator<Item = T>) -> u32 {
+    u32::try_from(it.count()).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,140 @@
+//! The property test of the core: random sequences of operations keep the invariants.
+
+use proptest::prelude::*;
+
+use super::world::World;
+use super::ActionArgs;
+use crate::model::UserStatus;
+use crate::{PersonId, RecordId};
+
+const OBJECTS: [&str; 5] = ["car__v", "ncr__v", "audit__qdm", "change_control__v", "inspection__v"];
+const ACTIONS: [&str; 6] = [
+    "change_state_to_pending_response__c",
+    "change_state_to_in_review__c",
+    "change_state_to_closed__c",
+    "change_state_to_cancelled__c",
+    "create_activate_external_collaborator__v",
+    "reassign_external_collaborator__v",
+];
+const SEATS: [i64; 4] = [10, 20, 50, 100];
+
+#[derive(Debug, Clone)]
+enum Op {
+    CreateRecord { object: usize, supplier: usize, people: Vec<usize> },
+    Action { record: usize, action: usize, to: usize },
+    SetCollaborators { record: usize, people: Vec<usize> },
+    Delete { record: usize },
+    SetManaged { person: usize, managed: bool },
+    SetStatus { person: usize, active: bool },
+    SetSeats { seats: usize },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (0..5usize, 0..2usize, prop::collection::vec(0..6usize, 0..3))
+            .prop_map(|(object, supplier, people)| Op::CreateRecord { object, supplier, people }),
+        6 => (0..12usize, 0..ACTIONS.len(), 0..12usize)
+            .prop_map(|(record, action, to)| Op::Action { record, action, to }),
+        2 => (0..12usize, prop::collection::vec(0..12usize, 0..3))
+            .prop_map(|(record, people)| Op::SetCollaborators { record, people }),
+        1 => (0..12usize).prop_map(|record| Op::Delete { record }),
+        1 => (0..12usize, any::<bool>()).prop_map(|(person, managed)| Op::SetManaged { person, managed }),
+        1 => (0..12usize, any::<bool>()).prop_map(|(person, active)| Op::SetStatus { person, active }),
+        1 => (0..SEATS.len()).prop_map(|seats| Op::SetSeats { seats }),
+    ]
+}
+
+/// Twelve persons: six of supplier `s0`, six of `s1`. Persons 0..6 of a record's supplier are
+/// mapped onto that supplier, so most generated collaborators are valid and some are not.
+fn setup() -> (World, Vec<PersonId>) {
+    let mut w = World::new();
+    let mut people = vec![];
+    for org in 0..2 {
+        for i in 0..6 {
+            people.push(w.person(&format!("s{org}"), &format!("P{org}x{i}"), "Test"));
+        }
+    }
+    (w, people)
+}
+
+fn run(w: &mut World, people: &[PersonId], records: &mut Vec<RecordId>, op: &Op) {
+    let record = |i: &usize| records.get(i % records.len().max(1)).cloned();
+    match op {
+        Op::CreateRecord { object, supplier, people: ps } => {
+            let chosen: Vec<&PersonId> = ps.iter().map(|i| &people[supplier * 6 + i]).collect();
+            records.push(w.record(OBJECTS[*object], &format!("s{supplier}"), &chosen));
+        }
+        Op::Action { record: r, action, to } => {
+            if let Some(r) = record(r) {
+                if w.deleted.contains(&r) {
+                    return;
+                }
+                let args = ActionArgs { from: None, to: Some(people[*to].clone()) };
+                let _ = w.act(&r, ACTIONS[*action], args);
+            }
+        }
+        Op::SetCollaborators { record: r, people: ps } => {
+            if let Some(r) = record(r) {
+                if !w.deleted.contains(&r) {
+                    let chosen: Vec<&PersonId> = ps.iter().map(|i| &people[*i]).collect();
+                    let _ = w.set_collaborators(&r, &chosen);
+                }
+            }
+        }
+        Op::Delete { record: r } => {
+            if let Some(r) = record(r) {
+                if !w.deleted.contains(&r) {
+                    let _ = w.delete(&r);
+                }
+            }
+        }
+        Op::SetManaged { person, managed } => {
+            if let Some(u) = w.user_of(&people[*person]).map(|u| u.id.clone()) {
+                let _ = w.set_managed(&u, *managed);
+            }
+        }
+        Op::SetStatus { person, active } => {
+            if let Some(u) = w.user_of(&people[*person]).map(|u| u.id.clone()) {
+                let status = if *active { UserStatus::Active } else { UserStatus::Inactive };
+                let _ = w.set_status(&u, status);
+            }
+        }
+        Op::SetSeats { seats } => {
+            let _ = w.set_seats(SEATS[*seats]);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_operations_keep_every_invariant(ops in prop::collection::vec(op(), 1..60)) {
+        let (mut w, people) = setup();
+        let mut records = vec![];
+        for (step, op) in ops.iter().enumerate() {
+            run(&mut w, &people, &mut records, op);
+            if let Err(broken) = w.check_invariants() {
+                prop_assert!(false, "after step {step} ({op:?}): {broken}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_seat_limit_holds_when_many_records_compete() {
+    let (mut w, people) = setup();
+    let mut records = vec![];
+    for i in 0..12 {
+        let supplier = i / 6;
+        records.push(w.record("car__v", &format!("s{supplier}"), &[&people[i]]));
+    }
+    let mut refused = 0;
+    for r in &records {
+        if w.send(r).is_err() {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 2, "10 seats for 12 persons");
+    w.check_invariants().unwrap();
+}

@@ -1,0 +1,645 @@
+//! Configuration as data (SPEC section 7): the target object types, their lifecycles,
+//! constraints and notification templates, read from a TOML file.
+//!
+//! The built-in default is `config/default.toml` of this crate. A file that cannot be used is
+//! refused with the line and the problem, so a typo never starts a misconfigured server.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::lifecycle::{EntryAction, Lifecycle, ResponseTask, StateDef, Transition, UserAction};
+use crate::model::{SecurityProfile, PERSON_FIELDS, RECORD_FIELDS};
+use crate::template::Template;
+use crate::vql::Constraint;
+
+/// The built-in configuration of SPEC section 7.
+pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
+
+/// The default constraint of every type (C1).
+pub use crate::vql::DEFAULT_EXTERNAL_COLLABORATOR_CONSTRAINT as DEFAULT_CONSTRAINT;
+
+/// A configuration that passed every check.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The company's name in emails (`${vaultName}`).
+    pub vault_name: String,
+    /// What automation gives a user it creates.
+    pub user_template: UserTemplate,
+    /// The target object types, in file order.
+    pub types: Vec<TargetType>,
+}
+
+/// The External Collaborator User Template (SPEC section 1).
+#[derive(Debug, Clone)]
+pub struct UserTemplate {
+    /// Its name.
+    pub name: String,
+    /// The profile of created users.
+    pub security_profile: SecurityProfile,
+    /// Language of created users.
+    pub language: String,
+    /// Locale of created users.
+    pub locale: String,
+    /// Time zone of created users.
+    pub timezone: String,
+    /// Username pattern with `{email}`, `{first_name}`, `{last_name}`.
+    pub username_pattern: String,
+}
+
+/// The four notifications of a type (SPEC section 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EmailKind {
+    /// `ext_collab_welcome_<type>__v`: a new user.
+    Welcome,
+    /// `ext_collab_welcome_back_<type>__v`: a reactivated user.
+    WelcomeBack,
+    /// `ext_collab_goodbye_<type>__v`: inactivated after its last request.
+    Goodbye,
+    /// `ext_collab_task_<type>__v`: a task was assigned.
+    Task,
+}
+
+impl EmailKind {
+    /// All kinds.
+    pub const ALL: [EmailKind; 4] = [Self::Welcome, Self::WelcomeBack, Self::Goodbye, Self::Task];
+
+    /// The key in the configuration file.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Welcome => "welcome",
+            Self::WelcomeBack => "welcome_back",
+            Self::Goodbye => "goodbye",
+            Self::Task => "task",
+        }
+    }
+
+    /// The template name for an object type, e.g. `ext_collab_welcome_scar__v`.
+    pub fn template_name(self, object_type: &str) -> String {
+        let base = object_type.strip_suffix("__v").unwrap_or(object_type);
+        format!("ext_collab_{}_{base}__v", self.key())
+    }
+}
+
+/// Subject and body of one notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailTemplate {
+    /// Subject line.
+    pub subject: Template,
+    /// Plain-text body.
+    pub body: Template,
+}
+
+/// A target object type and everything configured for it.
+#[derive(Debug, Clone)]
+pub struct TargetType {
+    /// The object, e.g. `car__v`.
+    pub object: String,
+    /// The object's label, e.g. `CAR`.
+    pub object_label: String,
+    /// The object type, e.g. `scar__v`.
+    pub object_type: String,
+    /// The type's label, e.g. `SCAR`.
+    pub label: String,
+    /// Its lifecycle.
+    pub lifecycle: Lifecycle,
+    /// C1: which persons may be collaborators.
+    pub constraint: Constraint,
+    /// Fields an external collaborator may read.
+    pub visible_fields: Vec<String>,
+    /// C3: remove the role from records on exit (default: keep it).
+    pub remove_sharing_on_exit: bool,
+    /// Its notifications.
+    pub templates: BTreeMap<EmailKind, EmailTemplate>,
+}
+
+impl TargetType {
+    /// The template of one kind (every kind is present after validation).
+    pub fn template(&self, kind: EmailKind) -> Option<&EmailTemplate> {
+        self.templates.get(&kind)
+    }
+}
+
+impl Config {
+    /// The built-in default.
+    pub fn default_config() -> Result<Config, ConfigError> {
+        Config::parse(DEFAULT_CONFIG)
+    }
+
+    /// The type configured for `object` (each object has one target type).
+    pub fn target(&self, object: &str) -> Option<&TargetType> {
+        self.types.iter().find(|t| t.object == object)
+    }
+
+    /// Parses and checks a configuration file.
+    pub fn parse(source: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(source).map_err(|e| ConfigError {
+            line: e.span().map(|s| line_of(source, s.start)),
+            message: e.message().to_string(),
+        })?;
+        Validator { source }.config(raw)
+    }
+}
+
+/// Why a configuration file was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    /// 1-based line of the problem, when it has one.
+    pub line: Option<usize>,
+    /// The problem.
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    vault_name: String,
+    user_template: RawUserTemplate,
+    #[serde(default)]
+    templates: BTreeMap<Spanned<String>, RawEmailTemplate>,
+    lifecycles: BTreeMap<String, RawLifecycle>,
+    types: Vec<RawType>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUserTemplate {
+    name: String,
+    security_profile: Spanned<String>,
+    language: String,
+    locale: String,
+    timezone: String,
+    username_pattern: Spanned<String>,
+}
+
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+struct RawEmailTemplate {
+    subject: Spanned<String>,
+    body: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLifecycle {
+    initial: Spanned<String>,
+    states: Vec<RawState>,
+    transitions: Vec<RawTransition>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawState {
+    name: Spanned<String>,
+    label: String,
+    entry_action: Option<Spanned<String>>,
+    #[serde(default)]
+    user_actions: Vec<Spanned<String>>,
+    response_task: Option<RawResponseTask>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawResponseTask {
+    label: String,
+    instructions: Spanned<String>,
+    due_days: u32,
+    next_state: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTransition {
+    from: Vec<Spanned<String>>,
+    to: Spanned<String>,
+    label: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawType {
+    object: Spanned<String>,
+    object_label: String,
+    object_type: Spanned<String>,
+    label: String,
+    lifecycle: Spanned<String>,
+    #[serde(default = "default_constraint")]
+    constraint: Spanned<String>,
+    #[serde(default)]
+    visible_fields: Vec<Spanned<String>>,
+    #[serde(default)]
+    remove_sharing_on_exit: bool,
+    #[serde(default)]
+    templates: BTreeMap<Spanned<String>, RawEmailTemplate>,
+}
+
+fn default_constraint() -> Spanned<String> {
+    Spanned::new(0..0, DEFAULT_CONSTRAINT.to_string())
+}
+
+/// The objects Portico knows (SPEC section 1).
+const TARGET_OBJECTS: [&str; 5] = [
+    "car__v",
+    "ncr__v",
+    "audit__qdm",
+    "change_control__v",
+    "inspection__v",
+];
+
+/// Fields of a target record that can be shown to externals.
+const VISIBLE_FIELD_CHOICES: [&str; 6] = [
+    "name__v",
+    "object_type__v",
+    "state__v",
+    "supplier__v",
+    "external_collaborator__v",
+    "created_by__v",
+];
+
+struct Validator<'a> {
+    source: &'a str,
+}
+
+impl Validator<'_> {
+    fn err(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
+        ConfigError {
+            line: (span.end > 0).then(|| line_of(self.source, span.start)),
+            message: message.into(),
+        }
+    }
+
+    fn config(&self, raw: RawConfig) -> Result<Config, ConfigError> {
+        let user_template = self.user_template(raw.user_template)?;
+        let defaults = self.templates(&raw.templates)?;
+        let mut lifecycles = BTreeMap::new();
+        for (name, l) in raw.lifecycles {
+            let lifecycle = self.lifecycle(&name, l)?;
+            lifecycles.insert(name, lifecycle);
+        }
+        let mut types: Vec<TargetType> = Vec::new();
+        for t in raw.types {
+            let ty = self.target_type(t, &lifecycles, &defaults)?;
+            if types.iter().any(|o| o.object == ty.object) {
+                return Err(ConfigError {
+                    line: None,
+                    message: format!("object {} is configured twice", ty.object),
+                });
+            }
+            types.push(ty);
+        }
+        if types.is_empty() {
+            return Err(self.err(0..0, "no target object types are configured ([[types]])"));
+        }
+        Ok(Config {
+            vault_name: raw.vault_name,
+            user_template,
+            types,
+        })
+    }
+
+    fn user_template(&self, raw: RawUserTemplate) -> Result<UserTemplate, ConfigError> {
+        let profile = SecurityProfile::parse(raw.security_profile.get_ref()).ok_or_else(|| {
+            self.err(
+                raw.security_profile.span(),
+                format!(
+                    "unknown security profile '{}'",
+                    raw.security_profile.get_ref()
+                ),
+            )
+        })?;
+        let pattern = raw.username_pattern.get_ref();
+        if !["{email}", "{first_name}", "{last_name}"]
+            .iter()
+            .any(|p| pattern.contains(p))
+        {
+            return Err(self.err(
+                raw.username_pattern.span(),
+                "username_pattern must use {email}, {first_name} or {last_name}",
+            ));
+        }
+        Ok(UserTemplate {
+            name: raw.name,
+            security_profile: profile,
+            language: raw.language,
+            locale: raw.locale,
+            timezone: raw.timezone,
+            username_pattern: pattern.clone(),
+        })
+    }
+
+    fn templates(
+        &self,
+        raw: &BTreeMap<Spanned<String>, RawEmailTemplate>,
+    ) -> Result<BTreeMap<EmailKind, EmailTemplate>, ConfigError> {
+        let mut out = BTreeMap::new();
+        for (key, t) in raw {
+            let kind = EmailKind::ALL
+                .into_iter()
+                .find(|k| k.key() == key.get_ref())
+                .ok_or_else(|| {
+                    self.err(
+                        key.span(),
+                        format!(
+                            "unknown template '{}'; templates are welcome, welcome_back, goodbye, task",
+                            key.get_ref()
+                        ),
+                    )
+                })?;
+            out.insert(kind, self.email_template(t)?);
+        }
+        Ok(out)
+    }
+
+    fn email_template(&self, raw: &RawEmailTemplate) -> Result<EmailTemplate, ConfigError> {
+        let parse = |s: &Spanned<String>| {
+            Template::parse(s.get_ref(), &RECORD_FIELDS)
+                .map_err(|e| self.err(s.span(), format!("template: {e}")))
+        };
+        Ok(EmailTemplate {
+            subject: parse(&raw.subject)?,
+            body: parse(&raw.body)?,
+        })
+    }
+
+    fn lifecycle(&self, name: &str, raw: RawLifecycle) -> Result<Lifecycle, ConfigError> {
+        let names: Vec<String> = raw.states.iter().map(|s| s.name.get_ref().clone()).collect();
+        let known = |s: &Spanned<String>| -> Result<String, ConfigError> {
+            if names.contains(s.get_ref()) {
+                Ok(s.get_ref().clone())
+            } else {
+                Err(self.err(
+                    s.span(),
+                    format!(
+                        "lifecycle {name} has no state '{}'; its states are {}",
+                        s.get_ref(),
+                        names.join(", ")
+                    ),
+                ))
+            }
+        };
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].contains(n) {
+                return Err(self.err(raw.states[i].name.span(), format!("state {n} is defined twice")));
+            }
+        }
+        let initial = known(&raw.initial)?;
+        let mut states = Vec::new();
+        for s in raw.states {
+            let entry_action = match &s.entry_action {
+                None => None,
+                Some(a) => Some(match a.get_ref().as_str() {
+                    "create_activate_external_collaborator" => EntryAction::CreateActivate,
+                    "inactivate_external_collaborator" => EntryAction::Inactivate,
+                    other => {
+                        return Err(self.err(
+                            a.span(),
+                            format!("unknown entry action '{other}'; use create_activate_external_collaborator or inactivate_external_collaborator"),
+                        ))
+                    }
+                }),
+            };
+            let mut user_actions = Vec::new();
+            for a in &s.user_actions {
+                user_actions.push(UserAction::parse(a.get_ref()).ok_or_else(|| {
+                    self.err(
+                        a.span(),
+                        format!("unknown user action '{}'; use reassign_external_collaborator__v or create_activate_external_collaborator__v", a.get_ref()),
+                    )
+                })?);
+            }
+            let response_task = match s.response_task {
+                None => None,
+                Some(t) => Some(ResponseTask {
+                    label: t.label,
+                    instructions: Template::parse(t.instructions.get_ref(), &RECORD_FIELDS)
+                        .map_err(|e| self.err(t.instructions.span(), format!("instructions: {e}")))?
+                        .source()
+                        .to_string(),
+                    due_days: t.due_days,
+                    next_state: t.next_state.as_ref().map(&known).transpose()?,
+                }),
+            };
+            states.push(StateDef {
+                name: s.name.into_inner(),
+                label: s.label,
+                entry_action,
+                user_actions,
+                response_task,
+            });
+        }
+        let mut transitions = Vec::new();
+        for t in raw.transitions {
+            let from = t.from.iter().map(&known).collect::<Result<Vec<_>, _>>()?;
+            transitions.push(Transition {
+                from,
+                to: known(&t.to)?,
+                label: t.label,
+            });
+        }
+        Ok(Lifecycle {
+            name: name.to_string(),
+            initial,
+            states,
+            transitions,
+        })
+    }
+
+    fn target_type(
+        &self,
+        raw: RawType,
+        lifecycles: &BTreeMap<String, Lifecycle>,
+        defaults: &BTreeMap<EmailKind, EmailTemplate>,
+    ) -> Result<TargetType, ConfigError> {
+        if !TARGET_OBJECTS.contains(&raw.object.get_ref().as_str()) {
+            return Err(self.err(
+                raw.object.span(),
+                format!(
+                    "unknown object '{}'; target objects are {}",
+                    raw.object.get_ref(),
+                    TARGET_OBJECTS.join(", ")
+                ),
+            ));
+        }
+        let lifecycle = lifecycles.get(raw.lifecycle.get_ref()).ok_or_else(|| {
+            self.err(
+                raw.lifecycle.span(),
+                format!("no lifecycle named '{}'", raw.lifecycle.get_ref()),
+            )
+        })?;
+        let constraint = self.constraint(&raw.constraint)?;
+        for f in &raw.visible_fields {
+            if !VISIBLE_FIELD_CHOICES.contains(&f.get_ref().as_str()) {
+                return Err(self.err(
+                    f.span(),
+                    format!(
+                        "unknown field '{}'; fields are {}",
+                        f.get_ref(),
+                        VISIBLE_FIELD_CHOICES.join(", ")
+                    ),
+                ));
+            }
+        }
+        let mut templates = defaults.clone();
+        templates.extend(self.templates(&raw.templates)?);
+        if let Some(missing) = EmailKind::ALL.into_iter().find(|k| !templates.contains_key(k)) {
+            return Err(self.err(
+                raw.object_type.span(),
+                format!(
+                    "type {} has no '{}' template and there is no default [templates.{}]",
+                    raw.object_type.get_ref(),
+                    missing.key(),
+                    missing.key()
+                ),
+            ));
+        }
+        Ok(TargetType {
+            object: raw.object.into_inner(),
+            object_label: raw.object_label,
+            object_type: raw.object_type.into_inner(),
+            label: raw.label,
+            lifecycle: lifecycle.clone(),
+            constraint,
+            visible_fields: raw.visible_fields.into_iter().map(Spanned::into_inner).collect(),
+            remove_sharing_on_exit: raw.remove_sharing_on_exit,
+            templates,
+        })
+    }
+
+    fn constraint(&self, raw: &Spanned<String>) -> Result<Constraint, ConfigError> {
+        let constraint = Constraint::parse(raw.get_ref())
+            .map_err(|e| self.err(raw.span(), format!("constraint: {e}")))?;
+        for (field, pos) in constraint.candidate_fields() {
+            if !PERSON_FIELDS.contains(&field.as_str()) {
+                return Err(self.err(
+                    raw.span(),
+                    format!("constraint: a person has no field '{field}' (position {pos})"),
+                ));
+            }
+        }
+        for (field, pos) in constraint.this_fields() {
+            if !RECORD_FIELDS.contains(&field.as_str()) {
+                return Err(self.err(
+                    raw.span(),
+                    format!("constraint: a record has no field '{field}' (position {pos})"),
+                ));
+            }
+        }
+        Ok(constraint)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_configuration_has_all_five_types() {
+        let config = Config::default_config().unwrap();
+        let types: Vec<_> = config.types.iter().map(|t| t.object_type.as_str()).collect();
+        assert_eq!(
+            types,
+            ["scar__v", "supplier_ncr__v", "supplier_audit__qdm", "supplier_change__v", "coa_inspection__v"]
+        );
+        for t in &config.types {
+            assert_eq!(t.constraint.source(), DEFAULT_CONSTRAINT);
+            assert_eq!(t.lifecycle.initial, "draft__c");
+            assert!(t.lifecycle.is_exit("closed__c") && t.lifecycle.is_exit("cancelled__c"));
+            assert_eq!(t.templates.len(), 4);
+        }
+    }
+
+    #[test]
+    fn default_lifecycle_offers_the_moves_of_section_7() {
+        let config = Config::default_config().unwrap();
+        let lc = &config.target("car__v").unwrap().lifecycle;
+        let names = |s: &str| lc.actions_in(s).into_iter().map(|a| a.name).collect::<Vec<_>>();
+        assert_eq!(names("draft__c"), ["change_state_to_pending_response__c", "change_state_to_cancelled__c"]);
+        assert_eq!(
+            names("pending_response__c"),
+            [
+                "change_state_to_in_review__c",
+                "change_state_to_cancelled__c",
+                "reassign_external_collaborator__v",
+                "create_activate_external_collaborator__v"
+            ]
+        );
+        assert_eq!(
+            names("in_review__c"),
+            ["change_state_to_closed__c", "change_state_to_pending_response__c", "change_state_to_cancelled__c"]
+        );
+        assert!(names("closed__c").is_empty());
+        assert_eq!(lc.open_states(), ["pending_response__c", "in_review__c"]);
+    }
+
+    #[test]
+    fn template_names_follow_the_source_system() {
+        assert_eq!(EmailKind::Welcome.template_name("scar__v"), "ext_collab_welcome_scar__v");
+        assert_eq!(
+            EmailKind::WelcomeBack.template_name("supplier_audit__qdm"),
+            "ext_collab_welcome_back_supplier_audit__qdm__v"
+        );
+    }
+
+    fn refused(source: &str) -> ConfigError {
+        Config::parse(source).unwrap_err()
+    }
+
+    #[test]
+    fn a_toml_syntax_error_names_its_line() {
+        let bad = DEFAULT_CONFIG.replacen("vault_name = \"Portico Quality\"", "vault_name = ", 1);
+        let err = refused(&bad);
+        assert_eq!(err.line, Some(7), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_state_in_a_transition_names_its_line() {
+        let bad = DEFAULT_CONFIG.replacen("to = \"in_review__c\"", "to = \"in_reveiw__c\"", 1);
+        let err = refused(&bad);
+        let line = DEFAULT_CONFIG[..DEFAULT_CONFIG.find("to = \"in_review__c\"").unwrap()].lines().count() + 1;
+        assert_eq!(err.line, Some(line));
+        assert!(err.message.contains("no state 'in_reveiw__c'"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_constraint_is_refused_with_its_position() {
+        let bad = DEFAULT_CONFIG.replacen(
+            "constraint = \"organization__v = {{this.supplier__v}}\"",
+            "constraint = \"organization__v == {{this.supplier__v}}\"",
+            1,
+        );
+        let err = refused(&bad);
+        assert!(err.line.is_some());
+        assert!(err.message.starts_with("constraint:"), "{err}");
+        let bad = DEFAULT_CONFIG.replacen("{{this.supplier__v}}", "{{this.vendor__v}}", 1);
+        assert!(refused(&bad).message.contains("a record has no field 'vendor__v'"));
+    }
+
+    #[test]
+    fn an_unknown_token_in_a_template_is_refused() {
+        let bad = DEFAULT_CONFIG.replacen("${firstName} ${lastName},", "${firstname},", 1);
+        let err = refused(&bad);
+        assert!(err.message.contains("unknown token '${firstname}'"), "{err}");
+        assert!(err.line.is_some());
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let bad = DEFAULT_CONFIG.replacen("remove_sharing", "x", 0).replacen("label = \"SCAR\"", "label = \"SCAR\"\ncolour = 1", 1);
+        assert!(refused(&bad).message.contains("unknown field `colour`"));
+    }
+}

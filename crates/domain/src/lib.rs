@@ -1,0 +1,22 @@
+//! Portico's pure rules.
+//!
+//! Everything here decides; nothing here does. The collaboration rules of SPEC section 2
+//! (C1–C7) take a [`collab::Snapshot`] of the state that matters and return a [`collab::Plan`]
+//! of what an action would change. The service layer applies a plan in one transaction, and
+//! answers a dry run with the same plan. Time and new ids are passed in.
+//!
+//! Invariant: this crate does no IO — no database, no network, no clock, no randomness.
+
+pub mod collab;
+pub mod config;
+pub mod email;
+pub mod ids;
+pub mod license;
+pub mod lifecycle;
+pub mod model;
+pub mod template;
+pub mod vql;
+
+pub use email::EmailAddress;
+pub use ids::{AssignmentId, OrgId, PersonId, RecordId, TaskId, UserId};
+pub use license::{LicensePool, SeatCount};

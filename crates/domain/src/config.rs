@@ -377,7 +377,11 @@ impl Validator<'_> {
     }
 
     fn lifecycle(&self, name: &str, raw: RawLifecycle) -> Result<Lifecycle, ConfigError> {
-        let names: Vec<String> = raw.states.iter().map(|s| s.name.get_ref().clone()).collect();
+        let names: Vec<String> = raw
+            .states
+            .iter()
+            .map(|s| s.name.get_ref().clone())
+            .collect();
         let known = |s: &Spanned<String>| -> Result<String, ConfigError> {
             if names.contains(s.get_ref()) {
                 Ok(s.get_ref().clone())
@@ -394,7 +398,10 @@ impl Validator<'_> {
         };
         for (i, n) in names.iter().enumerate() {
             if names[..i].contains(n) {
-                return Err(self.err(raw.states[i].name.span(), format!("state {n} is defined twice")));
+                return Err(self.err(
+                    raw.states[i].name.span(),
+                    format!("state {n} is defined twice"),
+                ));
             }
         }
         let initial = known(&raw.initial)?;
@@ -496,7 +503,10 @@ impl Validator<'_> {
         }
         let mut templates = defaults.clone();
         templates.extend(self.templates(&raw.templates)?);
-        if let Some(missing) = EmailKind::ALL.into_iter().find(|k| !templates.contains_key(k)) {
+        if let Some(missing) = EmailKind::ALL
+            .into_iter()
+            .find(|k| !templates.contains_key(k))
+        {
             return Err(self.err(
                 raw.object_type.span(),
                 format!(
@@ -514,7 +524,11 @@ impl Validator<'_> {
             label: raw.label,
             lifecycle: lifecycle.clone(),
             constraint,
-            visible_fields: raw.visible_fields.into_iter().map(Spanned::into_inner).collect(),
+            visible_fields: raw
+                .visible_fields
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
             remove_sharing_on_exit: raw.remove_sharing_on_exit,
             templates,
         })
@@ -550,10 +564,20 @@ mod tests {
     #[test]
     fn the_default_configuration_has_all_five_types() {
         let config = Config::default_config().unwrap();
-        let types: Vec<_> = config.types.iter().map(|t| t.object_type.as_str()).collect();
+        let types: Vec<_> = config
+            .types
+            .iter()
+            .map(|t| t.object_type.as_str())
+            .collect();
         assert_eq!(
             types,
-            ["scar__v", "supplier_ncr__v", "supplier_audit__qdm", "supplier_change__v", "coa_inspection__v"]
+            [
+                "scar__v",
+                "supplier_ncr__v",
+                "supplier_audit__qdm",
+                "supplier_change__v",
+                "coa_inspection__v"
+            ]
         );
         for t in &config.types {
             assert_eq!(t.constraint.source(), DEFAULT_CONSTRAINT);
@@ -567,8 +591,19 @@ mod tests {
     fn default_lifecycle_offers_the_moves_of_section_7() {
         let config = Config::default_config().unwrap();
         let lc = &config.target("car__v").unwrap().lifecycle;
-        let names = |s: &str| lc.actions_in(s).into_iter().map(|a| a.name).collect::<Vec<_>>();
-        assert_eq!(names("draft__c"), ["change_state_to_pending_response__c", "change_state_to_cancelled__c"]);
+        let names = |s: &str| {
+            lc.actions_in(s)
+                .into_iter()
+                .map(|a| a.name)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names("draft__c"),
+            [
+                "change_state_to_pending_response__c",
+                "change_state_to_cancelled__c"
+            ]
+        );
         assert_eq!(
             names("pending_response__c"),
             [
@@ -580,7 +615,11 @@ mod tests {
         );
         assert_eq!(
             names("in_review__c"),
-            ["change_state_to_closed__c", "change_state_to_pending_response__c", "change_state_to_cancelled__c"]
+            [
+                "change_state_to_closed__c",
+                "change_state_to_pending_response__c",
+                "change_state_to_cancelled__c"
+            ]
         );
         assert!(names("closed__c").is_empty());
         assert_eq!(lc.open_states(), ["pending_response__c", "in_review__c"]);
@@ -588,7 +627,10 @@ mod tests {
 
     #[test]
     fn template_names_follow_the_source_system() {
-        assert_eq!(EmailKind::Welcome.template_name("scar__v"), "ext_collab_welcome_scar__v");
+        assert_eq!(
+            EmailKind::Welcome.template_name("scar__v"),
+            "ext_collab_welcome_scar__v"
+        );
         assert_eq!(
             EmailKind::WelcomeBack.template_name("supplier_audit__qdm"),
             "ext_collab_welcome_back_supplier_audit__qdm__v"
@@ -610,7 +652,10 @@ mod tests {
     fn an_unknown_state_in_a_transition_names_its_line() {
         let bad = DEFAULT_CONFIG.replacen("to = \"in_review__c\"", "to = \"in_reveiw__c\"", 1);
         let err = refused(&bad);
-        let line = DEFAULT_CONFIG[..DEFAULT_CONFIG.find("to = \"in_review__c\"").unwrap()].lines().count() + 1;
+        let line = DEFAULT_CONFIG[..DEFAULT_CONFIG.find("to = \"in_review__c\"").unwrap()]
+            .lines()
+            .count()
+            + 1;
         assert_eq!(err.line, Some(line));
         assert!(err.message.contains("no state 'in_reveiw__c'"), "{err}");
     }
@@ -626,20 +671,29 @@ mod tests {
         assert!(err.line.is_some());
         assert!(err.message.starts_with("constraint:"), "{err}");
         let bad = DEFAULT_CONFIG.replacen("{{this.supplier__v}}", "{{this.vendor__v}}", 1);
-        assert!(refused(&bad).message.contains("a record has no field 'vendor__v'"));
+        assert!(refused(&bad)
+            .message
+            .contains("a record has no field 'vendor__v'"));
     }
 
     #[test]
     fn an_unknown_token_in_a_template_is_refused() {
         let bad = DEFAULT_CONFIG.replacen("${firstName} ${lastName},", "${firstname},", 1);
         let err = refused(&bad);
-        assert!(err.message.contains("unknown token '${firstname}'"), "{err}");
+        assert!(
+            err.message.contains("unknown token '${firstname}'"),
+            "{err}"
+        );
         assert!(err.line.is_some());
     }
 
     #[test]
     fn unknown_keys_are_refused() {
-        let bad = DEFAULT_CONFIG.replacen("remove_sharing", "x", 0).replacen("label = \"SCAR\"", "label = \"SCAR\"\ncolour = 1", 1);
+        let bad = DEFAULT_CONFIG.replacen("remove_sharing", "x", 0).replacen(
+            "label = \"SCAR\"",
+            "label = \"SCAR\"\ncolour = 1",
+            1,
+        );
         assert!(refused(&bad).message.contains("unknown field `colour`"));
     }
 }

@@ -59,7 +59,17 @@ mod tests {
 
     #[test]
     fn malformed_addresses_are_refused() {
-        for bad in ["", "anna", "anna@", "@acme.com", "anna@acme", "a b@acme.com", "a@b@c.com", "a@.com", "a@acme..com"] {
+        for bad in [
+            "",
+            "anna",
+            "anna@",
+            "@acme.com",
+            "anna@acme",
+            "a b@acme.com",
+            "a@b@c.com",
+            "a@.com",
+            "a@acme..com",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad} should be refused");
         }
     }

@@ -55,7 +55,7 @@ id_type!(
 );
 
 /// Hands out fresh ids; the service passes one in so that the domain stays free of randomness.
-pub trait IdSource {
+pub trait IdSource: Send {
     /// A new unique id; `kind` is a short prefix such as `"usr"` that makes ids readable.
     fn next_id(&mut self, kind: &str) -> String;
 }

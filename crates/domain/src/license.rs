@@ -18,7 +18,9 @@ impl SeatCount {
         let valid = matches!(seats, 10 | 20 | 50 | 100 | 200 | 300)
             || (seats > 300 && seats % 100 == 0 && seats <= i64::from(u32::MAX));
         if valid {
-            u32::try_from(seats).map(Self).map_err(|_| NotABundle(seats))
+            u32::try_from(seats)
+                .map(Self)
+                .map_err(|_| NotABundle(seats))
         } else {
             Err(NotABundle(seats))
         }
@@ -105,7 +107,10 @@ mod tests {
 
     #[test]
     fn available_seats_are_seats_minus_active() {
-        let pool = LicensePool { seats: SeatCount::default(), active: 7 };
+        let pool = LicensePool {
+            seats: SeatCount::default(),
+            active: 7,
+        };
         assert_eq!(pool.available(), 3);
         assert!(pool.can_take(3));
         assert!(!pool.can_take(4));
@@ -113,11 +118,21 @@ mod tests {
 
     #[test]
     fn seats_cannot_be_lowered_below_the_active_users() {
-        let pool = LicensePool { seats: SeatCount::parse(50).unwrap(), active: 12 };
+        let pool = LicensePool {
+            seats: SeatCount::parse(50).unwrap(),
+            active: 12,
+        };
         assert_eq!(
             pool.resize(SeatCount::parse(10).unwrap()),
-            Err(SeatsBelowActive { seats: 10, active: 12 })
+            Err(SeatsBelowActive {
+                seats: 10,
+                active: 12
+            })
         );
-        assert_eq!(pool.resize(SeatCount::parse(20).unwrap()).map(|p| p.seats.get()), Ok(20));
+        assert_eq!(
+            pool.resize(SeatCount::parse(20).unwrap())
+                .map(|p| p.seats.get()),
+            Ok(20)
+        );
     }
 }

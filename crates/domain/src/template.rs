@@ -155,31 +155,55 @@ mod tests {
     use super::*;
 
     fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn tokens_and_record_fields_render() {
-        let t = Template::parse("Hello ${firstName}, see ${name__v} at ${utp?url}.", &["name__v"]).unwrap();
+        let t = Template::parse(
+            "Hello ${firstName}, see ${name__v} at ${utp?url}.",
+            &["name__v"],
+        )
+        .unwrap();
         let out = t.render(
-            &values(&[("firstName", "Anna"), ("name__v", "SCAR-1"), ("utp?url", "http://x/set")]),
+            &values(&[
+                ("firstName", "Anna"),
+                ("name__v", "SCAR-1"),
+                ("utp?url", "http://x/set"),
+            ]),
             Escape::None,
         );
         assert_eq!(out, "Hello Anna, see SCAR-1 at http://x/set.");
-        assert_eq!(t.tokens().collect::<Vec<_>>(), ["firstName", "name__v", "utp?url"]);
+        assert_eq!(
+            t.tokens().collect::<Vec<_>>(),
+            ["firstName", "name__v", "utp?url"]
+        );
     }
 
     #[test]
     fn unknown_tokens_are_refused_with_their_position() {
         let err = Template::parse("Hi ${firstname}", &["name__v"]).unwrap_err();
         assert_eq!(err.position, 4);
-        assert!(err.message.contains("unknown token '${firstname}'"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown token '${firstname}'"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn unclosed_and_empty_tokens_are_refused() {
-        assert_eq!(Template::parse("ab ${firstName", &[]).unwrap_err().position, 4);
-        assert_eq!(Template::parse("${}", &[]).unwrap_err().message, "empty token '${}'");
+        assert_eq!(
+            Template::parse("ab ${firstName", &[]).unwrap_err().position,
+            4
+        );
+        assert_eq!(
+            Template::parse("${}", &[]).unwrap_err().message,
+            "empty token '${}'"
+        );
     }
 
     #[test]

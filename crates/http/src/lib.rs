@@ -1,1 +1,57 @@
-//! placeholder
+//! Portico's HTTP interface: the JSON API of SPEC section 9.
+//!
+//! Invariants: only this crate knows JSON; request and response bodies are its own structs
+//! (domain types are not `Serialize`); every error leaves through [`error::ApiError`], the one
+//! mapping to the SPEC envelope; no handler decides authorisation — the service does.
+
+mod api;
+mod dto;
+mod error;
+mod extract;
+
+use axum::routing::{get, post};
+use axum::Router;
+use portico_service::Portico;
+
+pub use error::ApiError;
+
+/// The whole HTTP application.
+pub fn router(app: Portico) -> Router {
+    let v1 = Router::new()
+        .route("/auth", post(api::auth::login).delete(api::auth::logout))
+        .route("/auth/set-password", post(api::auth::set_password))
+        .route(
+            "/vobjects/{object}",
+            get(api::objects::list).post(api::objects::create),
+        )
+        .route(
+            "/vobjects/{object}/{id}",
+            get(api::objects::read)
+                .patch(api::objects::update)
+                .delete(api::objects::delete),
+        )
+        .route("/vobjects/{object}/{id}/actions", get(api::actions::list))
+        .route(
+            "/vobjects/{object}/{id}/actions/{action}",
+            post(api::actions::run),
+        )
+        .route("/users", get(api::users::list))
+        .route(
+            "/users/{id}",
+            get(api::users::read).patch(api::users::update),
+        )
+        .route(
+            "/licenses",
+            get(api::users::licenses).put(api::users::set_licenses),
+        )
+        .route("/assignments", get(api::lists::assignments))
+        .route("/tasks", get(api::lists::tasks))
+        .route("/outbox", get(api::lists::outbox))
+        .route("/audit", get(api::lists::audit));
+    Router::new()
+        .route("/healthz", get(api::health))
+        .nest("/api/v1", v1)
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .with_state(app)
+}

@@ -1,1 +1,103 @@
-fn main() {}
+//! `portico`: serve, demo, migrate, check-config.
+
+use clap::{Parser, Subcommand};
+use portico::{demo, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "portico",
+    version,
+    about = "Temporary, exact access for external collaborators to quality records"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API.
+    Serve(#[command(flatten)] Settings),
+    /// Serve with a ready demo company (its own database unless --database-url is given).
+    Demo(#[command(flatten)] Settings),
+    /// Run the database migrations and stop.
+    Migrate {
+        /// Database URL.
+        #[arg(
+            long,
+            env = "PORTICO_DATABASE_URL",
+            default_value = "sqlite://portico-data/portico.db"
+        )]
+        database_url: String,
+    },
+    /// Check a configuration file and stop.
+    CheckConfig {
+        /// The file (default: PORTICO_CONFIG, else the built-in configuration).
+        #[arg(long, env = "PORTICO_CONFIG")]
+        config: Option<std::path::PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Serve(settings) => serve(settings).await,
+        Command::Demo(mut settings) => {
+            if std::env::var_os("PORTICO_DATABASE_URL").is_none()
+                && settings.database_url == "sqlite://portico-data/portico.db"
+            {
+                settings.database_url = "sqlite://portico-data/demo.db".into();
+            }
+            if settings.admin_password.is_none() {
+                settings.admin_password = Some(demo::ADMIN_PASSWORD.into());
+            }
+            let running = portico::start(&settings).await?;
+            let summary = demo::seed(&running.app).await?;
+            println!("\nPortico demo is running at http://{}", running.addr);
+            println!("  database: {}", portico::redact(&settings.database_url));
+            println!("  sign in:  POST http://{}/api/v1/auth", running.addr);
+            println!(
+                "            admin / {}",
+                settings.admin_password.as_deref().unwrap_or("")
+            );
+            println!(
+                "            {} / {}",
+                demo::QUALITY_LEAD,
+                demo::QUALITY_LEAD_PASSWORD
+            );
+            println!("  {summary}");
+            println!("  stop with Ctrl-C\n");
+            running.handle.await?;
+            Ok(())
+        }
+        Command::Migrate { database_url } => {
+            portico::open_store(&database_url).await?;
+            println!("migrations applied to {}", portico::redact(&database_url));
+            Ok(())
+        }
+        Command::CheckConfig { config } => {
+            let config = portico::load_config(config.as_deref())?;
+            println!(
+                "configuration OK: {} target object types",
+                config.types.len()
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let running = portico::start(&settings).await?;
+    if let Some(password) = &running.generated_admin_password {
+        println!("First start: created the admin user 'admin' with the password\n\n    {password}\n\nIt is shown only this once.");
+    }
+    println!("Portico listens on http://{}", running.addr);
+    running.handle.await?;
+    Ok(())
+}

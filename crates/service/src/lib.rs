@@ -1,1 +1,147 @@
-//! placeholder
+//! Portico's use cases. Each one loads what a rule needs inside a write transaction (rows it
+//! will change locked), asks the domain for a plan, and applies the plan in that same
+//! transaction — or, for a dry run, rolls back and answers the plan.
+//!
+//! Authorisation is checked here, for every use case, from the [`Caller`]: the HTTP layer
+//! cannot forget it.
+
+mod auth;
+mod directory;
+mod emails;
+mod error;
+mod reads;
+mod records;
+mod users;
+
+use std::sync::Arc;
+
+use portico_domain::config::Config;
+use portico_domain::ids::IdSource;
+use portico_domain::model::User;
+use portico_store::Store;
+
+pub use auth::{Login, NewPassword};
+pub use directory::{OrganizationInput, PersonInput};
+pub use error::{ServiceError, ServiceResult};
+pub use reads::Page;
+pub use records::{ActionOutcome, RecordInput, RecordView};
+pub use users::{LicenseUsage, OrgUsage, UserPatch};
+
+pub use portico_store as store;
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    /// Base of links in emails (`PORTICO_PUBLIC_URL`).
+    pub public_url: String,
+    /// A session ends after this long without use.
+    pub session_idle_ms: i64,
+    /// A session ends this long after sign-in, used or not.
+    pub session_absolute_ms: i64,
+    /// How long a set-password link works.
+    pub password_link_ms: i64,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        ServiceSettings {
+            public_url: "http://127.0.0.1:8080".into(),
+            session_idle_ms: 8 * 3_600_000,
+            session_absolute_ms: 7 * 24 * 3_600_000,
+            password_link_ms: 72 * 3_600_000,
+        }
+    }
+}
+
+/// The application: storage, configuration, settings.
+#[derive(Clone)]
+pub struct Portico {
+    store: Store,
+    config: Arc<Config>,
+    settings: Arc<ServiceSettings>,
+}
+
+/// The signed-in user a use case runs for.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user, as it was when the request came in.
+    pub user: User,
+}
+
+impl Caller {
+    /// Admins configure and manage users, licenses, the outbox and the audit trail.
+    pub fn is_admin(&self) -> bool {
+        self.user.security_profile.is_admin()
+    }
+
+    /// Internal users work records.
+    pub fn is_internal(&self) -> bool {
+        self.user.security_profile.is_internal()
+    }
+
+    fn require_internal(&self) -> ServiceResult<()> {
+        if self.is_internal() {
+            Ok(())
+        } else {
+            Err(ServiceError::InsufficientAccess(
+                "external collaborators cannot do this".into(),
+            ))
+        }
+    }
+
+    fn require_admin(&self) -> ServiceResult<()> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ServiceError::InsufficientAccess(
+                "only administrators can do this".into(),
+            ))
+        }
+    }
+}
+
+impl Portico {
+    /// Wires the application.
+    pub fn new(store: Store, config: Config, settings: ServiceSettings) -> Self {
+        Portico {
+            store,
+            config: Arc::new(config),
+            settings: Arc::new(settings),
+        }
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &ServiceSettings {
+        &self.settings
+    }
+}
+
+/// Now, in milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// Ids that sort by creation time (UUIDv7) with a readable prefix.
+#[derive(Debug, Default)]
+pub struct UuidIds;
+
+impl IdSource for UuidIds {
+    fn next_id(&mut self, kind: &str) -> String {
+        format!("{kind}_{}", uuid::Uuid::now_v7().simple())
+    }
+}
+
+/// A fresh id.
+pub fn new_id(kind: &str) -> String {
+    UuidIds.next_id(kind)
+}

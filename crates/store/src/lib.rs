@@ -1,1 +1,241 @@
-//! placeholder
+//! Portico's persistence: SQLite (the default) and PostgreSQL through sqlx's `Any` driver with
+//! runtime-checked queries, one set of SQL for both backends.
+//!
+//! Invariants:
+//! - only this crate knows SQL;
+//! - every write happens in a [`Tx`] begun with [`Store::write`], which on SQLite is
+//!   `BEGIN IMMEDIATE` (one writer, no lock upgrade failures) and on PostgreSQL locks the rows a
+//!   decision reads with `FOR UPDATE`, so a plan is applied to the state it was made from;
+//! - the seat check is one conditional `UPDATE` of the pool row, never a read-then-write.
+
+mod audit;
+mod error;
+mod licenses;
+mod orgs;
+mod outbox;
+mod people;
+mod plan;
+mod records;
+mod rows;
+mod sessions;
+mod tasks;
+mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
+
+pub use audit::{AuditEntry, AuditFilter, AuditRow};
+pub use error::StoreError;
+pub use orgs::OrganizationRow;
+pub use outbox::{OutboxFilter, OutboxRow, QueuedEmail};
+pub use plan::ApplyContext;
+pub use records::{AssignmentFilter, AssignmentRow, RecordFilter};
+pub use sessions::SessionRow;
+pub use tasks::{TaskFilter, TaskRow};
+pub use users::{internal_user, NewUserRow, UserFilter};
+
+/// Result of store operations.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The database Portico runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (a single file).
+    Sqlite,
+    /// PostgreSQL, for several servers sharing one database.
+    Postgres,
+}
+
+impl Backend {
+    /// Picks the backend from the URL scheme; anything else is refused with a clear message.
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Config(format!(
+                "unsupported database URL '{}': use sqlite://path/to/file.db or postgres://user@host/db",
+                url.split('@').next_back().unwrap_or(url)
+            )))
+        }
+    }
+
+    /// Row locking for the decisions a write makes (a no-op under SQLite's single writer).
+    pub(crate) fn for_update(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// A connection pool to Portico's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url`. A SQLite file is created if missing (with its folder); a PostgreSQL
+    /// database must exist.
+    pub async fn connect(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let mut url = url.to_string();
+        if backend == Backend::Sqlite {
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:")
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if path != ":memory:" && !path.is_empty() {
+                if let Some(dir) = std::path::Path::new(&path).parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            StoreError::Config(format!("cannot create {}: {e}", dir.display()))
+                        })?;
+                    }
+                }
+            }
+            if !url.contains("mode=") {
+                url.push_str(if url.contains('?') {
+                    "&mode=rwc"
+                } else {
+                    "?mode=rwc"
+                });
+            }
+        }
+        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let pool = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers go on while one writer writes; the busy timeout
+                        // makes a second writer wait instead of failing.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs the embedded migrations of the backend.
+    pub async fn migrate(&self) -> Result<()> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Begins a write transaction.
+    pub async fn write(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx {
+            tx,
+            backend: self.backend,
+        })
+    }
+
+    /// A connection for reads that need no transaction.
+    pub async fn read(&self) -> Result<Reader> {
+        Ok(Reader {
+            conn: self.pool.acquire().await?,
+            backend: self.backend,
+        })
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        conn.ping().await?;
+        Ok(())
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A write transaction; dropped without [`Tx::commit`] it rolls back.
+pub struct Tx {
+    tx: Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl Tx {
+    /// Queries inside the transaction.
+    pub fn db(&mut self) -> Db<'_> {
+        Db {
+            conn: &mut self.tx,
+            backend: self.backend,
+        }
+    }
+
+    /// Makes everything of the transaction durable.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Undoes everything of the transaction (a dry run ends here).
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+/// A pooled connection for reads.
+pub struct Reader {
+    conn: PoolConnection<Any>,
+    backend: Backend,
+}
+
+impl Reader {
+    /// Queries on this connection.
+    pub fn db(&mut self) -> Db<'_> {
+        Db {
+            conn: &mut self.conn,
+            backend: self.backend,
+        }
+    }
+}
+
+/// All queries, on a connection or inside a transaction.
+pub struct Db<'a> {
+    conn: &'a mut AnyConnection,
+    backend: Backend,
+}

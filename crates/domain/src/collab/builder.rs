@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use super::plan::{Activation, Inactivation, NewAssignment, NewTask, NewUser, PlannedEmail};
 use super::{Ctx, PersonFacts, Plan, RuleError, Snapshot};
 use crate::config::EmailKind;
 use crate::model::{LicenseType, User, UserStatus, RECORD_FIELDS};
-use super::plan::{Activation, Inactivation, NewAssignment, NewTask, NewUser, PlannedEmail};
 use crate::template::{Escape, Template};
 use crate::vql::Fields;
 use crate::{AssignmentId, PersonId, UserId};
@@ -175,14 +175,7 @@ impl<'s, 'c> Builder<'s, 'c> {
     fn create_user(&mut self, facts: &PersonFacts) -> Effective {
         let template = self.snap.user_template;
         let person = &facts.person;
-        let base = template
-            .username_pattern
-            .replace("{email}", person.email.as_str())
-            .replace("{first_name}", &person.first_name)
-            .replace("{last_name}", &person.last_name)
-            .to_lowercase()
-            .split_whitespace()
-            .collect::<String>();
+        let base = super::username_base(&template.username_pattern, person);
         let taken = |name: &str| {
             facts.taken_usernames.contains(name)
                 || self.plan.users_created.iter().any(|u| u.username == name)
@@ -226,7 +219,10 @@ impl<'s, 'c> Builder<'s, 'c> {
     /// C2 step 5: the state's response task, unless the person already has an open one there.
     pub fn assign_task(&mut self, person: &PersonId, state: &str) -> Result<(), RuleError> {
         let lifecycle = &self.snap.target.lifecycle;
-        let Some(task) = lifecycle.state(state).and_then(|s| s.response_task.as_ref()) else {
+        let Some(task) = lifecycle
+            .state(state)
+            .and_then(|s| s.response_task.as_ref())
+        else {
             return Ok(());
         };
         let Some(user) = self.users.get(person).cloned() else {

@@ -3,6 +3,8 @@
 //! dry run (C7), so preview and action can never disagree.
 
 mod builder;
+
+pub use builder::record_values;
 mod plan;
 mod records;
 mod snapshot;
@@ -16,6 +18,19 @@ pub use snapshot::{OpenTask, PersonFacts, Snapshot};
 pub use users::{change_managed, change_status, ManagedChange, ManagedFacts, StatusChange};
 
 use crate::ids::IdSource;
+use crate::model::Person;
+
+/// The username the User Template's pattern gives a person (C2 step 1), before a suffix makes
+/// it unique: `{email}`, `{first_name}`, `{last_name}` replaced, lower-cased, without spaces.
+pub fn username_base(pattern: &str, person: &Person) -> String {
+    pattern
+        .replace("{email}", person.email.as_str())
+        .replace("{first_name}", &person.first_name)
+        .replace("{last_name}", &person.last_name)
+        .to_lowercase()
+        .split_whitespace()
+        .collect()
+}
 use crate::lifecycle::ActionError;
 use crate::UserId;
 
@@ -43,7 +58,9 @@ pub enum RuleError {
         constraint: String,
     },
     /// SPEC section 3: no seat is free.
-    #[error("no external license seat is free to activate {person_name}: all {seats} seats are in use")]
+    #[error(
+        "no external license seat is free to activate {person_name}: all {seats} seats are in use"
+    )]
     LicenseLimitExceeded {
         /// Who would have been activated.
         person_name: String,

@@ -7,7 +7,13 @@ use super::ActionArgs;
 use crate::model::UserStatus;
 use crate::{PersonId, RecordId};
 
-const OBJECTS: [&str; 5] = ["car__v", "ncr__v", "audit__qdm", "change_control__v", "inspection__v"];
+const OBJECTS: [&str; 5] = [
+    "car__v",
+    "ncr__v",
+    "audit__qdm",
+    "change_control__v",
+    "inspection__v",
+];
 const ACTIONS: [&str; 6] = [
     "change_state_to_pending_response__c",
     "change_state_to_in_review__c",
@@ -20,13 +26,34 @@ const SEATS: [i64; 4] = [10, 20, 50, 100];
 
 #[derive(Debug, Clone)]
 enum Op {
-    CreateRecord { object: usize, supplier: usize, people: Vec<usize> },
-    Action { record: usize, action: usize, to: usize },
-    SetCollaborators { record: usize, people: Vec<usize> },
-    Delete { record: usize },
-    SetManaged { person: usize, managed: bool },
-    SetStatus { person: usize, active: bool },
-    SetSeats { seats: usize },
+    CreateRecord {
+        object: usize,
+        supplier: usize,
+        people: Vec<usize>,
+    },
+    Action {
+        record: usize,
+        action: usize,
+        to: usize,
+    },
+    SetCollaborators {
+        record: usize,
+        people: Vec<usize>,
+    },
+    Delete {
+        record: usize,
+    },
+    SetManaged {
+        person: usize,
+        managed: bool,
+    },
+    SetStatus {
+        person: usize,
+        active: bool,
+    },
+    SetSeats {
+        seats: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -60,20 +87,34 @@ fn setup() -> (World, Vec<PersonId>) {
 fn run(w: &mut World, people: &[PersonId], records: &mut Vec<RecordId>, op: &Op) {
     let record = |i: &usize| records.get(i % records.len().max(1)).cloned();
     match op {
-        Op::CreateRecord { object, supplier, people: ps } => {
+        Op::CreateRecord {
+            object,
+            supplier,
+            people: ps,
+        } => {
             let chosen: Vec<&PersonId> = ps.iter().map(|i| &people[supplier * 6 + i]).collect();
             records.push(w.record(OBJECTS[*object], &format!("s{supplier}"), &chosen));
         }
-        Op::Action { record: r, action, to } => {
+        Op::Action {
+            record: r,
+            action,
+            to,
+        } => {
             if let Some(r) = record(r) {
                 if w.deleted.contains(&r) {
                     return;
                 }
-                let args = ActionArgs { from: None, to: Some(people[*to].clone()) };
+                let args = ActionArgs {
+                    from: None,
+                    to: Some(people[*to].clone()),
+                };
                 let _ = w.act(&r, ACTIONS[*action], args);
             }
         }
-        Op::SetCollaborators { record: r, people: ps } => {
+        Op::SetCollaborators {
+            record: r,
+            people: ps,
+        } => {
             if let Some(r) = record(r) {
                 if !w.deleted.contains(&r) {
                     let chosen: Vec<&PersonId> = ps.iter().map(|i| &people[*i]).collect();
@@ -95,7 +136,11 @@ fn run(w: &mut World, people: &[PersonId], records: &mut Vec<RecordId>, op: &Op)
         }
         Op::SetStatus { person, active } => {
             if let Some(u) = w.user_of(&people[*person]).map(|u| u.id.clone()) {
-                let status = if *active { UserStatus::Active } else { UserStatus::Inactive };
+                let status = if *active {
+                    UserStatus::Active
+                } else {
+                    UserStatus::Inactive
+                };
                 let _ = w.set_status(&u, status);
             }
         }

@@ -128,23 +128,22 @@ fn reassign(
     ctx: &mut Ctx<'_>,
 ) -> Result<Plan, RuleError> {
     let current = &snap.record.collaborators;
-    let from = match &args.from {
-        Some(from) => from.clone(),
-        None => match current.as_slice() {
-            [only] => only.clone(),
-            [] => {
-                return Err(RuleError::InvalidInput(
-                    "the record has no external collaborator to reassign".to_string(),
-                ))
-            }
-            _ => {
-                return Err(RuleError::InvalidInput(
+    let from =
+        match &args.from {
+            Some(from) => from.clone(),
+            None => match current.as_slice() {
+                [only] => only.clone(),
+                [] => {
+                    return Err(RuleError::InvalidInput(
+                        "the record has no external collaborator to reassign".to_string(),
+                    ))
+                }
+                _ => return Err(RuleError::InvalidInput(
                     "the record has several external collaborators: say which one with \"from\""
                         .to_string(),
-                ))
-            }
-        },
-    };
+                )),
+            },
+        };
     let to = args.to.clone().ok_or_else(|| {
         RuleError::InvalidInput("\"to\": the person who takes over is required".to_string())
     })?;

@@ -95,7 +95,10 @@ fn reactivation_uses_the_same_user_and_says_welcome_back() {
     assert_eq!(w.user_of(&anna).unwrap().id, uid);
     assert!(w.user_of(&anna).unwrap().is_active());
     assert_eq!(w.emails_of(EmailKind::WelcomeBack), [&anna]);
-    assert_eq!(plan.emails[0].template, "ext_collab_welcome_back_supplier_change__v");
+    assert_eq!(
+        plan.emails[0].template,
+        "ext_collab_welcome_back_supplier_change__v"
+    );
 }
 
 #[test]
@@ -122,7 +125,10 @@ fn a_user_with_other_details_is_not_matched() {
     let scar = w.record("car__v", "acme", &[&anna]);
     let plan = w.send(&scar).unwrap();
     assert_eq!(plan.users_created.len(), 1);
-    assert_eq!(plan.users_created[0].username, "anna.berg@acme.example.2", "the username is taken");
+    assert_eq!(
+        plan.users_created[0].username, "anna.berg@acme.example.2",
+        "the username is taken"
+    );
 }
 
 #[test]
@@ -133,7 +139,10 @@ fn unmanaged_users_are_never_activated_or_inactivated_but_get_role_and_task() {
     let scar = w.record("car__v", "acme", &[&anna]);
     let plan = w.send(&scar).unwrap();
     assert!(plan.activations.is_empty());
-    assert!(plan.assignments_opened.is_empty(), "assignments of unmanaged users are not tracked");
+    assert!(
+        plan.assignments_opened.is_empty(),
+        "assignments of unmanaged users are not tracked"
+    );
     assert_eq!(plan.roles_granted, [inactive.clone()]);
     assert_eq!(plan.tasks_created.len(), 1);
     assert!(!w.users[&inactive].is_active());
@@ -144,7 +153,10 @@ fn unmanaged_users_are_never_activated_or_inactivated_but_get_role_and_task() {
     let scar = w.record("car__v", "acme", &[&bo]);
     w.send(&scar).unwrap();
     close(&mut w, &scar);
-    assert!(w.users[&active].is_active(), "an unmanaged user stays active after the exit state");
+    assert!(
+        w.users[&active].is_active(),
+        "an unmanaged user stays active after the exit state"
+    );
     assert!(w.emails_of(EmailKind::Goodbye).is_empty());
 }
 
@@ -164,7 +176,10 @@ fn hand_status_changes_of_managed_users_are_refused() {
     w.set_status(&uid, UserStatus::Inactive).unwrap();
     assert_eq!(w.pool.active, 0);
     w.set_managed(&uid, true).unwrap();
-    assert!(w.user_of(&anna).unwrap().is_active(), "automation takes over the open collaboration");
+    assert!(
+        w.user_of(&anna).unwrap().is_active(),
+        "automation takes over the open collaboration"
+    );
     assert_eq!(w.active_assignments_of(&uid), 1);
     w.check_invariants().unwrap();
 }
@@ -207,7 +222,10 @@ fn deleting_a_record_releases_every_collaborator() {
 #[test]
 fn several_collaborators_on_one_record_are_each_activated_and_tasked() {
     let mut w = World::new();
-    let people: Vec<_> = ["Anna", "Bo", "Cy"].iter().map(|n| w.person("acme", n, "Test")).collect();
+    let people: Vec<_> = ["Anna", "Bo", "Cy"]
+        .iter()
+        .map(|n| w.person("acme", n, "Test"))
+        .collect();
     let refs: Vec<_> = people.iter().collect();
     let scar = w.record("car__v", "acme", &refs);
     let plan = w.send(&scar).unwrap();
@@ -228,7 +246,11 @@ fn a_person_of_another_supplier_is_refused_and_nothing_changes() {
     let scar = w.record("car__v", "acme", &[&anna]);
     let err = w.set_collaborators(&scar, &[&anna, &eve]).unwrap_err();
     match err {
-        RuleError::ConstraintViolation { person, person_name, constraint } => {
+        RuleError::ConstraintViolation {
+            person,
+            person_name,
+            constraint,
+        } => {
             assert_eq!(person, eve.to_string());
             assert_eq!(person_name, "Eve Stone");
             assert_eq!(constraint, "organization__v = {{this.supplier__v}}");
@@ -241,7 +263,9 @@ fn a_person_of_another_supplier_is_refused_and_nothing_changes() {
 #[test]
 fn no_free_seat_refuses_the_whole_transition() {
     let mut w = World::new();
-    let people: Vec<_> = (0..11).map(|i| w.person("acme", &format!("P{i}"), "Test")).collect();
+    let people: Vec<_> = (0..11)
+        .map(|i| w.person("acme", &format!("P{i}"), "Test"))
+        .collect();
     for p in &people[..9] {
         let r = w.record("car__v", "acme", &[p]);
         w.send(&r).unwrap();
@@ -249,7 +273,10 @@ fn no_free_seat_refuses_the_whole_transition() {
     let both = w.record("car__v", "acme", &[&people[9], &people[10]]);
     let emails_before = w.emails.len();
     let err = w.send(&both).unwrap_err();
-    assert!(matches!(err, RuleError::LicenseLimitExceeded { seats: 10, .. }), "{err:?}");
+    assert!(
+        matches!(err, RuleError::LicenseLimitExceeded { seats: 10, .. }),
+        "{err:?}"
+    );
     assert_eq!(w.records[&both].state, "draft__c");
     assert_eq!(w.users.len(), 9, "no user is kept");
     assert_eq!(w.emails.len(), emails_before, "no email is kept");
@@ -275,18 +302,31 @@ fn actions_outside_their_states_are_refused() {
     let scar = w.record("car__v", "acme", &[&anna]);
     assert!(matches!(
         w.act(&scar, CLOSE, ActionArgs::default()),
-        Err(RuleError::Action(crate::lifecycle::ActionError::NotInState { .. }))
+        Err(RuleError::Action(
+            crate::lifecycle::ActionError::NotInState { .. }
+        ))
     ));
     assert!(matches!(
         w.act(&scar, "change_state_to_nowhere__c", ActionArgs::default()),
-        Err(RuleError::Action(crate::lifecycle::ActionError::Unknown { .. }))
+        Err(RuleError::Action(
+            crate::lifecycle::ActionError::Unknown { .. }
+        ))
     ));
     assert!(matches!(
-        w.act(&scar, "reassign_external_collaborator__v", ActionArgs::default()),
-        Err(RuleError::Action(crate::lifecycle::ActionError::NotInState { .. }))
+        w.act(
+            &scar,
+            "reassign_external_collaborator__v",
+            ActionArgs::default()
+        ),
+        Err(RuleError::Action(
+            crate::lifecycle::ActionError::NotInState { .. }
+        ))
     ));
     let empty = w.record("car__v", "acme", &[]);
-    assert!(matches!(w.send(&empty), Err(RuleError::NoCollaborators { .. })));
+    assert!(matches!(
+        w.send(&empty),
+        Err(RuleError::NoCollaborators { .. })
+    ));
 }
 
 #[test]
@@ -296,7 +336,10 @@ fn the_field_is_locked_in_exit_states() {
     let bo = w.person("acme", "Bo", "Lind");
     let scar = w.record("car__v", "acme", &[&anna]);
     w.act(&scar, CANCEL, ActionArgs::default()).unwrap();
-    assert!(matches!(w.set_collaborators(&scar, &[&bo]), Err(RuleError::FieldLocked { .. })));
+    assert!(matches!(
+        w.set_collaborators(&scar, &[&bo]),
+        Err(RuleError::FieldLocked { .. })
+    ));
 }
 
 #[test]
@@ -308,7 +351,14 @@ fn reassign_releases_the_prior_and_activates_the_new_collaborator() {
     w.send(&scar).unwrap();
     let anna_user = w.user_of(&anna).unwrap().id.clone();
     let plan = w
-        .act(&scar, "reassign_external_collaborator__v", ActionArgs { from: None, to: Some(bo.clone()) })
+        .act(
+            &scar,
+            "reassign_external_collaborator__v",
+            ActionArgs {
+                from: None,
+                to: Some(bo.clone()),
+            },
+        )
         .unwrap();
     assert_eq!(w.records[&scar].collaborators, [bo.clone()]);
     assert_eq!(plan.tasks_cancelled.len(), 1);
@@ -323,7 +373,14 @@ fn reassign_releases_the_prior_and_activates_the_new_collaborator() {
 
     let eve = w.person("globex", "Eve", "Stone");
     let err = w
-        .act(&scar, "reassign_external_collaborator__v", ActionArgs { from: None, to: Some(eve) })
+        .act(
+            &scar,
+            "reassign_external_collaborator__v",
+            ActionArgs {
+                from: None,
+                to: Some(eve),
+            },
+        )
         .unwrap_err();
     assert!(matches!(err, RuleError::ConstraintViolation { .. }));
 }
@@ -335,7 +392,11 @@ fn rejecting_a_response_gives_a_new_task_without_a_new_welcome() {
     let scar = w.record("car__v", "acme", &[&anna]);
     w.send(&scar).unwrap();
     let review = w.act(&scar, REVIEW, ActionArgs::default()).unwrap();
-    assert_eq!(review.tasks_cancelled.len(), 1, "the open response task ends with its state");
+    assert_eq!(
+        review.tasks_cancelled.len(),
+        1,
+        "the open response task ends with its state"
+    );
     let reject = w.act(&scar, SEND, ActionArgs::default()).unwrap();
     assert!(reject.activations.is_empty());
     assert!(reject.assignments_opened.is_empty());
@@ -351,9 +412,16 @@ fn create_activate_user_action_brings_in_a_collaborator_added_later() {
     let scar = w.record("car__v", "acme", &[&anna]);
     w.send(&scar).unwrap();
     let plan = w.set_collaborators(&scar, &[&anna, &bo]).unwrap();
-    assert!(plan.activations.is_empty(), "editing the field does not activate");
+    assert!(
+        plan.activations.is_empty(),
+        "editing the field does not activate"
+    );
     let plan = w
-        .act(&scar, "create_activate_external_collaborator__v", ActionArgs::default())
+        .act(
+            &scar,
+            "create_activate_external_collaborator__v",
+            ActionArgs::default(),
+        )
         .unwrap();
     assert_eq!(plan.activations.len(), 1);
     assert_eq!(plan.activations[0].person, bo);

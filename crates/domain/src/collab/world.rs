@@ -8,7 +8,9 @@ use super::*;
 use crate::config::{Config, EmailKind};
 use crate::ids::SequentialIds;
 use crate::model::{LicenseType, Person, Record, SecurityProfile, User, UserStatus};
-use crate::{AssignmentId, EmailAddress, LicensePool, OrgId, PersonId, RecordId, SeatCount, TaskId, UserId};
+use crate::{
+    AssignmentId, EmailAddress, LicensePool, OrgId, PersonId, RecordId, SeatCount, TaskId, UserId,
+};
 
 #[derive(Debug, Clone)]
 pub struct AssignmentRow {
@@ -58,7 +60,10 @@ impl World {
             assignments: vec![],
             roles: BTreeSet::new(),
             tasks: vec![],
-            pool: LicensePool { seats: SeatCount::parse(seats).unwrap(), active: 0 },
+            pool: LicensePool {
+                seats: SeatCount::parse(seats).unwrap(),
+                active: 0,
+            },
             emails: vec![],
             ids: SequentialIds::default(),
             admin: UserId::new("admin"),
@@ -66,7 +71,11 @@ impl World {
     }
 
     pub fn person(&mut self, org: &str, first: &str, last: &str) -> PersonId {
-        let id = PersonId::new(format!("per-{}-{}", first.to_lowercase(), self.persons.len() + 1));
+        let id = PersonId::new(format!(
+            "per-{}-{}",
+            first.to_lowercase(),
+            self.persons.len() + 1
+        ));
         self.persons.insert(
             id.clone(),
             Person {
@@ -83,7 +92,12 @@ impl World {
     }
 
     /// An existing user with a person's exact details but not linked to it.
-    pub fn unlinked_user_like(&mut self, person: &PersonId, status: UserStatus, managed: bool) -> UserId {
+    pub fn unlinked_user_like(
+        &mut self,
+        person: &PersonId,
+        status: UserStatus,
+        managed: bool,
+    ) -> UserId {
         let p = self.persons[person].clone();
         let id = UserId::new(format!("usr-pre-{}", self.users.len() + 1));
         if status == UserStatus::Active {
@@ -107,7 +121,12 @@ impl World {
         id
     }
 
-    pub fn record(&mut self, object: &str, supplier: &str, collaborators: &[&PersonId]) -> RecordId {
+    pub fn record(
+        &mut self,
+        object: &str,
+        supplier: &str,
+        collaborators: &[&PersonId],
+    ) -> RecordId {
         let target = self.config.target(object).unwrap();
         let id = RecordId::new(format!("rec-{}", self.records.len() + 1));
         self.records.insert(
@@ -131,10 +150,17 @@ impl World {
     }
 
     pub fn active_assignments_of(&self, user: &UserId) -> usize {
-        self.assignments.iter().filter(|a| a.active && &a.user == user).count()
+        self.assignments
+            .iter()
+            .filter(|a| a.active && &a.user == user)
+            .count()
     }
 
-    fn snapshot_people(&self, record: &Record, extra: &[PersonId]) -> BTreeMap<PersonId, PersonFacts> {
+    fn snapshot_people(
+        &self,
+        record: &Record,
+        extra: &[PersonId],
+    ) -> BTreeMap<PersonId, PersonFacts> {
         let mut concerned: BTreeSet<PersonId> = record.collaborators.iter().cloned().collect();
         concerned.extend(extra.iter().cloned());
         for a in &self.assignments {
@@ -145,7 +171,10 @@ impl World {
         for (p, person) in &self.persons {
             if let Some(u) = &person.user {
                 let holds = self.roles.contains(&(record.id.clone(), u.clone()))
-                    || self.tasks.iter().any(|t| t.open && t.record == record.id && &t.assignee == u);
+                    || self
+                        .tasks
+                        .iter()
+                        .any(|t| t.open && t.record == record.id && &t.assignee == u);
                 if holds {
                     concerned.insert(p.clone());
                 }
@@ -158,11 +187,17 @@ impl World {
                 let person = self.persons[&p].clone();
                 let user = person.user.as_ref().map(|u| self.users[u].clone());
                 let matching_user = if user.is_none() {
-                    self.users.values().find(|u| u.person.is_none() && u.has_details_of(&person)).cloned()
+                    self.users
+                        .values()
+                        .find(|u| u.person.is_none() && u.has_details_of(&person))
+                        .cloned()
                 } else {
                     None
                 };
-                let uid = user.as_ref().or(matching_user.as_ref()).map(|u| u.id.clone());
+                let uid = user
+                    .as_ref()
+                    .or(matching_user.as_ref())
+                    .map(|u| u.id.clone());
                 let facts = PersonFacts {
                     assignment_here: self
                         .assignments
@@ -170,14 +205,22 @@ impl World {
                         .find(|a| a.active && a.record == record.id && a.person == p)
                         .map(|a| a.id.clone()),
                     other_active_assignments: uid.as_ref().map_or(0, |u| {
-                        self.assignments.iter().filter(|a| a.active && &a.user == u && a.record != record.id).count() as u32
+                        self.assignments
+                            .iter()
+                            .filter(|a| a.active && &a.user == u && a.record != record.id)
+                            .count() as u32
                     }),
-                    has_role_here: uid.as_ref().is_some_and(|u| self.roles.contains(&(record.id.clone(), u.clone()))),
+                    has_role_here: uid
+                        .as_ref()
+                        .is_some_and(|u| self.roles.contains(&(record.id.clone(), u.clone()))),
                     open_tasks_here: uid.as_ref().map_or(vec![], |u| {
                         self.tasks
                             .iter()
                             .filter(|t| t.open && t.record == record.id && &t.assignee == u)
-                            .map(|t| OpenTask { id: t.id.clone(), state: t.state.clone() })
+                            .map(|t| OpenTask {
+                                id: t.id.clone(),
+                                state: t.state.clone(),
+                            })
                             .collect()
                     }),
                     taken_usernames: self.users.values().map(|u| u.username.clone()).collect(),
@@ -200,28 +243,56 @@ impl World {
         let people = self.snapshot_people(&rec, extra);
         let config = self.config.clone();
         let target = config.target(&rec.object).unwrap();
-        let snap = Snapshot { target, user_template: &config.user_template, record: rec, pool: self.pool, people };
-        let mut ctx = Ctx { actor: self.admin.clone(), now_ms: 1_000, ids: &mut self.ids };
+        let snap = Snapshot {
+            target,
+            user_template: &config.user_template,
+            record: rec,
+            pool: self.pool,
+            people,
+        };
+        let mut ctx = Ctx {
+            actor: self.admin.clone(),
+            now_ms: 1_000,
+            ids: &mut self.ids,
+        };
         rule(&snap, &mut ctx)
     }
 
-    pub fn act(&mut self, record: &RecordId, action: &str, args: ActionArgs) -> Result<Plan, RuleError> {
+    pub fn act(
+        &mut self,
+        record: &RecordId,
+        action: &str,
+        args: ActionArgs,
+    ) -> Result<Plan, RuleError> {
         let extra: Vec<PersonId> = args.to.iter().cloned().collect();
         let plan = self.with_snapshot(record, &extra, |s, c| run_action(s, action, &args, c))?;
         self.apply(&plan);
         Ok(plan)
     }
 
-    pub fn preview(&mut self, record: &RecordId, action: &str, args: ActionArgs) -> Result<Plan, RuleError> {
+    pub fn preview(
+        &mut self,
+        record: &RecordId,
+        action: &str,
+        args: ActionArgs,
+    ) -> Result<Plan, RuleError> {
         let extra: Vec<PersonId> = args.to.iter().cloned().collect();
         self.with_snapshot(record, &extra, |s, c| run_action(s, action, &args, c))
     }
 
     pub fn send(&mut self, record: &RecordId) -> Result<Plan, RuleError> {
-        self.act(record, "change_state_to_pending_response__c", ActionArgs::default())
+        self.act(
+            record,
+            "change_state_to_pending_response__c",
+            ActionArgs::default(),
+        )
     }
 
-    pub fn set_collaborators(&mut self, record: &RecordId, new: &[&PersonId]) -> Result<Plan, RuleError> {
+    pub fn set_collaborators(
+        &mut self,
+        record: &RecordId,
+        new: &[&PersonId],
+    ) -> Result<Plan, RuleError> {
         let new: Vec<PersonId> = new.iter().map(|p| (*p).clone()).collect();
         let plan = self.with_snapshot(record, &new, |s, c| super::set_collaborators(s, &new, c))?;
         self.apply(&plan);
@@ -257,7 +328,12 @@ impl World {
 
     pub fn set_managed(&mut self, user: &UserId, managed: bool) -> Result<(), RuleError> {
         let u = self.users[user].clone();
-        let active_assignments = self.assignments.iter().filter(|a| a.active && &a.user == user).map(|a| a.id.clone()).collect();
+        let active_assignments = self
+            .assignments
+            .iter()
+            .filter(|a| a.active && &a.user == user)
+            .map(|a| a.id.clone())
+            .collect();
         let open_collaborations = u.person.as_ref().map_or(vec![], |p| {
             self.records
                 .values()
@@ -266,18 +342,41 @@ impl World {
                     let lc = &self.config.target(&r.object).unwrap().lifecycle;
                     lc.open_states().contains(&r.state.as_str())
                 })
-                .filter(|r| !self.assignments.iter().any(|a| a.active && a.record == r.id && &a.person == p))
+                .filter(|r| {
+                    !self
+                        .assignments
+                        .iter()
+                        .any(|a| a.active && a.record == r.id && &a.person == p)
+                })
                 .map(|r| r.id.clone())
                 .collect()
         });
-        let facts = ManagedFacts { user: u, active_assignments, open_collaborations, pool: self.pool };
-        let mut ctx = Ctx { actor: self.admin.clone(), now_ms: 1_000, ids: &mut self.ids };
+        let facts = ManagedFacts {
+            user: u,
+            active_assignments,
+            open_collaborations,
+            pool: self.pool,
+        };
+        let mut ctx = Ctx {
+            actor: self.admin.clone(),
+            now_ms: 1_000,
+            ids: &mut self.ids,
+        };
         let change = change_managed(&facts, managed, &mut ctx)?;
         for id in &change.close {
-            self.assignments.iter_mut().filter(|a| &a.id == id).for_each(|a| a.active = false);
+            self.assignments
+                .iter_mut()
+                .filter(|a| &a.id == id)
+                .for_each(|a| a.active = false);
         }
         for (id, record, person) in &change.open {
-            self.assignments.push(AssignmentRow { id: id.clone(), record: record.clone(), person: person.clone(), user: user.clone(), active: true });
+            self.assignments.push(AssignmentRow {
+                id: id.clone(),
+                record: record.clone(),
+                person: person.clone(),
+                user: user.clone(),
+                active: true,
+            });
         }
         self.users.get_mut(user).unwrap().managed = change.managed;
         self.apply_status(user, change.status);
@@ -321,7 +420,10 @@ impl World {
         for a in &plan.activations {
             self.users.get_mut(&a.user).unwrap().status = UserStatus::Active;
             self.pool.active += u32::from(a.takes_seat);
-            assert!(self.pool.active <= self.pool.seats.get(), "plan exceeded the seats");
+            assert!(
+                self.pool.active <= self.pool.seats.get(),
+                "plan exceeded the seats"
+            );
         }
         for u in &plan.roles_removed {
             self.roles.remove(&(plan.record.clone(), u.clone()));
@@ -330,7 +432,10 @@ impl World {
             self.roles.insert((plan.record.clone(), u.clone()));
         }
         for id in &plan.assignments_closed {
-            self.assignments.iter_mut().filter(|a| &a.id == id).for_each(|a| a.active = false);
+            self.assignments
+                .iter_mut()
+                .filter(|a| &a.id == id)
+                .for_each(|a| a.active = false);
         }
         for a in &plan.assignments_opened {
             self.assignments.push(AssignmentRow {
@@ -342,7 +447,10 @@ impl World {
             });
         }
         for id in &plan.tasks_cancelled {
-            self.tasks.iter_mut().filter(|t| &t.id == id).for_each(|t| t.open = false);
+            self.tasks
+                .iter_mut()
+                .filter(|t| &t.id == id)
+                .for_each(|t| t.open = false);
         }
         for t in &plan.tasks_created {
             self.tasks.push(TaskRow {
@@ -367,7 +475,11 @@ impl World {
     }
 
     pub fn emails_of(&self, kind: EmailKind) -> Vec<&PersonId> {
-        self.emails.iter().filter(|e| e.kind == kind).map(|e| &e.person).collect()
+        self.emails
+            .iter()
+            .filter(|e| e.kind == kind)
+            .map(|e| &e.person)
+            .collect()
     }
 
     /// The invariants of the core issue, checked after every step of the property test.
@@ -378,15 +490,24 @@ impl World {
             .filter(|u| u.is_active() && u.license == LicenseType::External)
             .count() as u32;
         if active_external != self.pool.active {
-            return Err(format!("pool says {} active, users say {active_external}", self.pool.active));
+            return Err(format!(
+                "pool says {} active, users say {active_external}",
+                self.pool.active
+            ));
         }
         if active_external > self.pool.seats.get() {
-            return Err(format!("{active_external} active external users exceed {} seats", self.pool.seats));
+            return Err(format!(
+                "{active_external} active external users exceed {} seats",
+                self.pool.seats
+            ));
         }
         for u in self.users.values() {
             let has_active = self.active_assignments_of(&u.id) > 0;
             if u.managed && u.is_active() != has_active {
-                return Err(format!("managed user {} is {:?} with active assignment = {has_active}", u.id, u.status));
+                return Err(format!(
+                    "managed user {} is {:?} with active assignment = {has_active}",
+                    u.id, u.status
+                ));
             }
             if !u.managed && has_active {
                 return Err(format!("unmanaged user {} has tracked assignments", u.id));
@@ -397,7 +518,10 @@ impl World {
             if let Some(p) = &u.person {
                 *users_per_person.entry(p).or_default() += 1;
                 if self.persons[p].user.as_ref() != Some(&u.id) {
-                    return Err(format!("user {} and person {p} disagree about their link", u.id));
+                    return Err(format!(
+                        "user {} and person {p} disagree about their link",
+                        u.id
+                    ));
                 }
             }
         }
@@ -408,20 +532,32 @@ impl World {
             let r = &self.records[&a.record];
             let lc = &self.config.target(&r.object).unwrap().lifecycle;
             if self.deleted.contains(&r.id) || lc.is_exit(&r.state) {
-                return Err(format!("active assignment {} on {} record {}", a.id, r.state, r.id));
+                return Err(format!(
+                    "active assignment {} on {} record {}",
+                    a.id, r.state, r.id
+                ));
             }
             if !r.collaborators.contains(&a.person) {
-                return Err(format!("active assignment {} of a person no longer in the field", a.id));
+                return Err(format!(
+                    "active assignment {} of a person no longer in the field",
+                    a.id
+                ));
             }
         }
         for t in self.tasks.iter().filter(|t| t.open) {
             let r = &self.records[&t.record];
             if self.deleted.contains(&r.id) || r.state != t.state {
-                return Err(format!("open task {} of state {} on record in {}", t.id, t.state, r.state));
+                return Err(format!(
+                    "open task {} of state {} on record in {}",
+                    t.id, t.state, r.state
+                ));
             }
             let u = &self.users[&t.assignee];
             if u.managed && !u.is_active() {
-                return Err(format!("open task {} of inactive managed user {}", t.id, u.id));
+                return Err(format!(
+                    "open task {} of inactive managed user {}",
+                    t.id, u.id
+                ));
             }
         }
         Ok(())

@@ -1,0 +1,110 @@
+//! Assignments, tasks, outbox, audit trail.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::response::IntoResponse;
+use portico_service::store::{AssignmentFilter, AuditFilter, OutboxFilter, TaskFilter};
+use portico_service::Portico;
+
+use super::users::page as page_params;
+use crate::dto::{self, ok};
+use crate::extract::{Auth, Params};
+use crate::ApiError;
+
+type Query = BTreeMap<String, String>;
+
+pub async fn assignments(
+    State(app): State<Portico>,
+    Auth(caller, _): Auth,
+    Params(mut q): Params<Query>,
+) -> Result<impl IntoResponse, ApiError> {
+    let page = page_params(
+        &mut q,
+        &[
+            "record__v",
+            "person__v",
+            "user__v",
+            "assignment_activity__v",
+        ],
+    )?;
+    let active = match q.get("assignment_activity__v").map(String::as_str) {
+        None => None,
+        Some("active__v") => Some(true),
+        Some("inactive__v") => Some(false),
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "assignment_activity__v '{other}' is not active__v or inactive__v"
+            )))
+        }
+    };
+    let filter = AssignmentFilter {
+        record: q.get("record__v").cloned(),
+        person: q.get("person__v").cloned(),
+        user: q.get("user__v").cloned(),
+        active,
+        ..AssignmentFilter::default()
+    };
+    let rows = app.assignments(&caller, filter, page).await?;
+    Ok(ok(rows.iter().map(dto::assignment).collect::<Vec<_>>()))
+}
+
+pub async fn tasks(
+    State(app): State<Portico>,
+    Auth(caller, _): Auth,
+    Params(mut q): Params<Query>,
+) -> Result<impl IntoResponse, ApiError> {
+    let page = page_params(&mut q, &["assignee__v", "record__v", "status__v"])?;
+    let status = match q.get("status__v").map(String::as_str) {
+        None => None,
+        Some(s @ ("open__v" | "completed__v" | "cancelled__v")) => {
+            Some(s.trim_end_matches("__v").to_string())
+        }
+        Some(other) => {
+            return Err(ApiError::invalid(format!(
+                "status__v '{other}' is not open__v, completed__v or cancelled__v"
+            )))
+        }
+    };
+    let filter = TaskFilter {
+        assignee: q.get("assignee__v").cloned(),
+        record: q.get("record__v").cloned(),
+        status,
+        ..TaskFilter::default()
+    };
+    let rows = app.tasks(&caller, filter, page).await?;
+    Ok(ok(rows.iter().map(dto::task).collect::<Vec<_>>()))
+}
+
+pub async fn outbox(
+    State(app): State<Portico>,
+    Auth(caller, _): Auth,
+    Params(mut q): Params<Query>,
+) -> Result<impl IntoResponse, ApiError> {
+    let page = page_params(&mut q, &["to", "status", "template"])?;
+    let filter = OutboxFilter {
+        to: q.get("to").map(|t| t.trim().to_lowercase()),
+        status: q.get("status").cloned(),
+        template: q.get("template").cloned(),
+        ..OutboxFilter::default()
+    };
+    let rows = app.outbox(&caller, filter, page).await?;
+    Ok(ok(rows.iter().map(dto::outbox).collect::<Vec<_>>()))
+}
+
+pub async fn audit(
+    State(app): State<Portico>,
+    Auth(caller, _): Auth,
+    Params(mut q): Params<Query>,
+) -> Result<impl IntoResponse, ApiError> {
+    let page = page_params(&mut q, &["record__v", "user__v", "person__v", "action"])?;
+    let filter = AuditFilter {
+        record: q.get("record__v").cloned(),
+        user: q.get("user__v").cloned(),
+        person: q.get("person__v").cloned(),
+        action: q.get("action").cloned(),
+        ..AuditFilter::default()
+    };
+    let rows = app.audit(&caller, filter, page).await?;
+    Ok(ok(rows.iter().map(dto::audit).collect::<Vec<_>>()))
+}

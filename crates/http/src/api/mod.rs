@@ -1,0 +1,37 @@
+//! Handlers: parse, call one use case, shape the answer.
+
+pub mod actions;
+pub mod auth;
+mod fields;
+pub mod lists;
+pub mod objects;
+pub mod users;
+
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Value};
+
+use crate::ApiError;
+
+/// `GET /healthz`: 200 once Portico serves.
+pub async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// Any unknown path.
+pub async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        "there is no such endpoint; see SPEC section 9 for the API",
+    )
+}
+
+/// A known path with a method it does not offer.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_SUPPORTED",
+        "this endpoint does not support that HTTP method",
+    )
+}

@@ -1,0 +1,81 @@
+//! Extractors whose failures are API errors in the envelope, not axum's plain-text rejections.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use portico_service::{Caller, Portico};
+use serde::de::DeserializeOwned;
+
+use crate::ApiError;
+
+/// The signed-in caller, from `Authorization: Bearer <sessionId>`.
+pub struct Auth(pub Caller, pub String);
+
+impl FromRequestParts<Portico> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::session(
+                    "sign in first: send Authorization: Bearer <sessionId> from POST /api/v1/auth",
+                )
+            })?;
+        let caller = app.authenticate(token).await?;
+        Ok(Auth(caller, token.to_string()))
+    }
+}
+
+/// A JSON body; an empty body reads as `{}`, and malformed JSON is `INVALID_DATA` with the
+/// parser's explanation.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<Portico> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, app: &Portico) -> Result<Self, ApiError> {
+        let bytes = Bytes::from_request(req, app)
+            .await
+            .map_err(|e| ApiError::invalid(format!("the request body could not be read: {e}")))?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        serde_json::from_slice(bytes)
+            .map(Body)
+            .map_err(|e| ApiError::invalid(format!("the request body is not valid: {e}")))
+    }
+}
+
+/// Query parameters; unknown ones are refused so that a typo does not silently list everything.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<Portico> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &Portico) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_urlencoded_from(query)
+            .map(Params)
+            .map_err(|e| ApiError::invalid(format!("query parameters: {e}")))
+    }
+}
+
+fn serde_urlencoded_from<T: DeserializeOwned>(query: &str) -> Result<T, String> {
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{query}").parse().map_err(|e| format!("{e}"))?,
+    )
+    .map(|q| q.0)
+    .map_err(|e| e.body_text())
+}

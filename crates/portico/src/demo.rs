@@ -1,0 +1,171 @@
+//! The demo company of `portico demo`: three suppliers with their contacts, and records of all
+//! five types in several states, made through the same use cases as the API.
+
+use anyhow::anyhow;
+use portico_domain::collab::ActionArgs;
+use portico_domain::model::SecurityProfile;
+use portico_service::store::UserFilter;
+use portico_service::{Caller, OrganizationInput, Page, PersonInput, Portico, RecordInput};
+
+/// The demo admin password when `PORTICO_ADMIN_PASSWORD` is not set.
+pub const ADMIN_PASSWORD: &str = "portico-demo-admin";
+/// The demo quality lead (an internal user).
+pub const QUALITY_LEAD: &str = "quality.lead";
+/// Its password.
+pub const QUALITY_LEAD_PASSWORD: &str = "portico-demo-quality";
+
+const SUPPLIERS: [(&str, &[(&str, &str)]); 3] = [
+    (
+        "Acme Components",
+        &[("Anna", "Berg"), ("Bruno", "Costa"), ("Chen", "Li")],
+    ),
+    ("Globex Metals", &[("Dana", "Novak"), ("Emil", "Schulz")]),
+    (
+        "Initech Plastics",
+        &[("Fatima", "Haddad"), ("Goran", "Petrov")],
+    ),
+];
+
+fn err(e: portico_service::ServiceError) -> anyhow::Error {
+    anyhow!("demo data: {e}")
+}
+
+/// Loads the demo company unless organizations exist already; answers a one-line summary.
+pub async fn seed(app: &Portico) -> anyhow::Result<String> {
+    let admin = app
+        .users_unchecked_by_username("admin")
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow!("the admin user is missing"))?;
+    let admin = Caller { user: admin };
+    if !app
+        .organizations(&admin, None, Page::default())
+        .await
+        .map_err(err)?
+        .is_empty()
+    {
+        return Ok("the demo company was loaded before; its data is as you left it".into());
+    }
+    let lead = app
+        .create_internal_user(
+            QUALITY_LEAD,
+            "Quinn",
+            "Lead",
+            "quality.lead@portico.example",
+            SecurityProfile::InternalUser,
+            QUALITY_LEAD_PASSWORD,
+        )
+        .await
+        .map_err(err)?;
+    let lead = Caller { user: lead };
+    let mut suppliers = vec![];
+    for (name, contacts) in SUPPLIERS {
+        let org = app
+            .create_organization(
+                &lead,
+                OrganizationInput {
+                    name: Some(name.into()),
+                    status: None,
+                },
+            )
+            .await
+            .map_err(err)?;
+        let mut people = vec![];
+        for (first, last) in contacts {
+            let domain = name
+                .split_whitespace()
+                .next()
+                .unwrap_or("supplier")
+                .to_lowercase();
+            let p = app
+                .create_person(
+                    &lead,
+                    PersonInput {
+                        first_name: Some((*first).into()),
+                        last_name: Some((*last).into()),
+                        email: Some(format!(
+                            "{}.{}@{domain}.example",
+                            first.to_lowercase(),
+                            last.to_lowercase()
+                        )),
+                        organization: Some(Some(org.id.to_string())),
+                        language: None,
+                    },
+                )
+                .await
+                .map_err(err)?;
+            people.push(p.id.to_string());
+        }
+        suppliers.push((org.id.to_string(), people));
+    }
+    // Per type: one record left in draft, one waiting for the supplier, one in review, one
+    // closed — spread over the suppliers and contacts.
+    let steps: [&[&str]; 4] = [
+        &[],
+        &["change_state_to_pending_response__c"],
+        &[
+            "change_state_to_pending_response__c",
+            "change_state_to_in_review__c",
+        ],
+        &[
+            "change_state_to_pending_response__c",
+            "change_state_to_in_review__c",
+            "change_state_to_closed__c",
+        ],
+    ];
+    let mut count = 0;
+    for (t, target) in app.config().types.clone().iter().enumerate() {
+        for (i, path) in steps.iter().enumerate() {
+            let (supplier, people) = &suppliers[(t + i) % suppliers.len()];
+            let person = &people[(t + i) % people.len()];
+            let record = app
+                .create_record(
+                    &lead,
+                    &target.object,
+                    RecordInput {
+                        name: Some(format!(
+                            "{}-{:03}",
+                            target.label.replace(' ', "-").to_uppercase(),
+                            i + 1
+                        )),
+                        object_type: None,
+                        supplier: Some(Some(supplier.clone())),
+                        collaborators: Some(vec![person.clone()]),
+                    },
+                )
+                .await
+                .map_err(err)?;
+            for action in *path {
+                app.run_action(
+                    &lead,
+                    &target.object,
+                    record.record.id.as_str(),
+                    action,
+                    ActionArgs::default(),
+                    false,
+                )
+                .await
+                .map_err(err)?;
+            }
+            count += 1;
+        }
+    }
+    let active = app
+        .users(
+            &admin,
+            UserFilter {
+                status: Some("active".into()),
+                license: Some("external".into()),
+                ..UserFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .map_err(err)?
+        .len();
+    Ok(format!(
+        "demo company: {} suppliers, {} contacts, {count} records, {active} active external collaborators",
+        SUPPLIERS.len(),
+        SUPPLIERS.iter().map(|(_, c)| c.len()).sum::<usize>()
+    ))
+}

@@ -1,0 +1,101 @@
+//! Listings: assignments, tasks, the outbox, the audit trail.
+
+use portico_store::{
+    AssignmentFilter, AssignmentRow, AuditFilter, AuditRow, OutboxFilter, OutboxRow, TaskFilter,
+    TaskRow,
+};
+
+use crate::{Caller, Portico, ServiceError, ServiceResult};
+
+/// Paging of every list: `limit` (1–1000, default 100) and `offset`.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    /// Page size.
+    pub limit: i64,
+    /// Page start.
+    pub offset: i64,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page {
+            limit: 100,
+            offset: 0,
+        }
+    }
+}
+
+impl Page {
+    /// Checks the paging parameters.
+    pub fn new(limit: Option<i64>, offset: Option<i64>) -> ServiceResult<Page> {
+        let limit = limit.unwrap_or(100);
+        let offset = offset.unwrap_or(0);
+        if !(1..=1000).contains(&limit) {
+            return Err(ServiceError::InvalidData(
+                "limit must be between 1 and 1000".into(),
+            ));
+        }
+        if offset < 0 {
+            return Err(ServiceError::InvalidData(
+                "offset must not be negative".into(),
+            ));
+        }
+        Ok(Page { limit, offset })
+    }
+}
+
+impl Portico {
+    /// `GET /api/v1/assignments` (internal users).
+    pub async fn assignments(
+        &self,
+        caller: &Caller,
+        mut filter: AssignmentFilter,
+        page: Page,
+    ) -> ServiceResult<Vec<AssignmentRow>> {
+        caller.require_internal()?;
+        filter.limit = page.limit;
+        filter.offset = page.offset;
+        Ok(self.store.read().await?.db().assignments(&filter).await?)
+    }
+
+    /// `GET /api/v1/tasks`: internal users see all; an external collaborator its own.
+    pub async fn tasks(
+        &self,
+        caller: &Caller,
+        mut filter: TaskFilter,
+        page: Page,
+    ) -> ServiceResult<Vec<TaskRow>> {
+        if !caller.is_internal() {
+            filter.assignee = Some(caller.user.id.to_string());
+        }
+        filter.limit = page.limit;
+        filter.offset = page.offset;
+        Ok(self.store.read().await?.db().tasks(&filter).await?)
+    }
+
+    /// `GET /api/v1/outbox` (admins).
+    pub async fn outbox(
+        &self,
+        caller: &Caller,
+        mut filter: OutboxFilter,
+        page: Page,
+    ) -> ServiceResult<Vec<OutboxRow>> {
+        caller.require_admin()?;
+        filter.limit = page.limit;
+        filter.offset = page.offset;
+        Ok(self.store.read().await?.db().outbox(&filter).await?)
+    }
+
+    /// `GET /api/v1/audit` (admins).
+    pub async fn audit(
+        &self,
+        caller: &Caller,
+        mut filter: AuditFilter,
+        page: Page,
+    ) -> ServiceResult<Vec<AuditRow>> {
+        caller.require_admin()?;
+        filter.limit = page.limit;
+        filter.offset = page.offset;
+        Ok(self.store.read().await?.db().audit_entries(&filter).await?)
+    }
+}

@@ -1,0 +1,295 @@
+//! Users and the external license pool, as administrators manage them.
+
+use portico_domain::collab::{self, Ctx, ManagedFacts, StatusChange};
+use portico_domain::model::{User, UserStatus};
+use portico_domain::{SeatCount, UserId};
+use portico_store::{AuditEntry, Db, UserFilter};
+use serde_json::json;
+
+use crate::reads::Page;
+use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult, UuidIds};
+
+/// A change to a user (`PATCH /api/v1/users/{id}`).
+#[derive(Debug, Clone, Default)]
+pub struct UserPatch {
+    /// `status__v`
+    pub status: Option<UserStatus>,
+    /// `managed_by_qms_automation__v`
+    pub managed: Option<bool>,
+}
+
+/// Seats used by one organization's people.
+#[derive(Debug, Clone)]
+pub struct OrgUsage {
+    /// The organization's id (none: users without one).
+    pub organization: Option<String>,
+    /// Its name.
+    pub name: Option<String>,
+    /// Active external users.
+    pub active: i64,
+}
+
+/// `GET /api/v1/licenses`.
+#[derive(Debug, Clone)]
+pub struct LicenseUsage {
+    /// Seats sold.
+    pub seats: u32,
+    /// Active external users.
+    pub active: u32,
+    /// Seats free.
+    pub available: u32,
+    /// Active external users by organization.
+    pub by_organization: Vec<OrgUsage>,
+}
+
+fn user_state_json(u: &User) -> String {
+    json!({"status__v": if u.is_active() { "active__v" } else { "inactive__v" },
+           "managed_by_qms_automation__v": u.managed})
+    .to_string()
+}
+
+impl Portico {
+    /// `GET /api/v1/users`: internal users; an external collaborator sees only itself.
+    pub async fn users(
+        &self,
+        caller: &Caller,
+        mut filter: UserFilter,
+        page: Page,
+    ) -> ServiceResult<Vec<User>> {
+        filter.limit = page.limit;
+        filter.offset = page.offset;
+        let users = self.store.read().await?.db().users(&filter).await?;
+        if caller.is_internal() {
+            Ok(users)
+        } else {
+            Ok(users
+                .into_iter()
+                .filter(|u| u.id == caller.user.id)
+                .collect())
+        }
+    }
+
+    /// `GET /api/v1/users/{id}`.
+    pub async fn user(&self, caller: &Caller, id: &str) -> ServiceResult<User> {
+        if !caller.is_internal() && caller.user.id.as_str() != id {
+            return Err(ServiceError::NotFound(format!("user {id} not found")));
+        }
+        self.store
+            .read()
+            .await?
+            .db()
+            .user(&UserId::new(id))
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("user {id} not found")))
+    }
+
+    /// `PATCH /api/v1/users/{id}` (admins): the managed flag first, then the status, each with
+    /// the rules of `collab::change_managed` and `collab::change_status`, in one transaction.
+    pub async fn update_user(
+        &self,
+        caller: &Caller,
+        id: &str,
+        patch: UserPatch,
+    ) -> ServiceResult<User> {
+        caller.require_admin()?;
+        let id = UserId::new(id);
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = lock_user(&mut db, &id).await?;
+        let now = now_ms();
+        let mut user = before.clone();
+        if let Some(managed) = patch.managed {
+            user = self
+                .change_managed(&mut db, caller, user, managed, now)
+                .await?;
+        }
+        if let Some(status) = patch.status {
+            let pool = db.pool().await?;
+            let change = collab::change_status(&user, status, pool)?;
+            apply_status(&mut db, &user.id, change).await?;
+            if change != StatusChange::None {
+                user.status = status;
+            }
+        }
+        db.audit(&AuditEntry {
+            at: now,
+            actor: Some(caller.user.id.to_string()),
+            action: "user.updated".into(),
+            object: "user".into(),
+            object_id: id.to_string(),
+            user: Some(id.to_string()),
+            person: user.person.as_ref().map(ToString::to_string),
+            before: Some(user_state_json(&before)),
+            after: Some(user_state_json(&user)),
+            cause: Some("changed by an administrator".into()),
+            ..AuditEntry::default()
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn change_managed(
+        &self,
+        db: &mut Db<'_>,
+        caller: &Caller,
+        mut user: User,
+        managed: bool,
+        now: i64,
+    ) -> ServiceResult<User> {
+        let active_assignments = db
+            .assignments(&portico_store::AssignmentFilter {
+                user: Some(user.id.to_string()),
+                active: Some(true),
+                limit: i64::MAX,
+                ..Default::default()
+            })
+            .await?;
+        let mut open_collaborations = vec![];
+        if let Some(person) = &user.person {
+            for target in &self.config.types {
+                let states = target.lifecycle.open_states();
+                for record in db
+                    .untracked_collaborations(person, &target.object, &states)
+                    .await?
+                {
+                    open_collaborations.push((record, target.object.clone()));
+                }
+            }
+        }
+        let facts = ManagedFacts {
+            user: user.clone(),
+            active_assignments: active_assignments.iter().map(|a| a.id.clone()).collect(),
+            open_collaborations: open_collaborations.iter().map(|(r, _)| r.clone()).collect(),
+            pool: db.pool().await?,
+        };
+        let mut ids = UuidIds;
+        let mut ctx = Ctx {
+            actor: caller.user.id.clone(),
+            now_ms: now,
+            ids: &mut ids,
+        };
+        let change = collab::change_managed(&facts, managed, &mut ctx)?;
+        for a in &change.close {
+            db.close_assignment(a, now).await?;
+        }
+        for (id, record, person) in &change.open {
+            let object = open_collaborations
+                .iter()
+                .find(|(r, _)| r == record)
+                .map(|(_, o)| o.as_str())
+                .unwrap_or_default();
+            db.open_assignment(id, object, record, person, &user.id, now)
+                .await?;
+            db.grant_role(record, &user.id, &caller.user.id, now)
+                .await?;
+        }
+        db.set_user_managed(&user.id, managed).await?;
+        apply_status(db, &user.id, change.status).await?;
+        user.managed = managed;
+        match change.status {
+            StatusChange::Activate { .. } => user.status = UserStatus::Active,
+            StatusChange::Inactivate { .. } => user.status = UserStatus::Inactive,
+            StatusChange::None => {}
+        }
+        Ok(user)
+    }
+
+    /// `GET /api/v1/licenses`.
+    pub async fn licenses(&self, caller: &Caller) -> ServiceResult<LicenseUsage> {
+        caller.require_internal()?;
+        let mut reader = self.store.read().await?;
+        let mut db = reader.db();
+        let pool = db.pool().await?;
+        let by_organization = db
+            .active_by_organization()
+            .await?
+            .into_iter()
+            .map(|(organization, name, active)| OrgUsage {
+                organization,
+                name,
+                active,
+            })
+            .collect();
+        Ok(LicenseUsage {
+            seats: pool.seats.get(),
+            active: pool.active,
+            available: pool.available(),
+            by_organization,
+        })
+    }
+
+    /// `PUT /api/v1/licenses` (admins): a bundle size, never below the active users.
+    pub async fn set_seats(&self, caller: &Caller, seats: i64) -> ServiceResult<LicenseUsage> {
+        caller.require_admin()?;
+        let seats =
+            SeatCount::parse(seats).map_err(|e| ServiceError::InvalidData(e.to_string()))?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let before = db.pool().await?;
+        if let Err(e) = before.resize(seats) {
+            return Err(ServiceError::OperationNotAllowed(e.to_string()));
+        }
+        if !db.set_seats(seats).await? {
+            return Err(ServiceError::OperationNotAllowed(format!(
+                "cannot lower the external seats to {seats}: more external users are active"
+            )));
+        }
+        db.audit(&AuditEntry {
+            at: now_ms(),
+            actor: Some(caller.user.id.to_string()),
+            action: "licenses.seats_changed".into(),
+            object: "license_pool".into(),
+            object_id: "external".into(),
+            before: Some(json!({"external_seats": before.seats.get()}).to_string()),
+            after: Some(json!({"external_seats": seats.get()}).to_string()),
+            ..AuditEntry::default()
+        })
+        .await?;
+        tx.commit().await?;
+        self.licenses(caller).await
+    }
+}
+
+async fn lock_user(db: &mut Db<'_>, id: &UserId) -> ServiceResult<User> {
+    db.lock_users(std::slice::from_ref(id))
+        .await?
+        .pop()
+        .ok_or_else(|| ServiceError::NotFound(format!("user {id} not found")))
+}
+
+/// Writes a status change with its seat: the one seat check every path shares.
+async fn apply_status(db: &mut Db<'_>, user: &UserId, change: StatusChange) -> ServiceResult<()> {
+    match change {
+        StatusChange::None => {}
+        StatusChange::Activate { takes_seat } => {
+            if takes_seat {
+                db.take_seats(1).await?;
+            }
+            db.set_user_status(user, UserStatus::Active).await?;
+        }
+        StatusChange::Inactivate { frees_seat } => {
+            if frees_seat {
+                db.free_seats(1).await?;
+            }
+            db.set_user_status(user, UserStatus::Inactive).await?;
+            db.delete_sessions_of(user).await?;
+        }
+    }
+    Ok(())
+}
+
+impl Portico {
+    /// A user by username, without a caller: for start-up tasks such as the demo, never for
+    /// requests.
+    pub async fn users_unchecked_by_username(&self, username: &str) -> ServiceResult<Option<User>> {
+        Ok(self
+            .store
+            .read()
+            .await?
+            .db()
+            .user_for_login(username)
+            .await?
+            .map(|(u, _)| u))
+    }
+}

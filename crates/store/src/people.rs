@@ -1,0 +1,130 @@
+//! Persons: the contact lists of organizations.
+
+use portico_domain::model::Person;
+use portico_domain::{OrgId, PersonId, UserId};
+
+use crate::rows::{self, Filters, PERSON_COLS};
+use crate::{Db, Result};
+
+impl Db<'_> {
+    /// Inserts a person.
+    pub async fn insert_person(&mut self, p: &Person, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO persons (id, first_name, last_name, email, organization_id, language, user_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(p.id.as_str())
+        .bind(&p.first_name)
+        .bind(&p.last_name)
+        .bind(p.email.as_str())
+        .bind(p.organization.as_ref().map(OrgId::as_str))
+        .bind(&p.language)
+        .bind(p.user.as_ref().map(UserId::as_str))
+        .bind(now)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Updates a person's own fields (not its user link).
+    pub async fn update_person(&mut self, p: &Person) -> Result<()> {
+        sqlx::query(
+            "UPDATE persons SET first_name = $1, last_name = $2, email = $3, organization_id = $4, language = $5 WHERE id = $6",
+        )
+        .bind(&p.first_name)
+        .bind(&p.last_name)
+        .bind(p.email.as_str())
+        .bind(p.organization.as_ref().map(OrgId::as_str))
+        .bind(&p.language)
+        .bind(p.id.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// The person with this id.
+    pub async fn person(&mut self, id: &PersonId) -> Result<Option<Person>> {
+        let sql = format!("SELECT {PERSON_COLS} FROM persons WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.as_ref().map(rows::person).transpose()
+    }
+
+    /// Locks and reads persons in id order (deadlock-free with concurrent writers).
+    pub async fn lock_persons(&mut self, ids: &[PersonId]) -> Result<Vec<Person>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut sorted: Vec<&PersonId> = ids.iter().collect();
+        sorted.sort();
+        sorted.dedup();
+        let sql = format!(
+            "SELECT {PERSON_COLS} FROM persons WHERE id IN ({}) ORDER BY id{}",
+            rows::placeholders(1, sorted.len()),
+            self.backend.for_update()
+        );
+        let mut q = sqlx::query(&sql);
+        for id in sorted {
+            q = q.bind(id.as_str());
+        }
+        q.fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(rows::person)
+            .collect()
+    }
+
+    /// Persons, optionally of one organization, by email, or whose user is `user`.
+    pub async fn persons(
+        &mut self,
+        organization: Option<&str>,
+        email: Option<&str>,
+        user: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<Person>> {
+        let mut f = Filters::default();
+        f.eq("organization_id", organization)
+            .eq("email", email)
+            .eq("user_id", user);
+        let sql = format!(
+            "SELECT {PERSON_COLS} FROM persons{} ORDER BY last_name, first_name, id LIMIT {limit} OFFSET {offset}",
+            f.sql()
+        );
+        let mut q = sqlx::query(&sql);
+        for v in &f.values {
+            q = q.bind(v.as_str());
+        }
+        q.fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(rows::person)
+            .collect()
+    }
+
+    /// Whether a person is named on any record that is not deleted.
+    pub async fn person_in_use(&mut self, id: &PersonId) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM record_collaborators c JOIN records r ON r.id = c.record_id \
+             WHERE c.person_id = $1 AND r.deleted = 0",
+        )
+        .bind(id.as_str())
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(rows::get::<i64>(&row, "n")? > 0)
+    }
+
+    /// Deletes a person that no record names and no user is linked to.
+    pub async fn delete_person(&mut self, id: &PersonId) -> Result<bool> {
+        let done = sqlx::query(
+            "DELETE FROM persons WHERE id = $1 AND user_id IS NULL \
+             AND NOT EXISTS (SELECT 1 FROM record_collaborators WHERE person_id = $1)",
+        )
+        .bind(id.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

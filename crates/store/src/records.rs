@@ -1,0 +1,463 @@
+//! Records of the target objects, their collaborators, sharing settings and assignments.
+
+use std::collections::BTreeMap;
+
+use portico_domain::model::Record;
+use portico_domain::{AssignmentId, OrgId, PersonId, RecordId, UserId};
+use sqlx::any::AnyRow;
+
+use crate::rows::{self, Filters};
+use crate::{Db, Result};
+
+/// The one application role of SPEC section 1.
+pub const EXTERNAL_COLLABORATOR_ROLE: &str = "external_collaborator__v";
+
+const RECORD_COLS: &str =
+    "id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at";
+
+/// Filters of `GET /api/v1/vobjects/{object}`.
+#[derive(Debug, Clone, Default)]
+pub struct RecordFilter {
+    /// `supplier__v`
+    pub supplier: Option<String>,
+    /// `state__v`
+    pub state: Option<String>,
+    /// `name__v`
+    pub name: Option<String>,
+    /// `object_type__v`
+    pub object_type: Option<String>,
+    /// Only records shared with this user through the External Collaborator role.
+    pub shared_with: Option<UserId>,
+    /// Only records naming this person as collaborator.
+    pub collaborator: Option<String>,
+    /// Page size.
+    pub limit: i64,
+    /// Page start.
+    pub offset: i64,
+}
+
+/// An assignment as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssignmentRow {
+    /// Its id.
+    pub id: AssignmentId,
+    /// The target object.
+    pub object: String,
+    /// The record.
+    pub record: RecordId,
+    /// The person.
+    pub person: PersonId,
+    /// Its user.
+    pub user: UserId,
+    /// Active or not.
+    pub active: bool,
+    /// When it began.
+    pub activated_at: i64,
+    /// When it ended.
+    pub inactivated_at: Option<i64>,
+}
+
+/// Filters of `GET /api/v1/assignments`.
+#[derive(Debug, Clone, Default)]
+pub struct AssignmentFilter {
+    /// `record__v`
+    pub record: Option<String>,
+    /// `person__v`
+    pub person: Option<String>,
+    /// `user__v`
+    pub user: Option<String>,
+    /// Active (`Some(true)`) or Inactive.
+    pub active: Option<bool>,
+    /// Page size.
+    pub limit: i64,
+    /// Page start.
+    pub offset: i64,
+}
+
+fn record_row(r: &AnyRow) -> Result<(Record, i64, i64)> {
+    Ok((
+        Record {
+            id: RecordId::new(rows::get::<String>(r, "id")?),
+            object: rows::get(r, "object")?,
+            object_type: rows::get(r, "object_type")?,
+            name: rows::get(r, "name")?,
+            state: rows::get(r, "state")?,
+            supplier: rows::get::<Option<String>>(r, "supplier_id")?.map(OrgId::new),
+            collaborators: vec![],
+            created_by: UserId::new(rows::get::<String>(r, "created_by")?),
+        },
+        rows::get(r, "created_at")?,
+        rows::get(r, "updated_at")?,
+    ))
+}
+
+fn assignment(r: &AnyRow) -> Result<AssignmentRow> {
+    Ok(AssignmentRow {
+        id: AssignmentId::new(rows::get::<String>(r, "id")?),
+        object: rows::get(r, "object")?,
+        record: RecordId::new(rows::get::<String>(r, "record_id")?),
+        person: PersonId::new(rows::get::<String>(r, "person_id")?),
+        user: UserId::new(rows::get::<String>(r, "user_id")?),
+        active: rows::get::<String>(r, "activity")? == "active",
+        activated_at: rows::get(r, "activated_at")?,
+        inactivated_at: rows::get(r, "inactivated_at")?,
+    })
+}
+
+impl Db<'_> {
+    /// Inserts a record with its collaborators.
+    pub async fn insert_record(&mut self, r: &Record, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO records (id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at, deleted) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0)",
+        )
+        .bind(r.id.as_str())
+        .bind(&r.object)
+        .bind(&r.object_type)
+        .bind(&r.name)
+        .bind(&r.state)
+        .bind(r.supplier.as_ref().map(OrgId::as_str))
+        .bind(r.created_by.as_str())
+        .bind(now)
+        .execute(&mut *self.conn)
+        .await?;
+        self.set_collaborators(&r.id, &r.collaborators).await
+    }
+
+    /// Replaces the External Collaborator field.
+    pub async fn set_collaborators(
+        &mut self,
+        record: &RecordId,
+        people: &[PersonId],
+    ) -> Result<()> {
+        sqlx::query("DELETE FROM record_collaborators WHERE record_id = $1")
+            .bind(record.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        for (i, p) in people.iter().enumerate() {
+            sqlx::query("INSERT INTO record_collaborators (record_id, person_id, position) VALUES ($1, $2, $3)")
+                .bind(record.as_str())
+                .bind(p.as_str())
+                .bind(i64::try_from(i).unwrap_or(i64::MAX))
+                .execute(&mut *self.conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A record that is not deleted, with its collaborators; `lock` takes its row lock first.
+    pub async fn record(
+        &mut self,
+        object: &str,
+        id: &RecordId,
+        lock: bool,
+    ) -> Result<Option<(Record, i64, i64)>> {
+        let sql = format!(
+            "SELECT {RECORD_COLS} FROM records WHERE id = $1 AND object = $2 AND deleted = 0{}",
+            if lock { self.backend.for_update() } else { "" }
+        );
+        let row = sqlx::query(&sql)
+            .bind(id.as_str())
+            .bind(object)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let (mut record, created, updated) = record_row(&row)?;
+        let mut by_record = self
+            .collaborators_of(std::slice::from_ref(&record.id))
+            .await?;
+        record.collaborators = by_record.remove(&record.id).unwrap_or_default();
+        Ok(Some((record, created, updated)))
+    }
+
+    async fn collaborators_of(
+        &mut self,
+        ids: &[RecordId],
+    ) -> Result<BTreeMap<RecordId, Vec<PersonId>>> {
+        let mut out: BTreeMap<RecordId, Vec<PersonId>> = BTreeMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let sql = format!(
+            "SELECT record_id, person_id FROM record_collaborators WHERE record_id IN ({}) ORDER BY record_id, position",
+            rows::placeholders(1, ids.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(id.as_str());
+        }
+        for r in q.fetch_all(&mut *self.conn).await? {
+            out.entry(RecordId::new(rows::get::<String>(&r, "record_id")?))
+                .or_default()
+                .push(PersonId::new(rows::get::<String>(&r, "person_id")?));
+        }
+        Ok(out)
+    }
+
+    /// Records of one object, filtered and paged, newest first.
+    pub async fn records(
+        &mut self,
+        object: &str,
+        filter: &RecordFilter,
+    ) -> Result<Vec<(Record, i64, i64)>> {
+        let mut f = Filters::default();
+        f.with("r.object = {}", object)
+            .raw("r.deleted = 0")
+            .eq("r.supplier_id", filter.supplier.as_deref())
+            .eq("r.state", filter.state.as_deref())
+            .eq("r.name", filter.name.as_deref())
+            .eq("r.object_type", filter.object_type.as_deref());
+        if let Some(user) = &filter.shared_with {
+            f.with(
+                &format!("EXISTS (SELECT 1 FROM sharing s WHERE s.record_id = r.id AND s.user_id = {{}} AND s.role = '{EXTERNAL_COLLABORATOR_ROLE}')"),
+                user.as_str(),
+            );
+        }
+        if let Some(person) = &filter.collaborator {
+            f.with(
+                "EXISTS (SELECT 1 FROM record_collaborators c WHERE c.record_id = r.id AND c.person_id = {})",
+                person,
+            );
+        }
+        let cols = RECORD_COLS
+            .split(", ")
+            .map(|c| format!("r.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {cols} FROM records r{} ORDER BY r.created_at DESC, r.id DESC LIMIT {} OFFSET {}",
+            f.sql(),
+            filter.limit,
+            filter.offset
+        );
+        let mut q = sqlx::query(&sql);
+        for v in &f.values {
+            q = q.bind(v.as_str());
+        }
+        let mut out = q
+            .fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(record_row)
+            .collect::<Result<Vec<_>>>()?;
+        let ids: Vec<RecordId> = out.iter().map(|(r, _, _)| r.id.clone()).collect();
+        let mut collabs = self.collaborators_of(&ids).await?;
+        for (r, _, _) in &mut out {
+            r.collaborators = collabs.remove(&r.id).unwrap_or_default();
+        }
+        Ok(out)
+    }
+
+    /// Writes a record's own fields and state.
+    pub async fn update_record(&mut self, r: &Record, now: i64) -> Result<()> {
+        sqlx::query("UPDATE records SET name = $1, supplier_id = $2, state = $3, updated_at = $4 WHERE id = $5")
+            .bind(&r.name)
+            .bind(r.supplier.as_ref().map(OrgId::as_str))
+            .bind(&r.state)
+            .bind(now)
+            .bind(r.id.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Marks a record deleted; it stays for the audit trail.
+    pub async fn mark_record_deleted(&mut self, id: &RecordId, now: i64) -> Result<()> {
+        sqlx::query("UPDATE records SET deleted = 1, updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Users holding the External Collaborator role on a record.
+    pub async fn role_holders(&mut self, record: &RecordId) -> Result<Vec<UserId>> {
+        let rows = sqlx::query(
+            "SELECT user_id FROM sharing WHERE record_id = $1 AND role = $2 ORDER BY user_id",
+        )
+        .bind(record.as_str())
+        .bind(EXTERNAL_COLLABORATOR_ROLE)
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(UserId::new(rows::get::<String>(r, "user_id")?)))
+            .collect()
+    }
+
+    /// Whether a user holds the External Collaborator role on a record.
+    pub async fn has_role(&mut self, record: &RecordId, user: &UserId) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM sharing WHERE record_id = $1 AND role = $2 AND user_id = $3",
+        )
+        .bind(record.as_str())
+        .bind(EXTERNAL_COLLABORATOR_ROLE)
+        .bind(user.as_str())
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(rows::get::<i64>(&row, "n")? > 0)
+    }
+
+    /// Adds a user to the External Collaborator role on a record.
+    pub async fn grant_role(
+        &mut self,
+        record: &RecordId,
+        user: &UserId,
+        by: &UserId,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sharing (record_id, role, user_id, granted_at, granted_by) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (record_id, role, user_id) DO NOTHING",
+        )
+        .bind(record.as_str())
+        .bind(EXTERNAL_COLLABORATOR_ROLE)
+        .bind(user.as_str())
+        .bind(now)
+        .bind(by.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes a user from the External Collaborator role on a record.
+    pub async fn remove_role(&mut self, record: &RecordId, user: &UserId) -> Result<()> {
+        sqlx::query("DELETE FROM sharing WHERE record_id = $1 AND role = $2 AND user_id = $3")
+            .bind(record.as_str())
+            .bind(EXTERNAL_COLLABORATOR_ROLE)
+            .bind(user.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Active assignments on one record, by person.
+    pub async fn active_assignments_on(
+        &mut self,
+        record: &RecordId,
+    ) -> Result<BTreeMap<PersonId, AssignmentId>> {
+        let rows = sqlx::query(
+            "SELECT id, person_id FROM assignments WHERE record_id = $1 AND activity = 'active'",
+        )
+        .bind(record.as_str())
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    PersonId::new(rows::get::<String>(r, "person_id")?),
+                    AssignmentId::new(rows::get::<String>(r, "id")?),
+                ))
+            })
+            .collect()
+    }
+
+    /// How many Active assignments a user has on records other than `except` (C3's "any other
+    /// request?"), answered from the `assignments_user_activity` index.
+    pub async fn other_active_assignments(
+        &mut self,
+        user: &UserId,
+        except: &RecordId,
+    ) -> Result<u32> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM assignments WHERE user_id = $1 AND activity = 'active' AND record_id <> $2",
+        )
+        .bind(user.as_str())
+        .bind(except.as_str())
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(u32::try_from(rows::get::<i64>(&row, "n")?).unwrap_or(u32::MAX))
+    }
+
+    /// Opens an Active assignment.
+    pub async fn open_assignment(
+        &mut self,
+        id: &AssignmentId,
+        object: &str,
+        record: &RecordId,
+        person: &PersonId,
+        user: &UserId,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO assignments (id, object, record_id, person_id, user_id, activity, activated_at) \
+             VALUES ($1, $2, $3, $4, $5, 'active', $6)",
+        )
+        .bind(id.as_str())
+        .bind(object)
+        .bind(record.as_str())
+        .bind(person.as_str())
+        .bind(user.as_str())
+        .bind(now)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Makes an assignment Inactive.
+    pub async fn close_assignment(&mut self, id: &AssignmentId, now: i64) -> Result<()> {
+        sqlx::query("UPDATE assignments SET activity = 'inactive', inactivated_at = $1 WHERE id = $2 AND activity = 'active'")
+            .bind(now)
+            .bind(id.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Assignments, filtered, newest first.
+    pub async fn assignments(&mut self, filter: &AssignmentFilter) -> Result<Vec<AssignmentRow>> {
+        let mut f = Filters::default();
+        f.eq("record_id", filter.record.as_deref())
+            .eq("person_id", filter.person.as_deref())
+            .eq("user_id", filter.user.as_deref())
+            .eq(
+                "activity",
+                filter.active.map(|a| if a { "active" } else { "inactive" }),
+            );
+        let sql = format!(
+            "SELECT id, object, record_id, person_id, user_id, activity, activated_at, inactivated_at \
+             FROM assignments{} ORDER BY activated_at DESC, id DESC LIMIT {} OFFSET {}",
+            f.sql(),
+            filter.limit,
+            filter.offset
+        );
+        let mut q = sqlx::query(&sql);
+        for v in &f.values {
+            q = q.bind(v.as_str());
+        }
+        q.fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(assignment)
+            .collect()
+    }
+
+    /// Records in `states` naming `person` as collaborator without an Active assignment for it
+    /// (collaborations automation takes over when a user becomes managed).
+    pub async fn untracked_collaborations(
+        &mut self,
+        person: &PersonId,
+        object: &str,
+        states: &[&str],
+    ) -> Result<Vec<RecordId>> {
+        if states.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT r.id FROM record_collaborators c JOIN records r ON r.id = c.record_id \
+             WHERE c.person_id = $1 AND r.object = $2 AND r.deleted = 0 AND r.state IN ({}) \
+             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.record_id = r.id AND a.person_id = $1 AND a.activity = 'active') \
+             ORDER BY r.id",
+            rows::placeholders(3, states.len())
+        );
+        let mut q = sqlx::query(&sql).bind(person.as_str()).bind(object);
+        for s in states {
+            q = q.bind(*s);
+        }
+        q.fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(|r| Ok(RecordId::new(rows::get::<String>(r, "id")?)))
+            .collect()
+    }
+}

@@ -1,0 +1,136 @@
+//! Turning rows back into domain values. A value that does not parse is reported as
+//! [`StoreError::Corrupt`], never guessed.
+
+use portico_domain::model::{LicenseType, Person, SecurityProfile, User, UserStatus};
+use portico_domain::{EmailAddress, OrgId, PersonId, UserId};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{Result, StoreError};
+
+pub(crate) const USER_COLS: &str =
+    "id, username, first_name, last_name, email, status, license, security_profile, managed, person_id, language";
+pub(crate) const PERSON_COLS: &str =
+    "id, first_name, last_name, email, organization_id, language, user_id";
+
+pub(crate) fn get<T>(row: &AnyRow, col: &str) -> Result<T>
+where
+    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    row.try_get(col).map_err(StoreError::from)
+}
+
+pub(crate) fn email(raw: &str) -> Result<EmailAddress> {
+    EmailAddress::parse(raw).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub(crate) fn user(row: &AnyRow) -> Result<User> {
+    let status: String = get(row, "status")?;
+    let license: String = get(row, "license")?;
+    let profile: String = get(row, "security_profile")?;
+    Ok(User {
+        id: UserId::new(get::<String>(row, "id")?),
+        username: get(row, "username")?,
+        first_name: get(row, "first_name")?,
+        last_name: get(row, "last_name")?,
+        email: email(&get::<String>(row, "email")?)?,
+        status: status_from(&status)?,
+        license: license_from(&license)?,
+        security_profile: SecurityProfile::parse(&profile)
+            .ok_or_else(|| StoreError::Corrupt(format!("security profile {profile}")))?,
+        managed: get::<i64>(row, "managed")? != 0,
+        person: get::<Option<String>>(row, "person_id")?.map(PersonId::new),
+    })
+}
+
+pub(crate) fn person(row: &AnyRow) -> Result<Person> {
+    Ok(Person {
+        id: PersonId::new(get::<String>(row, "id")?),
+        first_name: get(row, "first_name")?,
+        last_name: get(row, "last_name")?,
+        email: email(&get::<String>(row, "email")?)?,
+        organization: get::<Option<String>>(row, "organization_id")?.map(OrgId::new),
+        language: get(row, "language")?,
+        user: get::<Option<String>>(row, "user_id")?.map(UserId::new),
+    })
+}
+
+pub(crate) fn status_name(s: UserStatus) -> &'static str {
+    match s {
+        UserStatus::Active => "active",
+        UserStatus::Inactive => "inactive",
+    }
+}
+
+fn status_from(s: &str) -> Result<UserStatus> {
+    match s {
+        "active" => Ok(UserStatus::Active),
+        "inactive" => Ok(UserStatus::Inactive),
+        other => Err(StoreError::Corrupt(format!("user status {other}"))),
+    }
+}
+
+pub(crate) fn license_name(l: LicenseType) -> &'static str {
+    match l {
+        LicenseType::Full => "full",
+        LicenseType::External => "external",
+    }
+}
+
+fn license_from(s: &str) -> Result<LicenseType> {
+    match s {
+        "full" => Ok(LicenseType::Full),
+        "external" => Ok(LicenseType::External),
+        other => Err(StoreError::Corrupt(format!("license {other}"))),
+    }
+}
+
+/// `$start, $start+1, …` for `n` values of an `IN (…)` list.
+pub(crate) fn placeholders(start: usize, n: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Builds a `WHERE` clause from optional filters, numbering placeholders in order.
+#[derive(Default)]
+pub(crate) struct Filters {
+    clauses: Vec<String>,
+    pub(crate) values: Vec<String>,
+}
+
+impl Filters {
+    /// Adds `column = $n` when `value` is given.
+    pub(crate) fn eq(&mut self, column: &str, value: Option<&str>) -> &mut Self {
+        if let Some(v) = value {
+            self.values.push(v.to_string());
+            self.clauses
+                .push(format!("{column} = ${}", self.values.len()));
+        }
+        self
+    }
+
+    /// Adds a fixed condition.
+    pub(crate) fn raw(&mut self, clause: &str) -> &mut Self {
+        self.clauses.push(clause.to_string());
+        self
+    }
+
+    /// Adds a condition with one value, written with `{}` where its placeholder goes.
+    pub(crate) fn with(&mut self, clause: &str, value: &str) -> &mut Self {
+        self.values.push(value.to_string());
+        let p = format!("${}", self.values.len());
+        self.clauses.push(clause.replace("{}", &p));
+        self
+    }
+
+    /// ` WHERE a AND b` or nothing.
+    pub(crate) fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+}

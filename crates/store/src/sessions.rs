@@ -1,0 +1,129 @@
+//! Bearer sessions, kept in the database so that any server can check any session.
+
+use portico_domain::model::User;
+use portico_domain::UserId;
+
+use crate::rows::{self, USER_COLS};
+use crate::{Db, Result};
+
+/// A session with its user.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    /// The signed-in user, as it is now.
+    pub user: User,
+    /// Last use.
+    pub last_seen_at: i64,
+    /// Absolute end.
+    pub expires_at: i64,
+}
+
+impl Db<'_> {
+    /// Stores a new session under the hash of its token.
+    pub async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        user: &UserId,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user.as_str())
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// The session of a token hash with its user.
+    pub async fn session(&mut self, token_hash: &str) -> Result<Option<SessionRow>> {
+        let cols = USER_COLS
+            .split(", ")
+            .map(|c| format!("u.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT {cols}, s.last_seen_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(token_hash)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        match row {
+            Some(r) => Ok(Some(SessionRow {
+                user: rows::user(&r)?,
+                last_seen_at: rows::get(&r, "last_seen_at")?,
+                expires_at: rows::get(&r, "expires_at")?,
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Records a use of the session.
+    pub async fn touch_session(&mut self, token_hash: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends one session.
+    pub async fn delete_session(&mut self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends every session of a user (on inactivation, SPEC section 6).
+    pub async fn delete_sessions_of(&mut self, user: &UserId) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Db<'_> {
+    /// Stores a set-password token (by hash).
+    pub async fn insert_password_token(
+        &mut self,
+        token_hash: &str,
+        user: &UserId,
+        now: i64,
+        expires_at: i64,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO password_tokens (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(user.as_str())
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Uses a set-password token once: answers its user when it was unused and not expired.
+    pub async fn use_password_token(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<UserId>> {
+        let row = sqlx::query(
+            "UPDATE password_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.map(|r| Ok(UserId::new(rows::get::<String>(&r, "user_id")?)))
+            .transpose()
+    }
+}

@@ -1,0 +1,154 @@
+//! Workflow tasks.
+
+use portico_domain::collab::OpenTask;
+use portico_domain::{PersonId, RecordId, TaskId, UserId};
+use sqlx::any::AnyRow;
+
+use crate::rows::{self, Filters};
+use crate::{Db, Result};
+
+/// A task as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRow {
+    /// Its id.
+    pub id: TaskId,
+    /// The record.
+    pub record: RecordId,
+    /// The user it is assigned to.
+    pub assignee: UserId,
+    /// The person behind that user.
+    pub person: Option<PersonId>,
+    /// The state it belongs to.
+    pub state: String,
+    /// Its label.
+    pub label: String,
+    /// What to do.
+    pub instructions: String,
+    /// `open`, `completed` or `cancelled`.
+    pub status: String,
+    /// The response, once completed.
+    pub response: Option<String>,
+    /// Due date.
+    pub due_at: Option<i64>,
+    /// Creation time.
+    pub created_at: i64,
+}
+
+/// Filters of `GET /api/v1/tasks`.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    /// `assignee__v`
+    pub assignee: Option<String>,
+    /// `record__v`
+    pub record: Option<String>,
+    /// `status__v` as stored.
+    pub status: Option<String>,
+    /// Page size.
+    pub limit: i64,
+    /// Page start.
+    pub offset: i64,
+}
+
+const TASK_COLS: &str = "id, record_id, assignee_id, person_id, state, label, instructions, status, response, due_at, created_at";
+
+fn task(r: &AnyRow) -> Result<TaskRow> {
+    Ok(TaskRow {
+        id: TaskId::new(rows::get::<String>(r, "id")?),
+        record: RecordId::new(rows::get::<String>(r, "record_id")?),
+        assignee: UserId::new(rows::get::<String>(r, "assignee_id")?),
+        person: rows::get::<Option<String>>(r, "person_id")?.map(PersonId::new),
+        state: rows::get(r, "state")?,
+        label: rows::get(r, "label")?,
+        instructions: rows::get(r, "instructions")?,
+        status: rows::get(r, "status")?,
+        response: rows::get(r, "response")?,
+        due_at: rows::get(r, "due_at")?,
+        created_at: rows::get(r, "created_at")?,
+    })
+}
+
+impl Db<'_> {
+    /// Inserts an open task.
+    pub async fn insert_task(&mut self, t: &TaskRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO tasks (id, record_id, assignee_id, person_id, state, label, instructions, status, due_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9)",
+        )
+        .bind(t.id.as_str())
+        .bind(t.record.as_str())
+        .bind(t.assignee.as_str())
+        .bind(t.person.as_ref().map(PersonId::as_str))
+        .bind(&t.state)
+        .bind(&t.label)
+        .bind(&t.instructions)
+        .bind(t.due_at)
+        .bind(t.created_at)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Cancels an open task.
+    pub async fn cancel_task(&mut self, id: &TaskId, by: &UserId, now: i64) -> Result<()> {
+        sqlx::query("UPDATE tasks SET status = 'cancelled', closed_at = $1, closed_by = $2 WHERE id = $3 AND status = 'open'")
+            .bind(now)
+            .bind(by.as_str())
+            .bind(id.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Open tasks of a user on a record.
+    pub async fn open_tasks(&mut self, record: &RecordId, user: &UserId) -> Result<Vec<OpenTask>> {
+        let rows = sqlx::query("SELECT id, state FROM tasks WHERE record_id = $1 AND assignee_id = $2 AND status = 'open' ORDER BY id")
+            .bind(record.as_str())
+            .bind(user.as_str())
+            .fetch_all(&mut *self.conn)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OpenTask {
+                    id: TaskId::new(rows::get::<String>(r, "id")?),
+                    state: rows::get(r, "state")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Users with an open task on a record.
+    pub async fn open_task_assignees(&mut self, record: &RecordId) -> Result<Vec<UserId>> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT assignee_id FROM tasks WHERE record_id = $1 AND status = 'open'",
+        )
+        .bind(record.as_str())
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(UserId::new(rows::get::<String>(r, "assignee_id")?)))
+            .collect()
+    }
+
+    /// Tasks, filtered, newest first.
+    pub async fn tasks(&mut self, filter: &TaskFilter) -> Result<Vec<TaskRow>> {
+        let mut f = Filters::default();
+        f.eq("assignee_id", filter.assignee.as_deref())
+            .eq("record_id", filter.record.as_deref())
+            .eq("status", filter.status.as_deref());
+        let sql = format!(
+            "SELECT {TASK_COLS} FROM tasks{} ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
+            f.sql(),
+            filter.limit,
+            filter.offset
+        );
+        let mut q = sqlx::query(&sql);
+        for v in &f.values {
+            q = q.bind(v.as_str());
+        }
+        q.fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(task)
+            .collect()
+    }
+}

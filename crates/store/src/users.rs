@@ -1,0 +1,266 @@
+//! Users, passwords, and the lookups of C2 step 1.
+
+use std::collections::BTreeSet;
+
+use portico_domain::model::{LicenseType, SecurityProfile, User, UserStatus};
+use portico_domain::{PersonId, UserId};
+use sqlx::Row;
+
+use crate::rows::{self, license_name, status_name, Filters, USER_COLS};
+use crate::{Db, Result};
+
+/// A user to insert.
+#[derive(Debug, Clone)]
+pub struct NewUserRow {
+    /// The user.
+    pub user: User,
+    /// Its language.
+    pub language: String,
+    /// Its Argon2id hash, when it has a password.
+    pub password_hash: Option<String>,
+}
+
+/// Filters of `GET /api/v1/users`.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// `person__v`
+    pub person: Option<String>,
+    /// `status__v` as stored (`active`/`inactive`).
+    pub status: Option<String>,
+    /// `license_type__v` as stored.
+    pub license: Option<String>,
+    /// Page size.
+    pub limit: i64,
+    /// Page start.
+    pub offset: i64,
+}
+
+impl Db<'_> {
+    /// Inserts a user.
+    pub async fn insert_user(&mut self, new: &NewUserRow, now: i64) -> Result<()> {
+        let u = &new.user;
+        sqlx::query(
+            "INSERT INTO users (id, username, first_name, last_name, email, status, license, \
+             security_profile, managed, person_id, language, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind(u.id.as_str())
+        .bind(&u.username)
+        .bind(&u.first_name)
+        .bind(&u.last_name)
+        .bind(u.email.as_str())
+        .bind(status_name(u.status))
+        .bind(license_name(u.license))
+        .bind(u.security_profile.name())
+        .bind(i64::from(u.managed))
+        .bind(u.person.as_ref().map(PersonId::as_str))
+        .bind(&new.language)
+        .bind(new.password_hash.as_deref())
+        .bind(now)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// The user with this id.
+    pub async fn user(&mut self, id: &UserId) -> Result<Option<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    /// Locks and reads users, in id order so that concurrent writers never deadlock.
+    pub async fn lock_users(&mut self, ids: &[UserId]) -> Result<Vec<User>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut sorted: Vec<&UserId> = ids.iter().collect();
+        sorted.sort();
+        sorted.dedup();
+        let sql = format!(
+            "SELECT {USER_COLS} FROM users WHERE id IN ({}) ORDER BY id{}",
+            rows::placeholders(1, sorted.len()),
+            self.backend.for_update()
+        );
+        let mut q = sqlx::query(&sql);
+        for id in sorted {
+            q = q.bind(id.as_str());
+        }
+        q.fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(rows::user)
+            .collect()
+    }
+
+    /// The user with this username and its password hash, for sign-in.
+    pub async fn user_for_login(
+        &mut self,
+        username: &str,
+    ) -> Result<Option<(User, Option<String>)>> {
+        let sql = format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1");
+        let row = sqlx::query(&sql)
+            .bind(username)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        match row {
+            Some(r) => Ok(Some((rows::user(&r)?, rows::get(&r, "password_hash")?))),
+            None => Ok(None),
+        }
+    }
+
+    /// A user with exactly these details and no person (C2 step 1), locked.
+    pub async fn matching_user(
+        &mut self,
+        email: &str,
+        first_name: &str,
+        last_name: &str,
+    ) -> Result<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLS} FROM users WHERE email = $1 AND first_name = $2 AND last_name = $3 \
+             AND person_id IS NULL ORDER BY created_at, id LIMIT 1{}",
+            self.backend.for_update()
+        );
+        let row = sqlx::query(&sql)
+            .bind(email)
+            .bind(first_name)
+            .bind(last_name)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    /// Usernames equal to `base` or `base.N`: what a new user must not get.
+    pub async fn usernames_like(&mut self, base: &str) -> Result<BTreeSet<String>> {
+        // Range scan on the unique index instead of LIKE, whose escaping differs by backend.
+        let rows = sqlx::query(
+            "SELECT username FROM users WHERE username = $1 OR (username > $2 AND username < $3)",
+        )
+        .bind(base)
+        .bind(format!("{base}."))
+        .bind(format!("{base}/"))
+        .fetch_all(&mut *self.conn)
+        .await?;
+        rows.iter()
+            .map(|r| rows::get::<String>(r, "username"))
+            .collect()
+    }
+
+    /// Users, filtered.
+    pub async fn users(&mut self, filter: &UserFilter) -> Result<Vec<User>> {
+        let mut f = Filters::default();
+        f.eq("person_id", filter.person.as_deref())
+            .eq("status", filter.status.as_deref())
+            .eq("license", filter.license.as_deref());
+        let sql = format!(
+            "SELECT {USER_COLS} FROM users{} ORDER BY created_at, id LIMIT {} OFFSET {}",
+            f.sql(),
+            filter.limit,
+            filter.offset
+        );
+        let mut q = sqlx::query(&sql);
+        for v in &f.values {
+            q = q.bind(v.as_str());
+        }
+        q.fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(rows::user)
+            .collect()
+    }
+
+    /// Sets a user's status.
+    pub async fn set_user_status(&mut self, id: &UserId, status: UserStatus) -> Result<()> {
+        sqlx::query("UPDATE users SET status = $1 WHERE id = $2")
+            .bind(status_name(status))
+            .bind(id.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a user's managed flag.
+    pub async fn set_user_managed(&mut self, id: &UserId, managed: bool) -> Result<()> {
+        sqlx::query("UPDATE users SET managed = $1 WHERE id = $2")
+            .bind(i64::from(managed))
+            .bind(id.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Sets a user's password hash.
+    pub async fn set_password_hash(&mut self, id: &UserId, hash: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Links a user and a person both ways.
+    pub async fn link_user_person(&mut self, user: &UserId, person: &PersonId) -> Result<()> {
+        sqlx::query("UPDATE users SET person_id = $1 WHERE id = $2")
+            .bind(person.as_str())
+            .bind(user.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        sqlx::query("UPDATE persons SET user_id = $1 WHERE id = $2")
+            .bind(user.as_str())
+            .bind(person.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// How many users exist (zero means a first start).
+    pub async fn user_count(&mut self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
+            .fetch_one(&mut *self.conn)
+            .await?;
+        rows::get(&row, "n")
+    }
+
+    /// A user's username by id, for messages and templates (`${creator}`).
+    pub async fn user_brief(&mut self, id: &UserId) -> Result<Option<(String, String)>> {
+        let row = sqlx::query("SELECT first_name, last_name, email FROM users WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        match row {
+            Some(r) => {
+                let first: String = r.try_get("first_name")?;
+                let last: String = r.try_get("last_name")?;
+                Ok(Some((format!("{first} {last}"), r.try_get("email")?)))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// Internal users never need the external pool; helper for creating them.
+pub fn internal_user(
+    id: UserId,
+    username: &str,
+    first: &str,
+    last: &str,
+    email: portico_domain::EmailAddress,
+    profile: SecurityProfile,
+) -> User {
+    User {
+        id,
+        username: username.to_string(),
+        first_name: first.to_string(),
+        last_name: last.to_string(),
+        email,
+        status: UserStatus::Active,
+        license: LicenseType::Full,
+        security_profile: profile,
+        managed: false,
+        person: None,
+    }
+}

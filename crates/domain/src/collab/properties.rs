@@ -170,9 +170,9 @@ proptest! {
 fn the_seat_limit_holds_when_many_records_compete() {
     let (mut w, people) = setup();
     let mut records = vec![];
-    for i in 0..12 {
+    for (i, person) in people.iter().enumerate() {
         let supplier = i / 6;
-        records.push(w.record("car__v", &format!("s{supplier}"), &[&people[i]]));
+        records.push(w.record("car__v", &format!("s{supplier}"), &[person]));
     }
     let mut refused = 0;
     for r in &records {

@@ -143,7 +143,7 @@ fn unmanaged_users_are_never_activated_or_inactivated_but_get_role_and_task() {
         plan.assignments_opened.is_empty(),
         "assignments of unmanaged users are not tracked"
     );
-    assert_eq!(plan.roles_granted, [inactive.clone()]);
+    assert_eq!(plan.roles_granted, std::slice::from_ref(&inactive));
     assert_eq!(plan.tasks_created.len(), 1);
     assert!(!w.users[&inactive].is_active());
 
@@ -194,7 +194,7 @@ fn removing_a_collaborator_releases_it_and_removes_its_role_at_once() {
     let anna_user = w.user_of(&anna).unwrap().id.clone();
     let plan = w.set_collaborators(&scar, &[&bo]).unwrap();
 
-    assert_eq!(plan.roles_removed, [anna_user.clone()]);
+    assert_eq!(plan.roles_removed, std::slice::from_ref(&anna_user));
     assert_eq!(plan.assignments_closed.len(), 1);
     assert_eq!(plan.tasks_cancelled.len(), 1);
     assert!(!w.users[&anna_user].is_active());
@@ -360,9 +360,9 @@ fn reassign_releases_the_prior_and_activates_the_new_collaborator() {
             },
         )
         .unwrap();
-    assert_eq!(w.records[&scar].collaborators, [bo.clone()]);
+    assert_eq!(w.records[&scar].collaborators, std::slice::from_ref(&bo));
     assert_eq!(plan.tasks_cancelled.len(), 1);
-    assert_eq!(plan.roles_removed, [anna_user.clone()]);
+    assert_eq!(plan.roles_removed, std::slice::from_ref(&anna_user));
     assert!(!w.users[&anna_user].is_active());
     assert_eq!(w.emails_of(EmailKind::Goodbye), [&anna]);
     assert!(w.user_of(&bo).unwrap().is_active());

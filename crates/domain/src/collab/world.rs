@@ -300,7 +300,7 @@ impl World {
     }
 
     pub fn delete(&mut self, record: &RecordId) -> Result<Plan, RuleError> {
-        let plan = self.with_snapshot(record, &[], |s, c| super::delete_record(s, c))?;
+        let plan = self.with_snapshot(record, &[], super::delete_record)?;
         self.apply(&plan);
         Ok(plan)
     }

@@ -1,0 +1,338 @@
+//! `TestApp`: a real Portico server on a random port over a fresh database — a SQLite file in
+//! a temporary folder, or a schema of its own in the PostgreSQL server — with typed helpers.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use portico::{Running, Settings};
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+
+pub const ADMIN_PASSWORD: &str = "test-admin-password";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server of the tests: from `PORTICO_TEST_POSTGRES_URL`, or the machine's
+/// server when `CI=true`; `None` elsewhere.
+fn postgres_url() -> Option<String> {
+    if let Ok(url) = std::env::var("PORTICO_TEST_POSTGRES_URL") {
+        return Some(url);
+    }
+    (std::env::var("CI").as_deref() == Ok("true"))
+        .then(|| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+static SKIP_NOTICE: AtomicBool = AtomicBool::new(false);
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub running: Running,
+    pub admin: String,
+    pub backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Runs a test body once per backend: `both_backends!(name, body_fn);`.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                if let Some(app) =
+                    $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await
+                {
+                    super::$body(app).await;
+                }
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::support::TestApp::spawn($crate::support::Backend::Postgres).await
+                {
+                    super::$body(app).await;
+                }
+            }
+        }
+    };
+}
+
+impl TestApp {
+    /// Starts a server on a fresh database; `None` (with one line saying why) when the backend
+    /// is PostgreSQL and no server is configured for the tests.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let (url, dir) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                (
+                    format!("sqlite://{}/portico.db", dir.path().display()),
+                    Some(dir),
+                )
+            }
+            Backend::Postgres => {
+                let Some(base) = postgres_url() else {
+                    if !SKIP_NOTICE.swap(true, Ordering::SeqCst) {
+                        eprintln!("skipping PostgreSQL tests: set PORTICO_TEST_POSTGRES_URL (or CI=true) to run them");
+                    }
+                    return None;
+                };
+                (fresh_schema(&base).await, None)
+            }
+        };
+        let mut settings = Settings::new("127.0.0.1:0", &url);
+        settings.admin_password = Some(ADMIN_PASSWORD.into());
+        let running = portico::start(&settings).await.expect("the server starts");
+        let base = format!("http://{}", running.addr);
+        let client = Client::new();
+        let mut app = TestApp {
+            base,
+            client,
+            running,
+            admin: String::new(),
+            backend,
+            _dir: dir,
+        };
+        app.admin = app.login("admin", ADMIN_PASSWORD).await;
+        Some(app)
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        token: Option<&str>,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .client
+            .request(method, format!("{}{}", self.base, path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("the server answers");
+        let status = resp.status();
+        let text = resp.text().await.expect("a body");
+        let value =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        (status, value)
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, Some(token), path, None).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, Some(token), path, Some(body)).await
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PATCH, Some(token), path, Some(body))
+            .await
+    }
+
+    pub async fn put(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PUT, Some(token), path, Some(body)).await
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(Method::DELETE, Some(token), path, None).await
+    }
+
+    /// Signs in and answers the session id.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                None,
+                "/api/v1/auth",
+                Some(json!({"username": username, "password": password})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login of {username}: {body}");
+        body["sessionId"].as_str().expect("sessionId").to_string()
+    }
+
+    /// Data of a successful call.
+    pub async fn ok(&self, method: Method, token: &str, path: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.call(method.clone(), Some(token), path, body).await;
+        assert!(
+            status.is_success(),
+            "{method} {path} answered {status}: {value}"
+        );
+        assert_eq!(value["responseStatus"], "SUCCESS");
+        value["data"].clone()
+    }
+
+    pub async fn org(&self, name: &str) -> String {
+        let d = self
+            .ok(
+                Method::POST,
+                &self.admin,
+                "/api/v1/vobjects/organization__v",
+                Some(json!({"name__v": name})),
+            )
+            .await;
+        d["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn person(&self, org: &str, first: &str, last: &str) -> String {
+        let body = json!({
+            "first_name__v": first, "last_name__v": last,
+            "email__v": format!("{}.{}@{}.example", first.to_lowercase(), last.to_lowercase(), &org[org.len() - 6..]),
+            "organization__v": org,
+        });
+        let d = self
+            .ok(
+                Method::POST,
+                &self.admin,
+                "/api/v1/vobjects/person__v",
+                Some(body),
+            )
+            .await;
+        d["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn record(
+        &self,
+        object: &str,
+        name: &str,
+        supplier: &str,
+        people: &[&str],
+    ) -> String {
+        let body =
+            json!({"name__v": name, "supplier__v": supplier, "external_collaborator__v": people});
+        let d = self
+            .ok(
+                Method::POST,
+                &self.admin,
+                &format!("/api/v1/vobjects/{object}"),
+                Some(body),
+            )
+            .await;
+        d["id"].as_str().unwrap().to_string()
+    }
+
+    pub async fn action(
+        &self,
+        object: &str,
+        id: &str,
+        action: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.post(
+            &self.admin,
+            &format!("/api/v1/vobjects/{object}/{id}/actions/{action}"),
+            body,
+        )
+        .await
+    }
+
+    pub async fn send(&self, object: &str, id: &str) -> Value {
+        let (status, body) = self
+            .action(object, id, "change_state_to_pending_response__c", json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["data"].clone()
+    }
+
+    pub async fn user_of(&self, person: &str) -> Value {
+        let d = self
+            .ok(
+                Method::GET,
+                &self.admin,
+                &format!("/api/v1/users?person__v={person}"),
+                None,
+            )
+            .await;
+        d.as_array()
+            .and_then(|a| a.first().cloned())
+            .unwrap_or(Value::Null)
+    }
+
+    pub async fn outbox(&self) -> Vec<Value> {
+        let d = self
+            .ok(Method::GET, &self.admin, "/api/v1/outbox?limit=1000", None)
+            .await;
+        d.as_array().cloned().unwrap_or_default()
+    }
+
+    pub async fn licenses(&self) -> Value {
+        self.ok(Method::GET, &self.admin, "/api/v1/licenses", None)
+            .await["external"]
+            .clone()
+    }
+
+    /// Sets a password through the set-password link of the person's Welcome email and signs in.
+    pub async fn accept_welcome(&self, email: &str, password: &str) -> String {
+        let mail = self
+            .outbox()
+            .await
+            .into_iter()
+            .find(|m| {
+                m["to"] == email
+                    && m["template"]
+                        .as_str()
+                        .unwrap_or("")
+                        .starts_with("ext_collab_welcome_")
+                    && !m["template"].as_str().unwrap_or("").contains("back")
+            })
+            .unwrap_or_else(|| panic!("no Welcome email to {email}"));
+        let body = mail["body"].as_str().unwrap();
+        let token = body
+            .split("token=")
+            .nth(1)
+            .expect("a set-password link")
+            .split_whitespace()
+            .next()
+            .unwrap();
+        let (status, value) = self
+            .call(
+                Method::POST,
+                None,
+                "/api/v1/auth/set-password",
+                Some(json!({"token": token, "password": password})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{value}");
+        let username = self.user_by_email(email).await["username__v"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        self.login(&username, password).await
+    }
+
+    pub async fn user_by_email(&self, email: &str) -> Value {
+        let users = self
+            .ok(Method::GET, &self.admin, "/api/v1/users?limit=1000", None)
+            .await;
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email__v"] == email)
+            .cloned()
+            .expect("a user with that email")
+    }
+}
+
+/// Creates a schema of its own for one test and answers a URL that uses it.
+async fn fresh_schema(base: &str) -> String {
+    use sqlx::Connection;
+    let schema = format!("pt_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = sqlx::PgConnection::connect(base)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL tests are on but {base} cannot be reached: {e}"));
+    sqlx::Executor::execute(&mut conn, format!("CREATE SCHEMA {schema}").as_str())
+        .await
+        .expect("create the test schema");
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}

@@ -236,13 +236,15 @@ impl Portico {
         let token = random_token();
         let now = now_ms();
         let mut tx = self.store.write().await?;
-        tx.db()
-            .insert_session(
-                &token_hash(&token),
-                &user.id,
-                now,
-                now + self.settings.session_absolute_ms,
-            )
+        let mut db = tx.db();
+        db.insert_session(
+            &token_hash(&token),
+            &user.id,
+            now,
+            now + self.settings.session_absolute_ms,
+        )
+        .await?;
+        db.audit(&session_entry(&user.id, "session.started", now))
             .await?;
         tx.commit().await?;
         Ok(Login {
@@ -278,13 +280,13 @@ impl Portico {
     }
 
     /// `DELETE /api/v1/auth`.
-    pub async fn logout(&self, token: &str) -> ServiceResult<()> {
-        self.store
-            .read()
-            .await?
-            .db()
-            .delete_session(&token_hash(token))
+    pub async fn logout(&self, caller: &Caller, token: &str) -> ServiceResult<()> {
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        db.delete_session(&token_hash(token)).await?;
+        db.audit(&session_entry(&caller.user.id, "session.ended", now_ms()))
             .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -322,5 +324,17 @@ impl Portico {
         .await?;
         tx.commit().await?;
         Ok(user)
+    }
+}
+
+fn session_entry(user: &UserId, action: &str, now: i64) -> AuditEntry {
+    AuditEntry {
+        at: now,
+        actor: Some(user.to_string()),
+        action: action.into(),
+        object: "session".into(),
+        object_id: user.to_string(),
+        user: Some(user.to_string()),
+        ..AuditEntry::default()
     }
 }

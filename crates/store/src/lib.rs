@@ -11,6 +11,7 @@
 mod audit;
 mod error;
 mod licenses;
+mod lookups;
 mod orgs;
 mod outbox;
 mod people;
@@ -30,6 +31,7 @@ use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Tr
 
 pub use audit::{AuditEntry, AuditFilter, AuditRow};
 pub use error::StoreError;
+pub use lookups::{rule_lookups, Lookup};
 pub use orgs::OrganizationRow;
 pub use outbox::{OutboxFilter, OutboxRow, QueuedEmail};
 pub use plan::ApplyContext;

@@ -287,14 +287,12 @@ impl Db<'_> {
 
     /// Whether a user holds the External Collaborator role on a record.
     pub async fn has_role(&mut self, record: &RecordId, user: &UserId) -> Result<bool> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM sharing WHERE record_id = $1 AND role = $2 AND user_id = $3",
-        )
-        .bind(record.as_str())
-        .bind(EXTERNAL_COLLABORATOR_ROLE)
-        .bind(user.as_str())
-        .fetch_one(&mut *self.conn)
-        .await?;
+        let row = sqlx::query(HAS_ROLE)
+            .bind(record.as_str())
+            .bind(EXTERNAL_COLLABORATOR_ROLE)
+            .bind(user.as_str())
+            .fetch_one(&mut *self.conn)
+            .await?;
         Ok(rows::get::<i64>(&row, "n")? > 0)
     }
 
@@ -336,12 +334,10 @@ impl Db<'_> {
         &mut self,
         record: &RecordId,
     ) -> Result<BTreeMap<PersonId, AssignmentId>> {
-        let rows = sqlx::query(
-            "SELECT id, person_id FROM assignments WHERE record_id = $1 AND activity = 'active'",
-        )
-        .bind(record.as_str())
-        .fetch_all(&mut *self.conn)
-        .await?;
+        let rows = sqlx::query(ACTIVE_ASSIGNMENTS_ON)
+            .bind(record.as_str())
+            .fetch_all(&mut *self.conn)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok((
@@ -359,13 +355,11 @@ impl Db<'_> {
         user: &UserId,
         except: &RecordId,
     ) -> Result<u32> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM assignments WHERE user_id = $1 AND activity = 'active' AND record_id <> $2",
-        )
-        .bind(user.as_str())
-        .bind(except.as_str())
-        .fetch_one(&mut *self.conn)
-        .await?;
+        let row = sqlx::query(OTHER_ACTIVE_ASSIGNMENTS)
+            .bind(user.as_str())
+            .bind(except.as_str())
+            .fetch_one(&mut *self.conn)
+            .await?;
         Ok(u32::try_from(rows::get::<i64>(&row, "n")?).unwrap_or(u32::MAX))
     }
 
@@ -461,3 +455,15 @@ impl Db<'_> {
             .collect()
     }
 }
+
+/// Does this user hold the role on this record? (primary key)
+pub(crate) const HAS_ROLE: &str =
+    "SELECT COUNT(*) AS n FROM sharing WHERE record_id = $1 AND role = $2 AND user_id = $3";
+
+/// Active assignments of one record (`assignments_record`).
+pub(crate) const ACTIVE_ASSIGNMENTS_ON: &str =
+    "SELECT id, person_id FROM assignments WHERE record_id = $1 AND activity = 'active'";
+
+/// C3's "any other Active assignment?" (`assignments_user_activity`).
+pub(crate) const OTHER_ACTIVE_ASSIGNMENTS: &str =
+    "SELECT COUNT(*) AS n FROM assignments WHERE user_id = $1 AND activity = 'active' AND record_id <> $2";

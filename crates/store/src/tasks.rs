@@ -101,7 +101,7 @@ impl Db<'_> {
 
     /// Open tasks of a user on a record.
     pub async fn open_tasks(&mut self, record: &RecordId, user: &UserId) -> Result<Vec<OpenTask>> {
-        let rows = sqlx::query("SELECT id, state FROM tasks WHERE record_id = $1 AND assignee_id = $2 AND status = 'open' ORDER BY id")
+        let rows = sqlx::query(OPEN_TASKS)
             .bind(record.as_str())
             .bind(user.as_str())
             .fetch_all(&mut *self.conn)
@@ -152,3 +152,7 @@ impl Db<'_> {
             .collect()
     }
 }
+
+/// Open tasks of a user on a record (`tasks_record`).
+pub(crate) const OPEN_TASKS: &str =
+    "SELECT id, state FROM tasks WHERE record_id = $1 AND assignee_id = $2 AND status = 'open' ORDER BY id";

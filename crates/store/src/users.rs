@@ -119,11 +119,7 @@ impl Db<'_> {
         first_name: &str,
         last_name: &str,
     ) -> Result<Option<User>> {
-        let sql = format!(
-            "SELECT {USER_COLS} FROM users WHERE email = $1 AND first_name = $2 AND last_name = $3 \
-             AND person_id IS NULL ORDER BY created_at, id LIMIT 1{}",
-            self.backend.for_update()
-        );
+        let sql = matching_user_sql(self.backend.for_update());
         let row = sqlx::query(&sql)
             .bind(email)
             .bind(first_name)
@@ -263,4 +259,13 @@ pub fn internal_user(
         managed: false,
         person: None,
     }
+}
+
+/// C2 step 1's exact-details match (`users_email`). The unlinked test is written so that
+/// SQLite does not prefer the unique `person_id` index, where every internal user is NULL.
+pub(crate) fn matching_user_sql(lock: &str) -> String {
+    format!(
+        "SELECT {USER_COLS} FROM users WHERE email = $1 AND first_name = $2 AND last_name = $3 \
+         AND COALESCE(person_id, '') = '' ORDER BY created_at, id LIMIT 1{lock}"
+    )
 }

@@ -44,9 +44,9 @@ pub async fn login(
 
 pub async fn logout(
     State(app): State<Portico>,
-    Auth(_, token): Auth,
+    Auth(caller, token): Auth,
 ) -> Result<impl IntoResponse, ApiError> {
-    app.logout(&token).await?;
+    app.logout(&caller, &token).await?;
     Ok(ok(json!({})))
 }
 

@@ -26,7 +26,7 @@ CREATE TABLE users (
     created_at        BIGINT NOT NULL
 );
 -- The exact-details match of C2 step 1.
-CREATE INDEX users_email ON users (email);
+CREATE INDEX users_email ON users (email, first_name, last_name);
 
 CREATE TABLE persons (
     id               TEXT PRIMARY KEY,

@@ -10,7 +10,9 @@ use std::ops::Range;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::lifecycle::{EntryAction, Lifecycle, ResponseTask, StateDef, Transition, UserAction};
+use crate::lifecycle::{
+    EntryAction, Lifecycle, ResponseTask, ReviewOutcome, StateDef, Transition, UserAction,
+};
 use crate::model::{SecurityProfile, PERSON_FIELDS, RECORD_FIELDS};
 use crate::template::Template;
 use crate::vql::Constraint;
@@ -228,6 +230,9 @@ struct RawTransition {
     from: Vec<Spanned<String>>,
     to: Spanned<String>,
     label: String,
+    outcome: Option<Spanned<String>>,
+    #[serde(default)]
+    requires_reason: bool,
 }
 
 #[derive(Deserialize)]
@@ -452,10 +457,25 @@ impl Validator<'_> {
         let mut transitions = Vec::new();
         for t in raw.transitions {
             let from = t.from.iter().map(&known).collect::<Result<Vec<_>, _>>()?;
+            let outcome = match &t.outcome {
+                None => None,
+                Some(o) => Some(match o.get_ref().as_str() {
+                    "accepted" => ReviewOutcome::Accepted,
+                    "rejected" => ReviewOutcome::Rejected,
+                    other => {
+                        return Err(self.err(
+                            o.span(),
+                            format!("unknown outcome '{other}'; use accepted or rejected"),
+                        ))
+                    }
+                }),
+            };
             transitions.push(Transition {
                 from,
                 to: known(&t.to)?,
                 label: t.label,
+                outcome,
+                requires_reason: t.requires_reason,
             });
         }
         Ok(Lifecycle {

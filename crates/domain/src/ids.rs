@@ -53,6 +53,10 @@ id_type!(
     /// A workflow task.
     TaskId
 );
+id_type!(
+    /// An external collaboration checklist.
+    ChecklistId
+);
 
 /// Hands out fresh ids; the service passes one in so that the domain stays free of randomness.
 pub trait IdSource: Send {

@@ -7,6 +7,7 @@
 //!
 //! Invariant: this crate does no IO — no database, no network, no clock, no randomness.
 
+pub mod checklist;
 pub mod collab;
 pub mod config;
 pub mod email;
@@ -18,5 +19,5 @@ pub mod template;
 pub mod vql;
 
 pub use email::EmailAddress;
-pub use ids::{AssignmentId, OrgId, PersonId, RecordId, TaskId, UserId};
+pub use ids::{AssignmentId, ChecklistId, OrgId, PersonId, RecordId, TaskId, UserId};
 pub use license::{LicensePool, SeatCount};

@@ -82,6 +82,19 @@ pub struct Transition {
     pub to: String,
     /// Label shown to people, e.g. "Send to Supplier".
     pub label: String,
+    /// When the move is a reviewer's verdict on the responses (C6), which one.
+    pub outcome: Option<ReviewOutcome>,
+    /// Whether the move needs a reason (e.g. a rejection tells the collaborator why).
+    pub requires_reason: bool,
+}
+
+/// A reviewer's verdict on the collaborators' responses (C6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReviewOutcome {
+    /// Accepted: towards the exit state.
+    Accepted,
+    /// Rejected: back to the entry state with a new task.
+    Rejected,
 }
 
 impl Transition {

@@ -3,13 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use super::plan::{Activation, Inactivation, NewAssignment, NewTask, NewUser, PlannedEmail};
+use super::plan::{
+    Activation, CompletedTask, Inactivation, NewAssignment, NewTask, NewUser, NotificationKind,
+    PlannedEmail, PlannedNotification,
+};
 use super::{Ctx, PersonFacts, Plan, RuleError, Snapshot};
 use crate::config::EmailKind;
 use crate::model::{LicenseType, User, UserStatus, RECORD_FIELDS};
 use crate::template::{Escape, Template};
 use crate::vql::Fields;
-use crate::{AssignmentId, PersonId, UserId};
+use crate::{AssignmentId, ChecklistId, PersonId, TaskId, UserId};
 
 /// The user a person acts through, as the plan has left it so far.
 #[derive(Debug, Clone)]
@@ -51,7 +54,9 @@ pub(super) struct Builder<'s, 'c> {
     assignments: BTreeMap<PersonId, Option<AssignmentId>>,
     has_role: BTreeMap<PersonId, bool>,
     /// Open tasks per person after the plan's cancellations: (task, state).
-    open_tasks: BTreeMap<PersonId, Vec<(crate::TaskId, String)>>,
+    open_tasks: BTreeMap<PersonId, Vec<(TaskId, String)>>,
+    /// Open checklists per person after the plan's moves.
+    open_checklists: BTreeMap<PersonId, Vec<ChecklistId>>,
 }
 
 impl<'s, 'c> Builder<'s, 'c> {
@@ -60,7 +65,9 @@ impl<'s, 'c> Builder<'s, 'c> {
         let mut assignments = BTreeMap::new();
         let mut has_role = BTreeMap::new();
         let mut open_tasks = BTreeMap::new();
+        let mut open_checklists = BTreeMap::new();
         for (id, facts) in &snap.people {
+            open_checklists.insert(id.clone(), facts.open_checklists_here.clone());
             if let Some(user) = &facts.user {
                 let mut e = Effective::of(user);
                 e.language = facts.person.language.clone();
@@ -90,6 +97,7 @@ impl<'s, 'c> Builder<'s, 'c> {
             assignments,
             has_role,
             open_tasks,
+            open_checklists,
         }
     }
 
@@ -217,7 +225,12 @@ impl<'s, 'c> Builder<'s, 'c> {
     }
 
     /// C2 step 5: the state's response task, unless the person already has an open one there.
-    pub fn assign_task(&mut self, person: &PersonId, state: &str) -> Result<(), RuleError> {
+    pub fn assign_task(
+        &mut self,
+        person: &PersonId,
+        state: &str,
+        reason: Option<&str>,
+    ) -> Result<(), RuleError> {
         let lifecycle = &self.snap.target.lifecycle;
         let Some(task) = lifecycle
             .state(state)
@@ -235,10 +248,14 @@ impl<'s, 'c> Builder<'s, 'c> {
         if already {
             return Ok(());
         }
-        let instructions = Template::parse(&task.instructions, &RECORD_FIELDS)
+        let mut instructions = Template::parse(&task.instructions, &RECORD_FIELDS)
             .map(|t| t.render(&record_values(&self.snap.record), Escape::None))
             .unwrap_or_else(|_| task.instructions.clone());
-        let id = crate::TaskId::new(self.ctx.ids.next_id("tsk"));
+        if let Some(reason) = reason {
+            instructions =
+                format!("{instructions}\n\nYour previous response was rejected: {reason}");
+        }
+        let id = TaskId::new(self.ctx.ids.next_id("tsk"));
         self.plan.tasks_created.push(NewTask {
             id: id.clone(),
             assignee: user.id.clone(),
@@ -253,7 +270,85 @@ impl<'s, 'c> Builder<'s, 'c> {
             .or_default()
             .push((id, state.to_string()));
         self.email(EmailKind::Task, person, &user);
+        let message = format!("New task on {}: {}", self.snap.record.name, task.label);
+        self.notify(&user.id, NotificationKind::TaskAssigned, message);
         Ok(())
+    }
+
+    /// C6: completes an open task with a response; answers the state it belonged to.
+    pub fn complete_task(
+        &mut self,
+        task: &TaskId,
+        response: &str,
+        on_behalf_by: Option<UserId>,
+    ) -> Result<String, RuleError> {
+        for tasks in self.open_tasks.values_mut() {
+            if let Some(i) = tasks.iter().position(|(id, _)| id == task) {
+                let (id, state) = tasks.remove(i);
+                self.plan.tasks_completed.push(CompletedTask {
+                    id,
+                    response: response.to_string(),
+                    on_behalf_by,
+                });
+                return Ok(state);
+            }
+        }
+        Err(RuleError::TaskNotOpen {
+            task: task.to_string(),
+        })
+    }
+
+    /// Cancels one open task.
+    pub fn cancel_task(&mut self, task: &TaskId) -> Result<(), RuleError> {
+        for tasks in self.open_tasks.values_mut() {
+            if let Some(i) = tasks.iter().position(|(id, _)| id == task) {
+                let (id, _) = tasks.remove(i);
+                self.plan.tasks_cancelled.push(id);
+                return Ok(());
+            }
+        }
+        Err(RuleError::TaskNotOpen {
+            task: task.to_string(),
+        })
+    }
+
+    /// Open tasks of a state left after what the plan did.
+    pub fn open_tasks_in(&self, state: &str) -> usize {
+        self.open_tasks
+            .values()
+            .flatten()
+            .filter(|(_, s)| s == state)
+            .count()
+    }
+
+    /// The user a person acts through, as the plan left it.
+    pub fn user_of(&self, person: &PersonId) -> Option<UserId> {
+        self.users.get(person).map(|u| u.id.clone())
+    }
+
+    /// C5 step 4 (and C4): the person's open checklists go to `to`, or to nobody.
+    pub fn move_checklists(&mut self, from: &PersonId, to: Option<&PersonId>) {
+        let moved = self.open_checklists.remove(from).unwrap_or_default();
+        for c in &moved {
+            self.plan
+                .checklists_reassigned
+                .push((c.clone(), to.cloned()));
+        }
+        if let Some(to) = to {
+            self.open_checklists
+                .entry(to.clone())
+                .or_default()
+                .extend(moved);
+        }
+    }
+
+    /// An in-app notification.
+    pub fn notify(&mut self, user: &UserId, kind: NotificationKind, message: String) {
+        self.plan.notifications.push(PlannedNotification {
+            user: user.clone(),
+            kind,
+            message,
+        });
     }
 
     /// Cancels the person's open tasks on the record; all of them, or those of one state.

@@ -11,9 +11,13 @@ mod snapshot;
 mod users;
 
 pub use plan::{
-    Activation, Inactivation, NewAssignment, NewTask, NewUser, Plan, PlannedEmail, StateChange,
+    Activation, CompletedTask, Inactivation, NewAssignment, NewTask, NewUser, NotificationKind,
+    Plan, PlannedEmail, PlannedNotification, StateChange,
 };
-pub use records::{check_constraint, delete_record, run_action, set_collaborators, ActionArgs};
+pub use records::{
+    cancel_task, check_constraint, complete_task, delete_record, run_action, set_collaborators,
+    ActionArgs, TaskCompleter,
+};
 pub use snapshot::{OpenTask, PersonFacts, Snapshot};
 pub use users::{change_managed, change_status, ManagedChange, ManagedFacts, StatusChange};
 
@@ -94,6 +98,15 @@ pub enum RuleError {
         /// The person's id.
         person: String,
     },
+    /// A required parameter is missing.
+    #[error("{0}")]
+    ParameterRequired(String),
+    /// The task is not open on this record.
+    #[error("task {task} is not open")]
+    TaskNotOpen {
+        /// The task.
+        task: String,
+    },
     /// A required parameter is missing or wrong.
     #[error("{0}")]
     InvalidInput(String),
@@ -110,6 +123,9 @@ mod world;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod workflow_tests;
 
 #[cfg(test)]
 mod properties;

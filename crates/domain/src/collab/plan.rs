@@ -2,7 +2,7 @@
 
 use crate::config::EmailKind;
 use crate::model::{LicenseType, SecurityProfile};
-use crate::{AssignmentId, EmailAddress, PersonId, RecordId, TaskId, UserId};
+use crate::{AssignmentId, ChecklistId, EmailAddress, PersonId, RecordId, TaskId, UserId};
 
 /// A user C2 creates from the User Template.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +104,53 @@ pub struct PlannedEmail {
     pub language: String,
 }
 
+/// A task completed with a response (C6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletedTask {
+    /// The task.
+    pub id: TaskId,
+    /// The response.
+    pub response: String,
+    /// The internal user who completed it on the assignee's behalf, if one did.
+    pub on_behalf_by: Option<UserId>,
+}
+
+/// Why someone gets an in-app notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotificationKind {
+    /// A task was assigned to the user.
+    TaskAssigned,
+    /// The user's reassignment succeeded (C5 step 5).
+    ReassignmentSucceeded,
+    /// The collaborator's response was accepted.
+    ResponseAccepted,
+    /// The collaborator's response was rejected; a new task follows.
+    ResponseRejected,
+}
+
+impl NotificationKind {
+    /// The kind's API name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::TaskAssigned => "task_assigned",
+            Self::ReassignmentSucceeded => "reassignment_succeeded",
+            Self::ResponseAccepted => "response_accepted",
+            Self::ResponseRejected => "response_rejected",
+        }
+    }
+}
+
+/// An in-app notification to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedNotification {
+    /// Who gets it.
+    pub user: UserId,
+    /// Why.
+    pub kind: NotificationKind,
+    /// What it says.
+    pub message: String,
+}
+
 /// A state change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StateChange {
@@ -144,6 +191,12 @@ pub struct Plan {
     pub tasks_created: Vec<NewTask>,
     /// Tasks cancelled.
     pub tasks_cancelled: Vec<TaskId>,
+    /// Tasks completed.
+    pub tasks_completed: Vec<CompletedTask>,
+    /// Open checklists given to another collaborator, or to nobody when theirs left the field.
+    pub checklists_reassigned: Vec<(ChecklistId, Option<PersonId>)>,
+    /// In-app notifications.
+    pub notifications: Vec<PlannedNotification>,
     /// Emails to send.
     pub emails: Vec<PlannedEmail>,
     /// Whether the record is deleted.

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 
 use super::world::World;
-use super::ActionArgs;
+use super::{ActionArgs, TaskCompleter};
 use crate::model::UserStatus;
 use crate::{PersonId, RecordId};
 
@@ -54,6 +54,20 @@ enum Op {
     SetSeats {
         seats: usize,
     },
+    CompleteTask {
+        task: usize,
+        on_behalf: bool,
+    },
+    CancelTask {
+        task: usize,
+    },
+    AddChecklist {
+        record: usize,
+        person: usize,
+    },
+    CompleteChecklist {
+        checklist: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -68,6 +82,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..12usize, any::<bool>()).prop_map(|(person, managed)| Op::SetManaged { person, managed }),
         1 => (0..12usize, any::<bool>()).prop_map(|(person, active)| Op::SetStatus { person, active }),
         1 => (0..SEATS.len()).prop_map(|seats| Op::SetSeats { seats }),
+        4 => (0..40usize, any::<bool>()).prop_map(|(task, on_behalf)| Op::CompleteTask { task, on_behalf }),
+        1 => (0..40usize).prop_map(|task| Op::CancelTask { task }),
+        2 => (0..12usize, 0..3usize).prop_map(|(record, person)| Op::AddChecklist { record, person }),
+        1 => (0..20usize).prop_map(|checklist| Op::CompleteChecklist { checklist }),
     ]
 }
 
@@ -107,6 +125,7 @@ fn run(w: &mut World, people: &[PersonId], records: &mut Vec<RecordId>, op: &Op)
                 let args = ActionArgs {
                     from: None,
                     to: Some(people[*to].clone()),
+                    reason: Some("not good enough".into()),
                 };
                 let _ = w.act(&r, ACTIONS[*action], args);
             }
@@ -146,6 +165,52 @@ fn run(w: &mut World, people: &[PersonId], records: &mut Vec<RecordId>, op: &Op)
         }
         Op::SetSeats { seats } => {
             let _ = w.set_seats(SEATS[*seats]);
+        }
+        Op::CompleteTask { task, on_behalf } => {
+            let open: Vec<_> = w
+                .tasks
+                .iter()
+                .filter(|t| t.open)
+                .map(|t| t.id.clone())
+                .collect();
+            if let Some(t) = open.get(task % open.len().max(1)) {
+                let by = if *on_behalf {
+                    TaskCompleter::OnBehalf(w.admin.clone())
+                } else {
+                    TaskCompleter::Assignee
+                };
+                let _ = w.complete_task(t, by);
+            }
+        }
+        Op::CancelTask { task } => {
+            let open: Vec<_> = w
+                .tasks
+                .iter()
+                .filter(|t| t.open)
+                .map(|t| t.id.clone())
+                .collect();
+            if let Some(t) = open.get(task % open.len().max(1)) {
+                let _ = w.cancel_task(t);
+            }
+        }
+        Op::AddChecklist { record: r, person } => {
+            if let Some(r) = record(r) {
+                let collaborators = w.records[&r].collaborators.clone();
+                if let Some(p) = collaborators.get(*person) {
+                    let _ = w.add_checklist(&r, p);
+                }
+            }
+        }
+        Op::CompleteChecklist { checklist } => {
+            let open: Vec<_> = w
+                .checklists
+                .iter()
+                .filter(|c| !c.completed)
+                .map(|c| c.id.clone())
+                .collect();
+            if let Some(c) = open.get(checklist % open.len().max(1)) {
+                let _ = w.complete_checklist(c);
+            }
         }
     }
 }

@@ -5,9 +5,11 @@
 use super::builder::Builder;
 use super::{Ctx, Plan, RuleError, Snapshot};
 use crate::config::TargetType;
-use crate::lifecycle::{Action, EntryAction, UserAction};
+use crate::lifecycle::{Action, EntryAction, ReviewOutcome, Transition, UserAction};
 use crate::model::{Person, Record};
-use crate::PersonId;
+use crate::{PersonId, TaskId, UserId};
+
+use super::NotificationKind;
 
 /// Arguments of a user action.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,6 +18,17 @@ pub struct ActionArgs {
     pub from: Option<PersonId>,
     /// Reassign: the new collaborator.
     pub to: Option<PersonId>,
+    /// Why, for moves that need a reason (a rejection tells the collaborator in its new task).
+    pub reason: Option<String>,
+}
+
+/// Who completes a task (C6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskCompleter {
+    /// The assignee itself.
+    Assignee,
+    /// An internal user, on the assignee's behalf (recorded as such).
+    OnBehalf(UserId),
 }
 
 /// C1: refuses a person who does not satisfy the type's constraint for `record`.
@@ -49,20 +62,46 @@ pub fn run_action(
 ) -> Result<Plan, RuleError> {
     let lifecycle = &snap.target.lifecycle;
     match lifecycle.find_action(&snap.record.state, name)? {
-        Action::ChangeState(t) => change_state(snap, name, &t.to, ctx),
+        Action::ChangeState(t) => change_state(snap, name, t, args, ctx),
         Action::User(UserAction::CreateActivate) => create_activate(snap, name, ctx),
         Action::User(UserAction::Reassign) => reassign(snap, name, args, ctx),
     }
 }
 
-/// A move to `to`: open tasks of the state left are cancelled, then the entry action of the
-/// new state runs (C2 or C3) and its response task is assigned (C2 step 5).
+/// A move by a user action: checks the reason when the move needs one, then [`move_to`].
 fn change_state(
     snap: &Snapshot<'_>,
     name: &str,
-    to: &str,
+    transition: &Transition,
+    args: &ActionArgs,
     ctx: &mut Ctx<'_>,
 ) -> Result<Plan, RuleError> {
+    let reason = args
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if transition.requires_reason && reason.is_none() {
+        return Err(RuleError::ParameterRequired(format!(
+            "\"reason\" is required for {}: the collaborator is told why",
+            transition.label
+        )));
+    }
+    let mut b = Builder::new(snap, ctx, name);
+    move_to(&mut b, &transition.to, transition.outcome, reason)?;
+    Ok(b.finish())
+}
+
+/// Moves the record to `to`: open tasks of the state left are cancelled, the entry action of the
+/// new state runs (C2 or C3), its response task is assigned (C2 step 5), and a reviewer's
+/// verdict is told to the collaborators (C6).
+fn move_to(
+    b: &mut Builder<'_, '_>,
+    to: &str,
+    outcome: Option<ReviewOutcome>,
+    reason: Option<&str>,
+) -> Result<(), RuleError> {
+    let snap = b.snap;
     let lifecycle = &snap.target.lifecycle;
     let entry_action = lifecycle.state(to).and_then(|s| s.entry_action);
     let collaborators = &snap.record.collaborators;
@@ -71,10 +110,24 @@ fn change_state(
             state: to.to_string(),
         });
     }
-    let mut b = Builder::new(snap, ctx, name);
     let from = snap.record.state.clone();
     for person in snap.people.keys() {
         b.cancel_tasks(person, Some(&from));
+    }
+    if let Some(outcome) = outcome {
+        let (kind, verdict) = match outcome {
+            ReviewOutcome::Accepted => (NotificationKind::ResponseAccepted, "accepted"),
+            ReviewOutcome::Rejected => (NotificationKind::ResponseRejected, "rejected"),
+        };
+        for person in collaborators {
+            if let Some(user) = b.user_of(person) {
+                let mut message = format!("Your response on {} was {verdict}", snap.record.name);
+                if let Some(reason) = reason {
+                    message.push_str(&format!(": {reason}"));
+                }
+                b.notify(&user, kind, message);
+            }
+        }
     }
     match entry_action {
         Some(EntryAction::CreateActivate) => {
@@ -91,13 +144,62 @@ fn change_state(
         }
         None => {}
     }
+    let task_reason = (outcome == Some(ReviewOutcome::Rejected))
+        .then_some(reason)
+        .flatten();
     for person in collaborators {
-        b.assign_task(person, to)?;
+        b.assign_task(person, to, task_reason)?;
     }
     b.plan.state_change = Some(super::StateChange {
         from,
         to: to.to_string(),
     });
+    Ok(())
+}
+
+/// C6: completes a task with a response. When it was the last open response task of a state
+/// whose task says where to go next, the record moves there.
+pub fn complete_task(
+    snap: &Snapshot<'_>,
+    task: &TaskId,
+    response: &str,
+    by: TaskCompleter,
+    ctx: &mut Ctx<'_>,
+) -> Result<Plan, RuleError> {
+    let response = response.trim();
+    if response.is_empty() {
+        return Err(RuleError::ParameterRequired(
+            "\"response\" is required to complete a task".into(),
+        ));
+    }
+    let on_behalf_by = match by {
+        TaskCompleter::Assignee => None,
+        TaskCompleter::OnBehalf(user) => Some(user),
+    };
+    let mut b = Builder::new(snap, ctx, "complete_task");
+    let state = b.complete_task(task, response, on_behalf_by)?;
+    let next = snap
+        .target
+        .lifecycle
+        .state(&state)
+        .and_then(|s| s.response_task.as_ref())
+        .and_then(|t| t.next_state.clone());
+    if let Some(next) = next {
+        if state == snap.record.state && b.open_tasks_in(&state) == 0 {
+            move_to(&mut b, &next, None, None)?;
+        }
+    }
+    Ok(b.finish())
+}
+
+/// An internal user cancels an open task. The record stays where it is.
+pub fn cancel_task(
+    snap: &Snapshot<'_>,
+    task: &TaskId,
+    ctx: &mut Ctx<'_>,
+) -> Result<Plan, RuleError> {
+    let mut b = Builder::new(snap, ctx, "cancel_task");
+    b.cancel_task(task)?;
     Ok(b.finish())
 }
 
@@ -114,7 +216,7 @@ fn create_activate(snap: &Snapshot<'_>, name: &str, ctx: &mut Ctx<'_>) -> Result
     for person in &snap.record.collaborators {
         b.check_constraint(person)?;
         b.activate(person)?;
-        b.assign_task(person, &state)?;
+        b.assign_task(person, &state, None)?;
     }
     Ok(b.finish())
 }
@@ -167,7 +269,21 @@ fn reassign(
     b.plan.collaborators = Some(replaced);
     let state = snap.record.state.clone();
     b.activate(&to)?;
-    b.assign_task(&to, &state)?;
+    b.assign_task(&to, &state, None)?;
+    b.move_checklists(&from, Some(&to));
+    let names = |p: &PersonId| {
+        snap.people
+            .get(p)
+            .map_or_else(|| p.to_string(), |f| f.person.display_name())
+    };
+    let message = format!(
+        "Reassignment on {} succeeded: {} replaced by {}",
+        snap.record.name,
+        names(&from),
+        names(&to)
+    );
+    let actor = b.ctx.actor.clone();
+    b.notify(&actor, NotificationKind::ReassignmentSucceeded, message);
     Ok(b.finish())
 }
 
@@ -205,6 +321,7 @@ pub fn set_collaborators(
     for p in &snap.record.collaborators {
         if !wanted.contains(p) {
             b.release(p, true)?;
+            b.move_checklists(p, None);
         }
     }
     b.plan.collaborators = Some(wanted);

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::{TargetType, UserTemplate};
 use crate::model::{Person, Record, User};
-use crate::{AssignmentId, LicensePool, PersonId, TaskId};
+use crate::{AssignmentId, ChecklistId, LicensePool, PersonId, TaskId};
 
 /// An open task on the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +33,8 @@ pub struct PersonFacts {
     pub has_role_here: bool,
     /// Open tasks of its user on this record.
     pub open_tasks_here: Vec<OpenTask>,
+    /// Open checklists assigned to it on this record.
+    pub open_checklists_here: Vec<ChecklistId>,
     /// Usernames in use that a new user for it could otherwise get.
     pub taken_usernames: BTreeSet<String>,
 }

@@ -357,6 +357,7 @@ fn reassign_releases_the_prior_and_activates_the_new_collaborator() {
             ActionArgs {
                 from: None,
                 to: Some(bo.clone()),
+                reason: None,
             },
         )
         .unwrap();
@@ -379,6 +380,7 @@ fn reassign_releases_the_prior_and_activates_the_new_collaborator() {
             ActionArgs {
                 from: None,
                 to: Some(eve),
+                reason: None,
             },
         )
         .unwrap_err();
@@ -397,7 +399,16 @@ fn rejecting_a_response_gives_a_new_task_without_a_new_welcome() {
         1,
         "the open response task ends with its state"
     );
-    let reject = w.act(&scar, SEND, ActionArgs::default()).unwrap();
+    let reject = w
+        .act(
+            &scar,
+            SEND,
+            ActionArgs {
+                reason: Some("no evidence attached".into()),
+                ..ActionArgs::default()
+            },
+        )
+        .unwrap();
     assert!(reject.activations.is_empty());
     assert!(reject.assignments_opened.is_empty());
     assert_eq!(reject.tasks_created.len(), 1);

@@ -5,11 +5,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
+use crate::checklist::Checklist;
 use crate::config::{Config, EmailKind};
 use crate::ids::SequentialIds;
 use crate::model::{LicenseType, Person, Record, SecurityProfile, User, UserStatus};
 use crate::{
-    AssignmentId, EmailAddress, LicensePool, OrgId, PersonId, RecordId, SeatCount, TaskId, UserId,
+    AssignmentId, ChecklistId, EmailAddress, LicensePool, OrgId, PersonId, RecordId, SeatCount,
+    TaskId, UserId,
 };
 
 #[derive(Debug, Clone)]
@@ -43,6 +45,9 @@ pub struct World {
     pub emails: Vec<PlannedEmail>,
     pub ids: SequentialIds,
     pub admin: UserId,
+    pub checklists: Vec<Checklist>,
+    pub notifications: Vec<PlannedNotification>,
+    pub completed_tasks: Vec<CompletedTask>,
 }
 
 impl World {
@@ -67,6 +72,9 @@ impl World {
             emails: vec![],
             ids: SequentialIds::default(),
             admin: UserId::new("admin"),
+            checklists: vec![],
+            notifications: vec![],
+            completed_tasks: vec![],
         }
     }
 
@@ -224,6 +232,14 @@ impl World {
                             .collect()
                     }),
                     taken_usernames: self.users.values().map(|u| u.username.clone()).collect(),
+                    open_checklists_here: self
+                        .checklists
+                        .iter()
+                        .filter(|c| {
+                            c.record == record.id && !c.completed && c.assignee.as_ref() == Some(&p)
+                        })
+                        .map(|c| c.id.clone())
+                        .collect(),
                     person,
                     user,
                     matching_user,
@@ -286,6 +302,65 @@ impl World {
             "change_state_to_pending_response__c",
             ActionArgs::default(),
         )
+    }
+
+    fn record_of_task(&self, task: &TaskId) -> RecordId {
+        self.tasks
+            .iter()
+            .find(|t| &t.id == task)
+            .map(|t| t.record.clone())
+            .unwrap()
+    }
+
+    pub fn complete_task(&mut self, task: &TaskId, by: TaskCompleter) -> Result<Plan, RuleError> {
+        let record = self.record_of_task(task);
+        let plan = self.with_snapshot(&record, &[], |s, c| {
+            super::complete_task(s, task, "done", by, c)
+        })?;
+        self.apply(&plan);
+        Ok(plan)
+    }
+
+    pub fn cancel_task(&mut self, task: &TaskId) -> Result<Plan, RuleError> {
+        let record = self.record_of_task(task);
+        let plan = self.with_snapshot(&record, &[], |s, c| super::cancel_task(s, task, c))?;
+        self.apply(&plan);
+        Ok(plan)
+    }
+
+    pub fn open_tasks_of(&self, record: &RecordId) -> Vec<TaskRow> {
+        self.tasks
+            .iter()
+            .filter(|t| t.open && &t.record == record)
+            .cloned()
+            .collect()
+    }
+
+    pub fn add_checklist(
+        &mut self,
+        record: &RecordId,
+        person: &PersonId,
+    ) -> Result<ChecklistId, String> {
+        let id = ChecklistId::new(format!("chk-{}", self.checklists.len() + 1));
+        let r = &self.records[record];
+        let c = Checklist::new(
+            id.clone(),
+            record.clone(),
+            "8D",
+            person.clone(),
+            &["Root cause?".into()],
+            &r.collaborators,
+        )
+        .map_err(|e| e.to_string())?;
+        self.checklists.push(c);
+        Ok(id)
+    }
+
+    pub fn complete_checklist(&mut self, id: &ChecklistId) -> Result<(), String> {
+        let c = self.checklists.iter_mut().find(|c| &c.id == id).unwrap();
+        c.answer(&[Some("answer".into())])
+            .map_err(|e| e.to_string())?;
+        c.complete().map_err(|e| e.to_string())
     }
 
     pub fn set_collaborators(
@@ -452,6 +527,21 @@ impl World {
                 .filter(|t| &t.id == id)
                 .for_each(|t| t.open = false);
         }
+        for done in &plan.tasks_completed {
+            self.tasks
+                .iter_mut()
+                .filter(|t| t.id == done.id)
+                .for_each(|t| t.open = false);
+            self.completed_tasks.push(done.clone());
+        }
+        for (id, to) in &plan.checklists_reassigned {
+            self.checklists
+                .iter_mut()
+                .filter(|c| &c.id == id)
+                .for_each(|c| c.assignee = to.clone());
+        }
+        self.notifications
+            .extend(plan.notifications.iter().cloned());
         for t in &plan.tasks_created {
             self.tasks.push(TaskRow {
                 id: t.id.clone(),
@@ -542,6 +632,16 @@ impl World {
                     "active assignment {} of a person no longer in the field",
                     a.id
                 ));
+            }
+        }
+        for c in self.checklists.iter().filter(|c| !c.completed) {
+            if let Some(p) = &c.assignee {
+                if !self.records[&c.record].collaborators.contains(p) {
+                    return Err(format!(
+                        "open checklist {} assigned to {p}, no longer a collaborator",
+                        c.id
+                    ));
+                }
             }
         }
         for t in self.tasks.iter().filter(|t| t.open) {

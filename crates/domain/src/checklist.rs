@@ -212,7 +212,7 @@ mod tests {
             "X",
             bo.clone(),
             &[],
-            &[bo.clone()],
+            std::slice::from_ref(&bo),
         );
         assert!(matches!(err, Err(ChecklistError::Invalid(_))));
         let mut c = list();

@@ -4,7 +4,9 @@ use chrono::{TimeZone, Utc};
 use portico_domain::collab::Plan;
 use portico_domain::model::{Person, User, UserStatus};
 use portico_domain::{OrgId, PersonId, UserId};
-use portico_service::store::{AssignmentRow, AuditRow, OrganizationRow, OutboxRow, TaskRow};
+use portico_service::store::{
+    AssignmentRow, AuditRow, ChecklistRow, NotificationRow, OrganizationRow, OutboxRow, TaskRow,
+};
 use portico_service::{LicenseUsage, RecordView};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -133,6 +135,8 @@ pub fn task(t: &TaskRow) -> Value {
         "status__v": format!("{}__v", t.status),
         "response__v": t.response,
         "due_date__v": opt_time(t.due_at),
+        "completed_by__v": t.closed_by,
+        "on_behalf_of_assignee": t.on_behalf_by.is_some(),
         "created_date__v": time(t.created_at),
     })
 }
@@ -207,9 +211,42 @@ pub fn plan(p: &Plan, dry_run: bool, record: Value) -> Value {
             "id": t.id.as_str(), "assignee__v": t.assignee.as_str(), "person__v": t.person.as_str(), "label__v": t.label
         })).collect::<Vec<_>>(),
         "tasks_cancelled": p.tasks_cancelled.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+        "tasks_completed": p.tasks_completed.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        "checklists_reassigned": p.checklists_reassigned.iter().map(|(c, to)| json!({
+            "id": c.as_str(), "assignee__v": to.as_ref().map(PersonId::as_str)
+        })).collect::<Vec<_>>(),
+        "notifications": p.notifications.iter().map(|n| json!({
+            "user__v": n.user.as_str(), "kind": n.kind.name(), "message": n.message
+        })).collect::<Vec<_>>(),
         "emails": p.emails.iter().map(|e| json!({
             "to": e.to.as_str(), "template": e.template, "user__v": e.user.as_str(), "person__v": e.person.as_str()
         })).collect::<Vec<_>>(),
         "record_deleted": p.delete_record,
+    })
+}
+
+pub fn checklist(c: &ChecklistRow) -> Value {
+    let l = &c.checklist;
+    json!({
+        "id": l.id.as_str(),
+        "record__v": l.record.as_str(),
+        "name__v": l.name,
+        "assignee__v": l.assignee.as_ref().map(PersonId::as_str),
+        "status__v": if l.completed { "completed__v" } else { "open__v" },
+        "items": l.items.iter().map(|i| json!({"question": i.question, "answer": i.answer})).collect::<Vec<_>>(),
+        "created_date__v": time(c.created_at),
+        "completed_date__v": opt_time(c.completed_at),
+    })
+}
+
+pub fn notification(n: &NotificationRow) -> Value {
+    json!({
+        "id": n.id,
+        "kind": n.kind,
+        "message": n.message,
+        "object__v": n.object,
+        "record__v": n.record,
+        "created_date__v": time(n.created_at),
+        "read": n.read_at.is_some(),
     })
 }

@@ -44,6 +44,16 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "INVALID_DATA", message)
     }
 
+    /// The SPEC error type, e.g. `INVALID_DATA`.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The message for a person.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// `INVALID_SESSION_ID` 401.
     pub fn session(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", message)

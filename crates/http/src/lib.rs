@@ -45,7 +45,35 @@ pub fn router(app: Portico) -> Router {
             get(api::users::licenses).put(api::users::set_licenses),
         )
         .route("/assignments", get(api::lists::assignments))
+        .route(
+            "/vobjects/{object}/actions/{action}",
+            post(api::workflow::bulk),
+        )
+        .route(
+            "/vobjects/{object}/{id}/checklists",
+            get(api::workflow::list_checklists).post(api::workflow::create_checklist),
+        )
+        .route(
+            "/checklists/{id}",
+            get(api::workflow::checklist).patch(api::workflow::answer_checklist),
+        )
+        .route(
+            "/checklists/{id}/complete",
+            post(api::workflow::complete_checklist),
+        )
         .route("/tasks", get(api::lists::tasks))
+        .route("/tasks/{id}", get(api::workflow::task))
+        .route("/tasks/{id}/complete", post(api::workflow::complete_task))
+        .route("/tasks/{id}/cancel", post(api::workflow::cancel_task))
+        .route("/notifications", get(api::workflow::notifications))
+        .route(
+            "/notifications/read",
+            post(api::workflow::read_all_notifications),
+        )
+        .route(
+            "/notifications/{id}/read",
+            post(api::workflow::read_notification),
+        )
         .route("/outbox", get(api::lists::outbox))
         .route("/audit", get(api::lists::audit));
     Router::new()

@@ -4,7 +4,7 @@
 use anyhow::anyhow;
 use portico_domain::collab::ActionArgs;
 use portico_domain::model::SecurityProfile;
-use portico_service::store::UserFilter;
+use portico_service::store::{TaskFilter, UserFilter};
 use portico_service::{Caller, OrganizationInput, Page, PersonInput, Portico, RecordInput};
 
 /// The demo admin password when `PORTICO_ADMIN_PASSWORD` is not set.
@@ -98,26 +98,13 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
         }
         suppliers.push((org.id.to_string(), people));
     }
-    // Per type: one record left in draft, one waiting for the supplier, one in review, one
-    // closed — spread over the suppliers and contacts.
-    let steps: [&[&str]; 4] = [
-        &[],
-        &["change_state_to_pending_response__c"],
-        &[
-            "change_state_to_pending_response__c",
-            "change_state_to_in_review__c",
-        ],
-        &[
-            "change_state_to_pending_response__c",
-            "change_state_to_in_review__c",
-            "change_state_to_closed__c",
-        ],
-    ];
+    // Per type: one record left in draft, one waiting for the supplier (with a checklist), one
+    // answered and in review, one closed — spread over the suppliers and contacts.
     let mut count = 0;
     for (t, target) in app.config().types.clone().iter().enumerate() {
-        for (i, path) in steps.iter().enumerate() {
-            let (supplier, people) = &suppliers[(t + i) % suppliers.len()];
-            let person = &people[(t + i) % people.len()];
+        for stage in 0..4 {
+            let (supplier, people) = &suppliers[(t + stage) % suppliers.len()];
+            let person = &people[(t + stage) % people.len()];
             let record = app
                 .create_record(
                     &lead,
@@ -126,7 +113,7 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
                         name: Some(format!(
                             "{}-{:03}",
                             target.label.replace(' ', "-").to_uppercase(),
-                            i + 1
+                            stage + 1
                         )),
                         object_type: None,
                         supplier: Some(Some(supplier.clone())),
@@ -135,19 +122,73 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
                 )
                 .await
                 .map_err(err)?;
-            for action in *path {
+            let id = record.record.id.to_string();
+            count += 1;
+            if stage == 0 {
+                continue;
+            }
+            app.run_action(
+                &lead,
+                &target.object,
+                &id,
+                "change_state_to_pending_response__c",
+                ActionArgs::default(),
+                false,
+            )
+            .await
+            .map_err(err)?;
+            if stage == 1 {
+                let questions = [
+                    "What is the root cause?",
+                    "What was contained, and where?",
+                    "Which evidence shows the correction works?",
+                ]
+                .map(String::from);
+                app.create_checklist(
+                    &lead,
+                    &target.object,
+                    &id,
+                    "8D response",
+                    person,
+                    &questions,
+                )
+                .await
+                .map_err(err)?;
+                continue;
+            }
+            let tasks = app
+                .tasks(
+                    &lead,
+                    TaskFilter {
+                        record: Some(id.clone()),
+                        status: Some("open".into()),
+                        ..TaskFilter::default()
+                    },
+                    Page::default(),
+                )
+                .await
+                .map_err(err)?;
+            for task in tasks {
+                app.complete_task(
+                    &lead,
+                    task.id.as_str(),
+                    "Answered by phone; the supplier sent the 8D report by email.",
+                )
+                .await
+                .map_err(err)?;
+            }
+            if stage == 3 {
                 app.run_action(
                     &lead,
                     &target.object,
-                    record.record.id.as_str(),
-                    action,
+                    &id,
+                    "change_state_to_closed__c",
                     ActionArgs::default(),
                     false,
                 )
                 .await
                 .map_err(err)?;
             }
-            count += 1;
         }
     }
     let active = app

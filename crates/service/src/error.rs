@@ -54,6 +54,8 @@ impl From<RuleError> for ServiceError {
             | RuleError::FieldLocked { .. }
             | RuleError::NoCollaborators { .. }
             | RuleError::ManagedByAutomation { .. } => ServiceError::OperationNotAllowed(message),
+            RuleError::ParameterRequired(_) => ServiceError::ParameterRequired(message),
+            RuleError::TaskNotOpen { .. } => ServiceError::OperationNotAllowed(message),
             RuleError::NotACollaborator { .. }
             | RuleError::AlreadyCollaborator { .. }
             | RuleError::InvalidInput(_) => ServiceError::InvalidData(message),

@@ -6,11 +6,16 @@
 //! cannot forget it.
 
 mod auth;
+mod bulk;
+mod checklists;
 mod directory;
 mod emails;
 mod error;
+mod notifications;
 mod reads;
 mod records;
+mod snapshot;
+mod tasks;
 mod users;
 
 use std::sync::Arc;
@@ -21,6 +26,7 @@ use portico_domain::model::User;
 use portico_store::Store;
 
 pub use auth::{Login, NewPassword};
+pub use bulk::BULK_LIMIT;
 pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
 pub use reads::Page;

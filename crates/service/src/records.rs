@@ -1,20 +1,18 @@
 //! Records of the target objects and their lifecycle actions: where the collaboration rules
 //! meet storage.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use portico_domain::collab::{self, ActionArgs, Ctx, PersonFacts, Plan, Snapshot};
+use portico_domain::collab::{self, ActionArgs, Plan};
 use portico_domain::config::TargetType;
 use portico_domain::lifecycle::ActionInfo;
 use portico_domain::model::Record;
-use portico_domain::{OrgId, PersonId, RecordId, UserId};
-use portico_store::{ApplyContext, AuditEntry, Db, QueuedEmail, RecordFilter};
+use portico_domain::{OrgId, PersonId, RecordId};
+use portico_store::{AuditEntry, Db, RecordFilter};
 use serde_json::json;
 
 use crate::directory::required_text;
-use crate::emails::{self, EmailContext};
 use crate::reads::Page;
-use crate::{new_id, now_ms, Caller, Portico, ServiceError, ServiceResult, UuidIds};
+use crate::snapshot::On;
+use crate::{new_id, now_ms, Caller, Portico, ServiceError, ServiceResult};
 
 /// Fields of a record a client sends; `None` leaves a field as it is on update.
 #[derive(Debug, Clone, Default)]
@@ -232,45 +230,34 @@ impl Portico {
         require_all_found(&mut db, &wanted).await?;
         // The constraint is checked against the record as this change leaves it, so a new
         // supplier is checked against the collaborators too.
-        let people = self.snapshot_people(&mut db, &after, &wanted).await?;
-        let pool = db.pool().await?;
-        let snap = Snapshot {
-            target,
-            user_template: &self.config.user_template,
-            record: after.clone(),
-            pool,
-            people,
-        };
-        let mut ids = UuidIds;
-        let mut ctx = Ctx {
-            actor: caller.user.id.clone(),
-            now_ms: now_ms(),
-            ids: &mut ids,
-        };
-        let plan = collab::set_collaborators(&snap, &wanted, &mut ctx)?;
-        if plan.collaborators.is_none() && after.supplier != before.supplier {
-            for p in &after.collaborators {
-                if let Some(f) = snap.people.get(p) {
-                    collab::check_constraint(target, &f.person, &after)?;
-                }
-            }
-        }
-        if let Some(c) = &plan.collaborators {
-            after.collaborators = c.clone();
-        }
-        let now = ctx.now_ms;
-        let emails = self.render_emails(&mut db, target, &plan, &after).await?;
-        db.apply_plan(
-            &plan,
-            &ApplyContext {
-                now,
-                actor: &caller.user.id,
-                record_after: &after,
-                emails: &emails.0,
-            },
-        )
-        .await?;
-        self.store_password_tokens(&mut db, &emails.1, now).await?;
+        let supplier_changed = after.supplier != before.supplier;
+        let (_, after) = self
+            .plan_and_apply(
+                &mut db,
+                On {
+                    caller,
+                    target,
+                    dry_run: false,
+                },
+                after,
+                &wanted,
+                |snap, ctx| {
+                    let plan = collab::set_collaborators(snap, &wanted, ctx)?;
+                    if plan.collaborators.is_none() && supplier_changed {
+                        for facts in snap
+                            .record
+                            .collaborators
+                            .iter()
+                            .filter_map(|p| snap.people.get(p))
+                        {
+                            collab::check_constraint(target, &facts.person, &snap.record)?;
+                        }
+                    }
+                    Ok(plan)
+                },
+            )
+            .await?;
+        let now = now_ms();
         db.update_record(&after, now).await?;
         db.audit(&AuditEntry {
             at: now,
@@ -302,34 +289,20 @@ impl Portico {
         let (record, _, _) = self
             .visible_record_for_write(&mut db, caller, object, id)
             .await?;
-        let people = self.snapshot_people(&mut db, &record, &[]).await?;
-        let pool = db.pool().await?;
-        let snap = Snapshot {
-            target,
-            user_template: &self.config.user_template,
-            record: record.clone(),
-            pool,
-            people,
-        };
-        let mut ids = UuidIds;
-        let mut ctx = Ctx {
-            actor: caller.user.id.clone(),
-            now_ms: now_ms(),
-            ids: &mut ids,
-        };
-        let plan = collab::delete_record(&snap, &mut ctx)?;
-        let now = ctx.now_ms;
-        let emails = self.render_emails(&mut db, target, &plan, &record).await?;
-        db.apply_plan(
-            &plan,
-            &ApplyContext {
-                now,
-                actor: &caller.user.id,
-                record_after: &record,
-                emails: &emails.0,
-            },
-        )
-        .await?;
+        let (plan, _) = self
+            .plan_and_apply(
+                &mut db,
+                On {
+                    caller,
+                    target,
+                    dry_run: false,
+                },
+                record.clone(),
+                &[],
+                collab::delete_record,
+            )
+            .await?;
+        let now = now_ms();
         db.audit(&AuditEntry {
             at: now,
             actor: Some(caller.user.id.to_string()),
@@ -372,80 +345,78 @@ impl Portico {
     ) -> ServiceResult<ActionOutcome> {
         let target = self.target(object)?;
         let mut tx = self.store.write().await?;
-        let mut db = tx.db();
-        let (record, _, _) = self
-            .visible_record_for_write(&mut db, caller, object, id)
+        let outcome = self
+            .action_in(
+                &mut tx.db(),
+                On {
+                    caller,
+                    target,
+                    dry_run,
+                },
+                id,
+                action,
+                &args,
+            )
             .await?;
-        let extra: Vec<PersonId> = args.to.iter().cloned().collect();
-        require_all_found(&mut db, &extra).await?;
-        let people = self.snapshot_people(&mut db, &record, &extra).await?;
-        let pool = db.pool().await?;
-        let snap = Snapshot {
-            target,
-            user_template: &self.config.user_template,
-            record: record.clone(),
-            pool,
-            people,
-        };
-        let mut ids = UuidIds;
-        let mut ctx = Ctx {
-            actor: caller.user.id.clone(),
-            now_ms: now_ms(),
-            ids: &mut ids,
-        };
-        let plan = collab::run_action(&snap, action, &args, &mut ctx)?;
-        let mut after = record.clone();
-        if let Some(change) = &plan.state_change {
-            after.state = change.to.clone();
-        }
-        if let Some(c) = &plan.collaborators {
-            after.collaborators = c.clone();
-        }
         if dry_run {
             tx.rollback().await?;
-            return Ok(ActionOutcome {
-                plan,
-                dry_run: true,
-                record: after,
-            });
+        } else {
+            tx.commit().await?;
         }
-        let now = ctx.now_ms;
-        let emails = self.render_emails(&mut db, target, &plan, &after).await?;
-        db.apply_plan(
-            &plan,
-            &ApplyContext {
-                now,
-                actor: &caller.user.id,
-                record_after: &after,
-                emails: &emails.0,
-            },
-        )
-        .await?;
-        self.store_password_tokens(&mut db, &emails.1, now).await?;
-        db.audit(&AuditEntry {
-            at: now,
-            actor: Some(caller.user.id.to_string()),
-            action: format!("action.{action}"),
-            object: object.into(),
-            object_id: id.to_string(),
-            record: Some(id.to_string()),
-            before: Some(record_json(&record)),
-            after: Some(record_json(&after)),
-            cause: Some(format!("user action {action}")),
-            ..AuditEntry::default()
-        })
-        .await?;
-        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// One lifecycle action inside the caller's transaction (shared with bulk actions).
+    pub(crate) async fn action_in(
+        &self,
+        db: &mut Db<'_>,
+        on: On<'_>,
+        id: &str,
+        action: &str,
+        args: &ActionArgs,
+    ) -> ServiceResult<ActionOutcome> {
+        let On {
+            caller,
+            target,
+            dry_run,
+        } = on;
+        let object = target.object.as_str();
+        let (record, _, _) = self
+            .visible_record_for_write(db, caller, object, id)
+            .await?;
+        let extra: Vec<PersonId> = args.to.iter().cloned().collect();
+        require_all_found(db, &extra).await?;
+        let before = record.clone();
+        let (plan, after) = self
+            .plan_and_apply(db, on, record, &extra, |snap, ctx| {
+                collab::run_action(snap, action, args, ctx)
+            })
+            .await?;
+        if !dry_run {
+            db.audit(&AuditEntry {
+                at: now_ms(),
+                actor: Some(caller.user.id.to_string()),
+                action: format!("action.{action}"),
+                object: object.into(),
+                object_id: id.to_string(),
+                record: Some(id.to_string()),
+                before: Some(record_json(&before)),
+                after: Some(record_json(&after)),
+                cause: Some(format!("user action {action}")),
+                ..AuditEntry::default()
+            })
+            .await?;
+        }
         Ok(ActionOutcome {
             plan,
-            dry_run: false,
+            dry_run,
             record: after,
         })
     }
 
     /// Locks a record for a write; externals get NOT_FOUND for what they cannot see and
     /// INSUFFICIENT_ACCESS for what they can see but not change.
-    async fn visible_record_for_write(
+    pub(crate) async fn visible_record_for_write(
         &self,
         db: &mut Db<'_>,
         caller: &Caller,
@@ -465,135 +436,6 @@ impl Portico {
             return Err(not_found(object, id));
         }
         Ok(found)
-    }
-
-    /// Loads the facts of every person an action on `record` concerns, locking persons then
-    /// users in id order (the lock order every write follows, so writers never deadlock).
-    async fn snapshot_people(
-        &self,
-        db: &mut Db<'_>,
-        record: &Record,
-        extra: &[PersonId],
-    ) -> ServiceResult<BTreeMap<PersonId, PersonFacts>> {
-        let mut concerned: BTreeSet<PersonId> = record.collaborators.iter().cloned().collect();
-        concerned.extend(extra.iter().cloned());
-        let active = db.active_assignments_on(&record.id).await?;
-        concerned.extend(active.keys().cloned());
-        let mut holders = db.role_holders(&record.id).await?;
-        holders.extend(db.open_task_assignees(&record.id).await?);
-        holders.sort();
-        holders.dedup();
-        for u in &holders {
-            if let Some(person) = db.user(u).await?.and_then(|u| u.person) {
-                concerned.insert(person);
-            }
-        }
-        let concerned: Vec<PersonId> = concerned.into_iter().collect();
-        let persons = db.lock_persons(&concerned).await?;
-        let linked: Vec<UserId> = persons.iter().filter_map(|p| p.user.clone()).collect();
-        let users: BTreeMap<UserId, _> = db
-            .lock_users(&linked)
-            .await?
-            .into_iter()
-            .map(|u| (u.id.clone(), u))
-            .collect();
-        let mut out = BTreeMap::new();
-        for person in persons {
-            let user = person.user.as_ref().and_then(|u| users.get(u)).cloned();
-            let matching_user = match &user {
-                Some(_) => None,
-                None => {
-                    db.matching_user(person.email.as_str(), &person.first_name, &person.last_name)
-                        .await?
-                }
-            };
-            let existing = user
-                .as_ref()
-                .or(matching_user.as_ref())
-                .map(|u| u.id.clone());
-            let (other, has_role, open_tasks) = match &existing {
-                Some(u) => (
-                    db.other_active_assignments(u, &record.id).await?,
-                    db.has_role(&record.id, u).await?,
-                    db.open_tasks(&record.id, u).await?,
-                ),
-                None => (0, false, vec![]),
-            };
-            let taken_usernames = if existing.is_none() {
-                db.usernames_like(&collab::username_base(
-                    &self.config.user_template.username_pattern,
-                    &person,
-                ))
-                .await?
-            } else {
-                BTreeSet::new()
-            };
-            out.insert(
-                person.id.clone(),
-                PersonFacts {
-                    assignment_here: active.get(&person.id).cloned(),
-                    other_active_assignments: other,
-                    has_role_here: has_role,
-                    open_tasks_here: open_tasks,
-                    taken_usernames,
-                    person,
-                    user,
-                    matching_user,
-                },
-            );
-        }
-        Ok(out)
-    }
-
-    /// Renders the plan's emails; Welcome emails get a set-password link whose tokens are
-    /// returned to be stored once the users exist.
-    async fn render_emails(
-        &self,
-        db: &mut Db<'_>,
-        target: &TargetType,
-        plan: &Plan,
-        record: &Record,
-    ) -> ServiceResult<(Vec<QueuedEmail>, Vec<(UserId, String)>)> {
-        if plan.emails.is_empty() {
-            return Ok((vec![], vec![]));
-        }
-        let (creator_name, creator_email) =
-            db.user_brief(&record.created_by).await?.unwrap_or_default();
-        let cx = EmailContext {
-            vault_name: &self.config.vault_name,
-            public_url: &self.settings.public_url,
-            creator_name,
-            creator_email,
-            record,
-        };
-        let mut rendered = Vec::with_capacity(plan.emails.len());
-        let mut tokens = Vec::new();
-        for e in &plan.emails {
-            let token = emails::needs_password_link(e.kind).then(crate::auth::random_token);
-            rendered.push(emails::render(target, e, &cx, token.as_deref()));
-            if let Some(t) = token {
-                tokens.push((e.user.clone(), t));
-            }
-        }
-        Ok((rendered, tokens))
-    }
-
-    async fn store_password_tokens(
-        &self,
-        db: &mut Db<'_>,
-        tokens: &[(UserId, String)],
-        now: i64,
-    ) -> ServiceResult<()> {
-        for (user, token) in tokens {
-            db.insert_password_token(
-                &crate::auth::token_hash(token),
-                user,
-                now,
-                now + self.settings.password_link_ms,
-            )
-            .await?;
-        }
-        Ok(())
     }
 }
 

@@ -9,9 +9,11 @@
 //! - the seat check is one conditional `UPDATE` of the pool row, never a read-then-write.
 
 mod audit;
+mod checklists;
 mod error;
 mod licenses;
 mod lookups;
+mod notifications;
 mod orgs;
 mod outbox;
 mod people;
@@ -30,8 +32,10 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 
 pub use audit::{AuditEntry, AuditFilter, AuditRow};
+pub use checklists::ChecklistRow;
 pub use error::StoreError;
 pub use lookups::{rule_lookups, Lookup};
+pub use notifications::NotificationRow;
 pub use orgs::OrganizationRow;
 pub use outbox::{OutboxFilter, OutboxRow, QueuedEmail};
 pub use plan::ApplyContext;
@@ -240,4 +244,43 @@ impl Reader {
 pub struct Db<'a> {
     conn: &'a mut AnyConnection,
     backend: Backend,
+}
+
+impl Tx {
+    /// A savepoint inside the transaction: everything done through it is kept or undone as one,
+    /// without ending the transaction.
+    pub async fn savepoint(&mut self) -> Result<Savepoint<'_>> {
+        Ok(Savepoint {
+            tx: Connection::begin(&mut *self.tx).await?,
+            backend: self.backend,
+        })
+    }
+}
+
+/// A savepoint; dropped without [`Savepoint::commit`] it rolls back to where it began.
+pub struct Savepoint<'t> {
+    tx: Transaction<'t, Any>,
+    backend: Backend,
+}
+
+impl Savepoint<'_> {
+    /// Queries inside the savepoint.
+    pub fn db(&mut self) -> Db<'_> {
+        Db {
+            conn: &mut self.tx,
+            backend: self.backend,
+        }
+    }
+
+    /// Keeps what was done since the savepoint.
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Undoes what was done since the savepoint.
+    pub async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
 }

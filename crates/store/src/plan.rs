@@ -6,6 +6,7 @@ use portico_domain::model::{Record, User, UserStatus};
 use portico_domain::UserId;
 use serde_json::json;
 
+use crate::notifications::NotificationRow;
 use crate::outbox::QueuedEmail;
 use crate::rows::license_name;
 use crate::tasks::TaskRow;
@@ -23,6 +24,8 @@ pub struct ApplyContext<'a> {
     pub record_after: &'a Record,
     /// Rendered emails, in the plan's order.
     pub emails: &'a [QueuedEmail],
+    /// Makes ids for the rows the plan adds without one (notifications).
+    pub new_id: fn(&str) -> String,
 }
 
 impl Db<'_> {
@@ -170,6 +173,51 @@ impl Db<'_> {
             })
             .await?;
         }
+        for t in &plan.tasks_completed {
+            self.complete_task(
+                &t.id,
+                &t.response,
+                cx.actor,
+                t.on_behalf_by.as_ref(),
+                cx.now,
+            )
+            .await?;
+            self.audit(&AuditEntry {
+                after: Some(
+                    json!({"status__v": "completed__v", "response__v": t.response,
+                           "on_behalf_of_assignee": t.on_behalf_by.is_some()})
+                    .to_string(),
+                ),
+                cause: Some(match &t.on_behalf_by {
+                    Some(by) => format!("completed by {by} on behalf of the assignee"),
+                    None => "completed by the assignee".to_string(),
+                }),
+                ..entry("task.completed", "task", t.id.as_str())
+            })
+            .await?;
+        }
+        for (checklist, to) in &plan.checklists_reassigned {
+            self.reassign_checklist(checklist, to.as_ref()).await?;
+            self.audit(&AuditEntry {
+                person: to.as_ref().map(ToString::to_string),
+                after: Some(json!({"assignee__v": to.as_ref().map(|p| p.as_str())}).to_string()),
+                ..entry("checklist.reassigned", "checklist", checklist.as_str())
+            })
+            .await?;
+        }
+        for n in &plan.notifications {
+            let row = NotificationRow {
+                id: (cx.new_id)("ntf"),
+                user: n.user.to_string(),
+                kind: n.kind.name().to_string(),
+                message: n.message.clone(),
+                object: Some(record.object.clone()),
+                record: Some(record.id.to_string()),
+                created_at: cx.now,
+                read_at: None,
+            };
+            self.insert_notification(&row).await?;
+        }
         for t in &plan.tasks_created {
             self.insert_task(&TaskRow {
                 id: t.id.clone(),
@@ -183,6 +231,8 @@ impl Db<'_> {
                 response: None,
                 due_at: Some(t.due_at_ms),
                 created_at: cx.now,
+                closed_by: None,
+                on_behalf_by: None,
             })
             .await?;
             self.audit(&AuditEntry {

@@ -467,3 +467,14 @@ pub(crate) const ACTIVE_ASSIGNMENTS_ON: &str =
 /// C3's "any other Active assignment?" (`assignments_user_activity`).
 pub(crate) const OTHER_ACTIVE_ASSIGNMENTS: &str =
     "SELECT COUNT(*) AS n FROM assignments WHERE user_id = $1 AND activity = 'active' AND record_id <> $2";
+
+impl Db<'_> {
+    /// The object of a record that is not deleted.
+    pub async fn record_object(&mut self, id: &RecordId) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT object FROM records WHERE id = $1 AND deleted = 0")
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.map(|r| rows::get::<String>(&r, "object")).transpose()
+    }
+}

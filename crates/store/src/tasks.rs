@@ -32,6 +32,10 @@ pub struct TaskRow {
     pub due_at: Option<i64>,
     /// Creation time.
     pub created_at: i64,
+    /// Who completed or cancelled it.
+    pub closed_by: Option<String>,
+    /// The internal user who completed it on the assignee's behalf.
+    pub on_behalf_by: Option<String>,
 }
 
 /// Filters of `GET /api/v1/tasks`.
@@ -49,7 +53,7 @@ pub struct TaskFilter {
     pub offset: i64,
 }
 
-const TASK_COLS: &str = "id, record_id, assignee_id, person_id, state, label, instructions, status, response, due_at, created_at";
+const TASK_COLS: &str = "id, record_id, assignee_id, person_id, state, label, instructions, status, response, due_at, created_at, closed_by, on_behalf_by";
 
 fn task(r: &AnyRow) -> Result<TaskRow> {
     Ok(TaskRow {
@@ -64,6 +68,8 @@ fn task(r: &AnyRow) -> Result<TaskRow> {
         response: rows::get(r, "response")?,
         due_at: rows::get(r, "due_at")?,
         created_at: rows::get(r, "created_at")?,
+        closed_by: rows::get(r, "closed_by")?,
+        on_behalf_by: rows::get(r, "on_behalf_by")?,
     })
 }
 
@@ -97,6 +103,39 @@ impl Db<'_> {
             .execute(&mut *self.conn)
             .await?;
         Ok(())
+    }
+
+    /// Completes an open task with a response.
+    pub async fn complete_task(
+        &mut self,
+        id: &TaskId,
+        response: &str,
+        by: &UserId,
+        on_behalf_by: Option<&UserId>,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE tasks SET status = 'completed', response = $1, closed_at = $2, closed_by = $3, on_behalf_by = $4 \
+             WHERE id = $5 AND status = 'open'",
+        )
+        .bind(response)
+        .bind(now)
+        .bind(by.as_str())
+        .bind(on_behalf_by.map(UserId::as_str))
+        .bind(id.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// One task.
+    pub async fn task(&mut self, id: &TaskId) -> Result<Option<TaskRow>> {
+        let sql = format!("SELECT {TASK_COLS} FROM tasks WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.as_ref().map(task).transpose()
     }
 
     /// Open tasks of a user on a record.

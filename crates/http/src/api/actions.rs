@@ -38,10 +38,11 @@ pub async fn run(
     Params(q): Params<RunQuery>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let f = Fields::parse(body, &["from", "to"], &[])?;
+    let f = Fields::parse(body, &["from", "to", "reason"], &[])?;
     let args = ActionArgs {
         from: f.text("from")?.map(PersonId::new),
         to: f.text("to")?.map(PersonId::new),
+        reason: f.text("reason")?,
     };
     let outcome = app
         .run_action(

@@ -6,6 +6,7 @@ mod fields;
 pub mod lists;
 pub mod objects;
 pub mod users;
+pub mod workflow;
 
 use axum::http::StatusCode;
 use axum::Json;

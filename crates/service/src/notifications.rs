@@ -1,0 +1,51 @@
+//! The caller's in-app notifications.
+
+use portico_store::NotificationRow;
+
+use crate::reads::Page;
+use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult};
+
+impl Portico {
+    /// `GET /api/v1/notifications`: the caller's, newest first.
+    pub async fn notifications(
+        &self,
+        caller: &Caller,
+        unread_only: bool,
+        page: Page,
+    ) -> ServiceResult<Vec<NotificationRow>> {
+        Ok(self
+            .store
+            .read()
+            .await?
+            .db()
+            .notifications(&caller.user.id, unread_only, page.limit, page.offset)
+            .await?)
+    }
+
+    /// `POST /api/v1/notifications/{id}/read`.
+    pub async fn mark_notification_read(&self, caller: &Caller, id: &str) -> ServiceResult<()> {
+        let mut tx = self.store.write().await?;
+        if !tx
+            .db()
+            .mark_notification_read(&caller.user.id, id, now_ms())
+            .await?
+        {
+            return Err(ServiceError::NotFound(format!(
+                "notification {id} not found"
+            )));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `POST /api/v1/notifications/read`: marks all of the caller's notifications read.
+    pub async fn mark_all_notifications_read(&self, caller: &Caller) -> ServiceResult<u64> {
+        let mut tx = self.store.write().await?;
+        let n = tx
+            .db()
+            .mark_all_notifications_read(&caller.user.id, now_ms())
+            .await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,110 @@
+//! In-app notifications.
+
+use portico_domain::UserId;
+use sqlx::any::AnyRow;
+
+use crate::rows;
+use crate::{Db, Result};
+
+/// A notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotificationRow {
+    /// Its id.
+    pub id: String,
+    /// Who it is for.
+    pub user: String,
+    /// Why (`task_assigned`, …).
+    pub kind: String,
+    /// What it says.
+    pub message: String,
+    /// The object of the record it is about.
+    pub object: Option<String>,
+    /// The record it is about.
+    pub record: Option<String>,
+    /// When.
+    pub created_at: i64,
+    /// When it was read.
+    pub read_at: Option<i64>,
+}
+
+fn notification(r: &AnyRow) -> Result<NotificationRow> {
+    Ok(NotificationRow {
+        id: rows::get(r, "id")?,
+        user: rows::get(r, "user_id")?,
+        kind: rows::get(r, "kind")?,
+        message: rows::get(r, "message")?,
+        object: rows::get(r, "object")?,
+        record: rows::get(r, "record_id")?,
+        created_at: rows::get(r, "created_at")?,
+        read_at: rows::get(r, "read_at")?,
+    })
+}
+
+impl Db<'_> {
+    /// Writes a notification.
+    pub async fn insert_notification(&mut self, n: &NotificationRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO notifications (id, user_id, kind, message, object, record_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&n.id)
+        .bind(&n.user)
+        .bind(&n.kind)
+        .bind(&n.message)
+        .bind(n.object.as_deref())
+        .bind(n.record.as_deref())
+        .bind(n.created_at)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// A user's notifications, newest first.
+    pub async fn notifications(
+        &mut self,
+        user: &UserId,
+        unread_only: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<NotificationRow>> {
+        let sql = format!(
+            "SELECT id, user_id, kind, message, object, record_id, created_at, read_at FROM notifications \
+             WHERE user_id = $1{} ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}",
+            if unread_only { " AND read_at IS NULL" } else { "" }
+        );
+        sqlx::query(&sql)
+            .bind(user.as_str())
+            .fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(notification)
+            .collect()
+    }
+
+    /// Marks one of a user's notifications read; answers whether it was the user's.
+    pub async fn mark_notification_read(
+        &mut self,
+        user: &UserId,
+        id: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query("UPDATE notifications SET read_at = COALESCE(read_at, $1) WHERE id = $2 AND user_id = $3")
+            .bind(now)
+            .bind(id)
+            .bind(user.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks all of a user's notifications read.
+    pub async fn mark_all_notifications_read(&mut self, user: &UserId, now: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
+        )
+        .bind(now)
+        .bind(user.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}

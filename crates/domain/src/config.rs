@@ -92,6 +92,80 @@ pub struct EmailTemplate {
     pub subject: Template,
     /// Plain-text body.
     pub body: Template,
+    /// HTML body; when absent it is made from the plain-text body.
+    pub html: Option<Template>,
+}
+
+/// An email rendered from a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedEmail {
+    /// One line.
+    pub subject: String,
+    /// Plain text.
+    pub text: String,
+    /// HTML, with every value escaped.
+    pub html: String,
+}
+
+/// Why a template was refused: which part, and the error with its position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{part}: {error}")]
+pub struct TemplatePartError {
+    /// `subject`, `body` or `html`.
+    pub part: &'static str,
+    /// What is wrong, and where.
+    pub error: crate::template::TemplateError,
+}
+
+impl EmailTemplate {
+    /// Parses the three parts of a template, accepting the tokens of SPEC section 4 and the
+    /// record fields. The subject must be one non-empty line.
+    pub fn parse(subject: &str, body: &str, html: Option<&str>) -> Result<Self, TemplatePartError> {
+        let part = |part: &'static str, src: &str| {
+            Template::parse(src, &RECORD_FIELDS).map_err(|error| TemplatePartError { part, error })
+        };
+        if subject.trim().is_empty() || subject.contains('\n') {
+            return Err(TemplatePartError {
+                part: "subject",
+                error: crate::template::TemplateError {
+                    position: 1,
+                    message: "the subject must be one line of text".into(),
+                },
+            });
+        }
+        Ok(EmailTemplate {
+            subject: part("subject", subject)?,
+            body: part("body", body)?,
+            html: html.map(|h| part("html", h)).transpose()?,
+        })
+    }
+
+    /// Whether any part asks for `${name}` (e.g. `userPassword`).
+    pub fn uses(&self, name: &str) -> bool {
+        std::iter::once(&self.subject)
+            .chain(std::iter::once(&self.body))
+            .chain(self.html.iter())
+            .any(|t| t.tokens().any(|tok| tok == name))
+    }
+
+    /// Renders subject, text and HTML.
+    pub fn render(&self, values: &BTreeMap<String, String>) -> RenderedEmail {
+        use crate::template::Escape;
+        RenderedEmail {
+            subject: self
+                .subject
+                .render(values, Escape::None)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            text: self.body.render(values, Escape::None),
+            html: match &self.html {
+                Some(html) => html.render(values, Escape::Html),
+                None => self.body.render_html_document(values),
+            },
+        }
+    }
 }
 
 /// A target object type and everything configured for it.
@@ -125,6 +199,26 @@ impl TargetType {
 }
 
 impl Config {
+    /// Every notification template: its name, its type and its kind.
+    pub fn template_names(&self) -> Vec<(String, &TargetType, EmailKind)> {
+        self.types
+            .iter()
+            .flat_map(|t| {
+                EmailKind::ALL
+                    .into_iter()
+                    .map(move |k| (k.template_name(&t.object_type), t, k))
+            })
+            .collect()
+    }
+
+    /// The type and kind of the template called `name`.
+    pub fn find_template(&self, name: &str) -> Option<(&TargetType, EmailKind)> {
+        self.template_names()
+            .into_iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, t, k)| (t, k))
+    }
+
     /// The built-in default.
     pub fn default_config() -> Result<Config, ConfigError> {
         Config::parse(DEFAULT_CONFIG)
@@ -194,6 +288,7 @@ struct RawUserTemplate {
 struct RawEmailTemplate {
     subject: Spanned<String>,
     body: Spanned<String>,
+    html: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -378,6 +473,7 @@ impl Validator<'_> {
         Ok(EmailTemplate {
             subject: parse(&raw.subject)?,
             body: parse(&raw.body)?,
+            html: raw.html.as_ref().map(parse).transpose()?,
         })
     }
 
@@ -705,6 +801,51 @@ mod tests {
             "{err}"
         );
         assert!(err.line.is_some());
+    }
+
+    #[test]
+    fn an_email_template_names_the_part_and_position_of_its_error() {
+        let err = EmailTemplate::parse("Hi ${firstName}", "Dear ${lastname}", None).unwrap_err();
+        assert_eq!(err.part, "body");
+        assert_eq!(err.error.position, 6);
+        let err = EmailTemplate::parse("ok", "ok", Some("<p>${nope}</p>")).unwrap_err();
+        assert_eq!((err.part, err.error.position), ("html", 4));
+        assert_eq!(
+            EmailTemplate::parse("two\nlines", "b", None)
+                .unwrap_err()
+                .part,
+            "subject"
+        );
+        let t = EmailTemplate::parse("s", "pw ${userPassword}", None).unwrap();
+        assert!(t.uses("userPassword") && !t.uses("utp?url"));
+    }
+
+    #[test]
+    fn every_default_template_renders_plain_text_and_html() {
+        let config = Config::default_config().unwrap();
+        let values: BTreeMap<String, String> = [
+            ("firstName", "Anna"),
+            ("name__v", "SCAR-1"),
+            ("utp?url", "https://x.example/set-password?token=t"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (name, target, kind) in config.template_names() {
+            let r = target.template(kind).unwrap().render(&values);
+            assert!(!r.subject.is_empty() && !r.subject.contains('\n'), "{name}");
+            assert!(r.text.contains("Anna"), "{name}");
+            assert!(r.html.starts_with("<!DOCTYPE html>"), "{name}");
+        }
+        let welcome = config
+            .target("car__v")
+            .unwrap()
+            .template(EmailKind::Welcome)
+            .unwrap()
+            .render(&values);
+        assert!(welcome
+            .html
+            .contains("<a href=\"https://x.example/set-password?token=t\">"));
     }
 
     #[test]

@@ -137,6 +137,49 @@ impl Template {
     }
 }
 
+impl Template {
+    /// Renders a plain-text template as a small HTML document: everything escaped (the text
+    /// and the values), blank lines as paragraphs, line breaks kept, web addresses as links.
+    pub fn render_html_document(&self, values: &BTreeMap<String, String>) -> String {
+        let text = self.render(values, Escape::None);
+        let mut html = String::from(
+            "<!DOCTYPE html><html><body style=\"font-family: sans-serif; line-height: 1.5\">",
+        );
+        for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+            html.push_str("<p>");
+            for (i, line) in paragraph.lines().enumerate() {
+                if i > 0 {
+                    html.push_str("<br>");
+                }
+                push_linked(&mut html, line);
+            }
+            html.push_str("</p>");
+        }
+        html.push_str("</body></html>");
+        html
+    }
+}
+
+/// Escapes a line, turning `http://` and `https://` words into links.
+fn push_linked(out: &mut String, line: &str) {
+    for (i, word) in line.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let is_link = (word.starts_with("https://") || word.starts_with("http://"))
+            && !word.contains(['"', '<', '>']);
+        if is_link {
+            out.push_str("<a href=\"");
+            push_html_escaped(out, word);
+            out.push_str("\">");
+            push_html_escaped(out, word);
+            out.push_str("</a>");
+        } else {
+            push_html_escaped(out, word);
+        }
+    }
+}
+
 fn push_html_escaped(out: &mut String, value: &str) {
     for c in value.chars() {
         match c {
@@ -213,6 +256,46 @@ mod tests {
             t.render(&values(&[("lastName", "<script>&'\"")]), Escape::Html),
             "<b>&lt;script&gt;&amp;&#39;&quot;</b>"
         );
+    }
+
+    #[test]
+    fn every_token_of_section_4_and_record_fields_are_accepted() {
+        for token in TOKENS {
+            let t = Template::parse(&format!("x ${{{token}}} y"), &[]).unwrap();
+            let mut v = BTreeMap::new();
+            v.insert(token.to_string(), "VALUE".to_string());
+            assert_eq!(t.render(&v, Escape::None), "x VALUE y", "{token}");
+        }
+        for field in ["name__v", "supplier__v"] {
+            assert!(Template::parse(&format!("${{{field}}}"), &["name__v", "supplier__v"]).is_ok());
+        }
+        assert!(
+            Template::parse("${name__v}", &[]).is_err(),
+            "record fields only where given"
+        );
+    }
+
+    #[test]
+    fn the_html_document_escapes_text_and_values_and_links_addresses() {
+        let t = Template::parse(
+            "Hi <${firstName}>,\n\nSet it: ${utp?url}\nBye & thanks",
+            &[],
+        )
+        .unwrap();
+        let html = t.render_html_document(&values(&[
+            ("firstName", "<b>Eve</b>"),
+            (
+                "utp?url",
+                "https://portico.example/set-password?token=abc&x=1",
+            ),
+        ]));
+        assert!(
+            html.contains("<p>Hi &lt;&lt;b&gt;Eve&lt;/b&gt;&gt;,</p>"),
+            "{html}"
+        );
+        assert!(html.contains(
+            "<a href=\"https://portico.example/set-password?token=abc&amp;x=1\">https://portico.example/set-password?token=abc&amp;x=1</a><br>Bye &amp; thanks"
+        ), "{html}");
     }
 
     #[test]

@@ -149,6 +149,7 @@ pub fn outbox(o: &OutboxRow) -> Value {
         "subject": o.email.subject,
         "body": o.email.body,
         "status": o.status,
+        "html": o.email.html,
         "attempts": o.attempts,
         "last_error": o.last_error,
         "user__v": o.email.user_id,

@@ -9,10 +9,31 @@ use serde::de::DeserializeOwned;
 
 use crate::ApiError;
 
-/// The signed-in caller, from `Authorization: Bearer <sessionId>`.
-pub struct Auth(pub Caller, pub String);
+/// The signed-in caller, from `Authorization: Bearer <sessionId>`. A caller that signed in
+/// with a one-time password is refused until it changed it.
+pub struct Auth(pub Caller);
 
 impl FromRequestParts<Portico> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
+        let AuthAny(caller, _) = AuthAny::from_request_parts(parts, app).await?;
+        if caller.must_change_password {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "PASSWORD_CHANGE_REQUIRED",
+                "you signed in with a one-time password: set your own with POST /api/v1/auth/password first",
+            ));
+        }
+        Ok(Auth(caller))
+    }
+}
+
+/// The signed-in caller, also one that must still change its one-time password (for changing
+/// it and signing out).
+pub struct AuthAny(pub Caller, pub String);
+
+impl FromRequestParts<Portico> for AuthAny {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
@@ -32,7 +53,7 @@ impl FromRequestParts<Portico> for Auth {
                 )
             })?;
         let caller = app.authenticate(token).await?;
-        Ok(Auth(caller, token.to_string()))
+        Ok(AuthAny(caller, token.to_string()))
     }
 }
 

@@ -8,6 +8,7 @@ mod api;
 mod dto;
 mod error;
 mod extract;
+mod pages;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -20,6 +21,20 @@ pub fn router(app: Portico) -> Router {
     let v1 = Router::new()
         .route("/auth", post(api::auth::login).delete(api::auth::logout))
         .route("/auth/set-password", post(api::auth::set_password))
+        .route("/auth/password", post(api::auth::change_password))
+        .route("/auth/password-link", post(api::auth::password_link))
+        .route("/notification-templates", get(api::templates::list))
+        .route(
+            "/notification-templates/{name}",
+            get(api::templates::read)
+                .put(api::templates::put)
+                .delete(api::templates::reset),
+        )
+        .route(
+            "/notification-templates/{name}/preview",
+            post(api::templates::preview),
+        )
+        .route("/outbox/{id}/retry", post(api::templates::retry_email))
         .route(
             "/vobjects/{object}",
             get(api::objects::list).post(api::objects::create),
@@ -78,6 +93,15 @@ pub fn router(app: Portico) -> Router {
         .route("/audit", get(api::lists::audit));
     Router::new()
         .route("/healthz", get(api::health))
+        .route("/static/portico.css", get(pages::stylesheet))
+        .route(
+            "/set-password",
+            get(pages::set_password::page).post(pages::set_password::submit),
+        )
+        .route(
+            "/set-password/new-link",
+            post(pages::set_password::new_link),
+        )
         .nest("/api/v1", v1)
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)

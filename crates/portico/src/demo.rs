@@ -37,7 +37,7 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
         .await
         .map_err(err)?
         .ok_or_else(|| anyhow!("the admin user is missing"))?;
-    let admin = Caller { user: admin };
+    let admin = Caller::new(admin);
     if !app
         .organizations(&admin, None, Page::default())
         .await
@@ -57,7 +57,7 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
         )
         .await
         .map_err(err)?;
-    let lead = Caller { user: lead };
+    let lead = Caller::new(lead);
     let mut suppliers = vec![];
     for (name, contacts) in SUPPLIERS {
         let org = app

@@ -7,7 +7,9 @@ pub mod settings;
 use std::net::SocketAddr;
 
 use anyhow::Context;
+use lettre::message::Mailbox;
 use portico_domain::config::Config;
+use portico_mail::{Transport, Worker, WorkerSettings};
 use portico_service::{Portico, ServiceSettings};
 use portico_store::Store;
 use tokio::net::TcpListener;
@@ -61,14 +63,55 @@ pub struct Running {
     pub generated_admin_password: Option<String>,
     /// The server task.
     pub handle: JoinHandle<()>,
+    /// The email worker (also running in the background unless `mail_worker` is off).
+    pub mailer: Worker,
+    mail_dir: std::path::PathBuf,
+}
+
+impl Running {
+    /// Where emails go when no SMTP server is set.
+    pub fn mailer_dir(&self) -> std::path::PathBuf {
+        self.mail_dir.clone()
+    }
+}
+
+/// The email worker the settings describe.
+pub fn mail_worker(settings: &Settings, store: Store) -> anyhow::Result<Worker> {
+    let from: Mailbox = settings.mail_from.parse().with_context(|| {
+        format!(
+            "PORTICO_MAIL_FROM '{}' is not an email address",
+            settings.mail_from
+        )
+    })?;
+    let transport = Transport::new(settings.smtp_url.as_deref(), settings.data_dir.join("mail"))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut worker = WorkerSettings::new(format!("{}-{}", hostname(), std::process::id()), from);
+    worker.max_attempts = settings.mail_max_attempts.max(1);
+    worker.first_retry = std::time::Duration::from_millis(settings.mail_retry_ms);
+    Ok(Worker::new(store, transport, worker))
+}
+
+fn hostname() -> String {
+    std::env::var("HOSTNAME").unwrap_or_else(|_| "portico".into())
 }
 
 /// Opens the database, bootstraps, and serves the API on `settings.listen` (port 0 picks one).
 pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     let config = load_config(settings.config.as_deref())?;
     let store = open_store(&settings.database_url).await?;
+    let mailer = mail_worker(settings, store.clone())?;
+    let listener = TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.listen))?;
+    let addr = listener.local_addr()?;
+    // With port 0 the links in emails must name the port actually taken.
+    let public_url = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let service_settings = ServiceSettings {
-        public_url: settings.public_url(),
+        public_url,
+        password_link_ms: settings.password_link_hours.max(1) * 3_600_000,
         ..ServiceSettings::default()
     };
     let app = Portico::new(store, config, service_settings);
@@ -76,10 +119,6 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         .bootstrap(settings.admin_password.as_deref())
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
-    let listener = TcpListener::bind(&settings.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", settings.listen))?;
-    let addr = listener.local_addr()?;
     let router = portico_http::router(app.clone());
     let handle = tokio::spawn(async move {
         let shutdown = async {
@@ -92,10 +131,15 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
             tracing::error!(error = %e, "the server stopped");
         }
     });
+    if settings.mail_worker {
+        tokio::spawn(mailer.clone().run());
+    }
     Ok(Running {
         addr,
         app,
         generated_admin_password,
         handle,
+        mailer,
+        mail_dir: settings.data_dir.join("mail"),
     })
 }

@@ -29,16 +29,31 @@ pub struct Settings {
     /// Password of the bootstrap admin on first start (unset: generated and printed once).
     #[arg(long, env = "PORTICO_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
+    /// Folder for local data: the Maildir (mail/) when no SMTP server is set.
+    #[arg(long, env = "PORTICO_DATA_DIR", default_value = "portico-data")]
+    pub data_dir: PathBuf,
+    /// Sender of Portico's emails.
+    #[arg(
+        long,
+        env = "PORTICO_MAIL_FROM",
+        default_value = "Portico <portico@localhost>"
+    )]
+    pub mail_from: String,
+    /// Delivery attempts before an email is marked failed.
+    #[arg(long, env = "PORTICO_MAIL_MAX_ATTEMPTS", default_value_t = 8)]
+    pub mail_max_attempts: i64,
+    /// Wait before the first retry of an email, in milliseconds (doubling each time).
+    #[arg(long, env = "PORTICO_MAIL_RETRY_MS", default_value_t = 30_000)]
+    pub mail_retry_ms: u64,
+    /// Hours a set-password link works.
+    #[arg(long, env = "PORTICO_PASSWORD_LINK_HOURS", default_value_t = 72)]
+    pub password_link_hours: i64,
+    /// Run the email worker in this process (tests drive it by hand).
+    #[arg(long, env = "PORTICO_MAIL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub mail_worker: bool,
 }
 
 impl Settings {
-    /// The base of links in emails.
-    pub fn public_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
-    }
-
     /// Settings for tests and examples: a listen address and a database, defaults elsewhere.
     pub fn new(listen: &str, database_url: &str) -> Settings {
         Settings {
@@ -48,6 +63,12 @@ impl Settings {
             config: None,
             public_url: None,
             admin_password: None,
+            data_dir: PathBuf::from("portico-data"),
+            mail_from: "Portico <portico@localhost>".into(),
+            mail_max_attempts: 8,
+            mail_retry_ms: 30_000,
+            password_link_hours: 72,
+            mail_worker: true,
         }
     }
 }

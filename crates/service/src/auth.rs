@@ -17,6 +17,8 @@ use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult};
 /// A successful sign-in.
 #[derive(Debug, Clone)]
 pub struct Login {
+    /// Whether the password was a one-time password that must be changed before anything else.
+    pub password_change_required: bool,
     /// The bearer token; only its hash is stored.
     pub session_id: String,
     /// The user.
@@ -65,6 +67,11 @@ pub(crate) fn random_token() -> String {
 /// How tokens are stored: a leaked table gives no usable session.
 pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Hashes a password Portico made itself (a one-time password), which needs no policy check.
+pub(crate) async fn hash_password_unchecked(password: String) -> ServiceResult<String> {
+    hash_password(NewPassword(password)).await
 }
 
 async fn hash_password(password: NewPassword) -> ServiceResult<String> {
@@ -247,7 +254,15 @@ impl Portico {
         db.audit(&session_entry(&user.id, "session.started", now))
             .await?;
         tx.commit().await?;
+        let password_change_required = self
+            .store
+            .read()
+            .await?
+            .db()
+            .must_change_password(&user.id)
+            .await?;
         Ok(Login {
+            password_change_required,
             session_id: token,
             user_id: user.id,
         })
@@ -276,7 +291,10 @@ impl Portico {
         if now - session.last_seen_at > 60_000 {
             reader.db().touch_session(&hash, now).await?;
         }
-        Ok(Caller { user: session.user })
+        Ok(Caller {
+            user: session.user,
+            must_change_password: session.must_change_password,
+        })
     }
 
     /// `DELETE /api/v1/auth`.
@@ -288,6 +306,113 @@ impl Portico {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// `POST /api/v1/auth/password`: the signed-in user changes its password (required after
+    /// signing in with a one-time password).
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        current: &str,
+        new: &str,
+    ) -> ServiceResult<()> {
+        let (user, hash) = self
+            .store
+            .read()
+            .await?
+            .db()
+            .user_with_password(&caller.user.id)
+            .await?
+            .ok_or_else(|| ServiceError::InvalidSession("the user no longer exists".into()))?;
+        if !verify_password(current.to_string(), hash).await {
+            return Err(ServiceError::InvalidData(
+                "the current password is not correct".into(),
+            ));
+        }
+        if current == new {
+            return Err(ServiceError::InvalidData(
+                "the new password must differ from the current one".into(),
+            ));
+        }
+        let hash = hash_password(NewPassword::parse(new, Some(&user.username))?).await?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        db.set_password_hash(&user.id, &hash, false).await?;
+        db.audit(&session_entry(&user.id, "user.password_changed", now_ms()))
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `POST /api/v1/auth/password-link`: sends an active user a new set-password link. The
+    /// answer is the same whether or not such a user exists, so it reveals no accounts.
+    pub async fn request_password_link(&self, login: &str) -> ServiceResult<()> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Err(ServiceError::ParameterRequired(
+                "username is required".into(),
+            ));
+        }
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let Some(user) = db.active_user_by_login(login).await? else {
+            return Ok(());
+        };
+        let template = crate::emails::password_link_template().ok_or_else(|| {
+            ServiceError::Internal("the password link template does not parse".into())
+        })?;
+        let token = random_token();
+        let now = now_ms();
+        let mut values = std::collections::BTreeMap::new();
+        values.insert("firstName".to_string(), user.first_name.clone());
+        values.insert("userName".to_string(), user.username.clone());
+        values.insert("vaultName".to_string(), self.config.vault_name.clone());
+        values.insert(
+            "utp?url".to_string(),
+            crate::emails::set_password_url(&self.settings.public_url, &token),
+        );
+        let rendered = template.render(&values);
+        let email = portico_store::QueuedEmail {
+            id: crate::new_id("eml"),
+            to: user.email.to_string(),
+            user_id: Some(user.id.to_string()),
+            record_id: None,
+            template: "portico_password_link".into(),
+            subject: rendered.subject,
+            body: rendered.text,
+            html: Some(rendered.html),
+        };
+        db.insert_password_token(
+            &token_hash(&token),
+            &user.id,
+            now,
+            now + self.settings.password_link_ms,
+        )
+        .await?;
+        db.queue_email(&email, now).await?;
+        db.audit(&AuditEntry {
+            at: now,
+            action: "user.password_link_sent".into(),
+            object: "user".into(),
+            object_id: user.id.to_string(),
+            user: Some(user.id.to_string()),
+            cause: Some("asked for from the set-password page".into()),
+            ..AuditEntry::default()
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether a set-password link can still be used (for the page it leads to).
+    pub async fn password_link_usable(&self, token: &str) -> ServiceResult<bool> {
+        Ok(self
+            .store
+            .read()
+            .await?
+            .db()
+            .password_token_usable(&token_hash(token), now_ms())
+            .await?)
     }
 
     /// `POST /api/v1/auth/set-password`: uses a link token once.
@@ -310,7 +435,7 @@ impl Portico {
         let username = tx.db().user(&user).await?.map(|u| u.username);
         let hash = hash_password(NewPassword::parse(password, username.as_deref())?).await?;
         let mut db = tx.db();
-        db.set_password_hash(&user, &hash).await?;
+        db.set_password_hash(&user, &hash, false).await?;
         db.audit(&AuditEntry {
             at: now,
             actor: Some(user.to_string()),

@@ -16,6 +16,7 @@ mod reads;
 mod records;
 mod snapshot;
 mod tasks;
+mod templates;
 mod users;
 
 use std::sync::Arc;
@@ -31,6 +32,7 @@ pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
 pub use reads::Page;
 pub use records::{ActionOutcome, RecordInput, RecordView};
+pub use templates::TemplateView;
 pub use users::{LicenseUsage, OrgUsage, UserPatch};
 
 pub use portico_store as store;
@@ -72,6 +74,18 @@ pub struct Portico {
 pub struct Caller {
     /// The user, as it was when the request came in.
     pub user: User,
+    /// Signed in with a one-time password: it may only change it (or sign out).
+    pub must_change_password: bool,
+}
+
+impl Caller {
+    /// A caller for start-up tasks such as the demo.
+    pub fn new(user: User) -> Caller {
+        Caller {
+            user,
+            must_change_password: false,
+        }
+    }
 }
 
 impl Caller {

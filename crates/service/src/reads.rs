@@ -99,3 +99,41 @@ impl Portico {
         Ok(self.store.read().await?.db().audit_entries(&filter).await?)
     }
 }
+
+impl Portico {
+    /// `POST /api/v1/outbox/{id}/retry` (admins): a failed email goes back in the queue.
+    pub async fn retry_email(&self, caller: &Caller, id: &str) -> ServiceResult<OutboxRow> {
+        caller.require_admin()?;
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let email = db
+            .email(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("email {id} not found")))?;
+        if !db.retry_email(id, crate::now_ms()).await? {
+            return Err(ServiceError::OperationNotAllowed(format!(
+                "email {id} is {}; only failed emails can be retried",
+                email.status
+            )));
+        }
+        db.audit(&portico_store::AuditEntry {
+            at: crate::now_ms(),
+            actor: Some(caller.user.id.to_string()),
+            action: "email.retried".into(),
+            object: "email".into(),
+            object_id: id.to_string(),
+            user: email.email.user_id.clone(),
+            before: Some(
+                serde_json::json!({"status": email.status, "attempts": email.attempts}).to_string(),
+            ),
+            ..Default::default()
+        })
+        .await?;
+        let row = db
+            .email(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("email {id} not found")))?;
+        tx.commit().await?;
+        Ok(row)
+    }
+}

@@ -9,8 +9,8 @@ use portico_domain::model::Record;
 use portico_domain::{PersonId, UserId};
 use portico_store::{ApplyContext, Db, QueuedEmail};
 
-use crate::emails::{self, EmailContext};
-use crate::{now_ms, Caller, Portico, ServiceResult, UuidIds};
+use crate::emails::{self, EmailContext, Secrets};
+use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult, UuidIds};
 
 /// Who runs a rule on a record of which type, and whether only as a preview.
 #[derive(Clone, Copy)]
@@ -67,7 +67,7 @@ impl Portico {
         if dry_run {
             return Ok((plan, after));
         }
-        let (emails, tokens) = self.render_emails(db, target, &plan, &after).await?;
+        let (emails, secrets) = self.render_emails(db, target, &plan, &after).await?;
         db.apply_plan(
             &plan,
             &ApplyContext {
@@ -79,7 +79,7 @@ impl Portico {
             },
         )
         .await?;
-        self.store_password_tokens(db, &tokens, now).await?;
+        self.store_secrets(db, secrets, now).await?;
         Ok((plan, after))
     }
 
@@ -162,17 +162,18 @@ impl Portico {
         Ok(out)
     }
 
-    /// Renders the plan's emails; Welcome emails get a set-password link whose tokens are
-    /// returned to be stored once the users exist.
-    async fn render_emails(
+    /// Renders the plan's emails with the templates in force; answers them and the secrets
+    /// they carry, to be stored once the users exist.
+    pub(crate) async fn render_emails(
         &self,
         db: &mut Db<'_>,
         target: &TargetType,
         plan: &Plan,
         record: &Record,
-    ) -> ServiceResult<(Vec<QueuedEmail>, Vec<(UserId, String)>)> {
+    ) -> ServiceResult<(Vec<QueuedEmail>, Secrets)> {
+        let mut secrets = Secrets::default();
         if plan.emails.is_empty() {
-            return Ok((vec![], vec![]));
+            return Ok((vec![], secrets));
         }
         let (creator_name, creator_email) =
             db.user_brief(&record.created_by).await?.unwrap_or_default();
@@ -183,25 +184,25 @@ impl Portico {
             creator_email,
             record,
         };
+        let templates = self.templates_in_force(db, target).await?;
         let mut rendered = Vec::with_capacity(plan.emails.len());
-        let mut tokens = Vec::new();
         for e in &plan.emails {
-            let token = emails::needs_password_link(e.kind).then(crate::auth::random_token);
-            rendered.push(emails::render(target, e, &cx, token.as_deref()));
-            if let Some(t) = token {
-                tokens.push((e.user.clone(), t));
-            }
+            let template = templates
+                .get(&e.kind)
+                .ok_or_else(|| ServiceError::Internal(format!("no template {}", e.template)))?;
+            rendered.push(emails::render(template, e, &cx, &mut secrets));
         }
-        Ok((rendered, tokens))
+        Ok((rendered, secrets))
     }
 
-    async fn store_password_tokens(
+    /// Stores the set-password tokens and one-time passwords the emails carry.
+    pub(crate) async fn store_secrets(
         &self,
         db: &mut Db<'_>,
-        tokens: &[(UserId, String)],
+        secrets: Secrets,
         now: i64,
     ) -> ServiceResult<()> {
-        for (user, token) in tokens {
+        for (user, token) in &secrets.link_tokens {
             db.insert_password_token(
                 &crate::auth::token_hash(token),
                 user,
@@ -209,6 +210,10 @@ impl Portico {
                 now + self.settings.password_link_ms,
             )
             .await?;
+        }
+        for (user, password) in secrets.one_time_passwords {
+            let hash = crate::auth::hash_password_unchecked(password).await?;
+            db.set_password_hash(&user, &hash, true).await?;
         }
         Ok(())
     }

@@ -22,6 +22,7 @@ mod records;
 mod rows;
 mod sessions;
 mod tasks;
+mod templates;
 mod users;
 
 use std::str::FromStr;
@@ -42,6 +43,7 @@ pub use plan::ApplyContext;
 pub use records::{AssignmentFilter, AssignmentRow, RecordFilter};
 pub use sessions::SessionRow;
 pub use tasks::{TaskFilter, TaskRow};
+pub use templates::TemplateRow;
 pub use users::{internal_user, NewUserRow, UserFilter};
 
 /// Result of store operations.

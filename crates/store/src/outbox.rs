@@ -23,6 +23,8 @@ pub struct QueuedEmail {
     pub subject: String,
     /// Rendered body.
     pub body: String,
+    /// Rendered HTML body.
+    pub html: Option<String>,
 }
 
 /// An email in the outbox.
@@ -65,6 +67,7 @@ fn outbox_row(r: &AnyRow) -> Result<OutboxRow> {
             template: rows::get(r, "template")?,
             subject: rows::get(r, "subject")?,
             body: rows::get(r, "body")?,
+            html: rows::get(r, "html")?,
         },
         status: rows::get(r, "status")?,
         attempts: rows::get(r, "attempts")?,
@@ -77,8 +80,8 @@ impl Db<'_> {
     /// Queues an email.
     pub async fn queue_email(&mut self, e: &QueuedEmail, now: i64) -> Result<()> {
         sqlx::query(
-            "INSERT INTO outbox (id, to_address, user_id, record_id, template, subject, body, status, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8)",
+            "INSERT INTO outbox (id, to_address, user_id, record_id, template, subject, body, html, status, attempts, next_attempt_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)",
         )
         .bind(&e.id)
         .bind(&e.to)
@@ -87,6 +90,7 @@ impl Db<'_> {
         .bind(&e.template)
         .bind(&e.subject)
         .bind(&e.body)
+        .bind(e.html.as_deref())
         .bind(now)
         .execute(&mut *self.conn)
         .await?;
@@ -100,8 +104,7 @@ impl Db<'_> {
             .eq("status", filter.status.as_deref())
             .eq("template", filter.template.as_deref());
         let sql = format!(
-            "SELECT id, to_address, user_id, record_id, template, subject, body, status, attempts, last_error, created_at \
-             FROM outbox{} ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
+            "SELECT {OUTBOX_COLS} FROM outbox{} ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
             f.sql(),
             filter.limit,
             filter.offset
@@ -115,5 +118,119 @@ impl Db<'_> {
             .iter()
             .map(outbox_row)
             .collect()
+    }
+}
+
+const OUTBOX_COLS: &str =
+    "id, to_address, user_id, record_id, template, subject, body, html, status, attempts, last_error, created_at";
+
+impl Db<'_> {
+    /// Claims up to `limit` emails that are due, for `lease_ms`: the caller sends them and marks
+    /// each one. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several workers claim side by side
+    /// without ever taking the same email; a claim whose worker died expires after the lease.
+    pub async fn claim_due_emails(
+        &mut self,
+        worker: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxRow>> {
+        let lock = match self.backend {
+            crate::Backend::Sqlite => "",
+            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        let due = format!(
+            "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY next_attempt_at, id LIMIT {limit}{lock}"
+        );
+        let ids: Vec<String> = sqlx::query(&due)
+            .bind(now)
+            .fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(|r| rows::get::<String>(r, "id"))
+            .collect::<Result<_>>()?;
+        let mut claimed = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = sqlx::query(&format!(
+                "UPDATE outbox SET claimed_by = $1, claimed_until = $2 WHERE id = $3 AND status = 'pending' \
+                 AND (claimed_until IS NULL OR claimed_until < $4) RETURNING {OUTBOX_COLS}"
+            ))
+            .bind(worker)
+            .bind(now + lease_ms)
+            .bind(&id)
+            .bind(now)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+            if let Some(r) = row {
+                claimed.push(outbox_row(&r)?);
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Marks a claimed email sent.
+    pub async fn mark_email_sent(&mut self, id: &str, worker: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET status = 'sent', sent_at = $1, sent_by = $2, attempts = attempts + 1, \
+             last_error = NULL, claimed_until = NULL WHERE id = $3",
+        )
+        .bind(now)
+        .bind(worker)
+        .bind(id)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: tried again at `next_attempt_at`, or `failed` for good.
+    pub async fn mark_email_attempt_failed(
+        &mut self,
+        id: &str,
+        error: &str,
+        next_attempt_at: i64,
+        give_up: bool,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, claimed_until = NULL, \
+             status = CASE WHEN $3 = 1 THEN 'failed' ELSE 'pending' END WHERE id = $4",
+        )
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(i64::from(give_up))
+        .bind(id)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Puts a failed email back in the queue with fresh attempts; answers whether it was failed.
+    pub async fn retry_email(&mut self, id: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = $1, claimed_until = NULL \
+             WHERE id = $2 AND status = 'failed'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// One email.
+    pub async fn email(&mut self, id: &str) -> Result<Option<OutboxRow>> {
+        let row = sqlx::query(&format!("SELECT {OUTBOX_COLS} FROM outbox WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.as_ref().map(outbox_row).transpose()
+    }
+
+    /// Emails waiting to be sent (pending and due or not).
+    pub async fn pending_email_count(&mut self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'")
+            .fetch_one(&mut *self.conn)
+            .await?;
+        rows::get(&row, "n")
     }
 }

@@ -15,6 +15,8 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     /// Absolute end.
     pub expires_at: i64,
+    /// Whether the user signed in with a one-time password it must change first.
+    pub must_change_password: bool,
 }
 
 impl Db<'_> {
@@ -46,7 +48,7 @@ impl Db<'_> {
             .collect::<Vec<_>>()
             .join(", ");
         let sql = format!(
-            "SELECT {cols}, s.last_seen_at, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+            "SELECT {cols}, s.last_seen_at, s.expires_at, u.must_change_password FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
         );
         let row = sqlx::query(&sql)
             .bind(token_hash)
@@ -57,6 +59,7 @@ impl Db<'_> {
                 user: rows::user(&r)?,
                 last_seen_at: rows::get(&r, "last_seen_at")?,
                 expires_at: rows::get(&r, "expires_at")?,
+                must_change_password: rows::get::<i64>(&r, "must_change_password")? != 0,
             })),
             None => Ok(None),
         }
@@ -125,5 +128,19 @@ impl Db<'_> {
         .await?;
         row.map(|r| Ok(UserId::new(rows::get::<String>(&r, "user_id")?)))
             .transpose()
+    }
+}
+
+impl Db<'_> {
+    /// Whether a set-password token can still be used (not used, not expired).
+    pub async fn password_token_usable(&mut self, token_hash: &str, now: i64) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM password_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(rows::get::<i64>(&row, "n")? > 0)
     }
 }

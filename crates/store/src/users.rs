@@ -102,8 +102,51 @@ impl Db<'_> {
         username: &str,
     ) -> Result<Option<(User, Option<String>)>> {
         let sql = format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1");
+        self.user_with_hash(&sql, username).await
+    }
+
+    /// A user and its password hash by id (to check a current password).
+    pub async fn user_with_password(
+        &mut self,
+        id: &UserId,
+    ) -> Result<Option<(User, Option<String>)>> {
+        let sql = format!("SELECT {USER_COLS}, password_hash FROM users WHERE id = $1");
+        self.user_with_hash(&sql, id.as_str()).await
+    }
+
+    /// Whether a user's password is a one-time password that must be changed.
+    pub async fn must_change_password(&mut self, id: &UserId) -> Result<bool> {
+        let row = sqlx::query("SELECT must_change_password FROM users WHERE id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        Ok(row
+            .map(|r| rows::get::<i64>(&r, "must_change_password"))
+            .transpose()?
+            .unwrap_or(0)
+            != 0)
+    }
+
+    /// An active user by username or email, for a new set-password link.
+    pub async fn active_user_by_login(&mut self, login: &str) -> Result<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLS} FROM users WHERE status = 'active' AND (username = $1 OR email = $2) ORDER BY created_at LIMIT 1"
+        );
         let row = sqlx::query(&sql)
-            .bind(username)
+            .bind(login)
+            .bind(login.trim().to_lowercase())
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn user_with_hash(
+        &mut self,
+        sql: &str,
+        key: &str,
+    ) -> Result<Option<(User, Option<String>)>> {
+        let row = sqlx::query(sql)
+            .bind(key)
             .fetch_optional(&mut *self.conn)
             .await?;
         match row {
@@ -188,10 +231,16 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Sets a user's password hash.
-    pub async fn set_password_hash(&mut self, id: &UserId, hash: &str) -> Result<()> {
-        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+    /// Sets a user's password hash; `must_change` makes it a one-time password.
+    pub async fn set_password_hash(
+        &mut self,
+        id: &UserId,
+        hash: &str,
+        must_change: bool,
+    ) -> Result<()> {
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
             .bind(hash)
+            .bind(i64::from(must_change))
             .bind(id.as_str())
             .execute(&mut *self.conn)
             .await?;

@@ -15,7 +15,7 @@ use crate::ApiError;
 
 pub async fn list(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path((object, id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
     let actions = app.record_actions(&caller, &object, &id).await?;
@@ -33,7 +33,7 @@ pub struct RunQuery {
 
 pub async fn run(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path((object, id, action)): Path<(String, String, String)>,
     Params(q): Params<RunQuery>,
     Body(body): Body<Value>,

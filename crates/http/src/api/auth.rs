@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::dto::ok;
-use crate::extract::{Auth, Body};
+use crate::extract::{AuthAny, Body};
 use crate::ApiError;
 
 #[derive(Deserialize)]
@@ -35,16 +35,20 @@ pub async fn login(
     let username = required(body.username, "username")?;
     let password = required(body.password, "password")?;
     let login = app.login(&username, &password).await?;
-    Ok(Json(json!({
+    let mut body = json!({
         "responseStatus": "SUCCESS",
         "sessionId": login.session_id,
         "data": {"userId": login.user_id.as_str()},
-    })))
+    });
+    if login.password_change_required {
+        body["passwordChangeRequired"] = json!(true);
+    }
+    Ok(Json(body))
 }
 
 pub async fn logout(
     State(app): State<Portico>,
-    Auth(caller, token): Auth,
+    AuthAny(caller, token): AuthAny,
 ) -> Result<impl IntoResponse, ApiError> {
     app.logout(&caller, &token).await?;
     Ok(ok(json!({})))
@@ -66,5 +70,41 @@ pub async fn set_password(
     let user = app.set_password_with_token(&token, &password).await?;
     Ok(Json(
         json!({"responseStatus": "SUCCESS", "data": {"userId": user.as_str()}}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordBody {
+    current_password: Option<String>,
+    new_password: Option<String>,
+}
+
+pub async fn change_password(
+    State(app): State<Portico>,
+    AuthAny(caller, _): AuthAny,
+    Body(body): Body<ChangePasswordBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    let current = required(body.current_password, "current_password")?;
+    let new = required(body.new_password, "new_password")?;
+    app.change_password(&caller, &current, &new).await?;
+    Ok(ok(json!({"userId": caller.user.id.as_str()})))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordLinkBody {
+    username: Option<String>,
+}
+
+/// Always the same answer, so that it reveals no accounts.
+pub async fn password_link(
+    State(app): State<Portico>,
+    Body(body): Body<PasswordLinkBody>,
+) -> Result<impl IntoResponse, ApiError> {
+    let login = required(body.username, "username")?;
+    app.request_password_link(&login).await?;
+    Ok(ok(
+        json!({"message": "if an active account has that username or email, a new link is on its way"}),
     ))
 }

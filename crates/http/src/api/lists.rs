@@ -16,7 +16,7 @@ type Query = BTreeMap<String, String>;
 
 pub async fn assignments(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Params(mut q): Params<Query>,
 ) -> Result<impl IntoResponse, ApiError> {
     let page = page_params(
@@ -51,7 +51,7 @@ pub async fn assignments(
 
 pub async fn tasks(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Params(mut q): Params<Query>,
 ) -> Result<impl IntoResponse, ApiError> {
     let page = page_params(&mut q, &["assignee__v", "record__v", "status__v"])?;
@@ -78,7 +78,7 @@ pub async fn tasks(
 
 pub async fn outbox(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Params(mut q): Params<Query>,
 ) -> Result<impl IntoResponse, ApiError> {
     let page = page_params(&mut q, &["to", "status", "template"])?;
@@ -94,7 +94,7 @@ pub async fn outbox(
 
 pub async fn audit(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Params(mut q): Params<Query>,
 ) -> Result<impl IntoResponse, ApiError> {
     let page = page_params(&mut q, &["record__v", "user__v", "person__v", "action"])?;

@@ -5,6 +5,7 @@ pub mod auth;
 mod fields;
 pub mod lists;
 pub mod objects;
+pub mod templates;
 pub mod users;
 pub mod workflow;
 

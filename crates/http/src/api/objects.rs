@@ -90,7 +90,7 @@ fn org_input(f: &Fields) -> Result<OrganizationInput, ApiError> {
 
 pub async fn create(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(object): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -123,7 +123,7 @@ pub async fn create(
 
 pub async fn list(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(object): Path<String>,
     Params(q): Params<Query>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -183,7 +183,7 @@ pub async fn list(
 
 pub async fn read(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path((object, id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
     let data = match object.as_str() {
@@ -196,7 +196,7 @@ pub async fn read(
 
 pub async fn update(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path((object, id)): Path<(String, String)>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -231,7 +231,7 @@ pub async fn update(
 
 pub async fn delete(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path((object, id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
     let data = match object.as_str() {

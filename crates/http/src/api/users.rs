@@ -46,7 +46,7 @@ pub(crate) fn status_param(v: &str) -> Result<String, ApiError> {
 
 pub async fn list(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Params(mut q): Params<BTreeMap<String, String>>,
 ) -> Result<impl IntoResponse, ApiError> {
     let page = page(&mut q, &["person__v", "status__v", "license_type__v"])?;
@@ -72,7 +72,7 @@ pub async fn list(
 
 pub async fn read(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(ok(dto::user(&app.user(&caller, &id).await?)))
@@ -80,7 +80,7 @@ pub async fn read(
 
 pub async fn update(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -117,14 +117,14 @@ pub async fn update(
 
 pub async fn licenses(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(ok(dto::licenses(&app.licenses(&caller).await?)))
 }
 
 pub async fn set_licenses(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
     let f = Fields::parse(body, &["external_seats"], &[])?;

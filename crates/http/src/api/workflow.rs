@@ -28,7 +28,7 @@ fn required<T>(v: Option<T>, name: &str) -> Result<T, ApiError> {
 
 pub async fn task(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(ok(dto::task(&app.task(&caller, &id).await?)))
@@ -36,7 +36,7 @@ pub async fn task(
 
 pub async fn complete_task(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -53,7 +53,7 @@ pub async fn complete_task(
 
 pub async fn cancel_task(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let (task, _) = app.cancel_task(&caller, &id).await?;
@@ -62,7 +62,7 @@ pub async fn cancel_task(
 
 pub async fn list_checklists(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path((object, id)): Path<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
     let lists = app.checklists(&caller, &object, &id).await?;
@@ -71,7 +71,7 @@ pub async fn list_checklists(
 
 pub async fn create_checklist(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path((object, id)): Path<(String, String)>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -111,7 +111,7 @@ pub async fn create_checklist(
 
 pub async fn checklist(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(ok(dto::checklist(&app.checklist(&caller, &id).await?)))
@@ -119,7 +119,7 @@ pub async fn checklist(
 
 pub async fn answer_checklist(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -160,7 +160,7 @@ pub async fn answer_checklist(
 
 pub async fn complete_checklist(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -172,7 +172,7 @@ pub async fn complete_checklist(
 
 pub async fn notifications(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Params(mut q): Params<BTreeMap<String, String>>,
 ) -> Result<impl IntoResponse, ApiError> {
     let page: Page = page_params(&mut q, &["unread"])?;
@@ -191,7 +191,7 @@ pub async fn notifications(
 
 pub async fn read_notification(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     app.mark_notification_read(&caller, &id).await?;
@@ -200,7 +200,7 @@ pub async fn read_notification(
 
 pub async fn read_all_notifications(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
 ) -> Result<impl IntoResponse, ApiError> {
     let n = app.mark_all_notifications_read(&caller).await?;
     Ok(ok(json!({"marked_read": n})))
@@ -214,7 +214,7 @@ pub struct DryRun {
 
 pub async fn bulk(
     State(app): State<Portico>,
-    Auth(caller, _): Auth,
+    Auth(caller): Auth,
     Path((object, action)): Path<(String, String)>,
     Params(q): Params<DryRun>,
     Body(body): Body<Value>,

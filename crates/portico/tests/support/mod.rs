@@ -2,6 +2,8 @@
 //! a temporary folder, or a schema of its own in the PostgreSQL server — with typed helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod smtp;
+
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use portico::{Running, Settings};
@@ -66,6 +68,15 @@ impl TestApp {
     /// Starts a server on a fresh database; `None` (with one line saying why) when the backend
     /// is PostgreSQL and no server is configured for the tests.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like [`TestApp::spawn`], with settings changed first (an SMTP server, …). The email
+    /// worker does not run by itself: tests drive it with `app.deliver()`.
+    pub async fn spawn_with(
+        backend: Backend,
+        change: impl FnOnce(&mut Settings),
+    ) -> Option<TestApp> {
         let (url, dir) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary folder");
@@ -86,6 +97,14 @@ impl TestApp {
         };
         let mut settings = Settings::new("127.0.0.1:0", &url);
         settings.admin_password = Some(ADMIN_PASSWORD.into());
+        settings.mail_worker = false;
+        settings.data_dir = match &dir {
+            Some(d) => d.path().to_path_buf(),
+            None => {
+                std::env::temp_dir().join(format!("portico-test-{}", uuid::Uuid::now_v7().simple()))
+            }
+        };
+        change(&mut settings);
         let running = portico::start(&settings).await.expect("the server starts");
         let base = format!("http://{}", running.addr);
         let client = Client::new();
@@ -158,6 +177,26 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::OK, "login of {username}: {body}");
         body["sessionId"].as_str().expect("sessionId").to_string()
+    }
+
+    /// Runs the email worker until nothing is due (at most `rounds` rounds).
+    pub async fn deliver(&self) -> portico_mail::Delivery {
+        let mut total = portico_mail::Delivery::default();
+        for _ in 0..20 {
+            let d = self
+                .running
+                .mailer
+                .run_once()
+                .await
+                .expect("the outbox worker runs");
+            total.sent += d.sent;
+            total.deferred += d.deferred;
+            total.failed += d.failed;
+            if d.sent + d.deferred + d.failed == 0 {
+                break;
+            }
+        }
+        total
     }
 
     /// Data of a successful call.

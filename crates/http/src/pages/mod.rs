@@ -1,0 +1,43 @@
+//! Server-rendered pages (maud: checked at compile time). Every page uses the one layout and
+//! our own stylesheet; no inline scripts.
+
+pub mod set_password;
+
+use axum::http::header;
+use axum::response::IntoResponse;
+use maud::{html, Markup, DOCTYPE};
+
+/// The stylesheet, built into the binary.
+pub const CSS: &str = include_str!("../../static/portico.css");
+
+/// `GET /static/portico.css`.
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        CSS,
+    )
+}
+
+/// A page with a title and a card of content.
+pub fn layout(title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Portico" }
+                link rel="stylesheet" href="/static/portico.css";
+            }
+            body {
+                main class="card" {
+                    h1 { (title) }
+                    (content)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Email delivery (SPEC section 4). A [`Worker`] claims due emails from the outbox, sends them
+//! over SMTP or into a Maildir, and records each outcome: sent, or tried again later with
+//! exponential backoff, or `failed` after the last attempt.
+//!
+//! Invariants: only this crate talks SMTP; an email's Message-ID is derived from its outbox id,
+//! so a resend after a crash is the same email to the receiver, not a new one; with several
+//! workers on one PostgreSQL database each email is claimed by one worker only.
+
+mod maildir;
+mod transport;
+mod worker;
+
+pub use transport::{Transport, TransportError};
+pub use worker::{Delivery, Worker, WorkerSettings};

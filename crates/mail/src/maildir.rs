@@ -1,0 +1,18 @@
+//! A Maildir (`tmp/`, `new/`, `cur/`) that any mail client opens: where emails go when no SMTP
+//! server is configured, so that a new user still sees them.
+
+use std::path::{Path, PathBuf};
+
+/// Writes one message: first into `tmp/`, then renamed into `new/`, so that a reader never
+/// sees half a message.
+pub(crate) async fn deliver(dir: &Path, unique: &str, message: &[u8]) -> std::io::Result<PathBuf> {
+    for sub in ["tmp", "new", "cur"] {
+        tokio::fs::create_dir_all(dir.join(sub)).await?;
+    }
+    let name = format!("{unique}.portico");
+    let tmp = dir.join("tmp").join(&name);
+    let new = dir.join("new").join(&name);
+    tokio::fs::write(&tmp, message).await?;
+    tokio::fs::rename(&tmp, &new).await?;
+    Ok(new)
+}

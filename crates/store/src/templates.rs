@@ -1,0 +1,69 @@
+//! Notification templates an administrator changed.
+
+use crate::rows;
+use crate::{Db, Result};
+
+/// A stored template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateRow {
+    /// `ext_collab_welcome_scar__v`, …
+    pub name: String,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// HTML body, if given.
+    pub html: Option<String>,
+    /// Last change.
+    pub updated_at: i64,
+    /// By whom.
+    pub updated_by: String,
+}
+
+impl Db<'_> {
+    /// All changed templates.
+    pub async fn template_overrides(&mut self) -> Result<Vec<TemplateRow>> {
+        let rows = sqlx::query("SELECT name, subject, body, html, updated_at, updated_by FROM notification_templates ORDER BY name")
+            .fetch_all(&mut *self.conn)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TemplateRow {
+                    name: rows::get(r, "name")?,
+                    subject: rows::get(r, "subject")?,
+                    body: rows::get(r, "body")?,
+                    html: rows::get(r, "html")?,
+                    updated_at: rows::get(r, "updated_at")?,
+                    updated_by: rows::get(r, "updated_by")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a changed template.
+    pub async fn put_template(&mut self, t: &TemplateRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO notification_templates (name, subject, body, html, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (name) DO UPDATE SET subject = excluded.subject, body = excluded.body, html = excluded.html, \
+             updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+        )
+        .bind(&t.name)
+        .bind(&t.subject)
+        .bind(&t.body)
+        .bind(t.html.as_deref())
+        .bind(t.updated_at)
+        .bind(&t.updated_by)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets a change: the configuration's text applies again.
+    pub async fn delete_template(&mut self, name: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM notification_templates WHERE name = $1")
+            .bind(name)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

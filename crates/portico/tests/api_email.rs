@@ -153,15 +153,10 @@ async fn welcome_email_leads_to_a_password_and_a_sign_in(backend: support::Backe
         .any(|m| subject_of(m).contains("your link to set a password") && to_of(m) == email));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn welcome_set_password_sign_in_sqlite() {
-    welcome_email_leads_to_a_password_and_a_sign_in(support::Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn welcome_set_password_sign_in_postgres() {
-    welcome_email_leads_to_a_password_and_a_sign_in(support::Backend::Postgres).await;
-}
+per_backend!(
+    welcome_set_password_sign_in,
+    welcome_email_leads_to_a_password_and_a_sign_in
+);
 
 async fn goodbye_and_welcome_back_arrive_over_smtp(backend: support::Backend) {
     let sink = SmtpSink::start().await;
@@ -215,15 +210,10 @@ async fn goodbye_and_welcome_back_arrive_over_smtp(backend: support::Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn goodbye_and_welcome_back_sqlite() {
-    goodbye_and_welcome_back_arrive_over_smtp(support::Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn goodbye_and_welcome_back_postgres() {
-    goodbye_and_welcome_back_arrive_over_smtp(support::Backend::Postgres).await;
-}
+per_backend!(
+    goodbye_and_welcome_back,
+    goodbye_and_welcome_back_arrive_over_smtp
+);
 
 async fn an_smtp_outage_loses_nothing_and_sends_each_email_once(backend: support::Backend) {
     let mut sink = SmtpSink::start().await;
@@ -273,15 +263,10 @@ async fn an_smtp_outage_loses_nothing_and_sends_each_email_once(backend: support
     assert!(app.outbox().await.iter().all(|m| m["status"] == "sent"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn smtp_outage_sqlite() {
-    an_smtp_outage_loses_nothing_and_sends_each_email_once(support::Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn smtp_outage_postgres() {
-    an_smtp_outage_loses_nothing_and_sends_each_email_once(support::Backend::Postgres).await;
-}
+per_backend!(
+    smtp_outage,
+    an_smtp_outage_loses_nothing_and_sends_each_email_once
+);
 
 async fn an_email_that_keeps_failing_is_marked_failed_and_can_be_retried(
     backend: support::Backend,
@@ -334,16 +319,10 @@ async fn an_email_that_keeps_failing_is_marked_failed_and_can_be_retried(
     assert_eq!(sink.messages().len(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failed_and_retried_sqlite() {
-    an_email_that_keeps_failing_is_marked_failed_and_can_be_retried(support::Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failed_and_retried_postgres() {
-    an_email_that_keeps_failing_is_marked_failed_and_can_be_retried(support::Backend::Postgres)
-        .await;
-}
+per_backend!(
+    failed_and_retried,
+    an_email_that_keeps_failing_is_marked_failed_and_can_be_retried
+);
 
 async fn two_workers_on_one_database_never_send_an_email_twice(backend: support::Backend) {
     let sink = SmtpSink::start().await;
@@ -400,15 +379,10 @@ async fn two_workers_on_one_database_never_send_an_email_twice(backend: support:
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_workers_sqlite() {
-    two_workers_on_one_database_never_send_an_email_twice(support::Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_workers_postgres() {
-    two_workers_on_one_database_never_send_an_email_twice(support::Backend::Postgres).await;
-}
+per_backend!(
+    two_workers,
+    two_workers_on_one_database_never_send_an_email_twice
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_smtp_emails_land_in_a_maildir() {

@@ -64,6 +64,24 @@ macro_rules! both_backends {
     };
 }
 
+/// Runs a test body that starts its own server once per backend:
+/// `per_backend!(name, body_fn)` with `async fn body_fn(backend: Backend)`.
+#[macro_export]
+macro_rules! per_backend {
+    ($name:ident, $body:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$body($crate::support::Backend::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$body($crate::support::Backend::Postgres).await;
+            }
+        }
+    };
+}
+
 impl TestApp {
     /// Starts a server on a fresh database; `None` (with one line saying why) when the backend
     /// is PostgreSQL and no server is configured for the tests.

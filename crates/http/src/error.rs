@@ -76,6 +76,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::LicenseLimitExceeded(_) => {
                 (StatusCode::CONFLICT, "LICENSE_LIMIT_EXCEEDED")
             }
+            ServiceError::LimitExceeded(_) => (StatusCode::TOO_MANY_REQUESTS, "API_LIMIT_EXCEEDED"),
             ServiceError::ConstraintViolation(_) => {
                 (StatusCode::BAD_REQUEST, "CONSTRAINT_VIOLATION")
             }

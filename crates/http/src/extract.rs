@@ -100,3 +100,35 @@ fn serde_urlencoded_from<T: DeserializeOwned>(query: &str) -> Result<T, String> 
     .map(|q| q.0)
     .map_err(|e| e.body_text())
 }
+
+/// The address a request came from: the peer's, or with `trust_proxy` the first of
+/// `X-Forwarded-For` (set by a proxy in front of Portico).
+pub struct ClientAddress(pub Option<String>);
+
+impl FromRequestParts<Portico> for ClientAddress {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
+        if app.settings().trust_proxy {
+            if let Some(forwarded) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+            {
+                if let Some(first) = forwarded
+                    .split(',')
+                    .next()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                {
+                    return Ok(ClientAddress(Some(first.to_string())));
+                }
+            }
+        }
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        Ok(ClientAddress(peer))
+    }
+}

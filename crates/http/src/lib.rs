@@ -50,7 +50,7 @@ pub fn router(app: Portico) -> Router {
             "/vobjects/{object}/{id}/actions/{action}",
             post(api::actions::run),
         )
-        .route("/users", get(api::users::list))
+        .route("/users", get(api::users::list).post(api::users::create))
         .route(
             "/users/{id}",
             get(api::users::read).patch(api::users::update),
@@ -90,7 +90,9 @@ pub fn router(app: Portico) -> Router {
             post(api::workflow::read_notification),
         )
         .route("/outbox", get(api::lists::outbox))
-        .route("/audit", get(api::lists::audit));
+        .route("/audit", get(api::lists::audit))
+        .route("/audit/export", get(api::lists::audit_export))
+        .route("/audit/verify", get(api::lists::audit_verify));
     Router::new()
         .route("/healthz", get(api::health))
         .route("/static/portico.css", get(pages::stylesheet))

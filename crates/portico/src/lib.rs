@@ -112,6 +112,11 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     let service_settings = ServiceSettings {
         public_url,
         password_link_ms: settings.password_link_hours.max(1) * 3_600_000,
+        session_idle_ms: settings.session_idle_seconds.max(1) * 1000,
+        session_absolute_ms: settings.session_max_seconds.max(1) * 1000,
+        login_failures_per_user: settings.login_failures_per_user.max(1),
+        login_failures_per_address: settings.login_failures_per_address.max(1),
+        trust_proxy: settings.trust_proxy,
         ..ServiceSettings::default()
     };
     let app = Portico::new(store, config, service_settings);
@@ -124,7 +129,8 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         let shutdown = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        if let Err(e) = axum::serve(listener, router)
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        if let Err(e) = axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await
         {

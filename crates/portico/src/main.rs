@@ -30,11 +30,30 @@ enum Command {
         )]
         database_url: String,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Check a configuration file and stop.
     CheckConfig {
         /// The file (default: PORTICO_CONFIG, else the built-in configuration).
         #[arg(long, env = "PORTICO_CONFIG")]
         config: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Checks that no entry was changed, removed or inserted; exits 1 when the chain is broken.
+    Verify {
+        /// Database URL.
+        #[arg(
+            long,
+            env = "PORTICO_DATABASE_URL",
+            default_value = "sqlite://portico-data/portico.db"
+        )]
+        database_url: String,
     },
 }
 
@@ -80,6 +99,24 @@ async fn main() -> anyhow::Result<()> {
             portico::open_store(&database_url).await?;
             println!("migrations applied to {}", portico::redact(&database_url));
             Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { database_url },
+        } => {
+            let store = portico::open_store(&database_url).await?;
+            let report = store.read().await?.db().verify_audit_chain().await?;
+            if report.intact {
+                println!("audit trail intact: {} entries", report.entries);
+                Ok(())
+            } else {
+                println!(
+                    "audit trail BROKEN at entry {}: {} ({} entries checked)",
+                    report.broken_at.unwrap_or_default(),
+                    report.reason.unwrap_or_default(),
+                    report.entries
+                );
+                std::process::exit(1);
+            }
         }
         Command::CheckConfig { config } => {
             let config = portico::load_config(config.as_deref())?;

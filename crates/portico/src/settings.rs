@@ -48,6 +48,25 @@ pub struct Settings {
     /// Hours a set-password link works.
     #[arg(long, env = "PORTICO_PASSWORD_LINK_HOURS", default_value_t = 72)]
     pub password_link_hours: i64,
+    /// A session ends after this many seconds without use.
+    #[arg(long, env = "PORTICO_SESSION_IDLE_SECONDS", default_value_t = 8 * 3600)]
+    pub session_idle_seconds: i64,
+    /// A session ends this many seconds after sign-in, used or not.
+    #[arg(long, env = "PORTICO_SESSION_MAX_SECONDS", default_value_t = 7 * 24 * 3600)]
+    pub session_max_seconds: i64,
+    /// Failed sign-ins of one user within 15 minutes before it must wait.
+    #[arg(long, env = "PORTICO_LOGIN_FAILURES_PER_USER", default_value_t = 10)]
+    pub login_failures_per_user: i64,
+    /// Failed sign-ins from one address within 15 minutes before it must wait.
+    #[arg(
+        long,
+        env = "PORTICO_LOGIN_FAILURES_PER_ADDRESS",
+        default_value_t = 100
+    )]
+    pub login_failures_per_address: i64,
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "PORTICO_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
     /// Run the email worker in this process (tests drive it by hand).
     #[arg(long, env = "PORTICO_MAIL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub mail_worker: bool,
@@ -68,6 +87,11 @@ impl Settings {
             mail_max_attempts: 8,
             mail_retry_ms: 30_000,
             password_link_hours: 72,
+            session_idle_seconds: 8 * 3600,
+            session_max_seconds: 7 * 24 * 3600,
+            login_failures_per_user: 10,
+            login_failures_per_address: 100,
+            trust_proxy: false,
             mail_worker: true,
         }
     }

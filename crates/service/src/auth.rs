@@ -223,7 +223,43 @@ impl Portico {
     }
 
     /// `POST /api/v1/auth`: a wrong password, an unknown or an inactive user all answer the same.
-    pub async fn login(&self, username: &str, password: &str) -> ServiceResult<Login> {
+    /// Failed attempts are counted per user and per address (in the database, so that every
+    /// server sees them); past the limit the answer is `API_LIMIT_EXCEEDED` until the window
+    /// has passed.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        address: Option<&str>,
+    ) -> ServiceResult<Login> {
+        let now = now_ms();
+        let window_start = now - self.settings.login_window_ms;
+        let user_key = format!("user:{}", username.trim().to_lowercase());
+        let address_key = address.map(|a| format!("addr:{a}"));
+        {
+            let mut reader = self.store.read().await?;
+            let mut db = reader.db();
+            let user_blocked = db
+                .login_blocked(
+                    &user_key,
+                    window_start,
+                    self.settings.login_failures_per_user,
+                )
+                .await?;
+            let address_blocked = match &address_key {
+                Some(k) => {
+                    db.login_blocked(k, window_start, self.settings.login_failures_per_address)
+                        .await?
+                }
+                None => false,
+            };
+            if user_blocked || address_blocked {
+                return Err(ServiceError::LimitExceeded(format!(
+                    "too many failed sign-ins; try again in {} minutes",
+                    self.settings.login_window_ms / 60_000
+                )));
+            }
+        }
         let found = self
             .store
             .read()
@@ -238,12 +274,23 @@ impl Portico {
         let ok = verify_password(password.to_string(), hash).await;
         let user = match user {
             Some(u) if ok && u.status == UserStatus::Active => u,
-            _ => return Err(ServiceError::BadCredentials),
+            _ => {
+                let mut tx = self.store.write().await?;
+                let mut db = tx.db();
+                db.record_login_failure(&user_key, window_start, now)
+                    .await?;
+                if let Some(k) = &address_key {
+                    db.record_login_failure(k, window_start, now).await?;
+                }
+                tx.commit().await?;
+                return Err(ServiceError::BadCredentials);
+            }
         };
         let token = random_token();
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
+        db.clear_login_failures(&user_key).await?;
         db.insert_session(
             &token_hash(&token),
             &user.id,

@@ -23,6 +23,7 @@ impl Portico {
         dry_run: bool,
     ) -> ServiceResult<Vec<(String, ServiceResult<ActionOutcome>)>> {
         let target = self.target(object)?;
+        caller.require_internal()?;
         if ids.is_empty() {
             return Err(ServiceError::ParameterRequired(
                 "\"ids\": name at least one record".into(),

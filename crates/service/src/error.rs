@@ -29,6 +29,9 @@ pub enum ServiceError {
     /// `OPERATION_NOT_ALLOWED` 409.
     #[error("{0}")]
     OperationNotAllowed(String),
+    /// `API_LIMIT_EXCEEDED` 429: too many attempts.
+    #[error("{0}")]
+    LimitExceeded(String),
     /// `LICENSE_LIMIT_EXCEEDED` 409.
     #[error("{0}")]
     LicenseLimitExceeded(String),

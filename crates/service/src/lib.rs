@@ -33,7 +33,7 @@ pub use error::{ServiceError, ServiceResult};
 pub use reads::Page;
 pub use records::{ActionOutcome, RecordInput, RecordView};
 pub use templates::TemplateView;
-pub use users::{LicenseUsage, OrgUsage, UserPatch};
+pub use users::{LicenseUsage, NewUserInput, OrgUsage, UserPatch};
 
 pub use portico_store as store;
 
@@ -48,6 +48,14 @@ pub struct ServiceSettings {
     pub session_absolute_ms: i64,
     /// How long a set-password link works.
     pub password_link_ms: i64,
+    /// Failed sign-ins of one user before it must wait for the window to pass.
+    pub login_failures_per_user: i64,
+    /// Failed sign-ins from one address before it must wait.
+    pub login_failures_per_address: i64,
+    /// The window those counts are kept for.
+    pub login_window_ms: i64,
+    /// Whether `X-Forwarded-For` names the client (Portico behind a proxy).
+    pub trust_proxy: bool,
 }
 
 impl Default for ServiceSettings {
@@ -57,6 +65,10 @@ impl Default for ServiceSettings {
             session_idle_ms: 8 * 3_600_000,
             session_absolute_ms: 7 * 24 * 3_600_000,
             password_link_ms: 72 * 3_600_000,
+            login_failures_per_user: 10,
+            login_failures_per_address: 100,
+            login_window_ms: 15 * 60_000,
+            trust_proxy: false,
         }
     }
 }

@@ -137,3 +137,41 @@ impl Portico {
         Ok(row)
     }
 }
+
+impl Portico {
+    /// `GET /api/v1/audit/verify` (admins) and `portico audit verify`: whether the chain of
+    /// the audit trail is intact, and where it breaks. `None` is the command line.
+    pub async fn verify_audit(
+        &self,
+        caller: Option<&Caller>,
+    ) -> ServiceResult<portico_store::ChainReport> {
+        if let Some(c) = caller {
+            c.require_admin()?;
+        }
+        Ok(self.store.read().await?.db().verify_audit_chain().await?)
+    }
+}
+
+impl Portico {
+    /// Every entry matching `filter`, newest first (the CSV export), read in pages.
+    pub async fn audit_all(
+        &self,
+        caller: &Caller,
+        mut filter: AuditFilter,
+    ) -> ServiceResult<Vec<AuditRow>> {
+        caller.require_admin()?;
+        let mut out = Vec::new();
+        let mut reader = self.store.read().await?;
+        filter.limit = 5000;
+        filter.offset = 0;
+        loop {
+            let batch = reader.db().audit_entries(&filter).await?;
+            let done = batch.len() < 5000;
+            out.extend(batch);
+            if done {
+                return Ok(out);
+            }
+            filter.offset += 5000;
+        }
+    }
+}

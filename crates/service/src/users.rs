@@ -18,6 +18,23 @@ pub struct UserPatch {
     pub managed: Option<bool>,
 }
 
+/// A new internal user (`POST /api/v1/users`).
+#[derive(Debug, Clone, Default)]
+pub struct NewUserInput {
+    /// `username__v`
+    pub username: Option<String>,
+    /// `first_name__v`
+    pub first_name: Option<String>,
+    /// `last_name__v`
+    pub last_name: Option<String>,
+    /// `email__v`
+    pub email: Option<String>,
+    /// `security_profile__v` (default `internal_user`)
+    pub security_profile: Option<String>,
+    /// Its first password.
+    pub password: Option<String>,
+}
+
 /// Seats used by one organization's people.
 #[derive(Debug, Clone)]
 pub struct OrgUsage {
@@ -291,5 +308,42 @@ impl Portico {
             .user_for_login(username)
             .await?
             .map(|(u, _)| u))
+    }
+}
+
+impl Portico {
+    /// `POST /api/v1/users` (admins): an internal user with a password. External users are
+    /// made by automation (C2), not by hand.
+    pub async fn create_user(&self, caller: &Caller, input: NewUserInput) -> ServiceResult<User> {
+        caller.require_admin()?;
+        let need = |v: Option<String>, name: &str| {
+            v.ok_or_else(|| ServiceError::ParameterRequired(format!("{name} is required")))
+        };
+        let username = crate::directory::required_text(
+            Some(&need(input.username, "username__v")?),
+            "username__v",
+        )?;
+        let first = crate::directory::required_text(
+            Some(&need(input.first_name, "first_name__v")?),
+            "first_name__v",
+        )?;
+        let last = crate::directory::required_text(
+            Some(&need(input.last_name, "last_name__v")?),
+            "last_name__v",
+        )?;
+        let email = need(input.email, "email__v")?;
+        let password = need(input.password, "password")?;
+        let profile = input
+            .security_profile
+            .unwrap_or_else(|| "internal_user".into());
+        let profile = portico_domain::model::SecurityProfile::parse(&profile)
+            .filter(|p| p.is_internal())
+            .ok_or_else(|| {
+                ServiceError::InvalidData(format!(
+                    "security_profile__v '{profile}' is not system_admin, vault_owner or internal_user; external users are made by automation"
+                ))
+            })?;
+        self.create_internal_user(&username, &first, &last, &email, profile, &password)
+            .await
     }
 }

@@ -42,6 +42,49 @@ pub struct AuditRow {
     pub entry: AuditEntry,
 }
 
+/// The result of checking the chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    /// Entries checked.
+    pub entries: i64,
+    /// Whether every link holds.
+    pub intact: bool,
+    /// The first entry that does not hold.
+    pub broken_at: Option<i64>,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// The hash that links an entry to the one before: SHA-256 over the previous hash and every
+/// field, each length-prefixed so that no two different entries encode alike.
+pub fn chain_hash(prev: &str, e: &AuditEntry) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let mut field = |v: Option<&str>| match v {
+        Some(s) => {
+            h.update(s.len().to_string().as_bytes());
+            h.update(b":");
+            h.update(s.as_bytes());
+            h.update(b";");
+        }
+        None => h.update(b"-;"),
+    };
+    let at = e.at.to_string();
+    field(Some(prev));
+    field(Some(&at));
+    field(e.actor.as_deref());
+    field(Some(&e.action));
+    field(Some(&e.object));
+    field(Some(&e.object_id));
+    field(e.record.as_deref());
+    field(e.person.as_deref());
+    field(e.user.as_deref());
+    field(e.before.as_deref());
+    field(e.after.as_deref());
+    field(e.cause.as_deref());
+    hex::encode(h.finalize())
+}
+
 /// Filters of `GET /api/v1/audit`.
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -53,6 +96,10 @@ pub struct AuditFilter {
     pub person: Option<String>,
     /// `action`
     pub action: Option<String>,
+    /// From this time (milliseconds, inclusive).
+    pub from: Option<i64>,
+    /// Until this time (milliseconds, exclusive).
+    pub to: Option<i64>,
     /// Page size.
     pub limit: i64,
     /// Page start.
@@ -79,11 +126,21 @@ fn audit_row(r: &AnyRow) -> Result<AuditRow> {
 }
 
 impl Db<'_> {
-    /// Appends an entry.
+    /// Appends an entry, chained to the one before by its hash. The head row is updated in the
+    /// same transaction: on PostgreSQL its row lock makes writers append one after the other,
+    /// so the chain never forks.
     pub async fn audit(&mut self, e: &AuditEntry) -> Result<()> {
+        let head = sqlx::query(&format!(
+            "SELECT hash FROM audit_head WHERE id = 1{}",
+            self.backend.for_update()
+        ))
+        .fetch_one(&mut *self.conn)
+        .await?;
+        let prev: String = rows::get(&head, "hash")?;
+        let hash = chain_hash(&prev, e);
         sqlx::query(
-            "INSERT INTO audit_trail (at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "INSERT INTO audit_trail (at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(e.at)
         .bind(e.actor.as_deref())
@@ -96,9 +153,75 @@ impl Db<'_> {
         .bind(e.before.as_deref())
         .bind(e.after.as_deref())
         .bind(e.cause.as_deref())
+        .bind(&prev)
+        .bind(&hash)
         .execute(&mut *self.conn)
         .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&hash)
+            .execute(&mut *self.conn)
+            .await?;
         Ok(())
+    }
+
+    /// Walks the whole trail in order and checks every link of the chain.
+    pub async fn verify_audit_chain(&mut self) -> Result<ChainReport> {
+        let mut prev = "genesis".to_string();
+        let mut after_seq = 0_i64;
+        let mut entries = 0_i64;
+        loop {
+            let batch = sqlx::query(
+                "SELECT seq, at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause, prev_hash, hash \
+                 FROM audit_trail WHERE seq > $1 ORDER BY seq LIMIT 5000",
+            )
+            .bind(after_seq)
+            .fetch_all(&mut *self.conn)
+            .await?;
+            if batch.is_empty() {
+                break;
+            }
+            for r in &batch {
+                let row = audit_row(r)?;
+                let stored_prev: Option<String> = rows::get(r, "prev_hash")?;
+                let stored: Option<String> = rows::get(r, "hash")?;
+                entries += 1;
+                let broken = |reason: &str| ChainReport {
+                    entries,
+                    intact: false,
+                    broken_at: Some(row.seq),
+                    reason: Some(reason.to_string()),
+                };
+                if stored_prev.as_deref() != Some(prev.as_str()) {
+                    return Ok(broken("it does not follow the entry before it (an entry was removed, reordered or inserted)"));
+                }
+                let expected = chain_hash(&prev, &row.entry);
+                if stored.as_deref() != Some(expected.as_str()) {
+                    return Ok(broken(
+                        "its content does not match its hash (the entry was changed)",
+                    ));
+                }
+                prev = expected;
+                after_seq = row.seq;
+            }
+        }
+        let head = sqlx::query("SELECT hash FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *self.conn)
+            .await?;
+        let head: String = rows::get(&head, "hash")?;
+        if head != prev {
+            return Ok(ChainReport {
+                entries,
+                intact: false,
+                broken_at: Some(after_seq),
+                reason: Some("the trail ends before its last recorded entry (entries were removed at the end)".into()),
+            });
+        }
+        Ok(ChainReport {
+            entries,
+            intact: true,
+            broken_at: None,
+            reason: None,
+        })
     }
 
     /// Entries, filtered, newest first.
@@ -108,6 +231,12 @@ impl Db<'_> {
             .eq("user_id", filter.user.as_deref())
             .eq("person_id", filter.person.as_deref())
             .eq("action", filter.action.as_deref());
+        if let Some(from) = filter.from {
+            f.raw(&format!("at >= {from}"));
+        }
+        if let Some(to) = filter.to {
+            f.raw(&format!("at < {to}"));
+        }
         let sql = format!(
             "SELECT seq, at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause \
              FROM audit_trail{} ORDER BY seq DESC LIMIT {} OFFSET {}",

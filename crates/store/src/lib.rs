@@ -32,7 +32,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 
-pub use audit::{AuditEntry, AuditFilter, AuditRow};
+pub use audit::{chain_hash, AuditEntry, AuditFilter, AuditRow, ChainReport};
 pub use checklists::ChecklistRow;
 pub use error::StoreError;
 pub use lookups::{rule_lookups, Lookup};
@@ -90,6 +90,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    url: String,
 }
 
 impl Store {
@@ -147,7 +148,16 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            url: url.to_string(),
+        })
+    }
+
+    /// The URL it was opened with (it may hold a password: do not show it).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// The backend in use.

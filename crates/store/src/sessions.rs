@@ -144,3 +144,56 @@ impl Db<'_> {
         Ok(rows::get::<i64>(&row, "n")? > 0)
     }
 }
+
+impl Db<'_> {
+    /// Whether `key` (a user or an address) has `limit` failed sign-ins in the window ending now.
+    pub async fn login_blocked(
+        &mut self,
+        key: &str,
+        window_start: i64,
+        limit: i64,
+    ) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT failures FROM login_failures WHERE key = $1 AND window_start >= $2",
+        )
+        .bind(key)
+        .bind(window_start)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        Ok(row
+            .map(|r| rows::get::<i64>(&r, "failures"))
+            .transpose()?
+            .unwrap_or(0)
+            >= limit)
+    }
+
+    /// Counts a failed sign-in for `key`; a window older than `window_start` starts over.
+    pub async fn record_login_failure(
+        &mut self,
+        key: &str,
+        window_start: i64,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO login_failures (key, window_start, failures) VALUES ($1, $3, 1) \
+             ON CONFLICT (key) DO UPDATE SET \
+             failures = CASE WHEN login_failures.window_start < $2 THEN 1 ELSE login_failures.failures + 1 END, \
+             window_start = CASE WHEN login_failures.window_start < $2 THEN $3 ELSE login_failures.window_start END",
+        )
+        .bind(key)
+        .bind(window_start)
+        .bind(now)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets the failures of `key` (after a successful sign-in).
+    pub async fn clear_login_failures(&mut self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(key)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+}

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::dto::ok;
-use crate::extract::{AuthAny, Body};
+use crate::extract::{AuthAny, Body, ClientAddress};
 use crate::ApiError;
 
 #[derive(Deserialize)]
@@ -30,11 +30,14 @@ fn required(v: Option<String>, name: &str) -> Result<String, ApiError> {
 
 pub async fn login(
     State(app): State<Portico>,
+    address: ClientAddress,
     Body(body): Body<LoginBody>,
 ) -> Result<Json<Value>, ApiError> {
     let username = required(body.username, "username")?;
     let password = required(body.password, "password")?;
-    let login = app.login(&username, &password).await?;
+    let login = app
+        .login(&username, &password, address.0.as_deref())
+        .await?;
     let mut body = json!({
         "responseStatus": "SUCCESS",
         "sessionId": login.session_id,

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use portico_domain::model::UserStatus;
 use portico_service::store::UserFilter;
-use portico_service::{Page, Portico, UserPatch};
+use portico_service::{NewUserInput, Page, Portico, UserPatch};
 use serde_json::Value;
 
 use super::fields::Fields;
@@ -136,4 +136,39 @@ pub async fn set_licenses(
         )
     })?;
     Ok(ok(dto::licenses(&app.set_seats(&caller, seats).await?)))
+}
+
+pub async fn create(
+    State(app): State<Portico>,
+    Auth(caller): Auth,
+    Body(body): Body<Value>,
+) -> Result<impl IntoResponse, ApiError> {
+    let f = Fields::parse(
+        body,
+        &[
+            "username__v",
+            "first_name__v",
+            "last_name__v",
+            "email__v",
+            "security_profile__v",
+            "password",
+        ],
+        &[
+            "id",
+            "status__v",
+            "license_type__v",
+            "managed_by_qms_automation__v",
+            "person__v",
+        ],
+    )?;
+    let input = NewUserInput {
+        username: f.text("username__v")?,
+        first_name: f.text("first_name__v")?,
+        last_name: f.text("last_name__v")?,
+        email: f.text("email__v")?,
+        security_profile: f.text("security_profile__v")?,
+        password: f.text("password")?,
+    };
+    let user = app.create_user(&caller, input).await?;
+    Ok((axum::http::StatusCode::CREATED, ok(dto::user(&user))))
 }

@@ -8,6 +8,7 @@ mod api;
 mod dto;
 mod error;
 mod extract;
+pub mod openapi;
 mod pages;
 
 use axum::routing::{get, post};
@@ -95,6 +96,7 @@ pub fn router(app: Portico) -> Router {
         .route("/audit/verify", get(api::lists::audit_verify));
     Router::new()
         .route("/healthz", get(api::health))
+        .route("/api/openapi.json", get(openapi::serve))
         .route("/static/portico.css", get(pages::stylesheet))
         .route(
             "/set-password",

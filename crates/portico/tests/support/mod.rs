@@ -2,6 +2,7 @@
 //! a temporary folder, or a schema of its own in the PostgreSQL server — with typed helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod contract;
 pub mod smtp;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,6 +37,7 @@ pub struct TestApp {
     pub running: Running,
     pub admin: String,
     pub backend: Backend,
+    contract: contract::Contract,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -126,12 +128,21 @@ impl TestApp {
         let running = portico::start(&settings).await.expect("the server starts");
         let base = format!("http://{}", running.addr);
         let client = Client::new();
+        let doc: serde_json::Value = client
+            .get(format!("{base}/api/openapi.json"))
+            .send()
+            .await
+            .expect("the OpenAPI document")
+            .json()
+            .await
+            .expect("the OpenAPI document is JSON");
         let mut app = TestApp {
             base,
             client,
             running,
             admin: String::new(),
             backend,
+            contract: contract::Contract::new(doc),
             _dir: dir,
         };
         app.admin = app.login("admin", ADMIN_PASSWORD).await;
@@ -145,6 +156,7 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
+        let method_name = method.clone();
         let mut req = self
             .client
             .request(method, format!("{}{}", self.base, path));
@@ -159,6 +171,12 @@ impl TestApp {
         let text = resp.text().await.expect("a body");
         let value =
             serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        if let Err(e) = self
+            .contract
+            .check(method_name.as_str(), path, status.as_u16(), &value)
+        {
+            panic!("{e}");
+        }
         (status, value)
     }
 

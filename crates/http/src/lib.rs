@@ -27,13 +27,15 @@ pub fn router(app: Portico) -> Router {
         .route("/notification-templates", get(api::templates::list))
         .route(
             "/notification-templates/{name}",
-            get(api::templates::read)
-                .put(api::templates::put)
-                .delete(api::templates::reset),
+            get(api::templates::read).put(api::templates::put),
         )
         .route(
             "/notification-templates/{name}/preview",
             post(api::templates::preview),
+        )
+        .route(
+            "/notification-templates/{name}/reset",
+            post(api::templates::reset),
         )
         .route("/outbox/{id}/retry", post(api::templates::retry_email))
         .route(
@@ -108,6 +110,6 @@ pub fn router(app: Portico) -> Router {
         )
         .nest("/api/v1", v1)
         .fallback(api::not_found)
-        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::map_response(api::method_not_allowed))
         .with_state(app)
 }

@@ -953,8 +953,8 @@ pub const OPERATIONS: &[Operation] = &[
         One("Template"),
     ),
     op(
-        Delete,
-        "/api/v1/notification-templates/{name}",
+        Post,
+        "/api/v1/notification-templates/{name}/reset",
         "Back to the configured text",
         &[],
         None,
@@ -1010,11 +1010,43 @@ pub fn method_name(m: &HttpMethod) -> &'static str {
     }
 }
 
-fn query_type(name: &str) -> Type {
+/// The schema of a query parameter: as strict as the server's checks, so that what the schema
+/// allows is what the server accepts.
+fn query_schema(path: &str, name: &str) -> utoipa::openapi::Schema {
+    let enums = |values: &[&str]| -> utoipa::openapi::Schema {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(values.to_vec()))
+            .into()
+    };
     match name {
-        "limit" | "offset" => Type::Integer,
-        "dry_run" => Type::Boolean,
-        _ => Type::String,
+        "limit" => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(1000))
+            .into(),
+        "offset" => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(0))
+            .into(),
+        "dry_run" | "unread" => ObjectBuilder::new().schema_type(Type::Boolean).into(),
+        "from" | "to" if path.starts_with("/api/v1/audit") => ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::DateTime,
+            )))
+            .into(),
+        "status__v" => enums(&[
+            "active__v",
+            "inactive__v",
+            "open__v",
+            "completed__v",
+            "cancelled__v",
+        ]),
+        "license_type__v" => enums(&["full__v", "external__v"]),
+        "assignment_activity__v" => enums(&["active__v", "inactive__v"]),
+        "status" => enums(&["pending", "sent", "failed"]),
+        _ => ObjectBuilder::new().schema_type(Type::String).into(),
     }
 }
 
@@ -1055,7 +1087,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
                     .name(*q)
                     .parameter_in(ParameterIn::Query)
                     .required(Required::False)
-                    .schema(Some(ObjectBuilder::new().schema_type(query_type(q)))),
+                    .schema(Some(query_schema(o.path, q))),
             );
         }
         if let Some(body) = o.body {
@@ -1065,7 +1097,14 @@ pub fn document() -> utoipa::openapi::OpenApi {
                         "application/json",
                         Content::new(Some(Ref::from_schema_name(body))),
                     )
-                    .required(Some(Required::True))
+                    // An empty body reads as `{}`: a patch that changes nothing is fine.
+                    .required(Some(
+                        if matches!(o.method, Patch) || o.path.contains("/actions/") {
+                            Required::False
+                        } else {
+                            Required::True
+                        },
+                    ))
                     .build(),
             ));
         }

@@ -530,7 +530,14 @@ async fn templates_are_checked_when_saved_and_used_when_sending(app: TestApp) {
     assert_eq!(status, StatusCode::OK);
 
     // Back to the configured text.
-    let reset = app.ok(Method::DELETE, &app.admin, path, None).await;
+    let reset = app
+        .ok(
+            Method::POST,
+            &app.admin,
+            &format!("{path}/reset"),
+            Some(json!({})),
+        )
+        .await;
     assert_eq!(reset["customized"], false);
     assert!(reset["subject"]
         .as_str()

@@ -84,7 +84,15 @@ pub async fn outbox(
     let page = page_params(&mut q, &["to", "status", "template"])?;
     let filter = OutboxFilter {
         to: q.get("to").map(|t| t.trim().to_lowercase()),
-        status: q.get("status").cloned(),
+        status: match q.get("status").map(String::as_str) {
+            None => None,
+            Some(s @ ("pending" | "sent" | "failed")) => Some(s.to_string()),
+            Some(other) => {
+                return Err(ApiError::invalid(format!(
+                    "status '{other}' is not pending, sent or failed"
+                )))
+            }
+        },
         template: q.get("template").cloned(),
         ..OutboxFilter::default()
     };

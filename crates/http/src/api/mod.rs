@@ -29,11 +29,24 @@ pub async fn not_found() -> ApiError {
     )
 }
 
-/// A known path with a method it does not offer.
-pub async fn method_not_allowed() -> ApiError {
-    ApiError::new(
+/// A known path with a method it does not offer: axum's answer (with its `Allow` header) gets
+/// the SPEC envelope as body.
+pub async fn method_not_allowed(response: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return response;
+    }
+    let (parts, _) = response.into_parts();
+    let mut fresh = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "METHOD_NOT_SUPPORTED",
         "this endpoint does not support that HTTP method",
     )
+    .into_response();
+    if let Some(allow) = parts.headers.get(axum::http::header::ALLOW) {
+        fresh
+            .headers_mut()
+            .insert(axum::http::header::ALLOW, allow.clone());
+    }
+    fresh
 }

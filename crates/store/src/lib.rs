@@ -20,6 +20,7 @@ mod people;
 mod plan;
 mod records;
 mod rows;
+mod seed;
 mod sessions;
 mod tasks;
 mod templates;
@@ -41,6 +42,7 @@ pub use orgs::OrganizationRow;
 pub use outbox::{OutboxFilter, OutboxRow, QueuedEmail};
 pub use plan::ApplyContext;
 pub use records::{AssignmentFilter, AssignmentRow, RecordFilter};
+pub use seed::{SeedReport, SeedSpec};
 pub use sessions::SessionRow;
 pub use tasks::{TaskFilter, TaskRow};
 pub use templates::TemplateRow;
@@ -294,5 +296,16 @@ impl Savepoint<'_> {
     pub async fn rollback(self) -> Result<()> {
         self.tx.rollback().await?;
         Ok(())
+    }
+}
+
+impl Tx {
+    /// Runs one statement with text parameters (benchmark baselines and tools, not use cases).
+    pub async fn raw(&mut self, sql: &str, params: &[&str]) -> Result<u64> {
+        let mut q = sqlx::query(sql);
+        for p in params {
+            q = q.bind(*p);
+        }
+        Ok(q.execute(&mut *self.tx).await?.rows_affected())
     }
 }

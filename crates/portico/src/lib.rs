@@ -151,16 +151,16 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     })
 }
 
-/// Creates the admin and the pool in an empty database (for `portico seed`), with a generated
-/// password that is printed.
-pub async fn start_bootstrap(store: &Store) -> anyhow::Result<()> {
+/// Creates the admin and the pool in an empty database (for `portico seed`), with
+/// `admin_password` or a generated password that is printed.
+pub async fn start_bootstrap(store: &Store, admin_password: Option<&str>) -> anyhow::Result<()> {
     let app = Portico::new(
         store.clone(),
         Config::default_config().map_err(|e| anyhow::anyhow!("{e}"))?,
         ServiceSettings::default(),
     );
     if let Some(password) = app
-        .bootstrap(None)
+        .bootstrap(admin_password)
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?
     {

@@ -152,7 +152,8 @@ async fn main() -> anyhow::Result<()> {
             persons,
         } => {
             let store = portico::open_store(&database_url).await?;
-            portico::start_bootstrap(&store).await?;
+            let admin_password = std::env::var("PORTICO_ADMIN_PASSWORD").ok();
+            portico::start_bootstrap(&store, admin_password.as_deref()).await?;
             let started = std::time::Instant::now();
             let tag = format!("{:x}", portico_service::now_ms());
             let spec = portico_store::SeedSpec {

@@ -41,25 +41,34 @@ impl Portico {
                 "record {dup} is named twice"
             )));
         }
+        let on = On {
+            caller,
+            target,
+            dry_run: false,
+        };
+        // On PostgreSQL hundreds of savepoints in one transaction overflow its subtransaction
+        // cache and slow every statement down (measured: 1.85 × the time of single actions);
+        // there each record gets a transaction of its own.
+        if self.store.backend() == portico_store::Backend::Postgres && !dry_run {
+            let mut results = Vec::with_capacity(ids.len());
+            for id in ids {
+                let mut tx = self.store.write().await?;
+                let outcome = self.action_in(&mut tx.db(), on, id, action, &args).await;
+                match &outcome {
+                    Ok(_) => tx.commit().await?,
+                    Err(_) => tx.rollback().await?,
+                }
+                results.push((id.clone(), outcome));
+            }
+            return Ok(results);
+        }
         // A dry run applies everything too and rolls the whole transaction back at the end, so
         // that each record's preview sees what the records before it took (seats, users).
         let mut tx = self.store.write().await?;
         let mut results = Vec::with_capacity(ids.len());
         for id in ids {
             let mut sp = tx.savepoint().await?;
-            let mut outcome = self
-                .action_in(
-                    &mut sp.db(),
-                    On {
-                        caller,
-                        target,
-                        dry_run: false,
-                    },
-                    id,
-                    action,
-                    &args,
-                )
-                .await;
+            let mut outcome = self.action_in(&mut sp.db(), on, id, action, &args).await;
             match &mut outcome {
                 Ok(done) => {
                     done.dry_run = dry_run;

@@ -138,10 +138,12 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer writes; the busy timeout
-                        // makes a second writer wait instead of failing.
+                        // makes a second writer wait instead of failing; 64 MiB of page cache
+                        // per connection keeps the indexes of a large database in memory.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                             PRAGMA cache_size = -65536;",
                         )
                         .await?;
                     }

@@ -357,6 +357,22 @@ impl Store {
             .execute(&mut *tx.tx)
             .await?;
         tx.commit().await?;
+        // Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would
+        // gather soon after such a load; without them the planner guesses.
+        // (Table by table: a bare ANALYZE on PostgreSQL covers every schema of the database.)
+        for table in [
+            "organizations",
+            "persons",
+            "users",
+            "records",
+            "record_collaborators",
+            "sharing",
+            "assignments",
+            "tasks",
+            "audit_trail",
+        ] {
+            self.execute_raw(&format!("ANALYZE {table}")).await?;
+        }
         Ok(report)
     }
 
@@ -393,7 +409,12 @@ impl Store {
                             sql.push_str(", ");
                         }
                         n += 1;
-                        sql.push_str(&format!("${n}"));
+                        // SQLite looks `$N` names up one by one while it parses; with tens
+                        // of thousands in a statement that is quadratic. `?` is positional.
+                        match self.backend {
+                            Backend::Sqlite => sql.push('?'),
+                            Backend::Postgres => sql.push_str(&format!("${n}")),
+                        }
                     }
                     sql.push(')');
                 }

@@ -175,6 +175,22 @@ where
     Ok(start.elapsed())
 }
 
+/// Runs `action` on each record, one after the other; answers the time it took.
+async fn act_on_each(
+    app: &Portico,
+    c: &Caller,
+    records: &[(String, String)],
+    action: &str,
+) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    for (record, _) in records {
+        app.run_action(c, "car__v", record, action, ActionArgs::default(), false)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(start.elapsed())
+}
+
 fn rate(n: usize, d: Duration) -> f64 {
     n as f64 / d.as_secs_f64()
 }
@@ -344,16 +360,7 @@ async fn run_on(url: &str, opts: &BenchOptions) -> anyhow::Result<Vec<Row>> {
     let (_, service_recs) = drafts(&app, &c, n, "svc").await?;
     let (_, base_recs) = drafts(&app, &c, n, "base").await?;
     let send = "change_state_to_pending_response__c";
-    let d = timed(n, |i| {
-        let (app, c, r) = (&app, &c, service_recs[i].0.clone());
-        async move {
-            app.run_action(c, "car__v", &r, send, ActionArgs::default(), false)
-                .await
-                .map(|_| ())
-                .map_err(e)
-        }
-    })
-    .await?;
+    let d = act_on_each(&app, &c, &service_recs[..n], send).await?;
     let store = app.store().clone();
     let actor = c.user.id.clone();
     let b = timed(n, |i| {
@@ -370,16 +377,7 @@ async fn run_on(url: &str, opts: &BenchOptions) -> anyhow::Result<Vec<Row>> {
         "C2: user, seat, role, assignment, task, 2 emails, 9 audit entries",
     ));
     let cancel = "change_state_to_cancelled__c";
-    let d = timed(n, |i| {
-        let (app, c, r) = (&app, &c, service_recs[i].0.clone());
-        async move {
-            app.run_action(c, "car__v", &r, cancel, ActionArgs::default(), false)
-                .await
-                .map(|_| ())
-                .map_err(e)
-        }
-    })
-    .await?;
+    let d = act_on_each(&app, &c, &service_recs[..n], cancel).await?;
     let b = timed(n, |i| {
         let (store, actor, r) = (&store, &actor, base_recs[i].0.clone());
         async move { baseline_inactivation(store, &r, actor).await }
@@ -451,16 +449,7 @@ async fn run_on(url: &str, opts: &BenchOptions) -> anyhow::Result<Vec<Row>> {
         .await
         .map_err(e)?;
     let bulk = start.elapsed();
-    let singles = timed(500, |i| {
-        let (app, c, r) = (&app, &c, single_recs[i].0.clone());
-        async move {
-            app.run_action(c, "car__v", &r, send, ActionArgs::default(), false)
-                .await
-                .map(|_| ())
-                .map_err(e)
-        }
-    })
-    .await?;
+    let singles = act_on_each(&app, &c, &single_recs[..500], send).await?;
     rows.push(row(
         backend,
         "bulk of 500 (ms)",
@@ -501,16 +490,7 @@ async fn run_on(url: &str, opts: &BenchOptions) -> anyhow::Result<Vec<Row>> {
         }
         let decision_us = start.elapsed().as_secs_f64() * 1e6 / decisions as f64;
         let (_, recs) = drafts(&app, &c, 50, &format!("scale{k}")).await?;
-        let d = timed(50, |i| {
-            let (app, c, r) = (&app, &c, recs[i].0.clone());
-            async move {
-                app.run_action(c, "car__v", &r, send, ActionArgs::default(), false)
-                    .await
-                    .map(|_| ())
-                    .map_err(e)
-            }
-        })
-        .await?;
+        let d = act_on_each(&app, &c, &recs[..50], send).await?;
         let activation_ms = d.as_secs_f64() * 1000.0 / 50.0;
         println!(
             "  {backend}: {size} records seeded in {:.1} s",

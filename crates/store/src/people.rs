@@ -54,26 +54,9 @@ impl Db<'_> {
 
     /// Locks and reads persons in id order (deadlock-free with concurrent writers).
     pub async fn lock_persons(&mut self, ids: &[PersonId]) -> Result<Vec<Person>> {
-        if ids.is_empty() {
-            return Ok(vec![]);
-        }
-        let mut sorted: Vec<&PersonId> = ids.iter().collect();
-        sorted.sort();
-        sorted.dedup();
-        let sql = format!(
-            "SELECT {PERSON_COLS} FROM persons WHERE id IN ({}) ORDER BY id{}",
-            rows::placeholders(1, sorted.len()),
-            self.backend.for_update()
-        );
-        let mut q = sqlx::query(&sql);
-        for id in sorted {
-            q = q.bind(id.as_str());
-        }
-        q.fetch_all(&mut *self.conn)
-            .await?
-            .iter()
-            .map(rows::person)
-            .collect()
+        let ids: Vec<&str> = ids.iter().map(PersonId::as_str).collect();
+        self.lock_rows("persons", PERSON_COLS, &ids, rows::person)
+            .await
     }
 
     /// Persons, optionally of one organization, by email, or whose user is `user`.

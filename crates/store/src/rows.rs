@@ -134,3 +134,37 @@ impl Filters {
         }
     }
 }
+
+impl crate::Db<'_> {
+    /// Reads rows by id with their row locks (`FOR UPDATE` on PostgreSQL), in id order: every
+    /// writer takes its locks in the same order, so two writers never wait on each other in a
+    /// circle.
+    pub(crate) async fn lock_rows<T>(
+        &mut self,
+        table: &str,
+        cols: &str,
+        ids: &[&str],
+        decode: fn(&AnyRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let sql = format!(
+            "SELECT {cols} FROM {table} WHERE id IN ({}) ORDER BY id{}",
+            placeholders(1, sorted.len()),
+            self.backend.for_update()
+        );
+        let mut q = sqlx::query(&sql);
+        for id in sorted {
+            q = q.bind(id);
+        }
+        q.fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(decode)
+            .collect()
+    }
+}

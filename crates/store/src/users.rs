@@ -74,26 +74,8 @@ impl Db<'_> {
 
     /// Locks and reads users, in id order so that concurrent writers never deadlock.
     pub async fn lock_users(&mut self, ids: &[UserId]) -> Result<Vec<User>> {
-        if ids.is_empty() {
-            return Ok(vec![]);
-        }
-        let mut sorted: Vec<&UserId> = ids.iter().collect();
-        sorted.sort();
-        sorted.dedup();
-        let sql = format!(
-            "SELECT {USER_COLS} FROM users WHERE id IN ({}) ORDER BY id{}",
-            rows::placeholders(1, sorted.len()),
-            self.backend.for_update()
-        );
-        let mut q = sqlx::query(&sql);
-        for id in sorted {
-            q = q.bind(id.as_str());
-        }
-        q.fetch_all(&mut *self.conn)
-            .await?
-            .iter()
-            .map(rows::user)
-            .collect()
+        let ids: Vec<&str> = ids.iter().map(UserId::as_str).collect();
+        self.lock_rows("users", USER_COLS, &ids, rows::user).await
     }
 
     /// The user with this username and its password hash, for sign-in.

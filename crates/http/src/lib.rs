@@ -108,8 +108,22 @@ pub fn router(app: Portico) -> Router {
             "/set-password/new-link",
             post(pages::set_password::new_link),
         )
+        .route("/", get(pages::home::root))
+        .route(
+            "/login",
+            get(pages::session::login_page).post(pages::session::login),
+        )
+        .route("/logout", post(pages::session::logout))
+        .route("/home", get(pages::home::home))
+        .route("/records/{object}/{id}", get(pages::home::record))
+        .route("/tasks/{id}/complete", post(pages::home::complete_task))
+        .route(
+            "/checklists/{id}/answer",
+            post(pages::home::answer_checklist),
+        )
         .nest("/api/v1", v1)
         .fallback(api::not_found)
         .layer(axum::middleware::map_response(api::method_not_allowed))
+        .layer(axum::middleware::from_fn(pages::web::headers))
         .with_state(app)
 }

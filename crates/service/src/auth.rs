@@ -58,7 +58,7 @@ impl NewPassword {
 }
 
 /// A random token, hex; 256 bits.
-pub(crate) fn random_token() -> String {
+pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)

@@ -26,7 +26,7 @@ use portico_domain::ids::IdSource;
 use portico_domain::model::User;
 use portico_store::Store;
 
-pub use auth::{Login, NewPassword};
+pub use auth::{random_token, Login, NewPassword};
 pub use bulk::BULK_LIMIT;
 pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};

@@ -1,7 +1,10 @@
 //! Server-rendered pages (maud: checked at compile time). Every page uses the one layout and
 //! our own stylesheet; no inline scripts.
 
+pub mod home;
+pub mod session;
 pub mod set_password;
+pub mod web;
 
 use axum::http::header;
 use axum::response::IntoResponse;

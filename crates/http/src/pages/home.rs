@@ -1,0 +1,340 @@
+//! The pages of a signed-in user: the home page (a dashboard for internal users, "your
+//! requests" for external collaborators), a record page, and the forms that answer tasks and
+//! checklists. What a page shows comes from the same use cases as the API, so it is authorised
+//! the same way: an external collaborator sees only what was shared with it.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup, DOCTYPE};
+use portico_service::store::{RecordFilter, TaskFilter, TaskRow};
+use portico_service::{Caller, Page, Portico, RecordView, ServiceError};
+
+use super::web::{csrf_refusal, CsrfToken, WebUser};
+use crate::dto::time;
+
+/// A signed-in page: navigation, the user, a sign-out button.
+fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Portico" }
+                link rel="stylesheet" href="/static/portico.css";
+            }
+            body {
+                header class="bar" {
+                    a href="/home" class="brand" { "Portico" }
+                    span class="who" { (caller.user.first_name) " " (caller.user.last_name) }
+                    form method="post" action="/logout" class="inline" {
+                        input type="hidden" name="csrf" value=(csrf);
+                        button type="submit" class="link" { "Sign out" }
+                    }
+                }
+                main class="page" {
+                    h1 { (title) }
+                    (content)
+                }
+            }
+        }
+    }
+}
+
+fn error_page(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        super::layout(
+            "Not available",
+            html! { p { (message) } a href="/home" { "Home" } },
+        ),
+    )
+        .into_response()
+}
+
+fn refused(e: ServiceError) -> Response {
+    match e {
+        ServiceError::NotFound(_) => {
+            error_page(StatusCode::NOT_FOUND, "There is nothing here for you.")
+        }
+        ServiceError::InsufficientAccess(m) => error_page(StatusCode::FORBIDDEN, &m),
+        other => error_page(StatusCode::BAD_REQUEST, &other.to_string()),
+    }
+}
+
+fn state_label(state: &str) -> String {
+    state.trim_end_matches("__c").replace('_', " ")
+}
+
+fn records_table(records: &[(String, RecordView)]) -> Markup {
+    html! {
+        @if records.is_empty() {
+            p class="hint" { "Nothing here." }
+        } @else {
+            table {
+                thead { tr { th { "Record" } th { "Type" } th { "State" } } }
+                tbody {
+                    @for (object, r) in records {
+                        tr {
+                            td { a href=(format!("/records/{object}/{}", r.record.id)) { (r.record.name) } }
+                            td { (r.record.object_type) }
+                            td { (state_label(&r.record.state)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /`
+pub async fn root() -> Redirect {
+    Redirect::to("/home")
+}
+
+/// `GET /home`
+pub async fn home(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+) -> Response {
+    let mut records = vec![];
+    for target in &app.config().types {
+        let filter = RecordFilter {
+            state: caller
+                .is_internal()
+                .then(|| "pending_response__c".to_string()),
+            ..RecordFilter::default()
+        };
+        match app
+            .records(&caller, &target.object, filter, Page::default())
+            .await
+        {
+            Ok(found) => records.extend(found.into_iter().map(|r| (target.object.clone(), r))),
+            Err(e) => return refused(e),
+        }
+    }
+    let tasks = app
+        .tasks(
+            &caller,
+            TaskFilter {
+                status: Some("open".into()),
+                ..TaskFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap_or_default();
+    let notifications = app
+        .notifications(&caller, true, Page::default())
+        .await
+        .unwrap_or_default();
+    let content = if caller.is_internal() {
+        let licenses = app.licenses(&caller).await.ok();
+        html! {
+            section {
+                h2 { "External licenses" }
+                @if let Some(l) = licenses {
+                    p { strong { (l.active) } " of " (l.seats) " seats in use, " (l.available) " free." }
+                }
+            }
+            section {
+                h2 { "Waiting for a supplier's response" }
+                (records_table(&records))
+            }
+            section {
+                h2 { "Open tasks" }
+                p { (tasks.len()) " open tasks." }
+            }
+        }
+    } else {
+        html! {
+            @if !notifications.is_empty() {
+                section {
+                    h2 { "News" }
+                    ul { @for n in &notifications { li { (n.message) } } }
+                }
+            }
+            section {
+                h2 { "Your requests" }
+                (records_table(&records))
+            }
+            section {
+                h2 { "Your open tasks" }
+                @if tasks.is_empty() { p class="hint" { "No task is waiting for you." } }
+                ul {
+                    @for t in &tasks {
+                        li { (t.label) " — due " (t.due_at.map(time).unwrap_or_default()) }
+                    }
+                }
+            }
+        }
+    };
+    let title = if caller.is_internal() {
+        "Dashboard"
+    } else {
+        "Your requests"
+    };
+    app_layout(&caller, &csrf.0, title, content).into_response()
+}
+
+fn task_form(t: &TaskRow, csrf: &str, back: &str) -> Markup {
+    html! {
+        form method="post" action=(format!("/tasks/{}/complete", t.id)) {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="back" value=(back);
+            label for=(format!("response-{}", t.id)) { "Your response" }
+            textarea id=(format!("response-{}", t.id)) name="response" rows="4" required {}
+            button type="submit" { "Send response" }
+        }
+    }
+}
+
+/// `GET /records/{object}/{id}`
+pub async fn record(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path((object, id)): Path<(String, String)>,
+) -> Response {
+    let view = match app.record(&caller, &object, &id).await {
+        Ok(v) => v,
+        Err(e) => return refused(e),
+    };
+    let back = format!("/records/{object}/{id}");
+    let tasks = app
+        .tasks(
+            &caller,
+            TaskFilter {
+                record: Some(id.clone()),
+                ..TaskFilter::default()
+            },
+            Page::default(),
+        )
+        .await
+        .unwrap_or_default();
+    let checklists = app
+        .checklists(&caller, &object, &id)
+        .await
+        .unwrap_or_default();
+    let visible = |f: &str| {
+        view.visible_fields
+            .as_ref()
+            .is_none_or(|v| v.iter().any(|x| x == f))
+    };
+    let r = &view.record;
+    let content = html! {
+        dl class="fields" {
+            @if visible("object_type__v") { dt { "Type" } dd { (r.object_type) } }
+            @if visible("state__v") { dt { "State" } dd { (state_label(&r.state)) } }
+            @if visible("supplier__v") { dt { "Supplier" } dd { (r.supplier.as_ref().map(|s| s.to_string()).unwrap_or_default()) } }
+        }
+        section {
+            h2 { "Tasks" }
+            @if tasks.is_empty() { p class="hint" { "No tasks." } }
+            @for t in &tasks {
+                article class="task" {
+                    h3 { (t.label) " · " (t.status) }
+                    p { (t.instructions) }
+                    @if let Some(resp) = &t.response { p { strong { "Response: " } (resp) } }
+                    @if t.status == "open" && (t.assignee == caller.user.id || caller.is_internal()) {
+                        (task_form(t, &csrf.0, &back))
+                    }
+                }
+            }
+        }
+        section {
+            h2 { "Checklists" }
+            @if checklists.is_empty() { p class="hint" { "No checklists." } }
+            @for c in &checklists {
+                article class="checklist" {
+                    h3 { (c.checklist.name) @if c.checklist.completed { " · completed" } }
+                    form method="post" action=(format!("/checklists/{}/answer", c.checklist.id)) {
+                        input type="hidden" name="csrf" value=(csrf.0);
+                        input type="hidden" name="back" value=(back);
+                        @for (i, item) in c.checklist.items.iter().enumerate() {
+                            label for=(format!("a-{}-{i}", c.checklist.id)) { (item.question) }
+                            @if c.checklist.completed {
+                                p { (item.answer.clone().unwrap_or_default()) }
+                            } @else {
+                                input type="text" id=(format!("a-{}-{i}", c.checklist.id)) name=(format!("answer_{i}"))
+                                    value=(item.answer.clone().unwrap_or_default());
+                            }
+                        }
+                        @if !c.checklist.completed {
+                            button type="submit" name="action" value="save" { "Save answers" }
+                            " "
+                            button type="submit" name="action" value="complete" { "Complete" }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    app_layout(&caller, &csrf.0, &r.name, content).into_response()
+}
+
+/// Only local paths are followed after a form (no open redirect).
+fn local(back: &str) -> String {
+    if back.starts_with('/') && !back.starts_with("//") {
+        back.to_string()
+    } else {
+        "/home".to_string()
+    }
+}
+
+/// `POST /tasks/{id}/complete`
+pub async fn complete_task(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    match app
+        .complete_task(
+            &caller,
+            &id,
+            f.get("response").map(String::as_str).unwrap_or(""),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&local(f.get("back").map(String::as_str).unwrap_or("/home")))
+            .into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// `POST /checklists/{id}/answer`: saves the answers, and completes with `action=complete`.
+pub async fn answer_checklist(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let mut answers = vec![];
+    while let Some(a) = f.get(&format!("answer_{}", answers.len())) {
+        answers.push((!a.trim().is_empty()).then(|| a.clone()));
+    }
+    let back = local(f.get("back").map(String::as_str).unwrap_or("/home"));
+    if let Err(e) = app.answer_checklist(&caller, &id, &answers, false).await {
+        return refused(e);
+    }
+    if f.get("action").map(String::as_str) == Some("complete") {
+        if let Err(e) = app.answer_checklist(&caller, &id, &[], true).await {
+            return refused(e);
+        }
+    }
+    Redirect::to(&back).into_response()
+}

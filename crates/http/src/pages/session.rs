@@ -1,0 +1,108 @@
+//! The login page, signing in and out in a browser.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup};
+use portico_service::{Portico, ServiceError};
+use serde::Deserialize;
+
+use super::layout;
+use super::web::{clear_cookie, cookie, csrf_refusal, set_cookie, CsrfToken, SESSION};
+use crate::extract::ClientAddress;
+
+fn page(csrf: &str, error: Option<&str>) -> Markup {
+    layout(
+        "Sign in to Portico",
+        html! {
+            @if let Some(e) = error { p class="error" role="alert" { (e) } }
+            form method="post" action="/login" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="username" { "Username" }
+                input type="text" id="username" name="username" autocomplete="username" required autofocus;
+                label for="password" { "Password" }
+                input type="password" id="password" name="password" autocomplete="current-password" required;
+                button type="submit" { "Sign in" }
+            }
+            p class="hint" { "New here? Use the link in your invitation email to set a password." }
+        },
+    )
+}
+
+/// `GET /login`
+pub async fn login_page(csrf: CsrfToken) -> Markup {
+    page(&csrf.0, None)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    username: String,
+    password: String,
+}
+
+/// `POST /login`: a session cookie and the home page, or the form again.
+pub async fn login(
+    State(app): State<Portico>,
+    csrf: CsrfToken,
+    address: ClientAddress,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    if let Some(refused) = csrf_refusal(&csrf, &f.csrf) {
+        return refused;
+    }
+    match app
+        .login(&f.username, &f.password, address.0.as_deref())
+        .await
+    {
+        Ok(login) => {
+            let secure = app.settings().public_url.starts_with("https://");
+            let mut response = Redirect::to("/home").into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(SESSION, &login.session_id, secure, true),
+            );
+            response
+        }
+        Err(ServiceError::LimitExceeded(m)) => {
+            (StatusCode::TOO_MANY_REQUESTS, page(&csrf.0, Some(&m))).into_response()
+        }
+        Err(_) => (
+            StatusCode::UNAUTHORIZED,
+            page(
+                &csrf.0,
+                Some("The username or password is not correct, or the account is not active."),
+            ),
+        )
+            .into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+/// `POST /logout`
+pub async fn logout(
+    State(app): State<Portico>,
+    csrf: CsrfToken,
+    parts: axum::http::request::Parts,
+    Form(f): Form<CsrfForm>,
+) -> Response {
+    if let Some(refused) = csrf_refusal(&csrf, &f.csrf) {
+        return refused;
+    }
+    if let Some(token) = cookie(&parts, SESSION) {
+        if let Ok(caller) = app.authenticate(&token).await {
+            let _ = app.logout(&caller, &token).await;
+        }
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_cookie(SESSION));
+    response
+}

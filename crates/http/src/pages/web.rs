@@ -1,0 +1,131 @@
+//! What every page shares: the session cookie, the CSRF check, and the security headers.
+//!
+//! The session is the same bearer session as the API's, carried in an HttpOnly, SameSite=Strict
+//! cookie. Every form carries a CSRF token that must equal the one in the `portico_csrf` cookie
+//! (double submit): another site can make a browser send the cookie, but cannot read it to put
+//! it in the form.
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::header::{self, HeaderValue};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use portico_service::{Caller, Portico};
+
+/// The session cookie.
+pub const SESSION: &str = "portico_session";
+/// The CSRF cookie.
+pub const CSRF: &str = "portico_csrf";
+
+/// A cookie's value from the request.
+pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// `Set-Cookie` for a value; `secure` when the public address is https.
+pub fn set_cookie(name: &str, value: &str, secure: bool, http_only: bool) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; SameSite=Strict");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// `Set-Cookie` that removes a cookie.
+pub fn clear_cookie(name: &str) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{name}=; Path=/; Max-Age=0; SameSite=Strict; HttpOnly"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The signed-in user of a page; without a valid session the page redirects to `/login`.
+pub struct WebUser(pub Caller);
+
+impl FromRequestParts<Portico> for WebUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, Response> {
+        let token = cookie(parts, SESSION).ok_or_else(|| Redirect::to("/login").into_response())?;
+        match app.authenticate(&token).await {
+            Ok(caller) => Ok(WebUser(caller)),
+            Err(_) => Err(Redirect::to("/login").into_response()),
+        }
+    }
+}
+
+/// The CSRF token of the request's cookie (pages put it in their forms).
+pub struct CsrfToken(pub String);
+
+impl FromRequestParts<Portico> for CsrfToken {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &Portico) -> Result<Self, Response> {
+        // A first visit has no cookie yet: the token the answer will set comes from `headers`.
+        let fresh = parts.extensions.get::<NewCsrf>().map(|n| n.0.clone());
+        Ok(CsrfToken(cookie(parts, CSRF).or(fresh).unwrap_or_default()))
+    }
+}
+
+/// The refusal of a form whose CSRF field does not match the cookie, if it does not.
+pub fn csrf_refusal(token: &CsrfToken, field: &str) -> Option<Response> {
+    if token.0.len() >= 32 && token.0 == field {
+        None
+    } else {
+        Some((
+            axum::http::StatusCode::FORBIDDEN,
+            super::layout("Form expired", maud::html! {
+                p { "This form has expired or did not come from Portico. Go back, reload the page and try again." }
+            }),
+        )
+            .into_response())
+    }
+}
+
+/// The CSRF token made for a request that came without one.
+#[derive(Clone)]
+struct NewCsrf(String);
+
+/// Security headers on every answer, and a CSRF cookie for browsers that have none yet.
+pub async fn headers(request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let new_csrf = cookie(&parts, CSRF)
+        .is_none()
+        .then(portico_service::random_token);
+    if let Some(token) = &new_csrf {
+        parts.extensions.insert(NewCsrf(token.clone()));
+    }
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if let Some(token) = new_csrf {
+        h.append(header::SET_COOKIE, set_cookie(CSRF, &token, false, false));
+    }
+    response
+}

@@ -1,0 +1,252 @@
+//! The browser side: sign-in with a session cookie, CSRF on every form, security headers, and
+//! an external collaborator who sees and answers exactly what was shared with it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, Method, StatusCode};
+use serde_json::json;
+use support::TestApp;
+
+fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn page(b: &Client, app: &TestApp, path: &str) -> (StatusCode, String) {
+    let r = b.get(format!("{}{path}", app.base)).send().await.unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn sign_in(b: &Client, app: &TestApp, user: &str, password: &str) {
+    let (_, login) = page(b, app, "/login").await;
+    let r = b
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("csrf", csrf_of(&login).as_str()),
+            ("username", user),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+}
+
+async fn a_collaborator_answers_its_request_in_the_browser(app: TestApp) {
+    let acme = app.org("Acme").await;
+    let globex = app.org("Globex").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let eve = app.person(&globex, "Eve", "Stone").await;
+    let mine = app.record("car__v", "SCAR-MINE", &acme, &[&anna]).await;
+    let theirs = app.record("car__v", "SCAR-THEIRS", &globex, &[&eve]).await;
+    app.send("car__v", &mine).await;
+    app.send("car__v", &theirs).await;
+    app.ok(
+        Method::POST,
+        &app.admin,
+        &format!("/api/v1/vobjects/car__v/{mine}/checklists"),
+        Some(json!({"name__v": "8D", "assignee__v": anna, "items": [{"question": "Root cause?"}]})),
+    )
+    .await;
+    let email = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/person__v/{anna}"),
+            None,
+        )
+        .await["email__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.accept_welcome(&email, "anna's long password").await;
+    let username = app.user_of(&anna).await["username__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let b = browser();
+    let r = b.get(format!("{}/login", app.base)).send().await.unwrap();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    let (status, _) = page(&b, &app, "/home").await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "signed out: to the login page"
+    );
+
+    // A form without the CSRF token is refused.
+    let r = b
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("csrf", "forged"),
+            ("username", username.as_str()),
+            ("password", "anna's long password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, login) = page(&b, &app, "/login").await;
+    let r = b
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("csrf", csrf_of(&login).as_str()),
+            ("username", username.as_str()),
+            ("password", "anna's long password"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("portico_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+
+    let (status, home) = page(&b, &app, "/home").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        home.contains("SCAR-MINE") && !home.contains("SCAR-THEIRS"),
+        "{home}"
+    );
+    let (status, _) = page(&b, &app, &format!("/records/car__v/{theirs}")).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "typing another record's address shows nothing"
+    );
+
+    let (status, record) = page(&b, &app, &format!("/records/car__v/{mine}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(record.contains("Root cause?"));
+    let csrf = csrf_of(&record);
+    let task = record
+        .split("action=\"/tasks/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let checklist = record
+        .split("action=\"/checklists/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let back = format!("/records/car__v/{mine}");
+    let r = b
+        .post(format!("{}/checklists/{checklist}/answer", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("back", back.as_str()),
+            ("answer_0", "a worn tool"),
+            ("action", "complete"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = b
+        .post(format!("{}/tasks/{task}/complete", app.base))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("back", "https://evil.example/"),
+            ("response", "Replaced the tool; photos attached."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/home", "no redirect off the site");
+    let rec = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/car__v/{mine}"),
+            None,
+        )
+        .await;
+    assert_eq!(rec["state__v"], "in_review__c");
+    let lists = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/car__v/{mine}/checklists"),
+            None,
+        )
+        .await;
+    assert_eq!(lists[0]["status__v"], "completed__v");
+
+    // Signing out ends the session.
+    let (_, home) = page(&b, &app, "/home").await;
+    let r = b
+        .post(format!("{}/logout", app.base))
+        .form(&[("csrf", csrf_of(&home).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, _) = page(&b, &app, "/home").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+both_backends!(
+    collaborator_in_the_browser,
+    a_collaborator_answers_its_request_in_the_browser
+);
+
+async fn an_internal_user_sees_the_dashboard(app: TestApp) {
+    let acme = app.org("Acme").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let r = app.record("audit__qdm", "AUD-1", &acme, &[&anna]).await;
+    app.send("audit__qdm", &r).await;
+    let b = browser();
+    sign_in(&b, &app, "admin", support::ADMIN_PASSWORD).await;
+    let (status, home) = page(&b, &app, "/home").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        home.contains("Dashboard")
+            && home.contains("AUD-1")
+            && home.contains("1</strong> of 10 seats"),
+        "{home}"
+    );
+}
+both_backends!(dashboard, an_internal_user_sees_the_dashboard);

@@ -20,6 +20,14 @@ if [ -n "${PORTICO_TEST_POSTGRES_URL:-}" ] && command -v psql >/dev/null; then
   psql -q "$PORTICO_TEST_POSTGRES_URL" -v ON_ERROR_STOP=0 -c "DO \$\$ DECLARE s text; BEGIN FOR s IN SELECT nspname FROM pg_namespace WHERE nspname LIKE 'pt\_%' LOOP EXECUTE 'DROP SCHEMA ' || quote_ident(s) || ' CASCADE'; END LOOP; END \$\$;" >/dev/null 2>&1 || true
 fi
 
+# The browser test drives Debian's Chromium through chromedriver (no browser download).
+if ! command -v chromedriver >/dev/null 2>&1; then
+  if [ "${CI:-}" = "true" ] || [ "$(id -u)" = "0" ]; then
+    echo "installing chromium and chromium-driver"
+    apt-get update -qq >/dev/null && apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"

@@ -229,7 +229,10 @@ pub async fn record(
     let r = &view.record;
     let content = html! {
         dl class="fields" {
-            @if visible("object_type__v") { dt { "Type" } dd { (r.object_type) } }
+            @if visible("object_type__v") {
+                dt { "Type" }
+                dd { (app.config().target(&object).map_or(r.object_type.clone(), |t| t.label.clone())) }
+            }
             @if visible("state__v") { dt { "State" } dd { (state_label(&r.state)) } }
             @if visible("supplier__v") { dt { "Supplier" } dd { (r.supplier.as_ref().map(|s| s.to_string()).unwrap_or_default()) } }
         }

@@ -1,0 +1,276 @@
+//! In a real browser (headless Chromium through chromedriver): an external collaborator opens
+//! the Welcome link from the real email, sets a password, signs in, sees exactly its SCAR and
+//! answers it; another supplier's SCAR is not reachable, also by typing its address.
+//!
+//! Runs when chromedriver is installed (the test command installs Debian's chromium and
+//! chromium-driver); in CI a missing browser fails the test, elsewhere it is skipped with one
+//! line.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{ClientBuilder, Locator};
+use reqwest::Method;
+use serde_json::json;
+use support::smtp::decoded;
+use support::TestApp;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn browser() -> Option<(fantoccini::Client, Driver, tempfile::TempDir)> {
+    let chromedriver = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(chromedriver) = chromedriver else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI needs chromedriver: apt-get install chromium chromium-driver"
+        );
+        eprintln!("skipping the browser test: chromedriver is not installed (apt-get install chromium chromium-driver)");
+        return None;
+    };
+    let port = free_port();
+    let child = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let driver = Driver(child);
+    let profile = tempfile::tempdir().unwrap();
+    let caps = json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--window-size=1200,900",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }
+    });
+    let caps: serde_json::Map<String, serde_json::Value> = caps.as_object().unwrap().clone();
+    for _ in 0..50 {
+        if let Ok(c) = ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            return Some((c, driver, profile));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+/// Waits (up to 5 s) until `check` holds; the browser works on its own clock.
+async fn eventually<F, Fut>(check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..50 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the browser's action did not reach Portico in 5 s");
+}
+
+async fn screenshot(c: &fantoccini::Client, name: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(format!("{name}.png")),
+        c.screenshot().await.unwrap(),
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_external_collaborator_answers_its_scar_in_chromium() {
+    let Some((c, _driver, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(support::Backend::Sqlite).await.unwrap();
+    let acme = app.org("Acme Components").await;
+    let globex = app.org("Globex Metals").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let eve = app.person(&globex, "Eve", "Stone").await;
+    let mine = app.record("car__v", "SCAR-0042", &acme, &[&anna]).await;
+    let theirs = app.record("car__v", "SCAR-0099", &globex, &[&eve]).await;
+    app.send("car__v", &mine).await;
+    app.send("car__v", &theirs).await;
+    app.ok(Method::POST, &app.admin, &format!("/api/v1/vobjects/car__v/{mine}/checklists"), Some(json!({"name__v": "8D response", "assignee__v": anna, "items": [{"question": "What is the root cause?"}]})))
+        .await;
+    app.deliver().await;
+
+    // The Welcome email, as delivered to the Maildir.
+    let email = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/person__v/{anna}"),
+            None,
+        )
+        .await["email__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let new = app.running.mailer_dir().join("new");
+    let welcome = std::fs::read_dir(&new)
+        .unwrap()
+        .map(|e| decoded(&std::fs::read_to_string(e.unwrap().path()).unwrap()))
+        .find(|m| m.contains(&format!("To: {email}")) && m.contains("set-password?token="))
+        .expect("the Welcome email");
+    let link = welcome
+        .split_whitespace()
+        .find(|w| w.starts_with("http") && w.contains("set-password?token="))
+        .unwrap();
+    let username = app.user_of(&anna).await["username__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    c.goto(link).await.unwrap();
+    screenshot(&c, "set-password").await;
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("anna's long password")
+        .await
+        .unwrap();
+    c.find(Locator::Id("confirm"))
+        .await
+        .unwrap()
+        .send_keys("anna's long password")
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let done = c
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(done, "Your password is set");
+    c.find(Locator::LinkText("Sign in"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(&username)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys("anna's long password")
+        .await
+        .unwrap();
+    screenshot(&c, "login").await;
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    let home = c
+        .find(Locator::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("SCAR-0042") && !home.contains("SCAR-0099"),
+        "{home}"
+    );
+    screenshot(&c, "extranet-home").await;
+    c.find(Locator::LinkText("SCAR-0042"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let answer = c.find(Locator::Css("input[name=answer_0]")).await.unwrap();
+    answer.send_keys("A worn cutting tool").await.unwrap();
+    screenshot(&c, "extranet-record").await;
+    c.find(Locator::Css("button[value=save]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The form posts and the page comes back; wait for Portico to have the answer.
+    let checklist_path = format!("/api/v1/vobjects/car__v/{mine}/checklists");
+    eventually(|| async {
+        app.ok(Method::GET, &app.admin, &checklist_path, None).await[0]["items"][0]["answer"]
+            == "A worn cutting tool"
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    c.find(Locator::Css("textarea[name=response]"))
+        .await
+        .unwrap()
+        .send_keys("Tool replaced; first-article inspection attached.")
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[text()='Send response']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let record_path = format!("/api/v1/vobjects/car__v/{mine}");
+    eventually(|| async {
+        app.ok(Method::GET, &app.admin, &record_path, None).await["state__v"] == "in_review__c"
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    screenshot(&c, "extranet-answered").await;
+
+    // Typing another supplier's record address shows nothing.
+    c.goto(&format!("{}/records/car__v/{theirs}", app.base))
+        .await
+        .unwrap();
+    let body = c
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("There is nothing here for you") && !body.contains("SCAR-0099"),
+        "{body}"
+    );
+    c.close().await.unwrap();
+}

@@ -115,7 +115,20 @@ pub fn router(app: Portico) -> Router {
         )
         .route("/logout", post(pages::session::logout))
         .route("/home", get(pages::home::home))
+        .route(
+            "/records/{object}",
+            get(pages::internal::list).post(pages::internal::create),
+        )
+        .route("/records/{object}/new", get(pages::internal::new_form))
         .route("/records/{object}/{id}", get(pages::home::record))
+        .route(
+            "/records/{object}/{id}/preview",
+            get(pages::internal::preview),
+        )
+        .route(
+            "/records/{object}/{id}/actions/{action}",
+            post(pages::internal::run),
+        )
         .route("/tasks/{id}/complete", post(pages::home::complete_task))
         .route(
             "/checklists/{id}/answer",

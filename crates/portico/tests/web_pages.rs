@@ -250,3 +250,135 @@ async fn an_internal_user_sees_the_dashboard(app: TestApp) {
     );
 }
 both_backends!(dashboard, an_internal_user_sees_the_dashboard);
+
+async fn an_internal_user_creates_sends_and_reassigns_with_a_preview(app: TestApp) {
+    let acme = app.org("Acme").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let bo = app.person(&acme, "Bo", "Lind").await;
+    let b = browser();
+    sign_in(&b, &app, "admin", support::ADMIN_PASSWORD).await;
+    let (status, form) = page(&b, &app, "/records/car__v/new").await;
+    assert_eq!(status, StatusCode::OK);
+    let r = b
+        .post(format!("{}/records/car__v", app.base))
+        .form(&[
+            ("csrf", csrf_of(&form).as_str()),
+            ("name", "SCAR-WEB"),
+            ("supplier", acme.as_str()),
+            ("collaborator", anna.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let record_page = r.headers()["location"].to_str().unwrap().to_string();
+    let id = record_page.rsplit('/').next().unwrap().to_string();
+    let (_, record) = page(&b, &app, &record_page).await;
+    assert!(record.contains("Send to Supplier"), "{record}");
+
+    // The preview says what will happen, and changes nothing.
+    let (status, preview) = page(
+        &b,
+        &app,
+        &format!("{record_page}/preview?action=change_state_to_pending_response__c"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        preview.contains("1 user(s) created") && preview.contains("ext_collab_welcome_scar__v"),
+        "{preview}"
+    );
+    assert_eq!(app.user_of(&anna).await, serde_json::Value::Null);
+    let r = b
+        .post(format!(
+            "{}{record_page}/actions/change_state_to_pending_response__c",
+            app.base
+        ))
+        .form(&[("csrf", csrf_of(&preview).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.user_of(&anna).await["status__v"], "active__v");
+
+    // Reassign to Bo: Anna loses her access.
+    let (_, preview) = page(
+        &b,
+        &app,
+        &format!("{record_page}/preview?action=reassign_external_collaborator__v&to={bo}"),
+    )
+    .await;
+    assert!(preview.contains("1 user(s) inactivated"), "{preview}");
+    let r = b
+        .post(format!(
+            "{}{record_page}/actions/reassign_external_collaborator__v",
+            app.base
+        ))
+        .form(&[("csrf", csrf_of(&preview).as_str()), ("to", bo.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let rec = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/car__v/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(rec["external_collaborator__v"], json!([bo]));
+    assert_eq!(app.user_of(&anna).await["status__v"], "inactive__v");
+
+    // A rejection asks for its reason, previews, and puts the reason in the new task.
+    let tasks = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/tasks?record__v={id}&status__v=open__v"),
+            None,
+        )
+        .await;
+    let task = tasks[0]["id"].as_str().unwrap();
+    app.ok(
+        Method::POST,
+        &app.admin,
+        &format!("/api/v1/tasks/{task}/complete"),
+        Some(json!({"response": "done"})),
+    )
+    .await;
+    let reject = format!("{record_page}/preview?action=change_state_to_pending_response__c");
+    let (_, ask) = page(&b, &app, &reject).await;
+    assert!(ask.contains("Why?"), "{ask}");
+    let (_, preview) = page(&b, &app, &format!("{reject}&reason=no%20photos")).await;
+    assert!(preview.contains("1 task(s) assigned"), "{preview}");
+    let r = b
+        .post(format!(
+            "{}{record_page}/actions/change_state_to_pending_response__c",
+            app.base
+        ))
+        .form(&[
+            ("csrf", csrf_of(&preview).as_str()),
+            ("reason", "no photos"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let open = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/tasks?record__v={id}&status__v=open__v"),
+            None,
+        )
+        .await;
+    assert!(open[0]["instructions__v"]
+        .as_str()
+        .unwrap()
+        .contains("no photos"));
+}
+both_backends!(
+    internal_workflow,
+    an_internal_user_creates_sends_and_reassigns_with_a_preview
+);

@@ -17,7 +17,7 @@ use super::web::{csrf_refusal, CsrfToken, WebUser};
 use crate::dto::time;
 
 /// A signed-in page: navigation, the user, a sign-out button.
-fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Markup) -> Markup {
+pub(super) fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -30,6 +30,9 @@ fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Markup) -> Mark
             body {
                 header class="bar" {
                     a href="/home" class="brand" { "Portico" }
+                    @if caller.is_internal() {
+                        a href="/records/car__v" { "SCARs" }
+                    }
                     span class="who" { (caller.user.first_name) " " (caller.user.last_name) }
                     form method="post" action="/logout" class="inline" {
                         input type="hidden" name="csrf" value=(csrf);
@@ -56,7 +59,7 @@ fn error_page(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-fn refused(e: ServiceError) -> Response {
+pub(super) fn refused(e: ServiceError) -> Response {
     match e {
         ServiceError::NotFound(_) => {
             error_page(StatusCode::NOT_FOUND, "There is nothing here for you.")
@@ -70,7 +73,7 @@ fn state_label(state: &str) -> String {
     state.trim_end_matches("__c").replace('_', " ")
 }
 
-fn records_table(records: &[(String, RecordView)]) -> Markup {
+pub(super) fn records_table(records: &[(String, RecordView)]) -> Markup {
     html! {
         @if records.is_empty() {
             p class="hint" { "Nothing here." }
@@ -226,8 +229,14 @@ pub async fn record(
             .as_ref()
             .is_none_or(|v| v.iter().any(|x| x == f))
     };
+    let actions = if caller.is_internal() {
+        super::internal::actions_section(&app, &caller, &object, &id).await
+    } else {
+        html! {}
+    };
     let r = &view.record;
     let content = html! {
+        (actions)
         dl class="fields" {
             @if visible("object_type__v") {
                 dt { "Type" }

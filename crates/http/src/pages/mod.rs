@@ -2,6 +2,7 @@
 //! our own stylesheet; no inline scripts.
 
 pub mod home;
+pub mod internal;
 pub mod session;
 pub mod set_password;
 pub mod web;

@@ -1,0 +1,289 @@
+//! Pages where internal users work records: the list of a type, a new record, and the
+//! lifecycle actions with their dry-run preview shown before confirming (C7).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup};
+use portico_domain::collab::{ActionArgs, Plan};
+use portico_domain::PersonId;
+use portico_service::store::RecordFilter;
+use portico_service::{Page, Portico, RecordInput};
+
+use super::home::{app_layout, records_table, refused};
+use super::web::{csrf_refusal, CsrfToken, WebUser};
+
+/// `GET /records/{object}`: the records of a type (an external collaborator's are filtered
+/// by the use case like everywhere else).
+pub async fn list(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(object): Path<String>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let Ok(target) = app.target(&object) else {
+        return refused(portico_service::ServiceError::NotFound(object));
+    };
+    let filter = RecordFilter {
+        state: q.get("state").filter(|s| !s.is_empty()).cloned(),
+        ..RecordFilter::default()
+    };
+    let records = match app.records(&caller, &object, filter, Page::default()).await {
+        Ok(r) => r
+            .into_iter()
+            .map(|r| (object.clone(), r))
+            .collect::<Vec<_>>(),
+        Err(e) => return refused(e),
+    };
+    let content = html! {
+        @if caller.is_internal() {
+            p { a class="button" href=(format!("/records/{object}/new")) { "New " (target.label) } }
+        }
+        (records_table(&records))
+    };
+    app_layout(&caller, &csrf.0, &format!("{}s", target.label), content).into_response()
+}
+
+/// `GET /records/{object}/new`
+pub async fn new_form(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(object): Path<String>,
+) -> Response {
+    let Ok(target) = app.target(&object) else {
+        return refused(portico_service::ServiceError::NotFound(object));
+    };
+    let orgs = match app.organizations(&caller, None, Page::default()).await {
+        Ok(o) => o,
+        Err(e) => return refused(e),
+    };
+    let persons = app
+        .persons(
+            &caller,
+            None,
+            None,
+            None,
+            Page {
+                limit: 1000,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap_or_default();
+    let content = html! {
+        form method="post" action=(format!("/records/{object}")) {
+            input type="hidden" name="csrf" value=(csrf.0);
+            label for="name" { "Name" }
+            input type="text" id="name" name="name" required;
+            label for="supplier" { "Supplier" }
+            select id="supplier" name="supplier" {
+                @for o in &orgs { option value=(o.id) { (o.name) } }
+            }
+            label for="collaborator" { "External collaborator" }
+            select id="collaborator" name="collaborator" {
+                option value="" { "(choose later)" }
+                @for p in &persons {
+                    option value=(p.id) { (p.display_name()) " — " (p.email) }
+                }
+            }
+            p class="hint" { "Only a contact of the chosen supplier can be its collaborator." }
+            button type="submit" { "Create " (target.label) }
+        }
+    };
+    app_layout(&caller, &csrf.0, &format!("New {}", target.label), content).into_response()
+}
+
+/// `POST /records/{object}`
+pub async fn create(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(object): Path<String>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let input = RecordInput {
+        name: f.get("name").cloned(),
+        object_type: None,
+        supplier: Some(f.get("supplier").filter(|s| !s.is_empty()).cloned()),
+        collaborators: Some(
+            f.get("collaborator")
+                .filter(|s| !s.is_empty())
+                .cloned()
+                .into_iter()
+                .collect(),
+        ),
+    };
+    match app.create_record(&caller, &object, input).await {
+        Ok(view) => Redirect::to(&format!("/records/{object}/{}", view.record.id)).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// The actions offered on a record page (internal users).
+pub async fn actions_section(
+    app: &Portico,
+    caller: &portico_service::Caller,
+    object: &str,
+    id: &str,
+) -> Markup {
+    let actions = app
+        .record_actions(caller, object, id)
+        .await
+        .unwrap_or_default();
+    html! {
+        @if !actions.is_empty() {
+            section {
+                h2 { "Actions" }
+                p class="hint" { "Each action shows what it will do before you confirm it." }
+                @for a in &actions {
+                    form method="get" action=(format!("/records/{object}/{id}/preview")) class="inline" {
+                        input type="hidden" name="action" value=(a.name);
+                        button type="submit" { (a.label) }
+                    }
+                    " "
+                }
+            }
+        }
+    }
+}
+
+fn plan_summary(plan: &Plan) -> Markup {
+    html! {
+        ul class="plan" {
+            @if let Some(c) = &plan.state_change { li { "State: " (c.from) " → " (c.to) } }
+            @if !plan.users_created.is_empty() { li { (plan.users_created.len()) " user(s) created" } }
+            @if !plan.activations.is_empty() { li { (plan.activations.len()) " user(s) activated, " (plan.seats_taken()) " seat(s) taken" } }
+            @if !plan.inactivations.is_empty() { li { (plan.inactivations.len()) " user(s) inactivated, " (plan.seats_freed()) " seat(s) freed" } }
+            @if !plan.roles_granted.is_empty() { li { (plan.roles_granted.len()) " access grant(s)" } }
+            @if !plan.roles_removed.is_empty() { li { (plan.roles_removed.len()) " access removal(s)" } }
+            @if !plan.tasks_created.is_empty() { li { (plan.tasks_created.len()) " task(s) assigned" } }
+            @if !plan.tasks_cancelled.is_empty() { li { (plan.tasks_cancelled.len()) " task(s) cancelled" } }
+            @for e in &plan.emails { li { "Email " (e.template) " to " (e.to) } }
+        }
+    }
+}
+
+fn args(f: &BTreeMap<String, String>) -> ActionArgs {
+    ActionArgs {
+        from: None,
+        to: f
+            .get("to")
+            .filter(|s| !s.is_empty())
+            .map(|s| PersonId::new(s.clone())),
+        reason: f.get("reason").filter(|s| !s.is_empty()).cloned(),
+    }
+}
+
+/// `GET /records/{object}/{id}/preview?action=…`: the dry run, then a confirm form.
+pub async fn preview(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path((object, id)): Path<(String, String)>,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let action = q.get("action").cloned().unwrap_or_default();
+    let needs_to = action == "reassign_external_collaborator__v";
+    let needs_reason = action == "change_state_to_pending_response__c";
+    let preview = if needs_to && !q.contains_key("to") {
+        None
+    } else {
+        match app
+            .run_action(&caller, &object, &id, &action, args(&q), true)
+            .await
+        {
+            Ok(outcome) => Some(Ok(outcome.plan)),
+            Err(e) => Some(Err(e.to_string())),
+        }
+    };
+    let persons = if needs_to {
+        app.persons(
+            &caller,
+            None,
+            None,
+            None,
+            Page {
+                limit: 1000,
+                offset: 0,
+            },
+        )
+        .await
+        .unwrap_or_default()
+    } else {
+        vec![]
+    };
+    let content = html! {
+        @if needs_to {
+            form method="get" action=(format!("/records/{object}/{id}/preview")) {
+                input type="hidden" name="action" value=(action);
+                label for="to" { "Hand the work to" }
+                select id="to" name="to" { @for p in &persons { option value=(p.id) selected[q.get("to") == Some(&p.id.to_string())] { (p.display_name()) } } }
+                button type="submit" { "Preview" }
+            }
+        }
+        @if needs_reason {
+            form method="get" action=(format!("/records/{object}/{id}/preview")) {
+                input type="hidden" name="action" value=(action);
+                label for="reason" { "Why? The supplier reads this in its new task." }
+                textarea id="reason" name="reason" rows="3" required {}
+                button type="submit" { "Preview" }
+            }
+        }
+        @match &preview {
+            Some(Ok(plan)) => {
+                h2 { "What it will do" }
+                (plan_summary(plan))
+                form method="post" action=(format!("/records/{object}/{id}/actions/{action}")) {
+                    input type="hidden" name="csrf" value=(csrf.0);
+                    @if let Some(to) = q.get("to") { input type="hidden" name="to" value=(to); }
+                    @if let Some(reason) = q.get("reason") { input type="hidden" name="reason" value=(reason); }
+                    button type="submit" { "Confirm" }
+                }
+            }
+            Some(Err(message)) => { p class="error" role="alert" { (message) } }
+            None => {}
+        }
+        p { a href=(format!("/records/{object}/{id}")) { "Back to the record" } }
+    };
+    app_layout(&caller, &csrf.0, &format!("Run {action}"), content).into_response()
+}
+
+/// `POST /records/{object}/{id}/actions/{action}`
+pub async fn run(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path((object, id, action)): Path<(String, String, String)>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    match app
+        .run_action(&caller, &object, &id, &action, args(&f), false)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/records/{object}/{id}")).into_response(),
+        Err(e) => (
+            StatusCode::CONFLICT,
+            app_layout(
+                &caller,
+                &csrf.0,
+                "Not done",
+                html! {
+                    p class="error" role="alert" { (e.to_string()) }
+                    p { a href=(format!("/records/{object}/{id}")) { "Back to the record" } }
+                },
+            ),
+        )
+            .into_response(),
+    }
+}

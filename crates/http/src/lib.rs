@@ -116,6 +116,19 @@ pub fn router(app: Portico) -> Router {
         .route("/logout", post(pages::session::logout))
         .route("/home", get(pages::home::home))
         .route(
+            "/organizations",
+            get(pages::admin::organizations).post(pages::admin::add_organization),
+        )
+        .route("/organizations/{id}", get(pages::admin::organization))
+        .route(
+            "/organizations/{id}/persons",
+            post(pages::admin::add_person),
+        )
+        .route("/users", get(pages::admin::users))
+        .route("/licenses", get(pages::admin::licenses))
+        .route("/outbox", get(pages::admin::outbox))
+        .route("/outbox/{id}/retry", post(pages::admin::retry))
+        .route(
             "/records/{object}",
             get(pages::internal::list).post(pages::internal::create),
         )

@@ -151,6 +151,15 @@ async fn a_collaborator_answers_its_request_in_the_browser(app: TestApp) {
         StatusCode::NOT_FOUND,
         "typing another record's address shows nothing"
     );
+    for internal_only in [
+        "/organizations",
+        "/licenses",
+        "/outbox",
+        "/records/car__v/new",
+    ] {
+        let (status, _) = page(&b, &app, internal_only).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{internal_only}");
+    }
 
     let (status, record) = page(&b, &app, &format!("/records/car__v/{mine}")).await;
     assert_eq!(status, StatusCode::OK);
@@ -381,4 +390,76 @@ async fn an_internal_user_creates_sends_and_reassigns_with_a_preview(app: TestAp
 both_backends!(
     internal_workflow,
     an_internal_user_creates_sends_and_reassigns_with_a_preview
+);
+
+async fn contact_lists_users_licenses_and_the_outbox_have_pages(app: TestApp) {
+    let b = browser();
+    sign_in(&b, &app, "admin", support::ADMIN_PASSWORD).await;
+    let (status, orgs) = page(&b, &app, "/organizations").await;
+    assert_eq!(status, StatusCode::OK);
+    let r = b
+        .post(format!("{}/organizations", app.base))
+        .form(&[("csrf", csrf_of(&orgs).as_str()), ("name", "Initech")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let org_page = r.headers()["location"].to_str().unwrap().to_string();
+    let org = org_page.rsplit('/').next().unwrap().to_string();
+    let (_, contacts) = page(&b, &app, &org_page).await;
+    let r = b
+        .post(format!("{}{org_page}/persons", app.base))
+        .form(&[
+            ("csrf", csrf_of(&contacts).as_str()),
+            ("first_name", "Ivy"),
+            ("last_name", "Ng"),
+            ("email", "ivy@initech.example"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, contacts) = page(&b, &app, &org_page).await;
+    assert!(
+        contacts.contains("Ivy Ng") && contacts.contains("ivy@initech.example"),
+        "{contacts}"
+    );
+
+    let ivy = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/person__v?organization__v={org}"),
+            None,
+        )
+        .await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app.record("car__v", "SCAR-IVY", &org, &[&ivy]).await;
+    app.send("car__v", &r).await;
+    let (_, licenses) = page(&b, &app, "/licenses").await;
+    assert!(
+        licenses.contains("1</strong> of 10") && licenses.contains("Initech"),
+        "{licenses}"
+    );
+    let (_, users) = page(&b, &app, "/users").await;
+    assert!(users.contains("ivy@initech.example"), "{users}");
+    let (status, outbox) = page(&b, &app, "/outbox").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(outbox.contains("ext_collab_welcome_scar__v"), "{outbox}");
+
+    // An internal user who is not an admin sees no outbox.
+    app.post(&app.admin, "/api/v1/users", json!({"username__v": "quinn", "first_name__v": "Quinn", "last_name__v": "Lead", "email__v": "quinn@portico.example", "password": "quinn's long password"}))
+        .await;
+    let other = browser();
+    sign_in(&other, &app, "quinn", "quinn's long password").await;
+    let (status, _) = page(&other, &app, "/outbox").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = page(&other, &app, "/organizations").await;
+    assert_eq!(status, StatusCode::OK);
+}
+both_backends!(
+    admin_pages,
+    contact_lists_users_licenses_and_the_outbox_have_pages
 );

@@ -32,6 +32,12 @@ pub(super) fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Mark
                     a href="/home" class="brand" { "Portico" }
                     @if caller.is_internal() {
                         a href="/records/car__v" { "SCARs" }
+                        a href="/organizations" { "Organizations" }
+                        a href="/users" { "Users" }
+                        a href="/licenses" { "Licenses" }
+                    }
+                    @if caller.is_admin() {
+                        a href="/outbox" { "Outbox" }
                     }
                     span class="who" { (caller.user.first_name) " " (caller.user.last_name) }
                     form method="post" action="/logout" class="inline" {

@@ -1,0 +1,258 @@
+//! Pages for internal users and administrators: organizations with their contact lists, users,
+//! licenses and the outbox. Each page asks the same use cases as the API, so the same people may
+//! see them (the outbox is for administrators).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::html;
+use portico_service::store::{OutboxFilter, UserFilter};
+use portico_service::{OrganizationInput, Page, PersonInput, Portico};
+
+use super::home::{app_layout, refused};
+use super::web::{csrf_refusal, CsrfToken, WebUser};
+
+const MANY: Page = Page {
+    limit: 1000,
+    offset: 0,
+};
+
+/// `GET /organizations`
+pub async fn organizations(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+) -> Response {
+    let orgs = match app.organizations(&caller, None, MANY).await {
+        Ok(o) => o,
+        Err(e) => return refused(e),
+    };
+    let content = html! {
+        section {
+            table {
+                thead { tr { th { "Organization" } th { "Status" } } }
+                tbody { @for o in &orgs { tr { td { a href=(format!("/organizations/{}", o.id)) { (o.name) } } td { (o.status) } } } }
+            }
+        }
+        section {
+            h2 { "Add an organization" }
+            form method="post" action="/organizations" {
+                input type="hidden" name="csrf" value=(csrf.0);
+                label for="name" { "Name" }
+                input type="text" id="name" name="name" required;
+                button type="submit" { "Add" }
+            }
+        }
+    };
+    app_layout(&caller, &csrf.0, "Organizations", content).into_response()
+}
+
+/// `POST /organizations`
+pub async fn add_organization(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    match app
+        .create_organization(
+            &caller,
+            OrganizationInput {
+                name: f.get("name").cloned(),
+                status: None,
+            },
+        )
+        .await
+    {
+        Ok(o) => Redirect::to(&format!("/organizations/{}", o.id)).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// `GET /organizations/{id}`: the contact list, and a form to add a contact.
+pub async fn organization(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+) -> Response {
+    let org = match app.organization(&caller, &id).await {
+        Ok(o) => o,
+        Err(e) => return refused(e),
+    };
+    let persons = app
+        .persons(&caller, Some(&id), None, None, MANY)
+        .await
+        .unwrap_or_default();
+    let content = html! {
+        section {
+            h2 { "Contact list" }
+            @if persons.is_empty() { p class="hint" { "No contacts yet." } }
+            table {
+                thead { tr { th { "Name" } th { "Email" } th { "Has a user" } } }
+                tbody { @for p in &persons { tr { td { (p.display_name()) } td { (p.email) } td { @if p.user.is_some() { "yes" } @else { "no" } } } } }
+            }
+        }
+        section {
+            h2 { "Add a contact" }
+            form method="post" action=(format!("/organizations/{id}/persons")) {
+                input type="hidden" name="csrf" value=(csrf.0);
+                label for="first" { "First name" }
+                input type="text" id="first" name="first_name" required;
+                label for="last" { "Last name" }
+                input type="text" id="last" name="last_name" required;
+                label for="email" { "Email" }
+                input type="email" id="email" name="email" required;
+                button type="submit" { "Add" }
+            }
+        }
+    };
+    app_layout(&caller, &csrf.0, &org.name, content).into_response()
+}
+
+/// `POST /organizations/{id}/persons`
+pub async fn add_person(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let input = PersonInput {
+        first_name: f.get("first_name").cloned(),
+        last_name: f.get("last_name").cloned(),
+        email: f.get("email").cloned(),
+        organization: Some(Some(id.clone())),
+        language: None,
+    };
+    match app.create_person(&caller, input).await {
+        Ok(_) => Redirect::to(&format!("/organizations/{id}")).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// `GET /users`
+pub async fn users(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+) -> Response {
+    let users = match app.users(&caller, UserFilter::default(), MANY).await {
+        Ok(u) => u,
+        Err(e) => return refused(e),
+    };
+    let content = html! {
+        table {
+            thead { tr { th { "Username" } th { "Name" } th { "Status" } th { "License" } th { "Managed by automation" } } }
+            tbody {
+                @for u in &users {
+                    tr {
+                        td { (u.username) }
+                        td { (u.first_name) " " (u.last_name) }
+                        td { @if u.is_active() { "active" } @else { "inactive" } }
+                        td { @if u.takes_seat() { "external" } @else { "full" } }
+                        td { @if u.managed { "yes" } @else { "no" } }
+                    }
+                }
+            }
+        }
+    };
+    app_layout(&caller, &csrf.0, "Users", content).into_response()
+}
+
+/// `GET /licenses`
+pub async fn licenses(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+) -> Response {
+    let l = match app.licenses(&caller).await {
+        Ok(l) => l,
+        Err(e) => return refused(e),
+    };
+    let content = html! {
+        section {
+            p { strong { (l.active) } " of " (l.seats) " external seats in use; " strong { (l.available) } " free." }
+        }
+        section {
+            h2 { "By organization" }
+            table {
+                thead { tr { th { "Organization" } th { "Active external users" } } }
+                tbody { @for o in &l.by_organization { tr { td { (o.name.clone().unwrap_or_else(|| "(no organization)".into())) } td { (o.active) } } } }
+            }
+        }
+    };
+    app_layout(&caller, &csrf.0, "External licenses", content).into_response()
+}
+
+/// `GET /outbox` (administrators)
+pub async fn outbox(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+) -> Response {
+    let emails = match app
+        .outbox(
+            &caller,
+            OutboxFilter::default(),
+            Page {
+                limit: 200,
+                offset: 0,
+            },
+        )
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => return refused(e),
+    };
+    let content = html! {
+        table {
+            thead { tr { th { "To" } th { "Template" } th { "Status" } th { "Attempts" } th { "Last error" } th {} } }
+            tbody {
+                @for e in &emails {
+                    tr {
+                        td { (e.email.to) }
+                        td { (e.email.template) }
+                        td { (e.status) }
+                        td { (e.attempts) }
+                        td { (e.last_error.clone().unwrap_or_default()) }
+                        td {
+                            @if e.status == "failed" {
+                                form method="post" action=(format!("/outbox/{}/retry", e.email.id)) class="inline" {
+                                    input type="hidden" name="csrf" value=(csrf.0);
+                                    button type="submit" { "Retry" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    app_layout(&caller, &csrf.0, "Outbox", content).into_response()
+}
+
+/// `POST /outbox/{id}/retry`
+pub async fn retry(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    match app.retry_email(&caller, &id).await {
+        Ok(_) => Redirect::to("/outbox").into_response(),
+        Err(e) => refused(e),
+    }
+}

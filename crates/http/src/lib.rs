@@ -125,6 +125,16 @@ pub fn router(app: Portico) -> Router {
             post(pages::admin::add_person),
         )
         .route("/users", get(pages::admin::users))
+        .route("/static/portico.js", get(pages::config::script))
+        .route("/configuration", get(pages::config::overview))
+        .route(
+            "/configuration/templates/{name}",
+            get(pages::config::editor).post(pages::config::submit),
+        )
+        .route(
+            "/configuration/templates/{name}/preview",
+            post(pages::config::fragment),
+        )
         .route("/licenses", get(pages::admin::licenses))
         .route("/outbox", get(pages::admin::outbox))
         .route("/outbox/{id}/retry", post(pages::admin::retry))

@@ -274,3 +274,84 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
     );
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_edits_a_template_with_a_live_preview_in_chromium() {
+    let Some((c, _driver, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(support::Backend::Sqlite).await.unwrap();
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(support::ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("Configuration"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("welcome"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let subject = c.wait().for_element(Locator::Id("subject")).await.unwrap();
+    subject.clear().await.unwrap();
+    subject
+        .send_keys("Welcome aboard, ${firstName}")
+        .await
+        .unwrap();
+    // The preview follows the typing (our script, allowed by the page's CSP).
+    let mut seen = String::new();
+    for _ in 0..50 {
+        seen = c
+            .find(Locator::Id("preview"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if seen.contains("Welcome aboard, Anna") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        seen.contains("Welcome aboard, Anna"),
+        "the preview did not follow: {seen}"
+    );
+    screenshot(&c, "template-editor").await;
+    c.find(Locator::Css("button[value=save]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let t = "/api/v1/notification-templates/ext_collab_welcome_scar__v";
+    eventually(|| async { app.ok(Method::GET, &app.admin, t, None).await["customized"] == true })
+        .await;
+    assert_eq!(
+        app.ok(Method::GET, &app.admin, t, None).await["subject"],
+        "Welcome aboard, ${firstName}"
+    );
+    c.close().await.unwrap();
+}

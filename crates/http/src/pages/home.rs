@@ -38,6 +38,7 @@ pub(super) fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Mark
                     }
                     @if caller.is_admin() {
                         a href="/outbox" { "Outbox" }
+                        a href="/configuration" { "Configuration" }
                     }
                     span class="who" { (caller.user.first_name) " " (caller.user.last_name) }
                     form method="post" action="/logout" class="inline" {

@@ -2,6 +2,7 @@
 //! our own stylesheet; no inline scripts.
 
 pub mod admin;
+pub mod config;
 pub mod home;
 pub mod internal;
 pub mod session;

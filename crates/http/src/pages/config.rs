@@ -1,0 +1,241 @@
+//! The configuration page: the lifecycles as configured, and the notification templates, which
+//! administrators edit with a preview beside the editor (rendered by the server; a small script
+//! of our own keeps it live while typing).
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup, PreEscaped};
+use portico_service::{Portico, ServiceError};
+
+use super::home::{app_layout, refused};
+use super::web::{csrf_refusal, CsrfToken, WebUser};
+
+/// `GET /static/portico.js`
+pub async fn script() -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/javascript; charset=utf-8",
+        )],
+        include_str!("../../static/portico.js"),
+    )
+}
+
+/// `GET /configuration`
+pub async fn overview(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+) -> Response {
+    let templates = match app.notification_templates(&caller).await {
+        Ok(t) => t,
+        Err(e) => return refused(e),
+    };
+    let content = html! {
+        @for t in &app.config().types {
+            section {
+                h2 { (t.label) " (" (t.object) ")" }
+                p { "Constraint of the External Collaborator field: " code { (t.constraint.source()) } }
+                table {
+                    thead { tr { th { "State" } th { "On entry" } th { "Moves" } } }
+                    tbody {
+                        @for s in &t.lifecycle.states {
+                            tr {
+                                td { (s.label) " " code { (s.name) } }
+                                td { @match s.entry_action {
+                                    Some(portico_domain::lifecycle::EntryAction::CreateActivate) => "Create & Activate External Collaborator",
+                                    Some(portico_domain::lifecycle::EntryAction::Inactivate) => "Inactivate External Collaborator",
+                                    None => "",
+                                } }
+                                td { @for a in t.lifecycle.actions_in(&s.name) { (a.label) "; " } }
+                            }
+                        }
+                    }
+                }
+                p { "Templates: "
+                    @for tpl in templates.iter().filter(|x| x.object_type == t.object_type) {
+                        a href=(format!("/configuration/templates/{}", tpl.name)) { (tpl.kind.key()) }
+                        @if tpl.customized { " (changed)" }
+                        " · "
+                    }
+                }
+            }
+        }
+    };
+    app_layout(&caller, &csrf.0, "Configuration", content).into_response()
+}
+
+fn preview_pane(result: Result<portico_domain::config::RenderedEmail, String>) -> Markup {
+    html! {
+        @match result {
+            Ok(r) => {
+                p { strong { "Subject: " } (r.subject) }
+                pre class="mail" { (r.text) }
+                // The HTML part as the recipient sees it, shown as an isolated document.
+                iframe title="HTML part" sandbox="" srcdoc=(PreEscaped(r.html).into_string()) {}
+            }
+            Err(message) => { p class="error" role="alert" { (message) } }
+        }
+    }
+}
+
+/// `GET /configuration/templates/{name}` (administrators)
+pub async fn editor(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(name): Path<String>,
+) -> Response {
+    let t = match app.notification_template(&caller, &name).await {
+        Ok(t) => t,
+        Err(e) => return refused(e),
+    };
+    let preview = app
+        .preview_notification_template(&caller, &name, &t.subject, &t.body, t.html.as_deref())
+        .await
+        .map_err(|e| e.to_string());
+    page(
+        &caller,
+        &csrf.0,
+        &name,
+        &t.subject,
+        &t.body,
+        t.html.as_deref().unwrap_or(""),
+        preview,
+        None,
+    )
+    .into_response()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page(
+    caller: &portico_service::Caller,
+    csrf: &str,
+    name: &str,
+    subject: &str,
+    body: &str,
+    html_part: &str,
+    preview: Result<portico_domain::config::RenderedEmail, String>,
+    notice: Option<&str>,
+) -> Markup {
+    let content = html! {
+        @if let Some(n) = notice { p class="ok" role="status" { (n) } }
+        div class="editor" {
+            form method="post" action=(format!("/configuration/templates/{name}")) data-live-preview=(format!("/configuration/templates/{name}/preview")) {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="subject" { "Subject" }
+                input type="text" id="subject" name="subject" value=(subject);
+                label for="body" { "Text" }
+                textarea id="body" name="body" rows="14" { (body) }
+                label for="html" { "HTML (leave empty to make it from the text)" }
+                textarea id="html" name="html" rows="6" { (html_part) }
+                button type="submit" name="action" value="preview" { "Preview" }
+                " "
+                button type="submit" name="action" value="save" { "Save" }
+                " "
+                button type="submit" name="action" value="reset" { "Back to the configured text" }
+            }
+            div id="preview" aria-live="polite" { (preview_pane(preview)) }
+        }
+        script src="/static/portico.js" {}
+    };
+    app_layout(caller, csrf, name, content)
+}
+
+/// `POST /configuration/templates/{name}`: preview, save or reset.
+pub async fn submit(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(name): Path<String>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let (subject, body) = (get("subject"), get("body"));
+    let html_part = f.get("html").filter(|h| !h.trim().is_empty()).cloned();
+    let preview = app
+        .preview_notification_template(&caller, &name, &subject, &body, html_part.as_deref())
+        .await
+        .map_err(|e| e.to_string());
+    match f.get("action").map(String::as_str) {
+        Some("save") => match app
+            .put_notification_template(&caller, &name, &subject, &body, html_part.as_deref())
+            .await
+        {
+            Ok(_) => page(
+                &caller,
+                &csrf.0,
+                &name,
+                &subject,
+                &body,
+                html_part.as_deref().unwrap_or(""),
+                preview,
+                Some("Saved."),
+            )
+            .into_response(),
+            Err(ServiceError::InvalidData(m)) => (
+                StatusCode::BAD_REQUEST,
+                page(
+                    &caller,
+                    &csrf.0,
+                    &name,
+                    &subject,
+                    &body,
+                    html_part.as_deref().unwrap_or(""),
+                    Err(m),
+                    None,
+                ),
+            )
+                .into_response(),
+            Err(e) => refused(e),
+        },
+        Some("reset") => match app.reset_notification_template(&caller, &name).await {
+            Ok(_) => Redirect::to(&format!("/configuration/templates/{name}")).into_response(),
+            Err(e) => refused(e),
+        },
+        _ => page(
+            &caller,
+            &csrf.0,
+            &name,
+            &subject,
+            &body,
+            html_part.as_deref().unwrap_or(""),
+            preview,
+            None,
+        )
+        .into_response(),
+    }
+}
+
+/// `POST /configuration/templates/{name}/preview`: just the preview pane (for the script).
+pub async fn fragment(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(name): Path<String>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let html_part = f.get("html").filter(|h| !h.trim().is_empty()).cloned();
+    let preview = app
+        .preview_notification_template(
+            &caller,
+            &name,
+            &get("subject"),
+            &get("body"),
+            html_part.as_deref(),
+        )
+        .await
+        .map_err(|e| e.to_string());
+    preview_pane(preview).into_response()
+}

@@ -79,6 +79,15 @@ pub fn router(app: Portico) -> Router {
             "/checklists/{id}/complete",
             post(api::workflow::complete_checklist),
         )
+        .route(
+            "/vobjects/{object}/{id}/comments",
+            get(api::extranet::list_comments).post(api::extranet::add_comment),
+        )
+        .route(
+            "/tickets",
+            get(api::extranet::list_tickets).post(api::extranet::create_ticket),
+        )
+        .route("/tickets/{id}/answer", post(api::extranet::answer_ticket))
         .route("/tasks", get(api::lists::tasks))
         .route("/tasks/{id}", get(api::workflow::task))
         .route("/tasks/{id}/complete", post(api::workflow::complete_task))
@@ -125,6 +134,15 @@ pub fn router(app: Portico) -> Router {
             post(pages::admin::add_person),
         )
         .route("/users", get(pages::admin::users))
+        .route(
+            "/tickets",
+            get(pages::tickets::page).post(pages::tickets::create),
+        )
+        .route("/tickets/{id}/answer", post(pages::tickets::answer))
+        .route(
+            "/records/{object}/{id}/comments",
+            post(pages::tickets::add_comment),
+        )
         .route("/static/portico.js", get(pages::config::script))
         .route("/configuration", get(pages::config::overview))
         .route(

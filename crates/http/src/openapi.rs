@@ -305,6 +305,52 @@ pub struct RenderedTemplate {
     html: String,
 }
 
+#[derive(ToSchema)]
+pub struct Comment {
+    id: String,
+    record__v: String,
+    author__v: String,
+    author_name: String,
+    body: String,
+    created_date__v: String,
+}
+
+#[derive(ToSchema)]
+pub struct Ticket {
+    id: String,
+    author__v: String,
+    /// `support` or `service`.
+    kind: String,
+    subject: String,
+    body: String,
+    /// `open` or `answered`.
+    status: String,
+    answer: Option<String>,
+    created_date__v: String,
+}
+
+#[derive(ToSchema)]
+pub struct CommentRequest {
+    #[schema(min_length = 1, max_length = 10000)]
+    body: String,
+}
+
+#[derive(ToSchema)]
+pub struct TicketRequest {
+    /// `support` (default) or `service`.
+    kind: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
+    subject: String,
+    #[schema(min_length = 1, max_length = 10000)]
+    body: String,
+}
+
+#[derive(ToSchema)]
+pub struct TicketAnswerRequest {
+    #[schema(min_length = 1, max_length = 10000)]
+    answer: String,
+}
+
 /// `GET /healthz`.
 #[derive(ToSchema)]
 pub struct Health {
@@ -448,6 +494,11 @@ pub struct TemplateRequest {
     ),
     components(schemas(
         Health,
+        Comment,
+        Ticket,
+        CommentRequest,
+        TicketRequest,
+        TicketAnswerRequest,
         Failure,
         ErrorItem,
         LoginResponse,
@@ -546,6 +597,51 @@ const PAGE: &[&str] = &["limit", "offset"];
 
 /// Every operation of the API.
 pub const OPERATIONS: &[Operation] = &[
+    op(
+        Get,
+        "/api/v1/vobjects/{object}/{id}/comments",
+        "Comments of a record",
+        &[],
+        None,
+        200,
+        Many("Comment"),
+    ),
+    op(
+        Post,
+        "/api/v1/vobjects/{object}/{id}/comments",
+        "Add a comment",
+        &[],
+        Some("CommentRequest"),
+        201,
+        One("Comment"),
+    ),
+    op(
+        Get,
+        "/api/v1/tickets",
+        "Tickets (an external collaborator's own)",
+        &["limit", "offset"],
+        None,
+        200,
+        Many("Ticket"),
+    ),
+    op(
+        Post,
+        "/api/v1/tickets",
+        "Submit a support or service request",
+        &[],
+        Some("TicketRequest"),
+        201,
+        One("Ticket"),
+    ),
+    op(
+        Post,
+        "/api/v1/tickets/{id}/answer",
+        "Answer a ticket",
+        &[],
+        Some("TicketAnswerRequest"),
+        200,
+        One("Ticket"),
+    ),
     Operation {
         method: Get,
         path: "/healthz",

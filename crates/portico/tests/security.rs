@@ -26,6 +26,7 @@ struct World {
     anna_user: String,
     anna_task: String,
     checklist: String,
+    ticket: String,
 }
 
 async fn email_of(app: &TestApp, person: &str) -> String {
@@ -100,7 +101,19 @@ async fn world(app: &TestApp) -> World {
         .as_str()
         .unwrap()
         .to_string();
+    let ticket = app
+        .ok(
+            Method::POST,
+            &anna_t,
+            "/api/v1/tickets",
+            Some(json!({"subject": "Access", "body": "Please add my colleague"})),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     World {
+        ticket,
         tokens: [
             Some(app.admin.clone()),
             Some(internal),
@@ -341,6 +354,36 @@ async fn every_endpoint_answers_every_role_as_it_should(app: TestApp) {
             None,
             [200, 200, 200, 200, 200, 401, 401],
         ),
+        (
+            g.clone(),
+            format!("/api/v1/vobjects/car__v/{r1}/comments"),
+            None,
+            [200, 200, 200, 404, 404, 401, 401],
+        ),
+        (
+            p.clone(),
+            format!("/api/v1/vobjects/car__v/{r1}/comments"),
+            Some(json!({"body": "a note"})),
+            [201, 201, 201, 404, 404, 401, 401],
+        ),
+        (
+            g.clone(),
+            "/api/v1/tickets".into(),
+            None,
+            [200, 200, 200, 200, 200, 401, 401],
+        ),
+        (
+            p.clone(),
+            "/api/v1/tickets".into(),
+            Some(json!({"subject": "s", "body": "b"})),
+            [201, 201, 201, 201, 201, 401, 401],
+        ),
+        (
+            p.clone(),
+            format!("/api/v1/tickets/{}/answer", w.ticket),
+            Some(json!({"answer": "done"})),
+            [200, 200, 403, 403, 403, 401, 401],
+        ),
     ];
     let mut wrong = vec![];
     for (method, path, body, expected) in &table {
@@ -414,6 +457,15 @@ async fn every_endpoint_answers_every_role_as_it_should(app: TestApp) {
         .unwrap()
         .iter()
         .all(|t| t["assignee__v"] == json!(au)));
+    let tickets = app.ok(g.clone(), bo_t, "/api/v1/tickets", None).await;
+    assert!(
+        tickets
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["author__v"] != json!(au)),
+        "another's tickets stay private"
+    );
     let tasks = app
         .ok(
             g.clone(),

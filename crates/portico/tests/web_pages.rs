@@ -463,3 +463,86 @@ both_backends!(
     admin_pages,
     contact_lists_users_licenses_and_the_outbox_have_pages
 );
+
+async fn comments_and_tickets_go_both_ways(app: TestApp) {
+    let acme = app.org("Acme").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let r = app.record("car__v", "SCAR-C", &acme, &[&anna]).await;
+    app.send("car__v", &r).await;
+    let email = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/person__v/{anna}"),
+            None,
+        )
+        .await["email__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.accept_welcome(&email, "anna's long password").await;
+    let username = app.user_of(&anna).await["username__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ext = browser();
+    sign_in(&ext, &app, &username, "anna's long password").await;
+    let record_page = format!("/records/car__v/{r}");
+    let (_, record) = page(&ext, &app, &record_page).await;
+    let res = ext
+        .post(format!("{}{record_page}/comments", app.base))
+        .form(&[
+            ("csrf", csrf_of(&record).as_str()),
+            ("body", "Photos follow <tomorrow>"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, tickets) = page(&ext, &app, "/tickets").await;
+    let res = ext
+        .post(format!("{}/tickets", app.base))
+        .form(&[
+            ("csrf", csrf_of(&tickets).as_str()),
+            ("kind", "service"),
+            ("subject", "Calibration"),
+            ("body", "Our gauge needs a visit"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let admin = browser();
+    sign_in(&admin, &app, "admin", support::ADMIN_PASSWORD).await;
+    let (_, record) = page(&admin, &app, &record_page).await;
+    assert!(
+        record.contains("Photos follow &lt;tomorrow&gt;"),
+        "escaped: {record}"
+    );
+    let (_, tickets) = page(&admin, &app, "/tickets").await;
+    assert!(tickets.contains("Calibration"));
+    let ticket = tickets
+        .split("action=\"/tickets/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let res = admin
+        .post(format!("{}/tickets/{ticket}/answer", app.base))
+        .form(&[
+            ("csrf", csrf_of(&tickets).as_str()),
+            ("answer", "A technician comes on Monday"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, mine) = page(&ext, &app, "/tickets").await;
+    assert!(mine.contains("A technician comes on Monday"), "{mine}");
+    let (_, home) = page(&ext, &app, "/home").await;
+    assert!(home.contains("was answered"), "{home}");
+}
+both_backends!(comments_and_tickets, comments_and_tickets_go_both_ways);

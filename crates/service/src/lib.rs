@@ -11,6 +11,7 @@ mod checklists;
 mod directory;
 mod emails;
 mod error;
+mod extranet;
 mod notifications;
 mod reads;
 mod records;

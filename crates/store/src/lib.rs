@@ -11,6 +11,7 @@
 mod audit;
 mod checklists;
 mod error;
+mod extranet;
 mod licenses;
 mod lookups;
 mod notifications;
@@ -36,6 +37,7 @@ use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Tr
 pub use audit::{chain_hash, AuditEntry, AuditFilter, AuditRow, ChainReport};
 pub use checklists::ChecklistRow;
 pub use error::StoreError;
+pub use extranet::{CommentRow, TicketRow};
 pub use lookups::{rule_lookups, Lookup};
 pub use notifications::NotificationRow;
 pub use orgs::OrganizationRow;

@@ -2,6 +2,7 @@
 
 pub mod actions;
 pub mod auth;
+pub mod extranet;
 mod fields;
 pub mod lists;
 pub mod objects;

@@ -30,6 +30,7 @@ pub(super) fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Mark
             body {
                 header class="bar" {
                     a href="/home" class="brand" { "Portico" }
+                    a href="/tickets" { "Tickets" }
                     @if caller.is_internal() {
                         a href="/records/car__v" { "SCARs" }
                         a href="/organizations" { "Organizations" }
@@ -241,6 +242,7 @@ pub async fn record(
     } else {
         html! {}
     };
+    let comments = super::tickets::comments_section(&app, &caller, &csrf.0, &object, &id).await;
     let r = &view.record;
     let content = html! {
         (actions)
@@ -294,6 +296,7 @@ pub async fn record(
             }
         }
     };
+    let content = html! { (content) (comments) };
     app_layout(&caller, &csrf.0, &r.name, content).into_response()
 }
 

@@ -7,6 +7,7 @@ pub mod home;
 pub mod internal;
 pub mod session;
 pub mod set_password;
+pub mod tickets;
 pub mod web;
 
 use axum::http::header;

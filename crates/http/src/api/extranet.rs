@@ -1,0 +1,110 @@
+//! Comments and tickets.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use portico_service::store::{CommentRow, TicketRow};
+use portico_service::Portico;
+use serde_json::{json, Value};
+
+use super::fields::Fields;
+use super::users::page as page_params;
+use crate::dto::{ok, time};
+use crate::extract::{Auth, Body, Params};
+use crate::ApiError;
+
+pub fn comment(c: &CommentRow) -> Value {
+    json!({"id": c.id, "record__v": c.record, "author__v": c.author, "author_name": c.author_name,
+           "body": c.body, "created_date__v": time(c.created_at)})
+}
+
+pub fn ticket(t: &TicketRow) -> Value {
+    json!({"id": t.id, "author__v": t.author, "kind": t.kind, "subject": t.subject, "body": t.body,
+           "status": t.status, "answer": t.answer, "created_date__v": time(t.created_at)})
+}
+
+fn required(v: Option<String>, name: &str) -> Result<String, ApiError> {
+    v.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "PARAMETER_REQUIRED",
+            format!("{name} is required"),
+        )
+    })
+}
+
+pub async fn list_comments(
+    State(app): State<Portico>,
+    Auth(caller): Auth,
+    Path((object, id)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    Ok(ok(app
+        .comments(&caller, &object, &id)
+        .await?
+        .iter()
+        .map(comment)
+        .collect::<Vec<_>>()))
+}
+
+pub async fn add_comment(
+    State(app): State<Portico>,
+    Auth(caller): Auth,
+    Path((object, id)): Path<(String, String)>,
+    Body(body): Body<Value>,
+) -> Result<impl IntoResponse, ApiError> {
+    let f = Fields::parse(body, &["body"], &["id", "author__v"])?;
+    let c = app
+        .add_comment(&caller, &object, &id, &required(f.text("body")?, "body")?)
+        .await?;
+    Ok((StatusCode::CREATED, ok(comment(&c))))
+}
+
+pub async fn list_tickets(
+    State(app): State<Portico>,
+    Auth(caller): Auth,
+    Params(mut q): Params<BTreeMap<String, String>>,
+) -> Result<impl IntoResponse, ApiError> {
+    let page = page_params(&mut q, &[])?;
+    Ok(ok(app
+        .tickets(&caller, page)
+        .await?
+        .iter()
+        .map(ticket)
+        .collect::<Vec<_>>()))
+}
+
+pub async fn create_ticket(
+    State(app): State<Portico>,
+    Auth(caller): Auth,
+    Body(body): Body<Value>,
+) -> Result<impl IntoResponse, ApiError> {
+    let f = Fields::parse(
+        body,
+        &["kind", "subject", "body"],
+        &["id", "status", "answer"],
+    )?;
+    let t = app
+        .create_ticket(
+            &caller,
+            &f.text("kind")?.unwrap_or_else(|| "support".into()),
+            &required(f.text("subject")?, "subject")?,
+            &required(f.text("body")?, "body")?,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, ok(ticket(&t))))
+}
+
+pub async fn answer_ticket(
+    State(app): State<Portico>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+    Body(body): Body<Value>,
+) -> Result<impl IntoResponse, ApiError> {
+    let f = Fields::parse(body, &["answer"], &[])?;
+    Ok(ok(ticket(
+        &app.answer_ticket(&caller, &id, &required(f.text("answer")?, "answer")?)
+            .await?,
+    )))
+}

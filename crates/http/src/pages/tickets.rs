@@ -1,0 +1,156 @@
+//! Comments on a record page, and the tickets page: an external collaborator submits support or
+//! service requests; internal users answer them.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use maud::{html, Markup};
+use portico_service::{Caller, Page, Portico};
+
+use super::home::{app_layout, refused};
+use super::web::{csrf_refusal, CsrfToken, WebUser};
+use crate::dto::time;
+
+/// The comments section of a record page.
+pub async fn comments_section(
+    app: &Portico,
+    caller: &Caller,
+    csrf: &str,
+    object: &str,
+    id: &str,
+) -> Markup {
+    let comments = app.comments(caller, object, id).await.unwrap_or_default();
+    html! {
+        section {
+            h2 { "Comments" }
+            @for c in &comments {
+                article class="comment" {
+                    p class="hint" { (c.author_name) " · " (time(c.created_at)) }
+                    p { (c.body) }
+                }
+            }
+            form method="post" action=(format!("/records/{object}/{id}/comments")) {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="comment" { "Add a comment" }
+                textarea id="comment" name="body" rows="3" required {}
+                button type="submit" { "Comment" }
+            }
+        }
+    }
+}
+
+/// `POST /records/{object}/{id}/comments`
+pub async fn add_comment(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path((object, id)): Path<(String, String)>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    match app
+        .add_comment(
+            &caller,
+            &object,
+            &id,
+            f.get("body").map(String::as_str).unwrap_or(""),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/records/{object}/{id}")).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// `GET /tickets`
+pub async fn page(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+) -> Response {
+    let tickets = match app.tickets(&caller, Page::default()).await {
+        Ok(t) => t,
+        Err(e) => return refused(e),
+    };
+    let content = html! {
+        @if !caller.is_internal() {
+            section {
+                h2 { "Ask the company" }
+                form method="post" action="/tickets" {
+                    input type="hidden" name="csrf" value=(csrf.0);
+                    label for="kind" { "Kind" }
+                    select id="kind" name="kind" { option value="support" { "Support request" } option value="service" { "Service request" } }
+                    label for="subject" { "Subject" }
+                    input type="text" id="subject" name="subject" required maxlength="200";
+                    label for="body" { "Your request" }
+                    textarea id="body" name="body" rows="4" required {}
+                    button type="submit" { "Send" }
+                }
+            }
+        }
+        @for t in &tickets {
+            article {
+                h3 { (t.subject) " · " (t.kind) " · " (t.status) }
+                p { (t.body) }
+                @if let Some(a) = &t.answer { p { strong { "Answer: " } (a) } }
+                @if caller.is_internal() && t.answer.is_none() {
+                    form method="post" action=(format!("/tickets/{}/answer", t.id)) {
+                        input type="hidden" name="csrf" value=(csrf.0);
+                        label for=(format!("answer-{}", t.id)) { "Answer" }
+                        textarea id=(format!("answer-{}", t.id)) name="answer" rows="3" required {}
+                        button type="submit" { "Answer" }
+                    }
+                }
+            }
+        }
+    };
+    app_layout(&caller, &csrf.0, "Tickets", content).into_response()
+}
+
+/// `POST /tickets`
+pub async fn create(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    match app
+        .create_ticket(&caller, &get("kind"), &get("subject"), &get("body"))
+        .await
+    {
+        Ok(_) => Redirect::to("/tickets").into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// `POST /tickets/{id}/answer`
+pub async fn answer(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    match app
+        .answer_ticket(
+            &caller,
+            &id,
+            f.get("answer").map(String::as_str).unwrap_or(""),
+        )
+        .await
+    {
+        Ok(_) => Redirect::to("/tickets").into_response(),
+        Err(e) => refused(e),
+    }
+}

@@ -88,6 +88,13 @@ pub fn router(app: Portico) -> Router {
             get(api::extranet::list_tickets).post(api::extranet::create_ticket),
         )
         .route("/tickets/{id}/answer", post(api::extranet::answer_ticket))
+        .route(
+            "/vobjects/{object}/{id}/files",
+            get(api::extranet::list_files)
+                .post(api::extranet::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(11_000_000)),
+        )
+        .route("/files/{id}", get(api::extranet::download))
         .route("/tasks", get(api::lists::tasks))
         .route("/tasks/{id}", get(api::workflow::task))
         .route("/tasks/{id}/complete", post(api::workflow::complete_task))
@@ -143,6 +150,11 @@ pub fn router(app: Portico) -> Router {
             "/records/{object}/{id}/comments",
             post(pages::tickets::add_comment),
         )
+        .route(
+            "/records/{object}/{id}/files",
+            post(pages::tickets::upload).layer(axum::extract::DefaultBodyLimit::max(11_000_000)),
+        )
+        .route("/files/{id}", get(pages::tickets::download))
         .route("/static/portico.js", get(pages::config::script))
         .route("/configuration", get(pages::config::overview))
         .route(

@@ -330,6 +330,19 @@ pub struct Ticket {
 }
 
 #[derive(ToSchema)]
+pub struct FileInfo {
+    id: String,
+    record__v: String,
+    uploader__v: String,
+    name: String,
+    /// The checked type: PDF, PNG, JPEG, GIF, WebP, plain text or CSV.
+    content_type: String,
+    size: i64,
+    sha256: String,
+    created_date__v: String,
+}
+
+#[derive(ToSchema)]
 pub struct CommentRequest {
     #[schema(min_length = 1, max_length = 10000)]
     body: String,
@@ -495,6 +508,7 @@ pub struct TemplateRequest {
     components(schemas(
         Health,
         Comment,
+        FileInfo,
         Ticket,
         CommentRequest,
         TicketRequest,
@@ -597,6 +611,33 @@ const PAGE: &[&str] = &["limit", "offset"];
 
 /// Every operation of the API.
 pub const OPERATIONS: &[Operation] = &[
+    op(
+        Get,
+        "/api/v1/vobjects/{object}/{id}/files",
+        "Files of a record",
+        &[],
+        None,
+        200,
+        Many("FileInfo"),
+    ),
+    op(
+        Post,
+        "/api/v1/vobjects/{object}/{id}/files",
+        "Upload a file (multipart field `file`, at most 10 MB)",
+        &[],
+        Some("Upload"),
+        201,
+        One("FileInfo"),
+    ),
+    op(
+        Get,
+        "/api/v1/files/{id}",
+        "Download a file",
+        &[],
+        None,
+        200,
+        File("application/octet-stream"),
+    ),
     op(
         Get,
         "/api/v1/vobjects/{object}/{id}/comments",
@@ -1186,7 +1227,24 @@ pub fn document() -> utoipa::openapi::OpenApi {
                     .schema(Some(query_schema(o.path, q))),
             );
         }
-        if let Some(body) = o.body {
+        if o.body == Some("Upload") {
+            let upload = ObjectBuilder::new()
+                .property(
+                    "file",
+                    ObjectBuilder::new().schema_type(Type::String).format(Some(
+                        utoipa::openapi::SchemaFormat::KnownFormat(
+                            utoipa::openapi::KnownFormat::Binary,
+                        ),
+                    )),
+                )
+                .required("file");
+            b = b.request_body(Some(
+                RequestBodyBuilder::new()
+                    .content("multipart/form-data", Content::new(Some(upload)))
+                    .required(Some(Required::True))
+                    .build(),
+            ));
+        } else if let Some(body) = o.body {
             b = b.request_body(Some(
                 RequestBodyBuilder::new()
                     .content(

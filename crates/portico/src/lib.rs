@@ -118,6 +118,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         login_failures_per_user: settings.login_failures_per_user.max(1),
         login_failures_per_address: settings.login_failures_per_address.max(1),
         trust_proxy: settings.trust_proxy,
+        files_dir: settings.data_dir.join("files"),
         ..ServiceSettings::default()
     };
     let app = Portico::new(store, config, service_settings);

@@ -546,3 +546,148 @@ async fn comments_and_tickets_go_both_ways(app: TestApp) {
     assert!(home.contains("was answered"), "{home}");
 }
 both_backends!(comments_and_tickets, comments_and_tickets_go_both_ways);
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-not-a-real-image-but-a-png-signature";
+
+async fn files_are_checked_stored_once_and_only_shared_with_the_record(app: TestApp) {
+    let acme = app.org("Acme").await;
+    let globex = app.org("Globex").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let eve = app.person(&globex, "Eve", "Stone").await;
+    let r = app.record("car__v", "SCAR-F", &acme, &[&anna]).await;
+    let other = app.record("car__v", "SCAR-G", &globex, &[&eve]).await;
+    app.send("car__v", &r).await;
+    app.send("car__v", &other).await;
+    let ext = browser();
+    for (person, password) in [
+        (&anna, "anna's long password"),
+        (&eve, "eve's long password"),
+    ] {
+        let email = app
+            .ok(
+                Method::GET,
+                &app.admin,
+                &format!("/api/v1/vobjects/person__v/{person}"),
+                None,
+            )
+            .await["email__v"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.accept_welcome(&email, password).await;
+    }
+    let username = app.user_of(&anna).await["username__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    sign_in(&ext, &app, &username, "anna's long password").await;
+    let record_page = format!("/records/car__v/{r}");
+    let (_, record) = page(&ext, &app, &record_page).await;
+    let upload = |bytes: &'static [u8], name: &'static str, kind: &'static str, csrf: String| {
+        let form = reqwest::multipart::Form::new().text("csrf", csrf).part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes)
+                .file_name(name)
+                .mime_str(kind)
+                .unwrap(),
+        );
+        ext.post(format!("{}{record_page}/files", app.base))
+            .multipart(form)
+            .send()
+    };
+    let res = upload(PNG, "photo.png", "image/png", csrf_of(&record))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = upload(b"MZ\x90\x00", "tool.png", "image/png", csrf_of(&record))
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::BAD_REQUEST,
+        "the content must match the type"
+    );
+    let res = upload(
+        b"MZ\x90\x00",
+        "tool.exe",
+        "application/x-msdownload",
+        csrf_of(&record),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // Over the API too; the same content is stored once.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(PNG)
+            .file_name("again.png")
+            .mime_str("image/png")
+            .unwrap(),
+    );
+    let res = app
+        .client
+        .post(format!("{}/api/v1/vobjects/car__v/{r}/files", app.base))
+        .bearer_auth(&app.admin)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let files = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/car__v/{r}/files"),
+            None,
+        )
+        .await;
+    let files = files.as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[0]["sha256"], files[1]["sha256"]);
+    let sha = files[0]["sha256"].as_str().unwrap();
+    let stored = app
+        .running
+        .mailer_dir()
+        .parent()
+        .unwrap()
+        .join("files")
+        .join(&sha[..2])
+        .join(sha);
+    assert_eq!(std::fs::read(&stored).unwrap(), PNG);
+
+    // The collaborator downloads it; someone of another supplier cannot, even by its address.
+    let id = files[0]["id"].as_str().unwrap();
+    let res = ext
+        .get(format!("{}/files/{id}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(res.bytes().await.unwrap().as_ref(), PNG);
+    let eve_user = app.user_of(&eve).await["username__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let intruder = browser();
+    sign_in(&intruder, &app, &eve_user, "eve's long password").await;
+    let res = intruder
+        .get(format!("{}/files/{id}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let eve_token = app.login(&eve_user, "eve's long password").await;
+    let (status, _) = app
+        .get(&eve_token, &format!("/api/v1/vobjects/car__v/{r}/files"))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+both_backends!(
+    files,
+    files_are_checked_stored_once_and_only_shared_with_the_record
+);

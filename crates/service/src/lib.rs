@@ -12,6 +12,7 @@ mod directory;
 mod emails;
 mod error;
 mod extranet;
+mod files;
 mod notifications;
 mod reads;
 mod records;
@@ -57,6 +58,10 @@ pub struct ServiceSettings {
     pub login_window_ms: i64,
     /// Whether `X-Forwarded-For` names the client (Portico behind a proxy).
     pub trust_proxy: bool,
+    /// Where uploaded files are kept (by their SHA-256).
+    pub files_dir: std::path::PathBuf,
+    /// The largest file accepted.
+    pub max_file_bytes: usize,
 }
 
 impl Default for ServiceSettings {
@@ -70,6 +75,8 @@ impl Default for ServiceSettings {
             login_failures_per_address: 100,
             login_window_ms: 15 * 60_000,
             trust_proxy: false,
+            files_dir: std::path::PathBuf::from("portico-data/files"),
+            max_file_bytes: 10_000_000,
         }
     }
 }

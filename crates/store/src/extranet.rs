@@ -171,3 +171,87 @@ impl Db<'_> {
         Ok(())
     }
 }
+
+/// A file on a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRow {
+    /// Its id.
+    pub id: String,
+    /// The record.
+    pub record: String,
+    /// Who uploaded it.
+    pub uploader: String,
+    /// Its name as uploaded.
+    pub name: String,
+    /// Its checked content type.
+    pub content_type: String,
+    /// Bytes.
+    pub size: i64,
+    /// SHA-256 of the content: where it is stored.
+    pub sha256: String,
+    /// When.
+    pub created_at: i64,
+}
+
+fn file(r: &AnyRow) -> Result<FileRow> {
+    Ok(FileRow {
+        id: rows::get(r, "id")?,
+        record: rows::get(r, "record_id")?,
+        uploader: rows::get(r, "uploader_id")?,
+        name: rows::get(r, "name")?,
+        content_type: rows::get(r, "content_type")?,
+        size: rows::get(r, "size")?,
+        sha256: rows::get(r, "sha256")?,
+        created_at: rows::get(r, "created_at")?,
+    })
+}
+
+const FILE_COLS: &str = "id, record_id, uploader_id, name, content_type, size, sha256, created_at";
+
+impl Db<'_> {
+    /// Records a stored file.
+    pub async fn insert_file(&mut self, f: &FileRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO files (id, record_id, uploader_id, name, content_type, size, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&f.id)
+        .bind(&f.record)
+        .bind(&f.uploader)
+        .bind(&f.name)
+        .bind(&f.content_type)
+        .bind(f.size)
+        .bind(&f.sha256)
+        .bind(f.created_at)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Files of a record, oldest first.
+    pub async fn files(&mut self, record: &str) -> Result<Vec<FileRow>> {
+        sqlx::query(&format!(
+            "SELECT {FILE_COLS} FROM files WHERE record_id = $1 ORDER BY created_at, id"
+        ))
+        .bind(record)
+        .fetch_all(&mut *self.conn)
+        .await?
+        .iter()
+        .map(file)
+        .collect()
+    }
+
+    /// One file with the object of its record.
+    pub async fn file(&mut self, id: &str) -> Result<Option<(FileRow, String)>> {
+        let row = sqlx::query(
+            "SELECT f.id, f.record_id, f.uploader_id, f.name, f.content_type, f.size, f.sha256, f.created_at, r.object \
+             FROM files f JOIN records r ON r.id = f.record_id WHERE f.id = $1 AND r.deleted = 0"
+        )
+        .bind(id)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        match row {
+            Some(r) => Ok(Some((file(&r)?, rows::get(&r, "object")?))),
+            None => Ok(None),
+        }
+    }
+}

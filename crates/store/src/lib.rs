@@ -37,7 +37,7 @@ use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Tr
 pub use audit::{chain_hash, AuditEntry, AuditFilter, AuditRow, ChainReport};
 pub use checklists::ChecklistRow;
 pub use error::StoreError;
-pub use extranet::{CommentRow, TicketRow};
+pub use extranet::{CommentRow, FileRow, TicketRow};
 pub use lookups::{rule_lookups, Lookup};
 pub use notifications::NotificationRow;
 pub use orgs::OrganizationRow;

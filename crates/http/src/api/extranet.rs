@@ -108,3 +108,96 @@ pub async fn answer_ticket(
             .await?,
     )))
 }
+
+pub fn file(f: &portico_service::store::FileRow) -> Value {
+    json!({"id": f.id, "record__v": f.record, "uploader__v": f.uploader, "name": f.name,
+           "content_type": f.content_type, "size": f.size, "sha256": f.sha256,
+           "created_date__v": time(f.created_at)})
+}
+
+/// The `file` field of a multipart body: its name, declared type and bytes.
+pub async fn file_part(
+    mut multipart: axum::extract::Multipart,
+) -> Result<(String, String, Vec<u8>), ApiError> {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::invalid(format!("the upload could not be read: {e}")))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_string();
+            let content_type = field
+                .content_type()
+                .unwrap_or("application/octet-stream")
+                .to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::invalid(format!("the upload could not be read: {e}")))?;
+            return Ok((name, content_type, bytes.to_vec()));
+        }
+    }
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "PARAMETER_REQUIRED",
+        "send the file in a multipart field named \"file\"",
+    ))
+}
+
+pub async fn list_files(
+    State(app): State<Portico>,
+    Auth(caller): Auth,
+    Path((object, id)): Path<(String, String)>,
+) -> Result<impl IntoResponse, ApiError> {
+    Ok(ok(app
+        .files(&caller, &object, &id)
+        .await?
+        .iter()
+        .map(file)
+        .collect::<Vec<_>>()))
+}
+
+pub async fn upload(
+    State(app): State<Portico>,
+    Auth(caller): Auth,
+    Path((object, id)): Path<(String, String)>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<impl IntoResponse, ApiError> {
+    let multipart = multipart
+        .map_err(|e| ApiError::invalid(format!("send the file as multipart/form-data: {e}")))?;
+    let (name, content_type, bytes) = file_part(multipart).await?;
+    let f = app
+        .upload_file(&caller, &object, &id, &name, &content_type, &bytes)
+        .await?;
+    Ok((StatusCode::CREATED, ok(file(&f))))
+}
+
+/// The bytes, as an attachment (never rendered inline, never sniffed).
+pub fn attachment(f: &portico_service::store::FileRow, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    let safe: String = f
+        .name
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
+        .collect();
+    (
+        [
+            (header::CONTENT_TYPE, f.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{safe}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub async fn download(
+    State(app): State<Portico>,
+    Auth(caller): Auth,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let (f, bytes) = app.download(&caller, &id).await?;
+    Ok(attachment(&f, bytes))
+}

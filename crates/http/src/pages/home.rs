@@ -243,6 +243,7 @@ pub async fn record(
         html! {}
     };
     let comments = super::tickets::comments_section(&app, &caller, &csrf.0, &object, &id).await;
+    let files = super::tickets::files_section(&app, &caller, &csrf.0, &object, &id).await;
     let r = &view.record;
     let content = html! {
         (actions)
@@ -296,7 +297,7 @@ pub async fn record(
             }
         }
     };
-    let content = html! { (content) (comments) };
+    let content = html! { (content) (files) (comments) };
     app_layout(&caller, &csrf.0, &r.name, content).into_response()
 }
 

@@ -154,3 +154,86 @@ pub async fn answer(
         Err(e) => refused(e),
     }
 }
+
+/// The files section of a record page.
+pub async fn files_section(
+    app: &Portico,
+    caller: &Caller,
+    csrf: &str,
+    object: &str,
+    id: &str,
+) -> Markup {
+    let files = app.files(caller, object, id).await.unwrap_or_default();
+    html! {
+        section {
+            h2 { "Files and photos" }
+            @if files.is_empty() { p class="hint" { "No files yet." } }
+            ul {
+                @for f in &files {
+                    li { a href=(format!("/files/{}", f.id)) { (f.name) } " · " (f.content_type) " · " (f.size / 1024) " KB" }
+                }
+            }
+            form method="post" action=(format!("/records/{object}/{id}/files")) enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(csrf);
+                label for="file" { "Add a file (PDF, image, text or CSV; at most 10 MB)" }
+                input type="file" id="file" name="file" required accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv";
+                button type="submit" { "Upload" }
+            }
+        }
+    }
+}
+
+/// `POST /records/{object}/{id}/files` (multipart: `csrf`, `file`)
+pub async fn upload(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path((object, id)): Path<(String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let mut form_csrf = String::new();
+    let mut file = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("csrf") => form_csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let kind = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_string();
+                if let Ok(bytes) = field.bytes().await {
+                    file = Some((name, kind, bytes));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(r) = csrf_refusal(&csrf, &form_csrf) {
+        return r;
+    }
+    let Some((name, kind, bytes)) = file else {
+        return refused(portico_service::ServiceError::InvalidData(
+            "choose a file to upload".into(),
+        ));
+    };
+    match app
+        .upload_file(&caller, &object, &id, &name, &kind, &bytes)
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/records/{object}/{id}")).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// `GET /files/{id}`
+pub async fn download(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    Path(id): Path<String>,
+) -> Response {
+    match app.download(&caller, &id).await {
+        Ok((f, bytes)) => crate::api::extranet::attachment(&f, bytes),
+        Err(e) => refused(e),
+    }
+}

@@ -284,6 +284,12 @@ async fn an_internal_user_creates_sends_and_reassigns_with_a_preview(app: TestAp
     let id = record_page.rsplit('/').next().unwrap().to_string();
     let (_, record) = page(&b, &app, &record_page).await;
     assert!(record.contains("Send to Supplier"), "{record}");
+    assert!(
+        record.contains("Anna Berg")
+            && record.contains("History")
+            && record.contains("record.created"),
+        "{record}"
+    );
 
     // The preview says what will happen, and changes nothing.
     let (status, preview) = page(

@@ -175,3 +175,23 @@ impl Portico {
         }
     }
 }
+
+impl Portico {
+    /// The history of one record (its audit entries, newest first) for internal users who may
+    /// read the record.
+    pub async fn record_history(
+        &self,
+        caller: &Caller,
+        object: &str,
+        id: &str,
+    ) -> ServiceResult<Vec<AuditRow>> {
+        caller.require_internal()?;
+        let view = self.record(caller, object, id).await?;
+        let filter = AuditFilter {
+            record: Some(view.record.id.to_string()),
+            limit: 200,
+            ..AuditFilter::default()
+        };
+        Ok(self.store.read().await?.db().audit_entries(&filter).await?)
+    }
+}

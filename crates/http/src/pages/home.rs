@@ -297,7 +297,46 @@ pub async fn record(
             }
         }
     };
-    let content = html! { (content) (files) (comments) };
+    let history = if caller.is_internal() {
+        let entries = app
+            .record_history(&caller, &object, &id)
+            .await
+            .unwrap_or_default();
+        let mut names = Vec::new();
+        for p in &view.record.collaborators {
+            if let Ok(person) = app.person(&caller, p.as_str()).await {
+                names.push(person.display_name());
+            }
+        }
+        let supplier = match &view.record.supplier {
+            Some(s) => app
+                .organization(&caller, s.as_str())
+                .await
+                .map(|o| o.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        html! {
+            section {
+                h2 { "Supplier and collaborators" }
+                p { (supplier) @if !names.is_empty() { " — " (names.join(", ")) } }
+            }
+            section {
+                h2 { "History" }
+                table {
+                    thead { tr { th { "When" } th { "What" } th { "Why" } } }
+                    tbody {
+                        @for e in &entries {
+                            tr { td { (time(e.entry.at)) } td { (e.entry.action) } td { (e.entry.cause.clone().unwrap_or_default()) } }
+                        }
+                    }
+                }
+            }
+        }
+    } else {
+        html! {}
+    };
+    let content = html! { (content) (files) (comments) (history) };
     app_layout(&caller, &csrf.0, &r.name, content).into_response()
 }
 

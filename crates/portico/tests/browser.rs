@@ -220,6 +220,34 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
         .click()
         .await
         .unwrap();
+    // A photo, uploaded from the record page.
+    let photo = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    std::fs::write(
+        photo.path(),
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-signature-only",
+    )
+    .unwrap();
+    c.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(&photo.path().display().to_string())
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[text()='Upload']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let files_path = format!("/api/v1/vobjects/car__v/{mine}/files");
+    eventually(|| async {
+        app.ok(Method::GET, &app.admin, &files_path, None)
+            .await
+            .as_array()
+            .is_some_and(|a| a.len() == 1)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let answer = c.find(Locator::Css("input[name=answer_0]")).await.unwrap();
     answer.send_keys("A worn cutting tool").await.unwrap();
     screenshot(&c, "extranet-record").await;
@@ -352,6 +380,179 @@ async fn an_admin_edits_a_template_with_a_live_preview_in_chromium() {
     assert_eq!(
         app.ok(Method::GET, &app.admin, t, None).await["subject"],
         "Welcome aboard, ${firstName}"
+    );
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium() {
+    let Some((c, _driver, _profile)) = browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(support::Backend::Sqlite).await.unwrap();
+    let acme = app.org("Acme Components").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let bo = app.person(&acme, "Bo", "Lind").await;
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(support::ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("SCARs"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("New SCAR"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys("SCAR-0100")
+        .await
+        .unwrap();
+    c.find(Locator::Id("supplier"))
+        .await
+        .unwrap()
+        .select_by_value(&acme)
+        .await
+        .unwrap();
+    c.find(Locator::Id("collaborator"))
+        .await
+        .unwrap()
+        .select_by_value(&anna)
+        .await
+        .unwrap();
+    c.find(Locator::Css(
+        "form[action='/records/car__v'] button[type=submit]",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//button[text()='Send to Supplier']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let plan = c
+        .wait()
+        .for_element(Locator::Css("ul.plan"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        plan.contains("1 user(s) created") && plan.contains("ext_collab_welcome_scar__v"),
+        "{plan}"
+    );
+    screenshot(&c, "action-preview").await;
+    assert_eq!(
+        app.user_of(&anna).await,
+        serde_json::Value::Null,
+        "the preview changed nothing"
+    );
+    c.find(Locator::XPath("//button[text()='Confirm']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    eventually(|| async { app.user_of(&anna).await["status__v"] == "active__v" }).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Anna signs in (over the API here), then the SCAR is handed to Bo: her access ends.
+    app.deliver().await;
+    let email = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/person__v/{anna}"),
+            None,
+        )
+        .await["email__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let anna_token = app.accept_welcome(&email, "anna's long password").await;
+    let record = app
+        .ok(Method::GET, &app.admin, "/api/v1/vobjects/car__v", None)
+        .await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, _) = app
+        .get(&anna_token, &format!("/api/v1/vobjects/car__v/{record}"))
+        .await;
+    assert_eq!(status, reqwest::StatusCode::OK);
+    c.wait()
+        .for_element(Locator::XPath(
+            "//button[text()='Reassign External Collaborator']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("to"))
+        .await
+        .unwrap()
+        .select_by_value(&bo)
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[text()='Preview']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::XPath("//button[text()='Confirm']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let rec_path = format!("/api/v1/vobjects/car__v/{record}");
+    eventually(|| async {
+        app.ok(Method::GET, &app.admin, &rec_path, None).await["external_collaborator__v"]
+            == json!([bo])
+    })
+    .await;
+    let (status, _) = app
+        .get(&anna_token, &format!("/api/v1/vobjects/car__v/{record}"))
+        .await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::UNAUTHORIZED,
+        "the prior collaborator lost her access"
     );
     c.close().await.unwrap();
 }

@@ -142,6 +142,10 @@ pub fn router(app: Portico) -> Router {
         )
         .route("/users", get(pages::admin::users))
         .route(
+            "/persons/{id}/edit",
+            get(pages::admin::edit_person).post(pages::admin::save_person),
+        )
+        .route(
             "/tickets",
             get(pages::tickets::page).post(pages::tickets::create),
         )

@@ -430,6 +430,30 @@ async fn contact_lists_users_licenses_and_the_outbox_have_pages(app: TestApp) {
         contacts.contains("Ivy Ng") && contacts.contains("ivy@initech.example"),
         "{contacts}"
     );
+    let edit = contacts
+        .split("href=\"/persons/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, form) = page(&b, &app, &format!("/persons/{edit}")).await;
+    let r = b
+        .post(format!("{}/persons/{edit}", app.base))
+        .form(&[
+            ("csrf", csrf_of(&form).as_str()),
+            ("first_name", "Ivy"),
+            ("last_name", "Ng-Park"),
+            ("email", "ivy@initech.example"),
+            ("language", "de"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, contacts) = page(&b, &app, &org_page).await;
+    assert!(contacts.contains("Ivy Ng-Park"), "{contacts}");
 
     let ivy = app
         .ok(

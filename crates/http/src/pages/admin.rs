@@ -94,8 +94,17 @@ pub async fn organization(
             h2 { "Contact list" }
             @if persons.is_empty() { p class="hint" { "No contacts yet." } }
             table {
-                thead { tr { th { "Name" } th { "Email" } th { "Has a user" } } }
-                tbody { @for p in &persons { tr { td { (p.display_name()) } td { (p.email) } td { @if p.user.is_some() { "yes" } @else { "no" } } } } }
+                thead { tr { th { "Name" } th { "Email" } th { "Has a user" } th {} } }
+                tbody {
+                    @for p in &persons {
+                        tr {
+                            td { (p.display_name()) }
+                            td { (p.email) }
+                            td { @if p.user.is_some() { "yes" } @else { "no" } }
+                            td { a href=(format!("/persons/{}/edit", p.id)) { "Edit" } }
+                        }
+                    }
+                }
             }
         }
         section {
@@ -253,6 +262,61 @@ pub async fn retry(
     }
     match app.retry_email(&caller, &id).await {
         Ok(_) => Redirect::to("/outbox").into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// `GET /persons/{id}/edit`
+pub async fn edit_person(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+) -> Response {
+    let p = match app.person(&caller, &id).await {
+        Ok(p) => p,
+        Err(e) => return refused(e),
+    };
+    let content = html! {
+        form method="post" action=(format!("/persons/{id}/edit")) {
+            input type="hidden" name="csrf" value=(csrf.0);
+            label for="first" { "First name" }
+            input type="text" id="first" name="first_name" value=(p.first_name) required;
+            label for="last" { "Last name" }
+            input type="text" id="last" name="last_name" value=(p.last_name) required;
+            label for="email" { "Email" }
+            input type="email" id="email" name="email" value=(p.email) required;
+            label for="language" { "Language" }
+            input type="text" id="language" name="language" value=(p.language) required;
+            button type="submit" { "Save" }
+        }
+    };
+    app_layout(&caller, &csrf.0, &p.display_name(), content).into_response()
+}
+
+/// `POST /persons/{id}/edit`
+pub async fn save_person(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Path(id): Path<String>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    let input = PersonInput {
+        first_name: f.get("first_name").cloned(),
+        last_name: f.get("last_name").cloned(),
+        email: f.get("email").cloned(),
+        organization: None,
+        language: f.get("language").cloned(),
+    };
+    match app.update_person(&caller, &id, input).await {
+        Ok(p) => match &p.organization {
+            Some(org) => Redirect::to(&format!("/organizations/{org}")).into_response(),
+            None => Redirect::to("/organizations").into_response(),
+        },
         Err(e) => refused(e),
     }
 }

@@ -168,6 +168,10 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
         .click()
         .await
         .unwrap();
+    c.wait()
+        .for_element(Locator::LinkText("Sign in"))
+        .await
+        .unwrap();
     let done = c
         .find(Locator::Css("h1"))
         .await
@@ -202,6 +206,11 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
         .await
         .unwrap();
 
+    // Wait for the next page before reading it: the click returns before it loads.
+    c.wait()
+        .for_element(Locator::LinkText("SCAR-0042"))
+        .await
+        .unwrap();
     let home = c
         .find(Locator::Css("main"))
         .await
@@ -247,7 +256,10 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
             .is_some_and(|a| a.len() == 1)
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Load the page afresh: a navigation waits for the load, a click does not.
+    c.goto(&format!("{}/records/car__v/{mine}", app.base))
+        .await
+        .unwrap();
     let answer = c.find(Locator::Css("input[name=answer_0]")).await.unwrap();
     answer.send_keys("A worn cutting tool").await.unwrap();
     screenshot(&c, "extranet-record").await;
@@ -264,7 +276,10 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
             == "A worn cutting tool"
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Load the page afresh: a navigation waits for the load, a click does not.
+    c.goto(&format!("{}/records/car__v/{mine}", app.base))
+        .await
+        .unwrap();
     c.find(Locator::Css("textarea[name=response]"))
         .await
         .unwrap()

@@ -141,6 +141,7 @@ pub fn router(app: Portico) -> Router {
             post(pages::admin::add_person),
         )
         .route("/users", get(pages::admin::users))
+        .route("/notifications/read", post(pages::home::read_all))
         .route(
             "/persons/{id}/edit",
             get(pages::admin::edit_person).post(pages::admin::save_person),

@@ -574,6 +574,18 @@ async fn comments_and_tickets_go_both_ways(app: TestApp) {
     assert!(mine.contains("A technician comes on Monday"), "{mine}");
     let (_, home) = page(&ext, &app, "/home").await;
     assert!(home.contains("was answered"), "{home}");
+    let r = ext
+        .post(format!("{}/notifications/read", app.base))
+        .form(&[("csrf", csrf_of(&home).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, home) = page(&ext, &app, "/home").await;
+    assert!(
+        !home.contains("was answered"),
+        "read news leave the page: {home}"
+    );
 }
 both_backends!(comments_and_tickets, comments_and_tickets_go_both_ways);
 

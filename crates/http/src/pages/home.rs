@@ -168,6 +168,10 @@ pub async fn home(
                 section {
                     h2 { "News" }
                     ul { @for n in &notifications { li { (n.message) } } }
+                    form method="post" action="/notifications/read" {
+                        input type="hidden" name="csrf" value=(csrf.0);
+                        button type="submit" { "Mark all as read" }
+                    }
                 }
             }
             section {
@@ -399,4 +403,20 @@ pub async fn answer_checklist(
         }
     }
     Redirect::to(&back).into_response()
+}
+
+/// `POST /notifications/read`: marks the caller's notifications read.
+pub async fn read_all(
+    State(app): State<Portico>,
+    WebUser(caller): WebUser,
+    csrf: CsrfToken,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+        return r;
+    }
+    match app.mark_all_notifications_read(&caller).await {
+        Ok(_) => Redirect::to("/home").into_response(),
+        Err(e) => refused(e),
+    }
 }

@@ -140,12 +140,13 @@ impl Store {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer writes; the busy timeout
-                        // makes a second writer wait instead of failing; 64 MiB of page cache
-                        // per connection keeps the indexes of a large database in memory.
+                        // makes a second writer wait instead of failing; 32 MiB of page cache
+                        // per connection (8 connections) keeps hot index pages in memory
+                        // within the server's memory budget of 200 MB.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                             PRAGMA cache_size = -65536;",
+                             PRAGMA cache_size = -32768;",
                         )
                         .await?;
                     }

@@ -78,6 +78,29 @@ async fn browser() -> Option<(fantoccini::Client, Driver, tempfile::TempDir)> {
     panic!("chromedriver did not start");
 }
 
+/// Signs in as the bootstrap admin on the login page.
+async fn sign_in_as_admin(c: &fantoccini::Client, app: &TestApp) {
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("admin")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(support::ADMIN_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Waits (up to 5 s) until `check` holds; the browser works on its own clock.
 async fn eventually<F, Fut>(check: F)
 where
@@ -324,25 +347,7 @@ async fn an_admin_edits_a_template_with_a_live_preview_in_chromium() {
         return;
     };
     let app = TestApp::spawn(support::Backend::Sqlite).await.unwrap();
-    c.goto(&format!("{}/login", app.base)).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("admin")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(support::ADMIN_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in_as_admin(&c, &app).await;
     c.wait()
         .for_element(Locator::LinkText("Configuration"))
         .await
@@ -408,25 +413,7 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium() {
     let acme = app.org("Acme Components").await;
     let anna = app.person(&acme, "Anna", "Berg").await;
     let bo = app.person(&acme, "Bo", "Lind").await;
-    c.goto(&format!("{}/login", app.base)).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("admin")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(support::ADMIN_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    sign_in_as_admin(&c, &app).await;
     c.wait()
         .for_element(Locator::LinkText("SCARs"))
         .await

@@ -21,17 +21,7 @@ fn emails_to<'a>(outbox: &'a [Value], to: &str) -> Vec<&'a str> {
 async fn a_scar_sent_to_the_supplier_activates_its_contact_end_to_end(app: TestApp) {
     let acme = app.org("Acme").await;
     let anna = app.person(&acme, "Anna", "Berg").await;
-    let anna_email = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("/api/v1/vobjects/person__v/{anna}"),
-            None,
-        )
-        .await["email__v"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let anna_email = app.email_of(&anna).await;
     let scar = app.record(SCAR, "SCAR-1", &acme, &[&anna]).await;
 
     // Dry run: the plan, and nothing changed.

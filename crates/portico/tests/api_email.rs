@@ -34,17 +34,7 @@ fn subject_of(message: &str) -> String {
 async fn scar_for(app: &TestApp, first: &str) -> (String, String, String) {
     let acme = app.org("Acme").await;
     let person = app.person(&acme, first, "Berg").await;
-    let email = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("/api/v1/vobjects/person__v/{person}"),
-            None,
-        )
-        .await["email__v"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let email = app.email_of(&person).await;
     let scar = app.record(SCAR, "SCAR-1", &acme, &[&person]).await;
     (person, email, scar)
 }

@@ -10,19 +10,6 @@ use support::TestApp;
 
 const SCAR: &str = "car__v";
 
-async fn email_of(app: &TestApp, person: &str) -> String {
-    app.ok(
-        Method::GET,
-        &app.admin,
-        &format!("/api/v1/vobjects/person__v/{person}"),
-        None,
-    )
-    .await["email__v"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 async fn open_tasks(app: &TestApp, token: &str, record: &str) -> Vec<Value> {
     let d = app
         .ok(
@@ -65,7 +52,7 @@ async fn the_response_review_loop_runs_to_closure(app: TestApp) {
     let scar = app.record(SCAR, "SCAR-1", &acme, &[&anna]).await;
     app.send(SCAR, &scar).await;
     let ext = app
-        .accept_welcome(&email_of(&app, &anna).await, "anna-secret-password")
+        .accept_welcome(&app.email_of(&anna).await, "anna-secret-password")
         .await;
 
     // The collaborator sees its task and answers it; the record goes to review.
@@ -181,7 +168,7 @@ async fn internal_users_complete_on_behalf_and_cancel_tasks(app: TestApp) {
     let tasks = open_tasks(&app, &app.admin, &scar).await;
     assert_eq!(tasks.len(), 2);
     let ext = app
-        .accept_welcome(&email_of(&app, &anna).await, "anna-secret-password")
+        .accept_welcome(&app.email_of(&anna).await, "anna-secret-password")
         .await;
     let bos = tasks.iter().find(|t| t["person__v"] == json!(bo)).unwrap()["id"]
         .as_str()
@@ -275,7 +262,7 @@ async fn reassignment_moves_open_checklists_and_ends_the_prior_access(app: TestA
     let scar = app.record(SCAR, "SCAR-1", &acme, &[&anna]).await;
     app.send(SCAR, &scar).await;
     let ext = app
-        .accept_welcome(&email_of(&app, &anna).await, "anna-secret-password")
+        .accept_welcome(&app.email_of(&anna).await, "anna-secret-password")
         .await;
     let path = format!("/api/v1/vobjects/{SCAR}/{scar}/checklists");
     let open = app
@@ -457,7 +444,7 @@ async fn notifications_are_private_and_can_be_marked_read(app: TestApp) {
     let scar = app.record(SCAR, "SCAR-1", &acme, &[&anna]).await;
     app.send(SCAR, &scar).await;
     let ext = app
-        .accept_welcome(&email_of(&app, &anna).await, "anna-secret-password")
+        .accept_welcome(&app.email_of(&anna).await, "anna-secret-password")
         .await;
     let mine = app
         .ok(Method::GET, &ext, "/api/v1/notifications?unread=true", None)

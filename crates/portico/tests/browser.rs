@@ -145,17 +145,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
     app.deliver().await;
 
     // The Welcome email, as delivered to the Maildir.
-    let email = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("/api/v1/vobjects/person__v/{anna}"),
-            None,
-        )
-        .await["email__v"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let email = app.email_of(&anna).await;
     let new = app.running.mailer_dir().join("new");
     let welcome = std::fs::read_dir(&new)
         .unwrap()
@@ -491,17 +481,7 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium() {
 
     // Anna signs in (over the API here), then the SCAR is handed to Bo: her access ends.
     app.deliver().await;
-    let email = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("/api/v1/vobjects/person__v/{anna}"),
-            None,
-        )
-        .await["email__v"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let email = app.email_of(&anna).await;
     let anna_token = app.accept_welcome(&email, "anna's long password").await;
     let record = app
         .ok(Method::GET, &app.admin, "/api/v1/vobjects/car__v", None)

@@ -29,19 +29,6 @@ struct World {
     ticket: String,
 }
 
-async fn email_of(app: &TestApp, person: &str) -> String {
-    app.ok(
-        Method::GET,
-        &app.admin,
-        &format!("/api/v1/vobjects/person__v/{person}"),
-        None,
-    )
-    .await["email__v"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 /// Acme (Anna on SCAR r1, Bo on NCR r2, Cy on SCAR r4 then cancelled), Globex (Eve on SCAR r3).
 async fn world(app: &TestApp) -> World {
     let acme = app.org("Acme").await;
@@ -67,16 +54,16 @@ async fn world(app: &TestApp) -> World {
     assert_eq!(status, StatusCode::CREATED, "{created}");
     let internal = app.login("quinn", "quinn's long password").await;
     let anna_t = app
-        .accept_welcome(&email_of(app, &anna).await, "anna's long password")
+        .accept_welcome(&app.email_of(&anna).await, "anna's long password")
         .await;
     let bo_t = app
-        .accept_welcome(&email_of(app, &bo).await, "bo's long password1")
+        .accept_welcome(&app.email_of(&bo).await, "bo's long password1")
         .await;
     let eve_t = app
-        .accept_welcome(&email_of(app, &eve).await, "eve's long password")
+        .accept_welcome(&app.email_of(&eve).await, "eve's long password")
         .await;
     let cy_t = app
-        .accept_welcome(&email_of(app, &cy).await, "cy's long password1")
+        .accept_welcome(&app.email_of(&cy).await, "cy's long password1")
         .await;
     app.action("car__v", &r4, "change_state_to_cancelled__c", json!({}))
         .await;

@@ -68,17 +68,7 @@ async fn a_collaborator_answers_its_request_in_the_browser(app: TestApp) {
         Some(json!({"name__v": "8D", "assignee__v": anna, "items": [{"question": "Root cause?"}]})),
     )
     .await;
-    let email = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("/api/v1/vobjects/person__v/{anna}"),
-            None,
-        )
-        .await["email__v"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let email = app.email_of(&anna).await;
     app.accept_welcome(&email, "anna's long password").await;
     let username = app.user_of(&anna).await["username__v"]
         .as_str()
@@ -499,17 +489,7 @@ async fn comments_and_tickets_go_both_ways(app: TestApp) {
     let anna = app.person(&acme, "Anna", "Berg").await;
     let r = app.record("car__v", "SCAR-C", &acme, &[&anna]).await;
     app.send("car__v", &r).await;
-    let email = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("/api/v1/vobjects/person__v/{anna}"),
-            None,
-        )
-        .await["email__v"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let email = app.email_of(&anna).await;
     app.accept_welcome(&email, "anna's long password").await;
     let username = app.user_of(&anna).await["username__v"]
         .as_str()
@@ -605,17 +585,7 @@ async fn files_are_checked_stored_once_and_only_shared_with_the_record(app: Test
         (&anna, "anna's long password"),
         (&eve, "eve's long password"),
     ] {
-        let email = app
-            .ok(
-                Method::GET,
-                &app.admin,
-                &format!("/api/v1/vobjects/person__v/{person}"),
-                None,
-            )
-            .await["email__v"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let email = app.email_of(person).await;
         app.accept_welcome(&email, password).await;
     }
     let username = app.user_of(&anna).await["username__v"]

@@ -384,6 +384,19 @@ impl TestApp {
         self.login(&username, password).await
     }
 
+    /// A person's email address.
+    pub async fn email_of(&self, person: &str) -> String {
+        let p = self
+            .ok(
+                Method::GET,
+                &self.admin,
+                &format!("/api/v1/vobjects/person__v/{person}"),
+                None,
+            )
+            .await;
+        p["email__v"].as_str().expect("an email").to_string()
+    }
+
     pub async fn user_by_email(&self, email: &str) -> Value {
         let users = self
             .ok(Method::GET, &self.admin, "/api/v1/users?limit=1000", None)

@@ -12,7 +12,7 @@ use portico_service::store::{OutboxFilter, UserFilter};
 use portico_service::{OrganizationInput, Page, PersonInput, Portico};
 
 use super::home::{app_layout, refused};
-use super::web::{csrf_refusal, CsrfToken, WebUser};
+use super::web::{form_refusal, CsrfToken, WebUser};
 
 const MANY: Page = Page {
     limit: 1000,
@@ -56,7 +56,7 @@ pub async fn add_organization(
     csrf: CsrfToken,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     match app
@@ -132,7 +132,7 @@ pub async fn add_person(
     Path(id): Path<String>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     let input = PersonInput {
@@ -257,7 +257,7 @@ pub async fn retry(
     Path(id): Path<String>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     match app.retry_email(&caller, &id).await {
@@ -302,7 +302,7 @@ pub async fn save_person(
     Path(id): Path<String>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     let input = PersonInput {

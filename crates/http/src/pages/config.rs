@@ -12,7 +12,7 @@ use maud::{html, Markup, PreEscaped};
 use portico_service::{Portico, ServiceError};
 
 use super::home::{app_layout, refused};
-use super::web::{csrf_refusal, CsrfToken, WebUser};
+use super::web::{form_refusal, CsrfToken, WebUser};
 
 /// `GET /static/portico.js`
 pub async fn script() -> impl IntoResponse {
@@ -154,7 +154,7 @@ pub async fn submit(
     Path(name): Path<String>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
@@ -222,7 +222,7 @@ pub async fn fragment(
     Path(name): Path<String>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();

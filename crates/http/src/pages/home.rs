@@ -13,7 +13,7 @@ use maud::{html, Markup, DOCTYPE};
 use portico_service::store::{RecordFilter, TaskFilter, TaskRow};
 use portico_service::{Caller, Page, Portico, RecordView, ServiceError};
 
-use super::web::{csrf_refusal, CsrfToken, WebUser};
+use super::web::{form_refusal, CsrfToken, WebUser};
 use crate::dto::time;
 
 /// A signed-in page: navigation, the user, a sign-out button.
@@ -361,7 +361,7 @@ pub async fn complete_task(
     Path(id): Path<String>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     match app
@@ -386,7 +386,7 @@ pub async fn answer_checklist(
     Path(id): Path<String>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     let mut answers = vec![];
@@ -412,7 +412,7 @@ pub async fn read_all(
     csrf: CsrfToken,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     match app.mark_all_notifications_read(&caller).await {

@@ -14,7 +14,7 @@ use portico_service::store::RecordFilter;
 use portico_service::{Page, Portico, RecordInput};
 
 use super::home::{app_layout, records_table, refused};
-use super::web::{csrf_refusal, CsrfToken, WebUser};
+use super::web::{form_refusal, CsrfToken, WebUser};
 
 /// `GET /records/{object}`: the records of a type (an external collaborator's are filtered
 /// by the use case like everywhere else).
@@ -106,7 +106,7 @@ pub async fn create(
     Path(object): Path<String>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     let input = RecordInput {
@@ -264,7 +264,7 @@ pub async fn run(
     Path((object, id, action)): Path<(String, String, String)>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     match app

@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use portico_service::{Caller, Page, Portico};
 
 use super::home::{app_layout, refused};
-use super::web::{csrf_refusal, CsrfToken, WebUser};
+use super::web::{csrf_refusal, form_refusal, CsrfToken, WebUser};
 use crate::dto::time;
 
 /// The comments section of a record page.
@@ -49,7 +49,7 @@ pub async fn add_comment(
     Path((object, id)): Path<(String, String)>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     match app
@@ -118,7 +118,7 @@ pub async fn create(
     csrf: CsrfToken,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
@@ -139,7 +139,7 @@ pub async fn answer(
     Path(id): Path<String>,
     Form(f): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Some(r) = csrf_refusal(&csrf, f.get("csrf").map(String::as_str).unwrap_or("")) {
+    if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
     match app

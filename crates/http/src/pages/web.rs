@@ -97,6 +97,14 @@ pub fn csrf_refusal(token: &CsrfToken, field: &str) -> Option<Response> {
 #[derive(Clone)]
 struct NewCsrf(String);
 
+/// [`csrf_refusal`] for a form read as a map with its `csrf` field.
+pub fn form_refusal(
+    token: &CsrfToken,
+    form: &std::collections::BTreeMap<String, String>,
+) -> Option<Response> {
+    csrf_refusal(token, form.get("csrf").map(String::as_str).unwrap_or(""))
+}
+
 /// Security headers on every answer, and a CSRF cookie for browsers that have none yet.
 pub async fn headers(request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();

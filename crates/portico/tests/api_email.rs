@@ -168,17 +168,7 @@ async fn goodbye_and_welcome_back_arrive_over_smtp(backend: support::Backend) {
         subjects.iter().any(|s| s.contains("your work is complete")),
         "{subjects:?}"
     );
-    let acme = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            "/api/v1/vobjects/organization__v",
-            None,
-        )
-        .await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let acme = app.first_org().await;
     let ncr = app.record("ncr__v", "NCR-2", &acme, &[&person]).await;
     app.send("ncr__v", &ncr).await;
     app.deliver().await;

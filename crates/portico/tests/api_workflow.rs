@@ -438,6 +438,120 @@ both_backends!(
     a_bulk_action_reports_each_record_and_keeps_the_good_ones
 );
 
+/// Builds the same company on any server: 12 contacts, records sharing some of them, one
+/// record with nobody, one already sent; answers the record ids in the order to run them (with
+/// an unknown id) and each person's id by name.
+async fn bulk_scenario(app: &TestApp) -> (Vec<String>, Vec<(String, String)>) {
+    let acme = app.org("Acme").await;
+    let mut people = vec![];
+    for i in 0..12 {
+        let name = format!("P{i}");
+        people.push((name.clone(), app.person(&acme, &name, "Order").await));
+    }
+    let p = |i: usize| people[i].1.clone();
+    let mut ids = vec![app.record(SCAR, "R0", &acme, &[&p(0)]).await];
+    // R1 shares P0 with R0: P0 is activated once and answers both.
+    ids.push(app.record(SCAR, "R1", &acme, &[&p(0), &p(1)]).await);
+    for i in 2..10 {
+        ids.push(app.record(SCAR, &format!("R{i}"), &acme, &[&p(i)]).await);
+    }
+    // The ten seats are gone by now: P10 is refused, P1 (already active) is not.
+    ids.push(app.record(SCAR, "R10", &acme, &[&p(10)]).await);
+    ids.push(app.record(SCAR, "R11", &acme, &[&p(1)]).await);
+    ids.push(app.record(SCAR, "R-empty", &acme, &[]).await);
+    let sent = app.record(SCAR, "R-sent", &acme, &[&p(11)]).await;
+    app.send(SCAR, &sent).await;
+    app.action(SCAR, &sent, "change_state_to_cancelled__c", json!({}))
+        .await;
+    ids.push(sent);
+    ids.push("rec_unknown".into());
+    (ids, people)
+}
+
+/// Everything the scenario's actions can change, named so that two servers compare equal.
+async fn bulk_state(app: &TestApp, people: &[(String, String)], ids: &[String]) -> Vec<String> {
+    let licenses = app.licenses().await;
+    let mut out = vec![format!(
+        "licenses {} of {}",
+        licenses["active"], licenses["seats"]
+    )];
+    for (name, id) in people {
+        let u = app.user_of(id).await;
+        out.push(format!("{name}: {} {}", u["username__v"], u["status__v"]));
+    }
+    for id in ids.iter().filter(|id| id.as_str() != "rec_unknown") {
+        let tasks = open_tasks(app, &app.admin, id).await.len();
+        out.push(format!("{}: {} tasks", state(app, id).await, tasks));
+    }
+    let mut mails: Vec<String> = app
+        .outbox()
+        .await
+        .iter()
+        .map(|m| format!("{} {}", m["to"], m["template"]))
+        .collect();
+    mails.sort();
+    out.extend(mails);
+    let audit = app
+        .ok(Method::GET, &app.admin, "/api/v1/audit/verify", None)
+        .await;
+    out.push(format!("audit intact {}", audit["intact"]));
+    // Addresses end with the organization's id, which differs from server to server.
+    let org = app.first_org().await;
+    let suffix = &org[org.len() - 6..];
+    out.iter().map(|l| l.replace(suffix, "ORG")).collect()
+}
+
+async fn a_bulk_action_decides_as_single_actions_in_order(backend: support::Backend) {
+    let send = "change_state_to_pending_response__c";
+    let (Some(bulk), Some(single)) = (TestApp::spawn(backend).await, TestApp::spawn(backend).await)
+    else {
+        return;
+    };
+    let (ids, people) = bulk_scenario(&bulk).await;
+    let results = bulk
+        .ok(
+            Method::POST,
+            &bulk.admin,
+            &format!("/api/v1/vobjects/{SCAR}/actions/{send}"),
+            Some(json!({ "ids": ids })),
+        )
+        .await;
+    let bulk_outcomes: Vec<String> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r["responseStatus"], r["errors"][0]["type"]))
+        .collect();
+
+    let (single_ids, single_people) = bulk_scenario(&single).await;
+    let mut single_outcomes = vec![];
+    for id in &single_ids {
+        let (_, body) = single.action(SCAR, id, send, json!({})).await;
+        single_outcomes.push(format!(
+            "{} {}",
+            body["responseStatus"], body["errors"][0]["type"]
+        ));
+    }
+    assert_eq!(bulk_outcomes, single_outcomes);
+    assert_eq!(
+        bulk_outcomes
+            .iter()
+            .filter(|o| o.starts_with("\"SUCCESS"))
+            .count(),
+        11,
+        "{bulk_outcomes:?}"
+    );
+    assert!(bulk_outcomes[10].contains("LICENSE_LIMIT_EXCEEDED"));
+    assert_eq!(
+        bulk_state(&bulk, &people, &ids).await,
+        bulk_state(&single, &single_people, &single_ids).await
+    );
+}
+per_backend!(
+    bulk_in_order,
+    a_bulk_action_decides_as_single_actions_in_order
+);
+
 async fn notifications_are_private_and_can_be_marked_read(app: TestApp) {
     let acme = app.org("Acme").await;
     let anna = app.person(&acme, "Anna", "Berg").await;

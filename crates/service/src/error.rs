@@ -6,7 +6,7 @@ use portico_domain::lifecycle::ActionError;
 use portico_store::StoreError;
 
 /// A refused or failed use case.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ServiceError {
     /// `INVALID_DATA` 400.
     #[error("{0}")]

@@ -51,7 +51,7 @@ pub struct ActionOutcome {
     pub record: Record,
 }
 
-fn not_found(object: &str, id: &str) -> ServiceError {
+pub(crate) fn not_found(object: &str, id: &str) -> ServiceError {
     ServiceError::NotFound(format!("{object} {id} not found"))
 }
 
@@ -393,19 +393,8 @@ impl Portico {
             })
             .await?;
         if !dry_run {
-            db.audit(&AuditEntry {
-                at: now_ms(),
-                actor: Some(caller.user.id.to_string()),
-                action: format!("action.{action}"),
-                object: object.into(),
-                object_id: id.to_string(),
-                record: Some(id.to_string()),
-                before: Some(record_json(&before)),
-                after: Some(record_json(&after)),
-                cause: Some(format!("user action {action}")),
-                ..AuditEntry::default()
-            })
-            .await?;
+            db.audit(&action_entry(caller, action, &before, &after, now_ms()))
+                .await?;
         }
         Ok(ActionOutcome {
             plan,
@@ -439,6 +428,28 @@ impl Portico {
     }
 }
 
+/// The audit entry of a user's action on a record: the record before and after.
+pub(crate) fn action_entry(
+    caller: &Caller,
+    action: &str,
+    before: &Record,
+    after: &Record,
+    at: i64,
+) -> AuditEntry {
+    AuditEntry {
+        at,
+        actor: Some(caller.user.id.to_string()),
+        action: format!("action.{action}"),
+        object: before.object.clone(),
+        object_id: before.id.to_string(),
+        record: Some(before.id.to_string()),
+        before: Some(record_json(before)),
+        after: Some(record_json(after)),
+        cause: Some(format!("user action {action}")),
+        ..AuditEntry::default()
+    }
+}
+
 fn distinct_people(ids: Vec<String>) -> Vec<PersonId> {
     let mut out: Vec<PersonId> = Vec::with_capacity(ids.len());
     for id in ids {
@@ -465,7 +476,7 @@ async fn checked_supplier(db: &mut Db<'_>, supplier: Option<&str>) -> ServiceRes
     }
 }
 
-async fn require_all_found(db: &mut Db<'_>, people: &[PersonId]) -> ServiceResult<()> {
+pub(crate) async fn require_all_found(db: &mut Db<'_>, people: &[PersonId]) -> ServiceResult<()> {
     for p in people {
         if db.person(p).await?.is_none() {
             return Err(ServiceError::InvalidData(format!(

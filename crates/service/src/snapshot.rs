@@ -1,13 +1,17 @@
-//! The write path every record action shares: load the snapshot a rule decides from (rows
-//! locked), run the rule, and apply its plan with its emails, notifications and audit entries.
+//! The write path every record action shares: load the facts a rule decides from (rows
+//! locked), run the rule, and write its plan with its emails, notifications and audit entries.
+//! The facts are loaded for many records at once, so that a bulk action costs a dozen
+//! statements for all its records rather than a dozen per record; a single action is a bulk
+//! of one.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use portico_domain::collab::{self, Ctx, PersonFacts, Plan, RuleError, Snapshot};
-use portico_domain::config::TargetType;
-use portico_domain::model::Record;
+use portico_domain::config::{EmailKind, EmailTemplate, TargetType};
+use portico_domain::license::LicensePool;
+use portico_domain::model::{Person, Record, User, UserStatus};
 use portico_domain::{PersonId, UserId};
-use portico_store::{ApplyContext, Db, QueuedEmail};
+use portico_store::{ActiveAssignment, ApplyContext, Db, QueuedEmail, RecordsFacts, Writes};
 
 use crate::emails::{self, EmailContext, Secrets};
 use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult, UuidIds};
@@ -18,6 +22,216 @@ pub(crate) struct On<'a> {
     pub caller: &'a Caller,
     pub target: &'a TargetType,
     pub dry_run: bool,
+}
+
+/// The persons, users and record facts of the records an action runs on, rows locked.
+pub(crate) struct Facts {
+    records: RecordsFacts,
+    persons: BTreeMap<PersonId, Person>,
+    /// Locked users: the persons' linked users and their exact-details matches.
+    users: BTreeMap<UserId, User>,
+    matching: BTreeMap<PersonId, UserId>,
+    person_of_user: BTreeMap<UserId, PersonId>,
+    active_counts: BTreeMap<UserId, u32>,
+    taken_usernames: BTreeSet<String>,
+}
+
+/// The templates and creators the emails of an action are rendered with.
+pub(crate) struct EmailSources {
+    templates: BTreeMap<EmailKind, EmailTemplate>,
+    creators: BTreeMap<UserId, (String, String)>,
+}
+
+impl Facts {
+    /// The persons an action on `record` concerns: its collaborators, `extra` (a
+    /// reassignment's new collaborator), the persons of its Active assignments, and those
+    /// behind its role holders and open tasks.
+    pub(crate) fn concerned(&self, record: &Record, extra: &[PersonId]) -> BTreeSet<PersonId> {
+        let mut out: BTreeSet<PersonId> = record.collaborators.iter().cloned().collect();
+        out.extend(extra.iter().cloned());
+        if let Some(active) = self.records.active.get(&record.id) {
+            out.extend(active.keys().cloned());
+        }
+        let holders = self.records.holders.get(&record.id).into_iter().flatten();
+        let assignees = self
+            .records
+            .open_tasks
+            .keys()
+            .filter(|(r, _)| *r == record.id)
+            .map(|(_, u)| u);
+        for u in holders.chain(assignees) {
+            if let Some(p) = self.person_of_user.get(u) {
+                out.insert(p.clone());
+            }
+        }
+        out.retain(|p| self.persons.contains_key(p));
+        out
+    }
+
+    /// The user C2 step 1 finds for a person: the linked one, else the exact-details match.
+    pub(crate) fn existing_user(&self, person: &PersonId) -> Option<UserId> {
+        let p = self.persons.get(person)?;
+        match &p.user {
+            Some(u) if self.users.contains_key(u) => Some(u.clone()),
+            Some(_) => None,
+            None => self.matching.get(person).cloned(),
+        }
+    }
+
+    /// What the rules know of each person concerned by an action on `record`.
+    pub(crate) fn people(
+        &self,
+        record: &Record,
+        extra: &[PersonId],
+    ) -> BTreeMap<PersonId, PersonFacts> {
+        let active = self.records.active.get(&record.id);
+        let holders = self.records.holders.get(&record.id);
+        let mut out = BTreeMap::new();
+        for id in self.concerned(record, extra) {
+            let person = self.persons[&id].clone();
+            let user = person
+                .user
+                .as_ref()
+                .and_then(|u| self.users.get(u))
+                .cloned();
+            let matching_user = match &user {
+                Some(_) => None,
+                None => self
+                    .matching
+                    .get(&id)
+                    .and_then(|u| self.users.get(u))
+                    .cloned(),
+            };
+            let existing = user
+                .as_ref()
+                .or(matching_user.as_ref())
+                .map(|u| u.id.clone());
+            let (other, has_role, open_tasks) = match &existing {
+                Some(u) => {
+                    let here = active
+                        .into_iter()
+                        .flat_map(|a| a.values())
+                        .filter(|a| a.user == *u)
+                        .count();
+                    let all = self.active_counts.get(u).copied().unwrap_or(0);
+                    (
+                        all.saturating_sub(u32::try_from(here).unwrap_or(u32::MAX)),
+                        holders.is_some_and(|h| h.contains(u)),
+                        self.records
+                            .open_tasks
+                            .get(&(record.id.clone(), u.clone()))
+                            .cloned()
+                            .unwrap_or_default(),
+                    )
+                }
+                None => (0, false, vec![]),
+            };
+            // Every username the bases of this load matched: a superset of this person's, and
+            // all of them taken, so the username chosen is the same.
+            let taken_usernames = if existing.is_none() {
+                self.taken_usernames.clone()
+            } else {
+                BTreeSet::new()
+            };
+            out.insert(
+                id.clone(),
+                PersonFacts {
+                    assignment_here: active.and_then(|a| a.get(&id)).map(|a| a.id.clone()),
+                    other_active_assignments: other,
+                    has_role_here: has_role,
+                    open_tasks_here: open_tasks,
+                    taken_usernames,
+                    open_checklists_here: self
+                        .records
+                        .open_checklists
+                        .get(&(record.id.clone(), id.clone()))
+                        .cloned()
+                        .unwrap_or_default(),
+                    person,
+                    user,
+                    matching_user,
+                },
+            );
+        }
+        out
+    }
+
+    /// Makes the facts what they are once `plan` has run on `record`, for the records after
+    /// it in a bulk: users made, linked, activated or inactivated, their Active assignments,
+    /// the usernames handed out. (Facts of `record` itself may stay stale: a bulk names each
+    /// record once.) Answers false and changes nothing when the plan changes the status or
+    /// link of a user an earlier plan of `changed` already changed: the writes of a bulk are
+    /// grouped by table, so one user's changes must not depend on their order.
+    pub(crate) fn absorb(
+        &mut self,
+        record: &Record,
+        plan: &Plan,
+        changed: &mut BTreeSet<UserId>,
+    ) -> bool {
+        let touched: BTreeSet<UserId> = plan
+            .activations
+            .iter()
+            .map(|a| a.user.clone())
+            .chain(plan.inactivations.iter().map(|i| i.user.clone()))
+            .chain(plan.users_linked.iter().map(|(_, u)| u.clone()))
+            .collect();
+        if !touched.is_disjoint(changed) {
+            return false;
+        }
+        changed.extend(touched);
+        for u in &plan.users_created {
+            self.users.insert(u.id.clone(), u.user());
+            if let Some(p) = self.persons.get_mut(&u.person) {
+                p.user = Some(u.id.clone());
+            }
+            self.taken_usernames.insert(u.username.clone());
+        }
+        for (person, user) in &plan.users_linked {
+            if let Some(p) = self.persons.get_mut(person) {
+                p.user = Some(user.clone());
+            }
+            if let Some(u) = self.users.get_mut(user) {
+                u.person = Some(person.clone());
+            }
+            // A user linked is nobody's exact-details match any more.
+            self.matching.retain(|_, m| m != user);
+        }
+        for a in &plan.activations {
+            if let Some(u) = self.users.get_mut(&a.user) {
+                u.status = UserStatus::Active;
+            }
+        }
+        for i in &plan.inactivations {
+            if let Some(u) = self.users.get_mut(&i.user) {
+                u.status = UserStatus::Inactive;
+            }
+        }
+        let here = self.records.active.entry(record.id.clone()).or_default();
+        for closed in &plan.assignments_closed {
+            if let Some(person) = here
+                .iter()
+                .find(|(_, a)| a.id == *closed)
+                .map(|(p, _)| p.clone())
+            {
+                if let Some(a) = here.remove(&person) {
+                    if let Some(n) = self.active_counts.get_mut(&a.user) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+        }
+        for a in &plan.assignments_opened {
+            here.insert(
+                a.person.clone(),
+                ActiveAssignment {
+                    id: a.id.clone(),
+                    user: a.user.clone(),
+                },
+            );
+            *self.active_counts.entry(a.user.clone()).or_default() += 1;
+        }
+        true
+    }
 }
 
 impl Portico {
@@ -35,15 +249,38 @@ impl Portico {
     where
         F: FnOnce(&Snapshot<'_>, &mut Ctx<'_>) -> Result<Plan, RuleError> + Send,
     {
-        let On {
-            caller,
-            target,
-            dry_run,
-        } = on;
-        let people = self.snapshot_people(db, &record, extra).await?;
+        let facts = self.load_facts(db, &[&record], extra).await?;
+        let people = facts.people(&record, extra);
         let pool = db.pool().await?;
+        let now = now_ms();
+        let (plan, after) = self.decide(on, record, people, pool, now, rule)?;
+        if on.dry_run {
+            return Ok((plan, after));
+        }
+        let sources = self
+            .email_sources(db, on.target, std::slice::from_ref(&after.created_by))
+            .await?;
+        let mut w = Writes::new(now, &on.caller.user.id);
+        self.add_to_writes(&mut w, &sources, &plan, &after).await?;
+        db.write(w).await?;
+        Ok((plan, after))
+    }
+
+    /// Runs `rule` on a snapshot; answers the plan and the record as it leaves it.
+    pub(crate) fn decide<F>(
+        &self,
+        on: On<'_>,
+        record: Record,
+        people: BTreeMap<PersonId, PersonFacts>,
+        pool: LicensePool,
+        now: i64,
+        rule: F,
+    ) -> ServiceResult<(Plan, Record)>
+    where
+        F: FnOnce(&Snapshot<'_>, &mut Ctx<'_>) -> Result<Plan, RuleError>,
+    {
         let snap = Snapshot {
-            target,
+            target: on.target,
             user_template: &self.config.user_template,
             record,
             pool,
@@ -51,12 +288,11 @@ impl Portico {
         };
         let mut ids = UuidIds;
         let mut ctx = Ctx {
-            actor: caller.user.id.clone(),
-            now_ms: now_ms(),
+            actor: on.caller.user.id.clone(),
+            now_ms: now,
             ids: &mut ids,
         };
         let plan = rule(&snap, &mut ctx)?;
-        let now = ctx.now_ms;
         let mut after = snap.record;
         if let Some(change) = &plan.state_change {
             after.state = change.to.clone();
@@ -64,156 +300,176 @@ impl Portico {
         if let Some(c) = &plan.collaborators {
             after.collaborators = c.clone();
         }
-        if dry_run {
-            return Ok((plan, after));
-        }
-        let (emails, secrets) = self.render_emails(db, target, &plan, &after).await?;
-        db.apply_plan(
-            &plan,
-            &ApplyContext {
-                now,
-                actor: &caller.user.id,
-                record_after: &after,
-                emails: &emails,
-                new_id: crate::new_id,
-            },
-        )
-        .await?;
-        self.store_secrets(db, secrets, now).await?;
         Ok((plan, after))
     }
 
-    /// Loads the facts of every person an action on `record` concerns, locking persons then
-    /// users in id order (the lock order every write follows, so writers never deadlock).
-    pub(crate) async fn snapshot_people(
+    /// Loads the facts of every person an action on any of `records` concerns, locking
+    /// persons then users in id order (the lock order every write follows, so writers never
+    /// deadlock).
+    pub(crate) async fn load_facts(
         &self,
         db: &mut Db<'_>,
-        record: &Record,
+        records: &[&Record],
         extra: &[PersonId],
-    ) -> ServiceResult<BTreeMap<PersonId, PersonFacts>> {
-        let mut concerned: BTreeSet<PersonId> = record.collaborators.iter().cloned().collect();
-        concerned.extend(extra.iter().cloned());
-        let active = db.active_assignments_on(&record.id).await?;
-        concerned.extend(active.keys().cloned());
-        let mut holders = db.role_holders(&record.id).await?;
-        holders.extend(db.open_task_assignees(&record.id).await?);
-        holders.sort();
-        holders.dedup();
-        for u in &holders {
-            if let Some(person) = db.user(u).await?.and_then(|u| u.person) {
-                concerned.insert(person);
+    ) -> ServiceResult<Facts> {
+        let ids: Vec<_> = records.iter().map(|r| r.id.clone()).collect();
+        let rf = db.records_facts(&ids).await?;
+        let mut holders: BTreeSet<UserId> = rf.holders.values().flatten().cloned().collect();
+        holders.extend(rf.open_tasks.keys().map(|(_, u)| u.clone()));
+        let holders: Vec<UserId> = holders.into_iter().collect();
+        let person_of_user: BTreeMap<UserId, PersonId> = db
+            .users_by_id(&holders)
+            .await?
+            .into_iter()
+            .filter_map(|u| Some((u.id, u.person?)))
+            .collect();
+        let mut facts = Facts {
+            records: rf,
+            persons: BTreeMap::new(),
+            users: BTreeMap::new(),
+            matching: BTreeMap::new(),
+            person_of_user,
+            active_counts: BTreeMap::new(),
+            taken_usernames: BTreeSet::new(),
+        };
+        let mut concerned: BTreeSet<PersonId> = BTreeSet::new();
+        for r in records {
+            // Persons not loaded yet: `concerned` keeps only known ones, so mark all first.
+            concerned.extend(r.collaborators.iter().cloned());
+            if let Some(a) = facts.records.active.get(&r.id) {
+                concerned.extend(a.keys().cloned());
             }
         }
+        concerned.extend(extra.iter().cloned());
+        concerned.extend(facts.person_of_user.values().cloned());
         let concerned: Vec<PersonId> = concerned.into_iter().collect();
-        let persons = db.lock_persons(&concerned).await?;
-        let linked: Vec<UserId> = persons.iter().filter_map(|p| p.user.clone()).collect();
-        let users: BTreeMap<UserId, _> = db
+        facts.persons = db
+            .lock_persons(&concerned)
+            .await?
+            .into_iter()
+            .map(|p| (p.id.clone(), p))
+            .collect();
+        let linked: Vec<UserId> = facts
+            .persons
+            .values()
+            .filter_map(|p| p.user.clone())
+            .collect();
+        facts.users = db
             .lock_users(&linked)
             .await?
             .into_iter()
             .map(|u| (u.id.clone(), u))
             .collect();
-        let mut out = BTreeMap::new();
-        for person in persons {
-            let user = person.user.as_ref().and_then(|u| users.get(u)).cloned();
-            let matching_user = match &user {
-                Some(_) => None,
-                None => {
-                    db.matching_user(person.email.as_str(), &person.first_name, &person.last_name)
-                        .await?
-                }
-            };
-            let existing = user
-                .as_ref()
-                .or(matching_user.as_ref())
-                .map(|u| u.id.clone());
-            let (other, has_role, open_tasks) = match &existing {
-                Some(u) => (
-                    db.other_active_assignments(u, &record.id).await?,
-                    db.has_role(&record.id, u).await?,
-                    db.open_tasks(&record.id, u).await?,
-                ),
-                None => (0, false, vec![]),
-            };
-            let taken_usernames = if existing.is_none() {
-                db.usernames_like(&collab::username_base(
-                    &self.config.user_template.username_pattern,
-                    &person,
-                ))
+        let unlinked: Vec<&Person> = facts
+            .persons
+            .values()
+            .filter(|p| p.user.is_none())
+            .collect();
+        if !unlinked.is_empty() {
+            let matches = db.matching_users(&unlinked).await?;
+            let wanted: Vec<UserId> = matches.values().map(|u| u.id.clone()).collect();
+            let locked: BTreeMap<UserId, User> = db
+                .lock_users(&wanted)
                 .await?
-            } else {
-                BTreeSet::new()
-            };
-            out.insert(
-                person.id.clone(),
-                PersonFacts {
-                    assignment_here: active.get(&person.id).cloned(),
-                    other_active_assignments: other,
-                    has_role_here: has_role,
-                    open_tasks_here: open_tasks,
-                    taken_usernames,
-                    open_checklists_here: db.open_checklists(&record.id, &person.id).await?,
-                    person,
-                    user,
-                    matching_user,
-                },
-            );
+                .into_iter()
+                // Linked to a person since it was found: no longer a match.
+                .filter(|u| u.person.is_none())
+                .map(|u| (u.id.clone(), u))
+                .collect();
+            for (person, u) in matches {
+                if let Some(user) = locked.get(&u.id) {
+                    facts.matching.insert(person, user.id.clone());
+                    facts.users.insert(user.id.clone(), user.clone());
+                }
+            }
         }
-        Ok(out)
+        let existing: Vec<UserId> = facts.users.keys().cloned().collect();
+        facts.active_counts = db.active_assignment_counts(&existing).await?;
+        let bases: BTreeSet<String> = facts
+            .persons
+            .values()
+            .filter(|p| facts.existing_user(&p.id).is_none())
+            .map(|p| collab::username_base(&self.config.user_template.username_pattern, p))
+            .collect();
+        if !bases.is_empty() {
+            let bases: Vec<String> = bases.into_iter().collect();
+            facts.taken_usernames = db.usernames_like_any(&bases).await?;
+        }
+        Ok(facts)
     }
 
-    /// Renders the plan's emails with the templates in force; answers them and the secrets
-    /// they carry, to be stored once the users exist.
-    pub(crate) async fn render_emails(
+    /// The templates of `target` in force and the names of `creators`.
+    pub(crate) async fn email_sources(
         &self,
         db: &mut Db<'_>,
         target: &TargetType,
-        plan: &Plan,
-        record: &Record,
-    ) -> ServiceResult<(Vec<QueuedEmail>, Secrets)> {
-        let mut secrets = Secrets::default();
-        if plan.emails.is_empty() {
-            return Ok((vec![], secrets));
+        creators: &[UserId],
+    ) -> ServiceResult<EmailSources> {
+        let mut names = BTreeMap::new();
+        for u in creators {
+            if !names.contains_key(u) {
+                names.insert(u.clone(), db.user_brief(u).await?.unwrap_or_default());
+            }
         }
-        let (creator_name, creator_email) =
-            db.user_brief(&record.created_by).await?.unwrap_or_default();
-        let cx = EmailContext {
-            vault_name: &self.config.vault_name,
-            public_url: &self.settings.public_url,
-            creator_name,
-            creator_email,
-            record,
-        };
-        let templates = self.templates_in_force(db, target).await?;
-        let mut rendered = Vec::with_capacity(plan.emails.len());
-        for e in &plan.emails {
-            let template = templates
-                .get(&e.kind)
-                .ok_or_else(|| ServiceError::Internal(format!("no template {}", e.template)))?;
-            rendered.push(emails::render(template, e, &cx, &mut secrets));
-        }
-        Ok((rendered, secrets))
+        Ok(EmailSources {
+            templates: self.templates_in_force(db, target).await?,
+            creators: names,
+        })
     }
 
-    /// Stores the set-password tokens and one-time passwords the emails carry.
-    pub(crate) async fn store_secrets(
+    /// Renders the plan's emails and adds the plan, its emails and the secrets they carry
+    /// (set-password tokens, one-time passwords) to `w`.
+    pub(crate) async fn add_to_writes(
         &self,
-        db: &mut Db<'_>,
-        secrets: Secrets,
-        now: i64,
+        w: &mut Writes,
+        sources: &EmailSources,
+        plan: &Plan,
+        record: &Record,
     ) -> ServiceResult<()> {
+        let mut secrets = Secrets::default();
+        let mut rendered: Vec<QueuedEmail> = Vec::with_capacity(plan.emails.len());
+        if !plan.emails.is_empty() {
+            let (creator_name, creator_email) = sources
+                .creators
+                .get(&record.created_by)
+                .cloned()
+                .unwrap_or_default();
+            let cx = EmailContext {
+                vault_name: &self.config.vault_name,
+                public_url: &self.settings.public_url,
+                creator_name,
+                creator_email,
+                record,
+            };
+            for e in &plan.emails {
+                let template = sources
+                    .templates
+                    .get(&e.kind)
+                    .ok_or_else(|| ServiceError::Internal(format!("no template {}", e.template)))?;
+                rendered.push(emails::render(template, e, &cx, &mut secrets));
+            }
+        }
+        w.add_plan(
+            plan,
+            &ApplyContext {
+                now: w.now(),
+                actor: &w.actor().clone(),
+                record_after: record,
+                emails: &rendered,
+                new_id: crate::new_id,
+            },
+        );
+        let now = w.now();
         for (user, token) in &secrets.link_tokens {
-            db.insert_password_token(
-                &crate::auth::token_hash(token),
+            w.password_token(
+                crate::auth::token_hash(token),
                 user,
-                now,
                 now + self.settings.password_link_ms,
-            )
-            .await?;
+            );
         }
         for (user, password) in secrets.one_time_passwords {
             let hash = crate::auth::hash_password_unchecked(password).await?;
-            db.set_password_hash(&user, &hash, true).await?;
+            w.one_time_password(&user, hash);
         }
         Ok(())
     }

@@ -3,6 +3,7 @@
 
 use sqlx::any::AnyRow;
 
+use crate::batch::V;
 use crate::rows::{self, Filters};
 use crate::{Db, Result};
 
@@ -130,35 +131,63 @@ impl Db<'_> {
     /// same transaction: on PostgreSQL its row lock makes writers append one after the other,
     /// so the chain never forks.
     pub async fn audit(&mut self, e: &AuditEntry) -> Result<()> {
+        self.audit_all(std::slice::from_ref(e)).await
+    }
+
+    /// Appends entries in order: the head is read once, the chain computed here, the entries
+    /// written in one statement and the head moved once.
+    pub async fn audit_all(&mut self, entries: &[AuditEntry]) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
         let head = sqlx::query(&format!(
             "SELECT hash FROM audit_head WHERE id = 1{}",
             self.backend.for_update()
         ))
         .fetch_one(&mut *self.conn)
         .await?;
-        let prev: String = rows::get(&head, "hash")?;
-        let hash = chain_hash(&prev, e);
-        sqlx::query(
-            "INSERT INTO audit_trail (at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        let mut prev: String = rows::get(&head, "hash")?;
+        let mut rows = Vec::with_capacity(entries.len());
+        for e in entries {
+            let hash = chain_hash(&prev, e);
+            rows.push(vec![
+                V::I(e.at),
+                V::opt(e.actor.as_deref()),
+                V::t(e.action.as_str()),
+                V::t(e.object.as_str()),
+                V::t(e.object_id.as_str()),
+                V::opt(e.record.as_deref()),
+                V::opt(e.person.as_deref()),
+                V::opt(e.user.as_deref()),
+                V::opt(e.before.as_deref()),
+                V::opt(e.after.as_deref()),
+                V::opt(e.cause.as_deref()),
+                V::T(std::mem::replace(&mut prev, hash.clone())),
+                V::T(hash),
+            ]);
+        }
+        self.insert_rows(
+            "audit_trail",
+            &[
+                "at",
+                "actor_id",
+                "action",
+                "object",
+                "object_id",
+                "record_id",
+                "person_id",
+                "user_id",
+                "before_json",
+                "after_json",
+                "cause",
+                "prev_hash",
+                "hash",
+            ],
+            rows,
         )
-        .bind(e.at)
-        .bind(e.actor.as_deref())
-        .bind(&e.action)
-        .bind(&e.object)
-        .bind(&e.object_id)
-        .bind(e.record.as_deref())
-        .bind(e.person.as_deref())
-        .bind(e.user.as_deref())
-        .bind(e.before.as_deref())
-        .bind(e.after.as_deref())
-        .bind(e.cause.as_deref())
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *self.conn)
         .await?;
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&hash)
+            .bind(&prev)
             .execute(&mut *self.conn)
             .await?;
         Ok(())

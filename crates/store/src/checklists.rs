@@ -125,24 +125,6 @@ impl Db<'_> {
         Ok(out)
     }
 
-    /// Open checklists of one person on one record (what Reassign moves).
-    pub async fn open_checklists(
-        &mut self,
-        record: &RecordId,
-        person: &PersonId,
-    ) -> Result<Vec<ChecklistId>> {
-        let rows = sqlx::query(
-            "SELECT id FROM checklists WHERE record_id = $1 AND assignee_person_id = $2 AND status = 'open' ORDER BY id",
-        )
-        .bind(record.as_str())
-        .bind(person.as_str())
-        .fetch_all(&mut *self.conn)
-        .await?;
-        rows.iter()
-            .map(|r| Ok(ChecklistId::new(rows::get::<String>(r, "id")?)))
-            .collect()
-    }
-
     /// Writes a checklist's answers and status.
     pub async fn save_checklist(&mut self, c: &Checklist, by: &UserId, now: i64) -> Result<()> {
         for (i, item) in c.items.iter().enumerate() {

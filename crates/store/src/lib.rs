@@ -9,9 +9,11 @@
 //! - the seat check is one conditional `UPDATE` of the pool row, never a read-then-write.
 
 mod audit;
+mod batch;
 mod checklists;
 mod error;
 mod extranet;
+mod facts;
 mod licenses;
 mod lookups;
 mod notifications;
@@ -38,11 +40,12 @@ pub use audit::{chain_hash, AuditEntry, AuditFilter, AuditRow, ChainReport};
 pub use checklists::ChecklistRow;
 pub use error::StoreError;
 pub use extranet::{CommentRow, FileRow, TicketRow};
+pub use facts::{ActiveAssignment, RecordsFacts};
 pub use lookups::{rule_lookups, Lookup};
 pub use notifications::NotificationRow;
 pub use orgs::OrganizationRow;
 pub use outbox::{OutboxFilter, OutboxRow, QueuedEmail};
-pub use plan::ApplyContext;
+pub use plan::{ApplyContext, Writes};
 pub use records::{AssignmentFilter, AssignmentRow, RecordFilter};
 pub use seed::{SeedReport, SeedSpec};
 pub use sessions::SessionRow;
@@ -261,7 +264,7 @@ impl Reader {
 
 /// All queries, on a connection or inside a transaction.
 pub struct Db<'a> {
-    conn: &'a mut AnyConnection,
+    pub(crate) conn: &'a mut AnyConnection,
     backend: Backend,
 }
 

@@ -4,7 +4,7 @@
 
 use sqlx::{Executor, Row};
 
-use crate::{records, tasks, users, Backend, Result, Store};
+use crate::{facts, records, rows, Backend, Result, Store};
 
 /// A lookup: its name, its SQL (as the store runs it), and the index that must serve it.
 pub struct Lookup {
@@ -18,39 +18,76 @@ pub struct Lookup {
     pub indexes: &'static [&'static str],
 }
 
-/// Every per-action lookup of the rules.
+/// `head IN ($k, $k+1) tail` with `fixed` values before the list, as the batch lookups run.
+fn with_in(head: &str, fixed: usize, tail: &str) -> (String, usize) {
+    let mut sql = String::new();
+    for (i, part) in head.split("{}").enumerate() {
+        if i > 0 {
+            sql.push_str(&format!("${i}"));
+        }
+        sql.push_str(part);
+    }
+    (
+        format!("{sql} IN (${}, ${}){tail}", fixed + 1, fixed + 2),
+        fixed + 2,
+    )
+}
+
+fn lookup(
+    name: &'static str,
+    (sql, params): (String, usize),
+    indexes: &'static [&'static str],
+) -> Lookup {
+    Lookup {
+        name,
+        sql,
+        params,
+        indexes,
+    }
+}
+
+/// Every lookup an action makes, in the batched form that serves one record or five hundred.
 pub fn rule_lookups() -> Vec<Lookup> {
     vec![
-        Lookup {
-            name: "any other Active assignment of the user (C3)",
-            sql: records::OTHER_ACTIVE_ASSIGNMENTS.to_string(),
-            params: 2,
-            indexes: &["assignments_user_activity"],
-        },
-        Lookup {
-            name: "Active assignments on the record",
-            sql: records::ACTIVE_ASSIGNMENTS_ON.to_string(),
-            params: 1,
-            indexes: &["assignments_record", "assignments_one_active"],
-        },
-        Lookup {
-            name: "user with the person's exact details (C2 step 1)",
-            sql: users::matching_user_sql(""),
-            params: 3,
-            indexes: &["users_email"],
-        },
-        Lookup {
-            name: "open tasks of the user on the record",
-            sql: tasks::OPEN_TASKS.to_string(),
-            params: 2,
-            indexes: &["tasks_record", "tasks_assignee"],
-        },
-        Lookup {
-            name: "role of the user on the record",
-            sql: records::HAS_ROLE.to_string(),
-            params: 3,
-            indexes: &["sharing"],
-        },
+        lookup(
+            "Active assignments of each user, for C3's \"any other Active assignment?\"",
+            with_in(facts::ACTIVE_COUNTS_OF_USERS, 0, " GROUP BY user_id"),
+            &["assignments_user_activity"],
+        ),
+        lookup(
+            "Active assignments on the records",
+            with_in(facts::ACTIVE_ON_RECORDS, 0, ""),
+            &["assignments_record", "assignments_one_active"],
+        ),
+        lookup(
+            "users with the persons' details and no person (C2 step 1)",
+            with_in(
+                &facts::UNLINKED_USERS_BY_EMAIL.replace("{USER_COLS}", rows::USER_COLS),
+                0,
+                " AND COALESCE(person_id, '') = '' ORDER BY created_at, id",
+            ),
+            &["users_email"],
+        ),
+        lookup(
+            "open tasks on the records",
+            with_in(facts::OPEN_TASKS_ON_RECORDS, 0, " ORDER BY id"),
+            &["tasks_record"],
+        ),
+        lookup(
+            "open checklists on the records",
+            with_in(facts::OPEN_CHECKLISTS_ON_RECORDS, 0, " ORDER BY id"),
+            &["checklists_record"],
+        ),
+        lookup(
+            "role holders of the records",
+            with_in(facts::HOLDERS_ON_RECORDS, 1, ""),
+            &["sharing"],
+        ),
+        lookup(
+            "role of the user on the record (every read by an external user)",
+            (records::HAS_ROLE.to_string(), 3),
+            &["sharing"],
+        ),
     ]
 }
 

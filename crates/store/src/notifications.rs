@@ -3,6 +3,7 @@
 use portico_domain::UserId;
 use sqlx::any::AnyRow;
 
+use crate::batch::V;
 use crate::rows;
 use crate::{Db, Result};
 
@@ -43,19 +44,39 @@ fn notification(r: &AnyRow) -> Result<NotificationRow> {
 impl Db<'_> {
     /// Writes a notification.
     pub async fn insert_notification(&mut self, n: &NotificationRow) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO notifications (id, user_id, kind, message, object, record_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        self.insert_notifications(std::slice::from_ref(n)).await
+    }
+
+    /// Inserts notifications, one statement for all.
+    pub async fn insert_notifications(&mut self, ns: &[NotificationRow]) -> Result<()> {
+        let rows = ns
+            .iter()
+            .map(|n| {
+                vec![
+                    V::t(n.id.as_str()),
+                    V::t(n.user.as_str()),
+                    V::t(n.kind.as_str()),
+                    V::t(n.message.as_str()),
+                    V::opt(n.object.as_deref()),
+                    V::opt(n.record.as_deref()),
+                    V::I(n.created_at),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            "notifications",
+            &[
+                "id",
+                "user_id",
+                "kind",
+                "message",
+                "object",
+                "record_id",
+                "created_at",
+            ],
+            rows,
         )
-        .bind(&n.id)
-        .bind(&n.user)
-        .bind(&n.kind)
-        .bind(&n.message)
-        .bind(n.object.as_deref())
-        .bind(n.record.as_deref())
-        .bind(n.created_at)
-        .execute(&mut *self.conn)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// A user's notifications, newest first.

@@ -3,6 +3,7 @@
 
 use sqlx::any::AnyRow;
 
+use crate::batch::V;
 use crate::rows::{self, Filters};
 use crate::{Db, Result};
 
@@ -79,22 +80,49 @@ fn outbox_row(r: &AnyRow) -> Result<OutboxRow> {
 impl Db<'_> {
     /// Queues an email.
     pub async fn queue_email(&mut self, e: &QueuedEmail, now: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO outbox (id, to_address, user_id, record_id, template, subject, body, html, status, attempts, next_attempt_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', 0, $9, $9)",
+        self.queue_emails(std::slice::from_ref(e), now).await
+    }
+
+    /// Queues emails, one statement for all.
+    pub async fn queue_emails(&mut self, emails: &[QueuedEmail], now: i64) -> Result<()> {
+        let rows = emails
+            .iter()
+            .map(|e| {
+                vec![
+                    V::t(e.id.as_str()),
+                    V::t(e.to.as_str()),
+                    V::opt(e.user_id.as_deref()),
+                    V::opt(e.record_id.as_deref()),
+                    V::t(e.template.as_str()),
+                    V::t(e.subject.as_str()),
+                    V::t(e.body.as_str()),
+                    V::opt(e.html.as_deref()),
+                    V::t("pending"),
+                    V::I(0),
+                    V::I(now),
+                    V::I(now),
+                ]
+            })
+            .collect();
+        self.insert_rows(
+            "outbox",
+            &[
+                "id",
+                "to_address",
+                "user_id",
+                "record_id",
+                "template",
+                "subject",
+                "body",
+                "html",
+                "status",
+                "attempts",
+                "next_attempt_at",
+                "created_at",
+            ],
+            rows,
         )
-        .bind(&e.id)
-        .bind(&e.to)
-        .bind(e.user_id.as_deref())
-        .bind(e.record_id.as_deref())
-        .bind(&e.template)
-        .bind(&e.subject)
-        .bind(&e.body)
-        .bind(e.html.as_deref())
-        .bind(now)
-        .execute(&mut *self.conn)
-        .await?;
-        Ok(())
+        .await
     }
 
     /// Emails in the outbox, newest first.

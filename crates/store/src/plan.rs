@@ -1,14 +1,17 @@
-//! Applying a domain plan: every row it changes, its emails and its audit entries, inside the
-//! caller's transaction.
+//! Applying domain plans: every row they change, their emails and their audit entries, inside
+//! the caller's transaction. The rows of one plan — or of many, for a bulk action — are
+//! collected in [`Writes`] first and then written table by table, a few statements in all.
 
 use portico_domain::collab::Plan;
-use portico_domain::model::{Record, User, UserStatus};
-use portico_domain::UserId;
+use portico_domain::model::{Record, UserStatus};
+use portico_domain::{PersonId, UserId};
 use serde_json::json;
 
+use crate::batch::{strs, V};
 use crate::notifications::NotificationRow;
 use crate::outbox::QueuedEmail;
-use crate::rows::license_name;
+use crate::records::{ASSIGNMENT_COLS, EXTERNAL_COLLABORATOR_ROLE, SHARING_COLS};
+use crate::rows::{license_name, status_name};
 use crate::tasks::TaskRow;
 use crate::users::NewUserRow;
 use crate::{AuditEntry, Db, Result};
@@ -28,44 +31,120 @@ pub struct ApplyContext<'a> {
     pub new_id: fn(&str) -> String,
 }
 
-impl Db<'_> {
-    /// Writes everything `plan` decided. Seats are taken with the conditional update of the
-    /// pool, so a plan made from a pool that has since filled up fails with `NoSeat`.
-    pub async fn apply_plan(&mut self, plan: &Plan, cx: &ApplyContext<'_>) -> Result<()> {
+/// The rows of one or more plans, by table, in the order they must be written (a user before
+/// the role that names it; seats freed before seats taken). Plans collected together must not
+/// touch the same persons or users: the bulk action makes sure of that.
+#[derive(Debug)]
+pub struct Writes {
+    now: i64,
+    actor: UserId,
+    users: Vec<NewUserRow>,
+    links: Vec<(UserId, PersonId)>,
+    seats_freed: u32,
+    inactivated: Vec<UserId>,
+    seats_taken: u32,
+    activated: Vec<UserId>,
+    roles_removed: Vec<(String, String)>,
+    roles_granted: Vec<(String, String)>,
+    assignments_closed: Vec<String>,
+    assignments_opened: Vec<Vec<V>>,
+    tasks_cancelled: Vec<String>,
+    tasks_completed: Vec<(String, String, Option<String>)>,
+    checklists: Vec<(String, Option<String>)>,
+    notifications: Vec<NotificationRow>,
+    tasks: Vec<TaskRow>,
+    states: Vec<(String, String)>,
+    collaborators: Vec<(String, Vec<PersonId>)>,
+    deleted: Vec<String>,
+    emails: Vec<QueuedEmail>,
+    password_tokens: Vec<(String, UserId, i64)>,
+    password_hashes: Vec<(UserId, String)>,
+    audit: Vec<AuditEntry>,
+}
+
+impl Writes {
+    /// Nothing yet; everything added is written at `now` on behalf of `actor`.
+    pub fn new(now: i64, actor: &UserId) -> Writes {
+        Writes {
+            now,
+            actor: actor.clone(),
+            users: vec![],
+            links: vec![],
+            seats_freed: 0,
+            inactivated: vec![],
+            seats_taken: 0,
+            activated: vec![],
+            roles_removed: vec![],
+            roles_granted: vec![],
+            assignments_closed: vec![],
+            assignments_opened: vec![],
+            tasks_cancelled: vec![],
+            tasks_completed: vec![],
+            checklists: vec![],
+            notifications: vec![],
+            tasks: vec![],
+            states: vec![],
+            collaborators: vec![],
+            deleted: vec![],
+            emails: vec![],
+            password_tokens: vec![],
+            password_hashes: vec![],
+            audit: vec![],
+        }
+    }
+
+    /// When everything added is written.
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    /// On whose behalf.
+    pub fn actor(&self) -> &UserId {
+        &self.actor
+    }
+
+    /// Adds an audit entry (written after the plans' own, in the order added).
+    pub fn audit(&mut self, e: AuditEntry) {
+        self.audit.push(e);
+    }
+
+    /// Adds a set-password link token (stored by its hash) expiring at `expires_at`.
+    pub fn password_token(&mut self, hash: String, user: &UserId, expires_at: i64) {
+        self.password_tokens.push((hash, user.clone(), expires_at));
+    }
+
+    /// Adds a one-time password (its hash), to be changed at first sign-in.
+    pub fn one_time_password(&mut self, user: &UserId, hash: String) {
+        self.password_hashes.push((user.clone(), hash));
+    }
+
+    /// Adds everything `plan` decided for `cx.record_after`.
+    pub fn add_plan(&mut self, plan: &Plan, cx: &ApplyContext<'_>) {
         let record = cx.record_after;
+        let rid = record.id.to_string();
         let cause = format!("{} on {} {}", plan.action, record.object, record.id);
+        let now = self.now;
+        let actor = self.actor.to_string();
         let entry = |action: &str, object: &str, object_id: &str| AuditEntry {
-            at: cx.now,
-            actor: Some(cx.actor.to_string()),
+            at: now,
+            actor: Some(actor.clone()),
             action: action.to_string(),
             object: object.to_string(),
             object_id: object_id.to_string(),
-            record: Some(record.id.to_string()),
+            record: Some(rid.clone()),
             cause: Some(cause.clone()),
             ..AuditEntry::default()
         };
+        let mut audit = Vec::new();
 
         for u in &plan.users_created {
-            let user = User {
-                id: u.id.clone(),
-                username: u.username.clone(),
-                first_name: u.first_name.clone(),
-                last_name: u.last_name.clone(),
-                email: u.email.clone(),
-                status: UserStatus::Inactive,
-                license: u.license,
-                security_profile: u.security_profile,
-                managed: true,
-                person: Some(u.person.clone()),
-            };
-            let row = NewUserRow {
-                user,
+            self.users.push(NewUserRow {
+                user: u.user(),
                 language: u.language.clone(),
                 password_hash: None,
-            };
-            self.insert_user(&row, cx.now).await?;
-            self.link_user_person(&u.id, &u.person).await?;
-            self.audit(&AuditEntry {
+            });
+            self.links.push((u.id.clone(), u.person.clone()));
+            audit.push(AuditEntry {
                 person: Some(u.person.to_string()),
                 user: Some(u.id.to_string()),
                 after: Some(
@@ -76,25 +155,22 @@ impl Db<'_> {
                     .to_string(),
                 ),
                 ..entry("user.created", "user", u.id.as_str())
-            })
-            .await?;
+            });
         }
         for (person, user) in &plan.users_linked {
-            self.link_user_person(user, person).await?;
-            self.audit(&AuditEntry {
+            self.links.push((user.clone(), person.clone()));
+            audit.push(AuditEntry {
                 person: Some(person.to_string()),
                 user: Some(user.to_string()),
                 before: Some(json!({"person__v": null}).to_string()),
                 after: Some(json!({"person__v": person.as_str()}).to_string()),
                 ..entry("user.linked", "user", user.as_str())
-            })
-            .await?;
+            });
         }
-        self.free_seats(plan.seats_freed()).await?;
+        self.seats_freed += plan.seats_freed();
         for i in &plan.inactivations {
-            self.set_user_status(&i.user, UserStatus::Inactive).await?;
-            self.delete_sessions_of(&i.user).await?;
-            self.audit(&AuditEntry {
+            self.inactivated.push(i.user.clone());
+            audit.push(AuditEntry {
                 person: Some(i.person.to_string()),
                 user: Some(i.user.to_string()),
                 before: Some(json!({"status__v": "active__v"}).to_string()),
@@ -102,87 +178,78 @@ impl Db<'_> {
                     json!({"status__v": "inactive__v", "seat_freed": i.frees_seat}).to_string(),
                 ),
                 ..entry("user.inactivated", "user", i.user.as_str())
-            })
-            .await?;
+            });
         }
-        self.take_seats(plan.seats_taken()).await?;
+        self.seats_taken += plan.seats_taken();
         for a in &plan.activations {
-            self.set_user_status(&a.user, UserStatus::Active).await?;
-            self.audit(&AuditEntry {
+            self.activated.push(a.user.clone());
+            audit.push(AuditEntry {
                 person: Some(a.person.to_string()),
                 user: Some(a.user.to_string()),
                 before: Some(json!({"status__v": "inactive__v"}).to_string()),
                 after: Some(json!({"status__v": "active__v", "seat_taken": a.takes_seat, "new_user": a.created}).to_string()),
                 ..entry("user.activated", "user", a.user.as_str())
-            })
-            .await?;
+            });
         }
         for u in &plan.roles_removed {
-            self.remove_role(&record.id, u).await?;
-            self.audit(&AuditEntry {
+            self.roles_removed.push((rid.clone(), u.to_string()));
+            audit.push(AuditEntry {
                 user: Some(u.to_string()),
                 before: Some(json!({"role": "external_collaborator__v"}).to_string()),
-                ..entry("sharing.removed", "sharing", record.id.as_str())
-            })
-            .await?;
+                ..entry("sharing.removed", "sharing", &rid)
+            });
         }
         for u in &plan.roles_granted {
-            self.grant_role(&record.id, u, cx.actor, cx.now).await?;
-            self.audit(&AuditEntry {
+            self.roles_granted.push((rid.clone(), u.to_string()));
+            audit.push(AuditEntry {
                 user: Some(u.to_string()),
                 after: Some(
-                    json!({"role": "external_collaborator__v", "sponsor": cx.actor.as_str()})
+                    json!({"role": "external_collaborator__v", "sponsor": self.actor.as_str()})
                         .to_string(),
                 ),
-                ..entry("sharing.granted", "sharing", record.id.as_str())
-            })
-            .await?;
+                ..entry("sharing.granted", "sharing", &rid)
+            });
         }
         for a in &plan.assignments_closed {
-            self.close_assignment(a, cx.now).await?;
-            self.audit(&AuditEntry {
+            self.assignments_closed.push(a.to_string());
+            audit.push(AuditEntry {
                 before: Some(json!({"assignment_activity__v": "active__v"}).to_string()),
                 after: Some(json!({"assignment_activity__v": "inactive__v"}).to_string()),
                 ..entry("assignment.inactivated", "assignment", a.as_str())
-            })
-            .await?;
+            });
         }
         for a in &plan.assignments_opened {
-            self.open_assignment(
-                &a.id,
-                &record.object,
-                &record.id,
-                &a.person,
-                &a.user,
-                cx.now,
-            )
-            .await?;
-            self.audit(&AuditEntry {
+            self.assignments_opened.push(vec![
+                V::t(a.id.as_str()),
+                V::t(record.object.as_str()),
+                V::t(rid.as_str()),
+                V::t(a.person.as_str()),
+                V::t(a.user.as_str()),
+                V::t("active"),
+                V::I(now),
+                V::NI,
+            ]);
+            audit.push(AuditEntry {
                 person: Some(a.person.to_string()),
                 user: Some(a.user.to_string()),
                 after: Some(json!({"assignment_activity__v": "active__v"}).to_string()),
                 ..entry("assignment.activated", "assignment", a.id.as_str())
-            })
-            .await?;
+            });
         }
         for t in &plan.tasks_cancelled {
-            self.cancel_task(t, cx.actor, cx.now).await?;
-            self.audit(&AuditEntry {
+            self.tasks_cancelled.push(t.to_string());
+            audit.push(AuditEntry {
                 after: Some(json!({"status__v": "cancelled__v"}).to_string()),
                 ..entry("task.cancelled", "task", t.as_str())
-            })
-            .await?;
+            });
         }
         for t in &plan.tasks_completed {
-            self.complete_task(
-                &t.id,
-                &t.response,
-                cx.actor,
-                t.on_behalf_by.as_ref(),
-                cx.now,
-            )
-            .await?;
-            self.audit(&AuditEntry {
+            self.tasks_completed.push((
+                t.id.to_string(),
+                t.response.clone(),
+                t.on_behalf_by.as_ref().map(ToString::to_string),
+            ));
+            audit.push(AuditEntry {
                 after: Some(
                     json!({"status__v": "completed__v", "response__v": t.response,
                            "on_behalf_of_assignee": t.on_behalf_by.is_some()})
@@ -193,33 +260,31 @@ impl Db<'_> {
                     None => "completed by the assignee".to_string(),
                 }),
                 ..entry("task.completed", "task", t.id.as_str())
-            })
-            .await?;
+            });
         }
         for (checklist, to) in &plan.checklists_reassigned {
-            self.reassign_checklist(checklist, to.as_ref()).await?;
-            self.audit(&AuditEntry {
+            self.checklists
+                .push((checklist.to_string(), to.as_ref().map(ToString::to_string)));
+            audit.push(AuditEntry {
                 person: to.as_ref().map(ToString::to_string),
                 after: Some(json!({"assignee__v": to.as_ref().map(|p| p.as_str())}).to_string()),
                 ..entry("checklist.reassigned", "checklist", checklist.as_str())
-            })
-            .await?;
+            });
         }
         for n in &plan.notifications {
-            let row = NotificationRow {
+            self.notifications.push(NotificationRow {
                 id: (cx.new_id)("ntf"),
                 user: n.user.to_string(),
                 kind: n.kind.name().to_string(),
                 message: n.message.clone(),
                 object: Some(record.object.clone()),
-                record: Some(record.id.to_string()),
-                created_at: cx.now,
+                record: Some(rid.clone()),
+                created_at: now,
                 read_at: None,
-            };
-            self.insert_notification(&row).await?;
+            });
         }
         for t in &plan.tasks_created {
-            self.insert_task(&TaskRow {
+            self.tasks.push(TaskRow {
                 id: t.id.clone(),
                 record: record.id.clone(),
                 assignee: t.assignee.clone(),
@@ -230,12 +295,11 @@ impl Db<'_> {
                 status: "open".into(),
                 response: None,
                 due_at: Some(t.due_at_ms),
-                created_at: cx.now,
+                created_at: now,
                 closed_by: None,
                 on_behalf_by: None,
-            })
-            .await?;
-            self.audit(&AuditEntry {
+            });
+            audit.push(AuditEntry {
                 person: Some(t.person.to_string()),
                 user: Some(t.assignee.to_string()),
                 after: Some(
@@ -243,33 +307,182 @@ impl Db<'_> {
                         .to_string(),
                 ),
                 ..entry("task.created", "task", t.id.as_str())
-            })
-            .await?;
+            });
         }
         if let Some(change) = &plan.state_change {
-            self.update_record(record, cx.now).await?;
-            self.audit(&AuditEntry {
+            self.states.push((rid.clone(), record.state.clone()));
+            audit.push(AuditEntry {
                 before: Some(json!({"state__v": change.from}).to_string()),
                 after: Some(json!({"state__v": change.to}).to_string()),
-                ..entry("record.state_changed", &record.object, record.id.as_str())
-            })
-            .await?;
+                ..entry("record.state_changed", &record.object, &rid)
+            });
         }
         if let Some(people) = &plan.collaborators {
-            self.set_collaborators(&record.id, people).await?;
+            self.collaborators.push((rid.clone(), people.clone()));
         }
         if plan.delete_record {
-            self.mark_record_deleted(&record.id, cx.now).await?;
+            self.deleted.push(rid.clone());
         }
         for e in cx.emails {
-            self.queue_email(e, cx.now).await?;
-            self.audit(&AuditEntry {
+            self.emails.push(e.clone());
+            audit.push(AuditEntry {
                 user: e.user_id.clone(),
                 after: Some(json!({"to": e.to, "template": e.template}).to_string()),
                 ..entry("email.queued", "email", &e.id)
-            })
+            });
+        }
+        self.audit.extend(audit);
+    }
+}
+
+impl Db<'_> {
+    /// Writes everything `plan` decided. Seats are taken with the conditional update of the
+    /// pool, so a plan made from a pool that has since filled up fails with `NoSeat`.
+    pub async fn apply_plan(&mut self, plan: &Plan, cx: &ApplyContext<'_>) -> Result<()> {
+        let mut w = Writes::new(cx.now, cx.actor);
+        w.add_plan(plan, cx);
+        self.write(w).await
+    }
+
+    /// Writes what was collected, table by table.
+    pub async fn write(&mut self, w: Writes) -> Result<()> {
+        let now = w.now;
+        let actor = w.actor.to_string();
+        self.insert_users(&w.users, now).await?;
+        if !w.links.is_empty() {
+            let users: Vec<String> = w.links.iter().map(|(u, _)| u.to_string()).collect();
+            let persons: Vec<String> = w.links.iter().map(|(_, p)| p.to_string()).collect();
+            self.set_by_id("users", "person_id", &users, &persons)
+                .await?;
+            self.set_by_id("persons", "user_id", &persons, &users)
+                .await?;
+        }
+        self.free_seats(w.seats_freed).await?;
+        if !w.inactivated.is_empty() {
+            let ids: Vec<&str> = w.inactivated.iter().map(UserId::as_str).collect();
+            self.execute_in(
+                "UPDATE users SET status = {} WHERE id",
+                &[V::t(status_name(UserStatus::Inactive))],
+                &ids,
+                "",
+            )
+            .await?;
+            self.execute_in("DELETE FROM sessions WHERE user_id", &[], &ids, "")
+                .await?;
+        }
+        self.take_seats(w.seats_taken).await?;
+        if !w.activated.is_empty() {
+            let ids: Vec<&str> = w.activated.iter().map(UserId::as_str).collect();
+            self.execute_in(
+                "UPDATE users SET status = {} WHERE id",
+                &[V::t(status_name(UserStatus::Active))],
+                &ids,
+                "",
+            )
             .await?;
         }
-        Ok(())
+        for (record, user) in &w.roles_removed {
+            self.remove_role(
+                &portico_domain::RecordId::new(record.as_str()),
+                &UserId::new(user.as_str()),
+            )
+            .await?;
+        }
+        let granted: Vec<Vec<V>> = w
+            .roles_granted
+            .iter()
+            .map(|(record, user)| {
+                vec![
+                    V::t(record.as_str()),
+                    V::t(EXTERNAL_COLLABORATOR_ROLE),
+                    V::t(user.as_str()),
+                    V::I(now),
+                    V::t(actor.as_str()),
+                ]
+            })
+            .collect();
+        self.insert_rows_ignoring_existing(
+            "sharing",
+            SHARING_COLS,
+            granted,
+            "record_id, role, user_id",
+        )
+        .await?;
+        self.execute_in(
+            "UPDATE assignments SET activity = 'inactive', inactivated_at = {} WHERE id",
+            &[V::I(now)],
+            &strs(&w.assignments_closed),
+            " AND activity = 'active'",
+        )
+        .await?;
+        self.insert_rows("assignments", ASSIGNMENT_COLS, w.assignments_opened)
+            .await?;
+        self.execute_in(
+            "UPDATE tasks SET status = 'cancelled', closed_at = {}, closed_by = {} WHERE id",
+            &[V::I(now), V::t(actor.as_str())],
+            &strs(&w.tasks_cancelled),
+            " AND status = 'open'",
+        )
+        .await?;
+        for (task, response, on_behalf_by) in &w.tasks_completed {
+            self.complete_task(
+                &portico_domain::TaskId::new(task.as_str()),
+                response,
+                &w.actor,
+                on_behalf_by.as_deref().map(UserId::new).as_ref(),
+                now,
+            )
+            .await?;
+        }
+        for (checklist, to) in &w.checklists {
+            self.reassign_checklist(
+                &portico_domain::ChecklistId::new(checklist.as_str()),
+                to.as_deref().map(PersonId::new).as_ref(),
+            )
+            .await?;
+        }
+        self.insert_notifications(&w.notifications).await?;
+        self.insert_tasks(&w.tasks).await?;
+        if !w.states.is_empty() {
+            let ids: Vec<String> = w.states.iter().map(|(r, _)| r.clone()).collect();
+            let states: Vec<String> = w.states.iter().map(|(_, s)| s.clone()).collect();
+            self.set_by_id("records", "state", &ids, &states).await?;
+            self.execute_in(
+                "UPDATE records SET updated_at = {} WHERE id",
+                &[V::I(now)],
+                &strs(&ids),
+                "",
+            )
+            .await?;
+        }
+        for (record, people) in &w.collaborators {
+            self.set_collaborators(&portico_domain::RecordId::new(record.as_str()), people)
+                .await?;
+        }
+        self.execute_in(
+            "UPDATE records SET deleted = 1, updated_at = {} WHERE id",
+            &[V::I(now)],
+            &strs(&w.deleted),
+            "",
+        )
+        .await?;
+        self.queue_emails(&w.emails, now).await?;
+        let tokens: Vec<Vec<V>> = w
+            .password_tokens
+            .into_iter()
+            .map(|(hash, user, expires)| {
+                vec![V::T(hash), V::t(user.as_str()), V::I(now), V::I(expires)]
+            })
+            .collect();
+        self.insert_rows(
+            "password_tokens",
+            &["token_hash", "user_id", "created_at", "expires_at"],
+            tokens,
+        )
+        .await?;
+        for (user, hash) in &w.password_hashes {
+            self.set_password_hash(user, hash, true).await?;
+        }
+        self.audit_all(&w.audit).await
     }
 }

@@ -9,10 +9,26 @@ use sqlx::any::AnyRow;
 use crate::rows::{self, Filters};
 use crate::{Db, Result};
 
+/// The columns of an assignment row, in this order.
+pub(crate) const ASSIGNMENT_COLS: &[&str] = &[
+    "id",
+    "object",
+    "record_id",
+    "person_id",
+    "user_id",
+    "activity",
+    "activated_at",
+    "inactivated_at",
+];
+
+/// The columns of a sharing row, in this order.
+pub(crate) const SHARING_COLS: &[&str] =
+    &["record_id", "role", "user_id", "granted_at", "granted_by"];
+
 /// The one application role of SPEC section 1.
 pub const EXTERNAL_COLLABORATOR_ROLE: &str = "external_collaborator__v";
 
-const RECORD_COLS: &str =
+pub(crate) const RECORD_COLS: &str =
     "id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at";
 
 /// Filters of `GET /api/v1/vobjects/{object}`.
@@ -74,7 +90,7 @@ pub struct AssignmentFilter {
     pub offset: i64,
 }
 
-fn record_row(r: &AnyRow) -> Result<(Record, i64, i64)> {
+pub(crate) fn record_row(r: &AnyRow) -> Result<(Record, i64, i64)> {
     Ok((
         Record {
             id: RecordId::new(rows::get::<String>(r, "id")?),
@@ -170,7 +186,7 @@ impl Db<'_> {
         Ok(Some((record, created, updated)))
     }
 
-    async fn collaborators_of(
+    pub(crate) async fn collaborators_of(
         &mut self,
         ids: &[RecordId],
     ) -> Result<BTreeMap<RecordId, Vec<PersonId>>> {
@@ -271,20 +287,6 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Users holding the External Collaborator role on a record.
-    pub async fn role_holders(&mut self, record: &RecordId) -> Result<Vec<UserId>> {
-        let rows = sqlx::query(
-            "SELECT user_id FROM sharing WHERE record_id = $1 AND role = $2 ORDER BY user_id",
-        )
-        .bind(record.as_str())
-        .bind(EXTERNAL_COLLABORATOR_ROLE)
-        .fetch_all(&mut *self.conn)
-        .await?;
-        rows.iter()
-            .map(|r| Ok(UserId::new(rows::get::<String>(r, "user_id")?)))
-            .collect()
-    }
-
     /// Whether a user holds the External Collaborator role on a record.
     pub async fn has_role(&mut self, record: &RecordId, user: &UserId) -> Result<bool> {
         let row = sqlx::query(HAS_ROLE)
@@ -327,40 +329,6 @@ impl Db<'_> {
             .execute(&mut *self.conn)
             .await?;
         Ok(())
-    }
-
-    /// Active assignments on one record, by person.
-    pub async fn active_assignments_on(
-        &mut self,
-        record: &RecordId,
-    ) -> Result<BTreeMap<PersonId, AssignmentId>> {
-        let rows = sqlx::query(ACTIVE_ASSIGNMENTS_ON)
-            .bind(record.as_str())
-            .fetch_all(&mut *self.conn)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    PersonId::new(rows::get::<String>(r, "person_id")?),
-                    AssignmentId::new(rows::get::<String>(r, "id")?),
-                ))
-            })
-            .collect()
-    }
-
-    /// How many Active assignments a user has on records other than `except` (C3's "any other
-    /// request?"), answered from the `assignments_user_activity` index.
-    pub async fn other_active_assignments(
-        &mut self,
-        user: &UserId,
-        except: &RecordId,
-    ) -> Result<u32> {
-        let row = sqlx::query(OTHER_ACTIVE_ASSIGNMENTS)
-            .bind(user.as_str())
-            .bind(except.as_str())
-            .fetch_one(&mut *self.conn)
-            .await?;
-        Ok(u32::try_from(rows::get::<i64>(&row, "n")?).unwrap_or(u32::MAX))
     }
 
     /// Opens an Active assignment.
@@ -459,14 +427,6 @@ impl Db<'_> {
 /// Does this user hold the role on this record? (primary key)
 pub(crate) const HAS_ROLE: &str =
     "SELECT COUNT(*) AS n FROM sharing WHERE record_id = $1 AND role = $2 AND user_id = $3";
-
-/// Active assignments of one record (`assignments_record`).
-pub(crate) const ACTIVE_ASSIGNMENTS_ON: &str =
-    "SELECT id, person_id FROM assignments WHERE record_id = $1 AND activity = 'active'";
-
-/// C3's "any other Active assignment?" (`assignments_user_activity`).
-pub(crate) const OTHER_ACTIVE_ASSIGNMENTS: &str =
-    "SELECT COUNT(*) AS n FROM assignments WHERE user_id = $1 AND activity = 'active' AND record_id <> $2";
 
 impl Db<'_> {
     /// The object of a record that is not deleted.

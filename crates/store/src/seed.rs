@@ -5,8 +5,12 @@
 //! is active exactly when it has an Active assignment, the pool counts the active users, and
 //! the audit chain holds.
 
-use crate::audit::{chain_hash, AuditEntry};
-use crate::{rows, Backend, Result, Store};
+use crate::audit::AuditEntry;
+use crate::batch::V;
+use crate::records::{ASSIGNMENT_COLS, SHARING_COLS};
+use crate::tasks::TASK_INSERT_COLS;
+use crate::users::USER_INSERT_COLS;
+use crate::{rows, Result, Store};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -34,15 +38,6 @@ pub struct SeedReport {
     pub assignments: usize,
     /// Audit entries.
     pub audit_entries: usize,
-}
-
-enum V {
-    T(String),
-    I(i64),
-    /// A NULL text.
-    N,
-    /// A NULL number.
-    NI,
 }
 
 const TYPES: [(&str, &str); 5] = [
@@ -131,38 +126,9 @@ impl Store {
             "record_collaborators",
             &["record_id", "person_id", "position"],
         );
-        let mut sharing = Batch::new(
-            "sharing",
-            &["record_id", "role", "user_id", "granted_at", "granted_by"],
-        );
-        let mut asg = Batch::new(
-            "assignments",
-            &[
-                "id",
-                "object",
-                "record_id",
-                "person_id",
-                "user_id",
-                "activity",
-                "activated_at",
-                "inactivated_at",
-            ],
-        );
-        let mut tasks = Batch::new(
-            "tasks",
-            &[
-                "id",
-                "record_id",
-                "assignee_id",
-                "person_id",
-                "state",
-                "label",
-                "instructions",
-                "status",
-                "due_at",
-                "created_at",
-            ],
-        );
+        let mut sharing = Batch::new("sharing", SHARING_COLS);
+        let mut asg = Batch::new("assignments", ASSIGNMENT_COLS);
+        let mut tasks = Batch::new("tasks", TASK_INSERT_COLS);
         let mut audit: Vec<AuditEntry> = Vec::new();
         for r in 0..spec.records {
             let (object, object_type) = TYPES[r % 5];
@@ -262,23 +228,7 @@ impl Store {
                 "created_at",
             ],
         );
-        let mut users_b = Batch::new(
-            "users",
-            &[
-                "id",
-                "username",
-                "first_name",
-                "last_name",
-                "email",
-                "status",
-                "license",
-                "security_profile",
-                "managed",
-                "person_id",
-                "language",
-                "created_at",
-            ],
-        );
+        let mut users_b = Batch::new("users", USER_INSERT_COLS);
         #[allow(clippy::needless_range_loop)]
         for p in 0..persons {
             let email = format!("p{p}.{tag}@s{}.example", org_of(p));
@@ -311,6 +261,7 @@ impl Store {
                     V::I(1),
                     V::T(format!("per_{tag}_{p}")),
                     V::T("en".into()),
+                    V::N,
                     V::I(now),
                 ]);
                 if active_user[p] {
@@ -377,116 +328,25 @@ impl Store {
     }
 
     async fn insert_batch(&self, batch: Batch) -> Result<()> {
-        if batch.rows.is_empty() {
-            return Ok(());
-        }
-        let max_params = match self.backend {
-            Backend::Sqlite => 30_000,
-            Backend::Postgres => 60_000,
-        };
-        let per_stmt = (max_params / batch.cols.len()).clamp(1, 2000);
-        let mut rows_left = batch.rows.into_iter().peekable();
-        while rows_left.peek().is_some() {
+        // A transaction per 20 000 rows: few commits, and no transaction so big that the
+        // journal balloons.
+        let mut rows = batch.rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let chunk: Vec<Vec<V>> = rows.by_ref().take(20_000).collect();
             let mut tx = self.write().await?;
-            for _ in 0..50 {
-                let chunk: Vec<Vec<V>> = rows_left.by_ref().take(per_stmt).collect();
-                if chunk.is_empty() {
-                    break;
-                }
-                let mut sql = format!(
-                    "INSERT INTO {} ({}) VALUES ",
-                    batch.table,
-                    batch.cols.join(", ")
-                );
-                let mut n = 0;
-                for (i, row) in chunk.iter().enumerate() {
-                    if i > 0 {
-                        sql.push_str(", ");
-                    }
-                    sql.push('(');
-                    for j in 0..row.len() {
-                        if j > 0 {
-                            sql.push_str(", ");
-                        }
-                        n += 1;
-                        // SQLite looks `$N` names up one by one while it parses; with tens
-                        // of thousands in a statement that is quadratic. `?` is positional.
-                        match self.backend {
-                            Backend::Sqlite => sql.push('?'),
-                            Backend::Postgres => sql.push_str(&format!("${n}")),
-                        }
-                    }
-                    sql.push(')');
-                }
-                let mut q = sqlx::query(&sql);
-                for row in &chunk {
-                    for v in row {
-                        q = match v {
-                            V::T(s) => q.bind(s.as_str()),
-                            V::I(i) => q.bind(*i),
-                            V::N => q.bind(None::<String>),
-                            V::NI => q.bind(None::<i64>),
-                        };
-                    }
-                }
-                q.execute(&mut *tx.tx).await?;
-            }
+            tx.db().insert_rows(batch.table, batch.cols, chunk).await?;
             tx.commit().await?;
         }
         Ok(())
     }
 
     async fn append_audit(&self, entries: Vec<AuditEntry>) -> Result<()> {
-        let mut tx = self.write().await?;
-        let head = sqlx::query(&format!(
-            "SELECT hash FROM audit_head WHERE id = 1{}",
-            self.backend.for_update()
-        ))
-        .fetch_one(&mut *tx.tx)
-        .await?;
-        let mut prev: String = rows::get(&head, "hash")?;
-        tx.commit().await?;
-        let mut batch = Batch::new(
-            "audit_trail",
-            &[
-                "at",
-                "actor_id",
-                "action",
-                "object",
-                "object_id",
-                "record_id",
-                "person_id",
-                "user_id",
-                "cause",
-                "prev_hash",
-                "hash",
-            ],
-        );
-        for e in &entries {
-            let hash = chain_hash(&prev, e);
-            let opt = |v: &Option<String>| v.clone().map_or(V::N, V::T);
-            batch.rows.push(vec![
-                V::I(e.at),
-                opt(&e.actor),
-                V::T(e.action.clone()),
-                V::T(e.object.clone()),
-                V::T(e.object_id.clone()),
-                opt(&e.record),
-                opt(&e.person),
-                opt(&e.user),
-                opt(&e.cause),
-                V::T(prev.clone()),
-                V::T(hash.clone()),
-            ]);
-            prev = hash;
+        // Each chunk with the chain head in one transaction: the chain is never left forked.
+        for chunk in entries.chunks(20_000) {
+            let mut tx = self.write().await?;
+            tx.db().audit_all(chunk).await?;
+            tx.commit().await?;
         }
-        self.insert_batch(batch).await?;
-        let mut tx = self.write().await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&prev)
-            .execute(&mut *tx.tx)
-            .await?;
-        tx.commit().await?;
         Ok(())
     }
 }

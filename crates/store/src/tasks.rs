@@ -1,9 +1,9 @@
 //! Workflow tasks.
 
-use portico_domain::collab::OpenTask;
 use portico_domain::{PersonId, RecordId, TaskId, UserId};
 use sqlx::any::AnyRow;
 
+use crate::batch::V;
 use crate::rows::{self, Filters};
 use crate::{Db, Result};
 
@@ -73,25 +73,46 @@ fn task(r: &AnyRow) -> Result<TaskRow> {
     })
 }
 
+/// The columns a new task row fills, in this order.
+pub(crate) const TASK_INSERT_COLS: &[&str] = &[
+    "id",
+    "record_id",
+    "assignee_id",
+    "person_id",
+    "state",
+    "label",
+    "instructions",
+    "status",
+    "due_at",
+    "created_at",
+];
+
 impl Db<'_> {
     /// Inserts an open task.
     pub async fn insert_task(&mut self, t: &TaskRow) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO tasks (id, record_id, assignee_id, person_id, state, label, instructions, status, due_at, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9)",
-        )
-        .bind(t.id.as_str())
-        .bind(t.record.as_str())
-        .bind(t.assignee.as_str())
-        .bind(t.person.as_ref().map(PersonId::as_str))
-        .bind(&t.state)
-        .bind(&t.label)
-        .bind(&t.instructions)
-        .bind(t.due_at)
-        .bind(t.created_at)
-        .execute(&mut *self.conn)
-        .await?;
-        Ok(())
+        self.insert_tasks(std::slice::from_ref(t)).await
+    }
+
+    /// Inserts open tasks, one statement for all.
+    pub async fn insert_tasks(&mut self, tasks: &[TaskRow]) -> Result<()> {
+        let rows = tasks
+            .iter()
+            .map(|t| {
+                vec![
+                    V::t(t.id.as_str()),
+                    V::t(t.record.as_str()),
+                    V::t(t.assignee.as_str()),
+                    V::opt(t.person.as_ref().map(PersonId::as_str)),
+                    V::t(t.state.as_str()),
+                    V::t(t.label.as_str()),
+                    V::t(t.instructions.as_str()),
+                    V::t("open"),
+                    t.due_at.map_or(V::NI, V::I),
+                    V::I(t.created_at),
+                ]
+            })
+            .collect();
+        self.insert_rows("tasks", TASK_INSERT_COLS, rows).await
     }
 
     /// Cancels an open task.
@@ -138,36 +159,6 @@ impl Db<'_> {
         row.as_ref().map(task).transpose()
     }
 
-    /// Open tasks of a user on a record.
-    pub async fn open_tasks(&mut self, record: &RecordId, user: &UserId) -> Result<Vec<OpenTask>> {
-        let rows = sqlx::query(OPEN_TASKS)
-            .bind(record.as_str())
-            .bind(user.as_str())
-            .fetch_all(&mut *self.conn)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(OpenTask {
-                    id: TaskId::new(rows::get::<String>(r, "id")?),
-                    state: rows::get(r, "state")?,
-                })
-            })
-            .collect()
-    }
-
-    /// Users with an open task on a record.
-    pub async fn open_task_assignees(&mut self, record: &RecordId) -> Result<Vec<UserId>> {
-        let rows = sqlx::query(
-            "SELECT DISTINCT assignee_id FROM tasks WHERE record_id = $1 AND status = 'open'",
-        )
-        .bind(record.as_str())
-        .fetch_all(&mut *self.conn)
-        .await?;
-        rows.iter()
-            .map(|r| Ok(UserId::new(rows::get::<String>(r, "assignee_id")?)))
-            .collect()
-    }
-
     /// Tasks, filtered, newest first.
     pub async fn tasks(&mut self, filter: &TaskFilter) -> Result<Vec<TaskRow>> {
         let mut f = Filters::default();
@@ -191,7 +182,3 @@ impl Db<'_> {
             .collect()
     }
 }
-
-/// Open tasks of a user on a record (`tasks_record`).
-pub(crate) const OPEN_TASKS: &str =
-    "SELECT id, state FROM tasks WHERE record_id = $1 AND assignee_id = $2 AND status = 'open' ORDER BY id";

@@ -1,11 +1,10 @@
 //! Users, passwords, and the lookups of C2 step 1.
 
-use std::collections::BTreeSet;
-
 use portico_domain::model::{LicenseType, SecurityProfile, User, UserStatus};
 use portico_domain::{PersonId, UserId};
 use sqlx::Row;
 
+use crate::batch::V;
 use crate::rows::{self, license_name, status_name, Filters, USER_COLS};
 use crate::{Db, Result};
 
@@ -35,31 +34,53 @@ pub struct UserFilter {
     pub offset: i64,
 }
 
+/// The columns a new user row fills, in this order.
+pub(crate) const USER_INSERT_COLS: &[&str] = &[
+    "id",
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "status",
+    "license",
+    "security_profile",
+    "managed",
+    "person_id",
+    "language",
+    "password_hash",
+    "created_at",
+];
+
 impl Db<'_> {
     /// Inserts a user.
     pub async fn insert_user(&mut self, new: &NewUserRow, now: i64) -> Result<()> {
-        let u = &new.user;
-        sqlx::query(
-            "INSERT INTO users (id, username, first_name, last_name, email, status, license, \
-             security_profile, managed, person_id, language, password_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(u.id.as_str())
-        .bind(&u.username)
-        .bind(&u.first_name)
-        .bind(&u.last_name)
-        .bind(u.email.as_str())
-        .bind(status_name(u.status))
-        .bind(license_name(u.license))
-        .bind(u.security_profile.name())
-        .bind(i64::from(u.managed))
-        .bind(u.person.as_ref().map(PersonId::as_str))
-        .bind(&new.language)
-        .bind(new.password_hash.as_deref())
-        .bind(now)
-        .execute(&mut *self.conn)
-        .await?;
-        Ok(())
+        self.insert_users(std::slice::from_ref(new), now).await
+    }
+
+    /// Inserts new users, one statement for all.
+    pub async fn insert_users(&mut self, new: &[NewUserRow], now: i64) -> Result<()> {
+        let rows = new
+            .iter()
+            .map(|n| {
+                let u = &n.user;
+                vec![
+                    V::t(u.id.as_str()),
+                    V::t(u.username.as_str()),
+                    V::t(u.first_name.as_str()),
+                    V::t(u.last_name.as_str()),
+                    V::t(u.email.as_str()),
+                    V::t(status_name(u.status)),
+                    V::t(license_name(u.license)),
+                    V::t(u.security_profile.name()),
+                    V::I(i64::from(u.managed)),
+                    V::opt(u.person.as_ref().map(PersonId::as_str)),
+                    V::t(n.language.as_str()),
+                    V::opt(n.password_hash.as_deref()),
+                    V::I(now),
+                ]
+            })
+            .collect();
+        self.insert_rows("users", USER_INSERT_COLS, rows).await
     }
 
     /// The user with this id.
@@ -135,39 +156,6 @@ impl Db<'_> {
             Some(r) => Ok(Some((rows::user(&r)?, rows::get(&r, "password_hash")?))),
             None => Ok(None),
         }
-    }
-
-    /// A user with exactly these details and no person (C2 step 1), locked.
-    pub async fn matching_user(
-        &mut self,
-        email: &str,
-        first_name: &str,
-        last_name: &str,
-    ) -> Result<Option<User>> {
-        let sql = matching_user_sql(self.backend.for_update());
-        let row = sqlx::query(&sql)
-            .bind(email)
-            .bind(first_name)
-            .bind(last_name)
-            .fetch_optional(&mut *self.conn)
-            .await?;
-        row.as_ref().map(rows::user).transpose()
-    }
-
-    /// Usernames equal to `base` or `base.N`: what a new user must not get.
-    pub async fn usernames_like(&mut self, base: &str) -> Result<BTreeSet<String>> {
-        // Range scan on the unique index instead of LIKE, whose escaping differs by backend.
-        let rows = sqlx::query(
-            "SELECT username FROM users WHERE username = $1 OR (username > $2 AND username < $3)",
-        )
-        .bind(base)
-        .bind(format!("{base}."))
-        .bind(format!("{base}/"))
-        .fetch_all(&mut *self.conn)
-        .await?;
-        rows.iter()
-            .map(|r| rows::get::<String>(r, "username"))
-            .collect()
     }
 
     /// Users, filtered.
@@ -290,13 +278,4 @@ pub fn internal_user(
         managed: false,
         person: None,
     }
-}
-
-/// C2 step 1's exact-details match (`users_email`). The unlinked test is written so that
-/// SQLite does not prefer the unique `person_id` index, where every internal user is NULL.
-pub(crate) fn matching_user_sql(lock: &str) -> String {
-    format!(
-        "SELECT {USER_COLS} FROM users WHERE email = $1 AND first_name = $2 AND last_name = $3 \
-         AND COALESCE(person_id, '') = '' ORDER BY created_at, id LIMIT 1{lock}"
-    )
 }

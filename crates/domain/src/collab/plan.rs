@@ -1,7 +1,7 @@
 //! What an action does, decided before anything is written.
 
 use crate::config::EmailKind;
-use crate::model::{LicenseType, SecurityProfile};
+use crate::model::{LicenseType, SecurityProfile, User, UserStatus};
 use crate::{AssignmentId, ChecklistId, EmailAddress, PersonId, RecordId, TaskId, UserId};
 
 /// A user C2 creates from the User Template.
@@ -25,6 +25,24 @@ pub struct NewUser {
     pub language: String,
     /// The person it is made for.
     pub person: PersonId,
+}
+
+impl NewUser {
+    /// The user as it is created: inactive until its activation, managed by the automation.
+    pub fn user(&self) -> User {
+        User {
+            id: self.id.clone(),
+            username: self.username.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            email: self.email.clone(),
+            status: UserStatus::Inactive,
+            license: self.license,
+            security_profile: self.security_profile,
+            managed: true,
+            person: Some(self.person.clone()),
+        }
+    }
 }
 
 /// A user becoming active (created, or reactivated).

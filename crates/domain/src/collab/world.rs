@@ -467,21 +467,7 @@ impl World {
     /// Applies a plan as the store does.
     pub fn apply(&mut self, plan: &Plan) {
         for u in &plan.users_created {
-            self.users.insert(
-                u.id.clone(),
-                User {
-                    id: u.id.clone(),
-                    username: u.username.clone(),
-                    first_name: u.first_name.clone(),
-                    last_name: u.last_name.clone(),
-                    email: u.email.clone(),
-                    status: UserStatus::Inactive,
-                    license: u.license,
-                    security_profile: u.security_profile,
-                    managed: true,
-                    person: Some(u.person.clone()),
-                },
-            );
+            self.users.insert(u.id.clone(), u.user());
             self.persons.get_mut(&u.person).unwrap().user = Some(u.id.clone());
         }
         for (p, u) in &plan.users_linked {

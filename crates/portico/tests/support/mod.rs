@@ -258,6 +258,20 @@ impl TestApp {
         d["id"].as_str().unwrap().to_string()
     }
 
+    /// The id of the first organization listed.
+    pub async fn first_org(&self) -> String {
+        self.ok(
+            Method::GET,
+            &self.admin,
+            "/api/v1/vobjects/organization__v",
+            None,
+        )
+        .await[0]["id"]
+            .as_str()
+            .expect("an organization")
+            .to_string()
+    }
+
     pub async fn person(&self, org: &str, first: &str, last: &str) -> String {
         let body = json!({
             "first_name__v": first, "last_name__v": last,

@@ -1,0 +1,242 @@
+//! Statements built at run time with any number of values: multi-row inserts and `IN (…)`
+//! lists. Batching is what makes bulk work cheap: one statement for many rows costs little
+//! more than one statement for one row, whichever backend runs it.
+
+use sqlx::any::AnyRow;
+
+use crate::{Backend, Db, Result};
+
+/// A value bound to a statement.
+#[derive(Debug, Clone)]
+pub(crate) enum V {
+    /// Text.
+    T(String),
+    /// A number.
+    I(i64),
+    /// A NULL text.
+    N,
+    /// A NULL number.
+    NI,
+}
+
+impl V {
+    pub(crate) fn opt(v: Option<&str>) -> V {
+        v.map_or(V::N, |s| V::T(s.to_string()))
+    }
+
+    pub(crate) fn t(v: impl Into<String>) -> V {
+        V::T(v.into())
+    }
+}
+
+/// SQL text and its values, numbered as the backend wants them.
+pub(crate) struct Sql {
+    backend: Backend,
+    text: String,
+    values: Vec<V>,
+}
+
+impl Sql {
+    pub(crate) fn new(backend: Backend, text: &str) -> Sql {
+        Sql {
+            backend,
+            text: text.to_string(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends SQL text.
+    pub(crate) fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `v`. SQLite gets positional `?`: it looks `$N` names up one
+    /// by one while parsing, which is quadratic with thousands of values in a statement.
+    pub(crate) fn bind(&mut self, v: V) -> &mut Sql {
+        self.values.push(v);
+        match self.backend {
+            Backend::Sqlite => self.text.push('?'),
+            Backend::Postgres => {
+                self.text.push('$');
+                self.text.push_str(&self.values.len().to_string());
+            }
+        }
+        self
+    }
+
+    /// Appends `v1, v2, …`.
+    pub(crate) fn list(&mut self, vs: impl IntoIterator<Item = V>) -> &mut Sql {
+        for (i, v) in vs.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self
+    }
+
+    fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for v in &self.values {
+            q = match v {
+                V::T(s) => q.bind(s.as_str()),
+                V::I(i) => q.bind(*i),
+                V::N => q.bind(None::<String>),
+                V::NI => q.bind(None::<i64>),
+            };
+        }
+        q
+    }
+
+    /// Runs it; answers the rows it changed.
+    pub(crate) async fn execute(&self, db: &mut Db<'_>) -> Result<u64> {
+        Ok(self.query().execute(&mut *db.conn).await?.rows_affected())
+    }
+
+    /// Runs it; answers its rows.
+    pub(crate) async fn fetch_all(&self, db: &mut Db<'_>) -> Result<Vec<AnyRow>> {
+        Ok(self.query().fetch_all(&mut *db.conn).await?)
+    }
+}
+
+/// The ids of a slice as text, for an `IN (…)` list.
+pub(crate) fn strs<T: AsRef<str>>(ids: &[T]) -> Vec<&str> {
+    ids.iter().map(AsRef::as_ref).collect()
+}
+
+/// Most values one statement binds (SQLite allows 32 766, PostgreSQL 65 535).
+fn max_values(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 30_000,
+        Backend::Postgres => 60_000,
+    }
+}
+
+/// Most ids one `IN (…)` list takes; longer lists are split.
+pub(crate) const IN_CHUNK: usize = 1000;
+
+impl Db<'_> {
+    /// Inserts `rows` into `table`, as few statements as the backend's limit on values allows.
+    pub(crate) async fn insert_rows(
+        &mut self,
+        table: &str,
+        cols: &[&str],
+        rows: Vec<Vec<V>>,
+    ) -> Result<()> {
+        let per_stmt = (max_values(self.backend) / cols.len().max(1)).clamp(1, 2000);
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let mut sql = Sql::new(
+                self.backend,
+                &format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")),
+            );
+            for (i, row) in rows.by_ref().take(per_stmt).enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" });
+                sql.list(row).push(")");
+            }
+            sql.execute(self).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs `head IN (ids) tail` for the ids, in chunks, binding `fixed` first; answers the
+    /// rows changed. `head` ends with the column, e.g. `UPDATE users SET status = ? WHERE id`.
+    pub(crate) async fn execute_in(
+        &mut self,
+        head: &str,
+        fixed: &[V],
+        ids: &[&str],
+        tail: &str,
+    ) -> Result<u64> {
+        let mut changed = 0;
+        for chunk in ids.chunks(IN_CHUNK) {
+            let sql = self.in_sql(head, fixed, chunk, tail);
+            changed += sql.execute(self).await?;
+        }
+        Ok(changed)
+    }
+
+    /// The rows of `head IN (ids) tail`, in chunks.
+    pub(crate) async fn fetch_in(
+        &mut self,
+        head: &str,
+        fixed: &[V],
+        ids: &[&str],
+        tail: &str,
+    ) -> Result<Vec<AnyRow>> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(IN_CHUNK) {
+            let sql = self.in_sql(head, fixed, chunk, tail);
+            out.extend(sql.fetch_all(self).await?);
+        }
+        Ok(out)
+    }
+
+    fn in_sql(&self, head: &str, fixed: &[V], ids: &[&str], tail: &str) -> Sql {
+        // `head` holds `{}` where each fixed value goes, in order.
+        let mut sql = Sql::new(self.backend, "");
+        let mut parts = head.split("{}");
+        if let Some(first) = parts.next() {
+            sql.push(first);
+        }
+        for (part, v) in parts.zip(fixed.iter().cloned()) {
+            sql.bind(v).push(part);
+        }
+        sql.push(" IN (")
+            .list(ids.iter().map(|s| V::t(*s)))
+            .push(")")
+            .push(tail);
+        sql
+    }
+}
+
+impl Db<'_> {
+    /// Inserts `rows`, skipping those that collide with an existing row on `key`.
+    pub(crate) async fn insert_rows_ignoring_existing(
+        &mut self,
+        table: &str,
+        cols: &[&str],
+        rows: Vec<Vec<V>>,
+        key: &str,
+    ) -> Result<()> {
+        for chunk in rows.chunks(IN_CHUNK) {
+            let mut sql = Sql::new(
+                self.backend,
+                &format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")),
+            );
+            for (i, row) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" });
+                sql.list(row.iter().cloned()).push(")");
+            }
+            sql.push(&format!(" ON CONFLICT ({key}) DO NOTHING"));
+            sql.execute(self).await?;
+        }
+        Ok(())
+    }
+
+    /// Sets `col` of each row `ids[i]` of `table` to `values[i]`, one statement per chunk.
+    pub(crate) async fn set_by_id(
+        &mut self,
+        table: &str,
+        col: &str,
+        ids: &[String],
+        values: &[String],
+    ) -> Result<()> {
+        let pairs: Vec<(&String, &String)> = ids.iter().zip(values).collect();
+        for chunk in pairs.chunks(IN_CHUNK / 2) {
+            let mut sql = Sql::new(self.backend, &format!("UPDATE {table} SET {col} = CASE id"));
+            for (id, value) in chunk {
+                sql.push(" WHEN ")
+                    .bind(V::t(id.as_str()))
+                    .push(" THEN ")
+                    .bind(V::t(value.as_str()));
+            }
+            sql.push(" END WHERE id IN (")
+                .list(chunk.iter().map(|(id, _)| V::t(id.as_str())))
+                .push(")");
+            sql.execute(self).await?;
+        }
+        Ok(())
+    }
+}

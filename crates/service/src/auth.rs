@@ -323,11 +323,27 @@ impl Portico {
             )
         };
         let hash = token_hash(token);
-        let mut reader = self.store.read().await?;
-        let session = reader.db().session(&hash).await?.ok_or_else(invalid)?;
         let now = now_ms();
+        let generation = self.store.generation();
+        let session = match self.sessions.get(&hash, generation, now) {
+            Some(session) => session,
+            None => {
+                let session = self
+                    .store
+                    .read()
+                    .await?
+                    .db()
+                    .session(&hash)
+                    .await?
+                    .ok_or_else(invalid)?;
+                self.sessions
+                    .put(hash.clone(), session.clone(), generation, now);
+                session
+            }
+        };
         if now >= session.expires_at || now - session.last_seen_at > self.settings.session_idle_ms {
-            reader.db().delete_session(&hash).await?;
+            self.sessions.forget(&hash);
+            self.store.read().await?.db().delete_session(&hash).await?;
             return Err(invalid());
         }
         if session.user.status != UserStatus::Active {
@@ -336,7 +352,13 @@ impl Portico {
         // Writing on every request would serialise readers behind SQLite's single writer;
         // a minute of precision is plenty for an idle limit counted in hours.
         if now - session.last_seen_at > 60_000 {
-            reader.db().touch_session(&hash, now).await?;
+            self.sessions.forget(&hash);
+            self.store
+                .read()
+                .await?
+                .db()
+                .touch_session(&hash, now)
+                .await?;
         }
         Ok(Caller {
             user: session.user,

@@ -14,6 +14,7 @@ mod error;
 mod extranet;
 mod files;
 mod notifications;
+mod read_cache;
 mod reads;
 mod records;
 mod snapshot;
@@ -87,7 +88,16 @@ pub struct Portico {
     store: Store,
     config: Arc<Config>,
     settings: Arc<ServiceSettings>,
+    /// Sessions by token hash.
+    sessions: Arc<read_cache::ReadCache<String, portico_store::SessionRow>>,
+    /// Records (with their times) by object and id.
+    records: Arc<read_cache::ReadCache<(String, String), RecordRead>>,
+    /// Whether a user holds the External Collaborator role on a record.
+    roles: Arc<read_cache::ReadCache<(String, String), bool>>,
 }
+
+/// A record as read, with its creation and last change times.
+pub(crate) type RecordRead = (portico_domain::model::Record, i64, i64);
 
 /// The signed-in user a use case runs for.
 #[derive(Debug, Clone)]
@@ -147,6 +157,9 @@ impl Portico {
             store,
             config: Arc::new(config),
             settings: Arc::new(settings),
+            sessions: Arc::new(read_cache::ReadCache::new(10_000)),
+            records: Arc::new(read_cache::ReadCache::new(10_000)),
+            roles: Arc::new(read_cache::ReadCache::new(10_000)),
         }
     }
 

@@ -155,14 +155,43 @@ impl Portico {
         id: &str,
     ) -> ServiceResult<RecordView> {
         let target = self.target(object)?;
-        let mut reader = self.store.read().await?;
-        let mut db = reader.db();
-        let found = db
-            .record(object, &RecordId::new(id), false)
-            .await?
-            .ok_or_else(|| not_found(object, id))?;
-        if !caller.is_internal() && !db.has_role(&found.0.id, &caller.user.id).await? {
-            return Err(not_found(object, id));
+        let now = now_ms();
+        let generation = self.store.generation();
+        let key = (object.to_string(), id.to_string());
+        let found = match self.records.get(&key, generation, now) {
+            Some(found) => found,
+            None => {
+                let found = self
+                    .store
+                    .read()
+                    .await?
+                    .db()
+                    .record(object, &RecordId::new(id), false)
+                    .await?
+                    .ok_or_else(|| not_found(object, id))?;
+                self.records.put(key, found.clone(), generation, now);
+                found
+            }
+        };
+        if !caller.is_internal() {
+            let key = (id.to_string(), caller.user.id.to_string());
+            let shared = match self.roles.get(&key, generation, now) {
+                Some(shared) => shared,
+                None => {
+                    let shared = self
+                        .store
+                        .read()
+                        .await?
+                        .db()
+                        .has_role(&found.0.id, &caller.user.id)
+                        .await?;
+                    self.roles.put(key, shared, generation, now);
+                    shared
+                }
+            };
+            if !shared {
+                return Err(not_found(object, id));
+            }
         }
         Ok(self.view(caller, target, found))
     }

@@ -30,6 +30,8 @@ mod templates;
 mod users;
 
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -98,6 +100,9 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     url: String,
+    /// Counts the write transactions this process committed: what was read before a commit
+    /// may have changed since (see [`Store::generation`]).
+    generation: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -135,16 +140,22 @@ impl Store {
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
-                Backend::Sqlite => 8,
+                // Two cores: four SQLite connections keep them busy; every connection holds a
+                // page cache of its own, so more would only repeat the same pages in memory.
+                Backend::Sqlite => 4,
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(30))
+            // A ping before every acquire is a round trip per request (on SQLite a hop to the
+            // connection's thread and back); a broken connection fails its query instead, and
+            // the pool drops it.
+            .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
                         // WAL lets readers go on while one writer writes; the busy timeout
                         // makes a second writer wait instead of failing; 32 MiB of page cache
-                        // per connection (8 connections) keeps hot index pages in memory
+                        // per connection (4 connections) keeps hot index pages in memory
                         // within the server's memory budget of 200 MB.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
@@ -162,12 +173,20 @@ impl Store {
             pool,
             backend,
             url: url.to_string(),
+            generation: Arc::new(AtomicU64::new(0)),
         })
     }
 
     /// The URL it was opened with (it may hold a password: do not show it).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// How many write transactions this process has committed. Read it *before* reading
+    /// something to keep: if it is unchanged later, no write of this process can have changed
+    /// what was read. (Writes of other processes are not counted.)
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// The backend in use.
@@ -194,6 +213,7 @@ impl Store {
         Ok(Tx {
             tx,
             backend: self.backend,
+            generation: self.generation.clone(),
         })
     }
 
@@ -222,6 +242,7 @@ impl Store {
 pub struct Tx {
     tx: Transaction<'static, Any>,
     backend: Backend,
+    generation: Arc<AtomicU64>,
 }
 
 impl Tx {
@@ -235,7 +256,11 @@ impl Tx {
 
     /// Makes everything of the transaction durable.
     pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
+        let generation = self.generation.clone();
+        let done = self.tx.commit().await;
+        // Counted even when the commit reports an error: the outcome is then unknown.
+        generation.fetch_add(1, Ordering::AcqRel);
+        done?;
         Ok(())
     }
 

@@ -126,6 +126,8 @@ impl Store {
     /// Runs a statement outside any use case (test set-up and admin tasks).
     pub async fn execute_raw(&self, sql: &str) -> Result<()> {
         self.pool.execute(sql).await?;
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         Ok(())
     }
 }

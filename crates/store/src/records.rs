@@ -168,8 +168,12 @@ impl Db<'_> {
         id: &RecordId,
         lock: bool,
     ) -> Result<Option<(Record, i64, i64)>> {
+        // The collaborators come in the same row, in order: one statement per read of a record
+        // (string_agg with ORDER BY is in PostgreSQL and in SQLite since 3.44).
         let sql = format!(
-            "SELECT {RECORD_COLS} FROM records WHERE id = $1 AND object = $2 AND deleted = 0{}",
+            "SELECT {RECORD_COLS}, (SELECT string_agg(person_id, ',' ORDER BY position) \
+             FROM record_collaborators c WHERE c.record_id = records.id) AS collaborators \
+             FROM records WHERE id = $1 AND object = $2 AND deleted = 0{}",
             if lock { self.backend.for_update() } else { "" }
         );
         let row = sqlx::query(&sql)
@@ -179,10 +183,12 @@ impl Db<'_> {
             .await?;
         let Some(row) = row else { return Ok(None) };
         let (mut record, created, updated) = record_row(&row)?;
-        let mut by_record = self
-            .collaborators_of(std::slice::from_ref(&record.id))
-            .await?;
-        record.collaborators = by_record.remove(&record.id).unwrap_or_default();
+        let people: Option<String> = rows::get(&row, "collaborators")?;
+        record.collaborators = people
+            .iter()
+            .flat_map(|p| p.split(','))
+            .map(PersonId::new)
+            .collect();
         Ok(Some((record, created, updated)))
     }
 

@@ -82,18 +82,30 @@ impl Default for ServiceSettings {
     }
 }
 
-/// The application: storage, configuration, settings.
+/// The application: storage, configuration, settings. A handle: cloning it (once per HTTP
+/// request) copies one pointer.
 #[derive(Clone)]
-pub struct Portico {
+pub struct Portico(Arc<Parts>);
+
+/// What a [`Portico`] handle points to.
+pub struct Parts {
     store: Store,
-    config: Arc<Config>,
-    settings: Arc<ServiceSettings>,
+    config: Config,
+    settings: ServiceSettings,
     /// Sessions by token hash.
-    sessions: Arc<read_cache::ReadCache<String, portico_store::SessionRow>>,
+    sessions: read_cache::ReadCache<String, portico_store::SessionRow>,
     /// Records (with their times) by object and id.
-    records: Arc<read_cache::ReadCache<(String, String), RecordRead>>,
+    records: read_cache::ReadCache<(String, String), RecordRead>,
     /// Whether a user holds the External Collaborator role on a record.
-    roles: Arc<read_cache::ReadCache<(String, String), bool>>,
+    roles: read_cache::ReadCache<(String, String), bool>,
+}
+
+impl std::ops::Deref for Portico {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
 }
 
 /// A record as read, with its creation and last change times.
@@ -153,14 +165,14 @@ impl Caller {
 impl Portico {
     /// Wires the application.
     pub fn new(store: Store, config: Config, settings: ServiceSettings) -> Self {
-        Portico {
+        Portico(Arc::new(Parts {
             store,
-            config: Arc::new(config),
-            settings: Arc::new(settings),
-            sessions: Arc::new(read_cache::ReadCache::new(10_000)),
-            records: Arc::new(read_cache::ReadCache::new(10_000)),
-            roles: Arc::new(read_cache::ReadCache::new(10_000)),
-        }
+            config,
+            settings,
+            sessions: read_cache::ReadCache::new(10_000),
+            records: read_cache::ReadCache::new(10_000),
+            roles: read_cache::ReadCache::new(10_000),
+        }))
     }
 
     /// The configuration in force.

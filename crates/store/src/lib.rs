@@ -99,7 +99,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
-    url: String,
+    url: Arc<str>,
     /// Counts the write transactions this process committed: what was read before a commit
     /// may have changed since (see [`Store::generation`]).
     generation: Arc<AtomicU64>,
@@ -172,7 +172,7 @@ impl Store {
         Ok(Store {
             pool,
             backend,
-            url: url.to_string(),
+            url: Arc::from(url.as_str()),
             generation: Arc::new(AtomicU64::new(0)),
         })
     }

@@ -108,8 +108,9 @@ pub fn form_refusal(
 /// Security headers on every answer, and a CSRF cookie for browsers that have none yet.
 pub async fn headers(request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let new_csrf = cookie(&parts, CSRF)
-        .is_none()
+    // Pages need the double-submit cookie; the API authenticates with bearer tokens only, so
+    // its answers carry no cookie (and cost no random token).
+    let new_csrf = (!parts.uri.path().starts_with("/api/") && cookie(&parts, CSRF).is_none())
         .then(portico_service::random_token);
     if let Some(token) = &new_csrf {
         parts.extensions.insert(NewCsrf(token.clone()));

@@ -4,7 +4,7 @@
 
 use sqlx::{Executor, Row};
 
-use crate::{facts, records, rows, Backend, Result, Store};
+use crate::{facts, records, rows, Backend, RecordFilter, Result, Store};
 
 /// A lookup: its name, its SQL (as the store runs it), and the index that must serve it.
 pub struct Lookup {
@@ -12,8 +12,9 @@ pub struct Lookup {
     pub name: &'static str,
     /// Its SQL.
     pub sql: String,
-    /// How many `$n` parameters it has.
-    pub params: usize,
+    /// Values for its `$n` parameters, like those it runs with (ids of `portico seed --tag
+    /// qp`): a planner with statistics plans for the values it is given.
+    pub args: Vec<String>,
     /// The indexes (or primary key) of which the plan must use one.
     pub indexes: &'static [&'static str],
 }
@@ -41,7 +42,21 @@ fn lookup(
     Lookup {
         name,
         sql,
-        params,
+        args: vec!["x".to_string(); params],
+        indexes,
+    }
+}
+
+fn listing(name: &'static str, filter: RecordFilter, indexes: &'static [&'static str]) -> Lookup {
+    let filter = RecordFilter {
+        limit: 20,
+        ..filter
+    };
+    let (sql, f) = records::listing_sql("car__v", &filter);
+    Lookup {
+        name,
+        sql,
+        args: f.values,
         indexes,
     }
 }
@@ -83,6 +98,31 @@ pub fn rule_lookups() -> Vec<Lookup> {
             with_in(facts::HOLDERS_ON_RECORDS, 1, ""),
             &["sharing"],
         ),
+        listing(
+            "an external user's records (every list an external user sees)",
+            RecordFilter {
+                shared_with: Some(portico_domain::UserId::new("usr_qp_1")),
+                ..RecordFilter::default()
+            },
+            &["sharing_user"],
+        ),
+        listing(
+            "a supplier's records in a state, newest first",
+            RecordFilter {
+                supplier: Some("org_qp_0".into()),
+                state: Some("pending_response__c".into()),
+                ..RecordFilter::default()
+            },
+            &["records_supplier"],
+        ),
+        listing(
+            "the records of a contact",
+            RecordFilter {
+                collaborator: Some("per_qp_1".into()),
+                ..RecordFilter::default()
+            },
+            &["record_collaborators_person"],
+        ),
         lookup(
             "role of the user on the record (every read by an external user)",
             (records::HAS_ROLE.to_string(), 3),
@@ -92,10 +132,10 @@ pub fn rule_lookups() -> Vec<Lookup> {
 }
 
 impl Store {
-    /// The database's plan for `sql` (text), with `params` placeholder values bound. On
+    /// The database's plan for `sql` (text), with `args` bound to its placeholders. On
     /// PostgreSQL sequential scans are discouraged first, so that the answer says whether an
     /// index *can* serve the query even on a table too small for the planner to bother.
-    pub async fn explain(&self, sql: &str, params: usize) -> Result<String> {
+    pub async fn explain(&self, sql: &str, args: &[String]) -> Result<String> {
         let mut tx = self.pool.begin().await?;
         let explain = match self.backend {
             Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
@@ -105,8 +145,8 @@ impl Store {
             }
         };
         let mut q = sqlx::query(&explain);
-        for _ in 0..params {
-            q = q.bind("x");
+        for a in args {
+            q = q.bind(a.as_str());
         }
         let rows = q.fetch_all(&mut *tx).await?;
         let mut lines = vec![];

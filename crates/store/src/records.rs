@@ -222,36 +222,7 @@ impl Db<'_> {
         object: &str,
         filter: &RecordFilter,
     ) -> Result<Vec<(Record, i64, i64)>> {
-        let mut f = Filters::default();
-        f.with("r.object = {}", object)
-            .raw("r.deleted = 0")
-            .eq("r.supplier_id", filter.supplier.as_deref())
-            .eq("r.state", filter.state.as_deref())
-            .eq("r.name", filter.name.as_deref())
-            .eq("r.object_type", filter.object_type.as_deref());
-        if let Some(user) = &filter.shared_with {
-            f.with(
-                &format!("EXISTS (SELECT 1 FROM sharing s WHERE s.record_id = r.id AND s.user_id = {{}} AND s.role = '{EXTERNAL_COLLABORATOR_ROLE}')"),
-                user.as_str(),
-            );
-        }
-        if let Some(person) = &filter.collaborator {
-            f.with(
-                "EXISTS (SELECT 1 FROM record_collaborators c WHERE c.record_id = r.id AND c.person_id = {})",
-                person,
-            );
-        }
-        let cols = RECORD_COLS
-            .split(", ")
-            .map(|c| format!("r.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sql = format!(
-            "SELECT {cols} FROM records r{} ORDER BY r.created_at DESC, r.id DESC LIMIT {} OFFSET {}",
-            f.sql(),
-            filter.limit,
-            filter.offset
-        );
+        let (sql, f) = listing_sql(object, filter);
         let mut q = sqlx::query(&sql);
         for v in &f.values {
             q = q.bind(v.as_str());
@@ -433,6 +404,43 @@ impl Db<'_> {
 /// Does this user hold the role on this record? (primary key)
 pub(crate) const HAS_ROLE: &str =
     "SELECT COUNT(*) AS n FROM sharing WHERE record_id = $1 AND role = $2 AND user_id = $3";
+
+/// The SQL of a filtered, paged list of records, and its values. Sharing and collaborator
+/// filters are `IN` lists driven by their own indexes: as `EXISTS` per record they made the
+/// database walk every record of the object to find an external user's few.
+pub(crate) fn listing_sql(object: &str, filter: &RecordFilter) -> (String, Filters) {
+    let mut f = Filters::default();
+    f.with("r.object = {}", object)
+        .raw("r.deleted = 0")
+        .eq("r.supplier_id", filter.supplier.as_deref())
+        .eq("r.state", filter.state.as_deref())
+        .eq("r.name", filter.name.as_deref())
+        .eq("r.object_type", filter.object_type.as_deref());
+    if let Some(user) = &filter.shared_with {
+        f.with(
+            &format!("r.id IN (SELECT s.record_id FROM sharing s WHERE s.user_id = {{}} AND s.role = '{EXTERNAL_COLLABORATOR_ROLE}')"),
+            user.as_str(),
+        );
+    }
+    if let Some(person) = &filter.collaborator {
+        f.with(
+            "r.id IN (SELECT c.record_id FROM record_collaborators c WHERE c.person_id = {})",
+            person,
+        );
+    }
+    let cols = RECORD_COLS
+        .split(", ")
+        .map(|c| format!("r.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT {cols} FROM records r{} ORDER BY r.created_at DESC, r.id DESC LIMIT {} OFFSET {}",
+        f.sql(),
+        filter.limit,
+        filter.offset
+    );
+    (sql, f)
+}
 
 impl Db<'_> {
     /// The object of a record that is not deleted.

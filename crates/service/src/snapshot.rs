@@ -474,3 +474,115 @@ impl Portico {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portico_domain::collab::{Activation, Inactivation, NewAssignment, NewUser};
+    use portico_domain::model::{LicenseType, SecurityProfile};
+    use portico_domain::{AssignmentId, EmailAddress, RecordId};
+
+    fn person() -> Person {
+        Person {
+            id: PersonId::new("per_p"),
+            first_name: "Pat".into(),
+            last_name: "Doe".into(),
+            email: EmailAddress::parse("pat@supplier.example").unwrap(),
+            organization: None,
+            language: "en".into(),
+            user: None,
+        }
+    }
+
+    fn record(id: &str) -> Record {
+        Record {
+            id: RecordId::new(id),
+            object: "car__v".into(),
+            object_type: "scar__v".into(),
+            name: id.into(),
+            state: "draft__c".into(),
+            supplier: None,
+            collaborators: vec![PersonId::new("per_p")],
+            created_by: UserId::new("usr_admin"),
+        }
+    }
+
+    fn facts() -> Facts {
+        Facts {
+            records: RecordsFacts::default(),
+            persons: [(PersonId::new("per_p"), person())].into(),
+            users: BTreeMap::new(),
+            matching: BTreeMap::new(),
+            person_of_user: BTreeMap::new(),
+            active_counts: BTreeMap::new(),
+            taken_usernames: BTreeSet::new(),
+        }
+    }
+
+    /// What C2 plans for a new person on `record`: a user made, activated and assigned.
+    fn activation(record: &str) -> Plan {
+        let user = UserId::new("usr_new");
+        let p = PersonId::new("per_p");
+        Plan {
+            users_created: vec![NewUser {
+                id: user.clone(),
+                username: "pat@supplier.example".into(),
+                first_name: "Pat".into(),
+                last_name: "Doe".into(),
+                email: EmailAddress::parse("pat@supplier.example").unwrap(),
+                license: LicenseType::External,
+                security_profile: SecurityProfile::ExternalCollaborator,
+                language: "en".into(),
+                person: p.clone(),
+            }],
+            activations: vec![Activation {
+                user: user.clone(),
+                person: p.clone(),
+                created: true,
+                takes_seat: true,
+            }],
+            assignments_opened: vec![NewAssignment {
+                id: AssignmentId::new(format!("asg_{record}")),
+                person: p,
+                user,
+            }],
+            ..Plan::default()
+        }
+    }
+
+    #[test]
+    fn the_next_record_of_a_bulk_sees_the_user_an_earlier_plan_made() {
+        let mut f = facts();
+        let mut changed = BTreeSet::new();
+        assert!(f.absorb(&record("rec_1"), &activation("rec_1"), &mut changed));
+        let seen = &f.people(&record("rec_2"), &[])[&PersonId::new("per_p")];
+        let user = seen.user.as_ref().expect("the user made for rec_1");
+        assert_eq!(user.status, UserStatus::Active);
+        assert_eq!(seen.other_active_assignments, 1, "its assignment on rec_1");
+        assert!(seen.assignment_here.is_none());
+        assert!(
+            f.taken_usernames.contains("pat@supplier.example"),
+            "the next new user must not get the same username"
+        );
+    }
+
+    #[test]
+    fn a_plan_changing_a_user_already_changed_in_the_round_is_refused_and_changes_nothing() {
+        let mut f = facts();
+        let mut changed = BTreeSet::new();
+        assert!(f.absorb(&record("rec_1"), &activation("rec_1"), &mut changed));
+        let release = Plan {
+            inactivations: vec![Inactivation {
+                user: UserId::new("usr_new"),
+                person: PersonId::new("per_p"),
+                frees_seat: true,
+            }],
+            assignments_closed: vec![AssignmentId::new("asg_rec_1")],
+            ..Plan::default()
+        };
+        assert!(!f.absorb(&record("rec_1"), &release, &mut changed));
+        let seen = &f.people(&record("rec_2"), &[])[&PersonId::new("per_p")];
+        assert_eq!(seen.user.as_ref().unwrap().status, UserStatus::Active);
+        assert_eq!(seen.other_active_assignments, 1);
+    }
+}

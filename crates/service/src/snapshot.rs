@@ -34,6 +34,7 @@ pub(crate) struct Facts {
     person_of_user: BTreeMap<UserId, PersonId>,
     active_counts: BTreeMap<UserId, u32>,
     taken_usernames: BTreeSet<String>,
+    username_pattern: String,
 }
 
 /// The templates and creators the emails of an action are rendered with.
@@ -126,10 +127,17 @@ impl Facts {
                 }
                 None => (0, false, vec![]),
             };
-            // Every username the bases of this load matched: a superset of this person's, and
-            // all of them taken, so the username chosen is the same.
+            // The usernames this person's own base could give (as one lookup would answer):
+            // the bulk's set holds every base's, and grows with each user made.
             let taken_usernames = if existing.is_none() {
-                self.taken_usernames.clone()
+                let base = collab::username_base(&self.username_pattern, &person);
+                let dotted = format!("{base}.");
+                self.taken_usernames
+                    .range(base.clone()..)
+                    .take_while(|u| u.starts_with(&base))
+                    .filter(|u| **u == base || u.starts_with(&dotted))
+                    .cloned()
+                    .collect()
             } else {
                 BTreeSet::new()
             };
@@ -331,6 +339,7 @@ impl Portico {
             person_of_user,
             active_counts: BTreeMap::new(),
             taken_usernames: BTreeSet::new(),
+            username_pattern: self.config.user_template.username_pattern.clone(),
         };
         let mut concerned: BTreeSet<PersonId> = BTreeSet::new();
         for r in records {
@@ -516,6 +525,7 @@ mod tests {
             person_of_user: BTreeMap::new(),
             active_counts: BTreeMap::new(),
             taken_usernames: BTreeSet::new(),
+            username_pattern: "{email}".into(),
         }
     }
 

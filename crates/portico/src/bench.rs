@@ -483,17 +483,25 @@ async fn run_on(url: &str, opts: &BenchOptions) -> anyhow::Result<Vec<Row>> {
             )
             .await?;
         let seed_time = started.elapsed();
+        settle(app.store()).await;
         seeded = size;
         let some_user = UserId::new("usr_s0_1");
-        let decisions = 2000;
-        let start = Instant::now();
-        for _ in 0..decisions {
-            let mut r = app.store().read().await?;
-            r.db()
-                .active_assignment_counts(std::slice::from_ref(&some_user))
-                .await?;
+        // Five batches of a thousand decisions; the median batch (a few microseconds each,
+        // so one batch is easily disturbed).
+        let mut batches = vec![];
+        for _ in 0..5 {
+            let decisions = 1000;
+            let start = Instant::now();
+            for _ in 0..decisions {
+                let mut r = app.store().read().await?;
+                r.db()
+                    .active_assignment_counts(std::slice::from_ref(&some_user))
+                    .await?;
+            }
+            batches.push(start.elapsed().as_secs_f64() * 1e6 / decisions as f64);
         }
-        let decision_us = start.elapsed().as_secs_f64() * 1e6 / decisions as f64;
+        batches.sort_by(f64::total_cmp);
+        let decision_us = batches[2];
         // A few untimed activations first: the first ones after seeding pay for pages that
         // are not in the cache yet, at either size.
         let (warm, timed) = (20, 200);
@@ -534,6 +542,18 @@ async fn run_on(url: &str, opts: &BenchOptions) -> anyhow::Result<Vec<Row>> {
     ));
     app.store().close().await;
     Ok(rows)
+}
+
+/// Lets the machine finish writing a load out before anything is timed: a gigabyte just
+/// written keeps the kernel's writeback (and PostgreSQL's checkpointer) busy on the same two
+/// cores for a while, which showed as a slower second size in the scale rows.
+async fn settle(store: &Store) {
+    if store.backend() == portico_store::Backend::Postgres {
+        // Needs a superuser; without one the settling is only the sync below.
+        let _ = store.execute_raw("CHECKPOINT").await;
+    }
+    let _ = std::process::Command::new("sync").status();
+    tokio::time::sleep(Duration::from_secs(2)).await;
 }
 
 /// Runs the benchmarks, prints the table, and answers it as JSON.

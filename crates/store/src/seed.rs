@@ -324,6 +324,11 @@ impl Store {
         ] {
             self.execute_raw(&format!("ANALYZE {table}")).await?;
         }
+        if self.backend() == crate::Backend::Sqlite {
+            // Move the load from the write-ahead log into the database file now, rather than
+            // in the middle of the first requests that follow.
+            self.execute_raw("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+        }
         Ok(report)
     }
 

@@ -12,11 +12,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use portico_domain::collab::{self, ActionArgs};
 use portico_domain::{PersonId, RecordId, UserId};
-use portico_store::Writes;
+use portico_store::{Db, Writes};
 
 use crate::records::{action_entry, not_found, require_all_found, ActionOutcome};
 use crate::snapshot::On;
 use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult};
+
+/// One-time passwords a round hashes at most before it ends.
+const MAX_HASHES_PER_ROUND: usize = 16;
 
 /// Most records one bulk call may name.
 pub const BULK_LIMIT: usize = 500;
@@ -67,9 +70,8 @@ impl Portico {
         while !pending.is_empty() {
             let (done, deferred) = match self.bulk_round(on, action, &args, &pending).await? {
                 Round::Written { done, deferred } => (done, deferred),
-                Round::WriteFailed { done, deferred } => {
-                    let ids: Vec<String> = done.into_iter().map(|(id, _)| id).collect();
-                    (self.one_by_one(on, action, &args, &ids).await?, deferred)
+                Round::Failed { retry, deferred } => {
+                    (self.one_by_one(on, action, &args, &retry).await?, deferred)
                 }
             };
             results.extend(done);
@@ -88,7 +90,8 @@ impl Portico {
 
     /// One round: records decided in order and written together, up to the first whose plan
     /// would change a user an earlier plan of the round changed; it and the rest are answered
-    /// as deferred.
+    /// as deferred. If anything of the round fails, nothing of it is kept and its records are
+    /// answered as to be run one by one, where a failure is that record's alone.
     async fn bulk_round(
         &self,
         on: On<'_>,
@@ -96,14 +99,50 @@ impl Portico {
         args: &ActionArgs,
         ids: &[String],
     ) -> ServiceResult<Round> {
-        let object = on.target.object.as_str();
         let mut tx = self.store.write().await?;
-        let mut db = tx.db();
+        let decided = self.decide_round(&mut tx.db(), on, action, args, ids).await;
+        let written = match decided {
+            Ok((done, deferred, w)) => match tx.db().write(w).await {
+                Ok(()) => Ok((done, deferred)),
+                Err(e) => Err((
+                    e.into(),
+                    done.into_iter().map(|(id, _)| id).collect(),
+                    deferred,
+                )),
+            },
+            Err(e) => Err((e, ids.to_vec(), vec![])),
+        };
+        match written {
+            Ok((done, deferred)) => {
+                tx.commit().await?;
+                Ok(Round::Written { done, deferred })
+            }
+            Err((e, retry, deferred)) => {
+                tracing::info!(error = %e, "bulk round could not be done at once; running its records one by one");
+                tx.rollback().await?;
+                Ok(Round::Failed { retry, deferred })
+            }
+        }
+    }
+
+    /// Decides the records of a round in order; answers their outcomes, the records deferred
+    /// to the next round, and the writes.
+    async fn decide_round(
+        &self,
+        db: &mut Db<'_>,
+        on: On<'_>,
+        action: &str,
+        args: &ActionArgs,
+        ids: &[String],
+    ) -> ServiceResult<(Outcomes, Vec<String>, Writes)> {
+        let object = on.target.object.as_str();
         let wanted: Vec<RecordId> = ids.iter().map(|id| RecordId::new(id.as_str())).collect();
         let mut records = db.lock_records(object, &wanted).await?;
         let extra: Vec<PersonId> = args.to.iter().cloned().collect();
+        let now = now_ms();
+        let mut w = Writes::new(now, &on.caller.user.id);
         let mut done: Outcomes = Vec::with_capacity(ids.len());
-        if let Err(e) = require_all_found(&mut db, &extra).await {
+        if let Err(e) = require_all_found(db, &extra).await {
             for id in ids {
                 let err = match records.contains_key(&RecordId::new(id.as_str())) {
                     true => e.clone(),
@@ -111,19 +150,15 @@ impl Portico {
                 };
                 done.push((id.clone(), Err(err)));
             }
-            return Ok(Round::Written {
-                done,
-                deferred: vec![],
-            });
+            return Ok((done, vec![], w));
         }
         let found: Vec<_> = records.values().collect();
-        let mut facts = self.load_facts(&mut db, &found, &extra).await?;
+        let mut facts = self.load_facts(db, &found, &extra).await?;
         let mut pool = db.pool().await?;
         let creators: Vec<UserId> = records.values().map(|r| r.created_by.clone()).collect();
-        let sources = self.email_sources(&mut db, on.target, &creators).await?;
-        let now = now_ms();
-        let mut w = Writes::new(now, &on.caller.user.id);
+        let sources = self.email_sources(db, on.target, &creators).await?;
         let mut changed_users: BTreeSet<UserId> = BTreeSet::new();
+        let mut hashed = 0;
         let mut deferred = vec![];
         for (k, id) in ids.iter().enumerate() {
             let Some(record) = records.remove(&RecordId::new(id.as_str())) else {
@@ -142,6 +177,13 @@ impl Portico {
                     continue;
                 }
             };
+            let rendered = match self.render(&sources, &plan, &after).await {
+                Ok(rendered) => rendered,
+                Err(e) => {
+                    done.push((id.clone(), Err(e)));
+                    continue;
+                }
+            };
             if !facts.absorb(&before, &plan, &mut changed_users) {
                 // This record and every one after it wait for the next round, so that the
                 // records are still decided in the order given.
@@ -149,7 +191,8 @@ impl Portico {
                 break;
             }
             pool.active = (pool.active + plan.seats_taken()).saturating_sub(plan.seats_freed());
-            self.add_to_writes(&mut w, &sources, &plan, &after).await?;
+            hashed += rendered.one_time_passwords.len();
+            self.add_to_writes(&mut w, &plan, &after, rendered);
             w.audit(action_entry(on.caller, action, &before, &after, now));
             done.push((
                 id.clone(),
@@ -159,14 +202,15 @@ impl Portico {
                     record: after,
                 }),
             ));
+            // One-time passwords are hashed with Argon2 (tens of milliseconds each) while the
+            // round holds the write lock: a round ends after a few, so other writers wait
+            // about a second at most.
+            if hashed >= MAX_HASHES_PER_ROUND {
+                deferred.extend(ids[k + 1..].iter().cloned());
+                break;
+            }
         }
-        if let Err(e) = db.write(w).await {
-            tracing::info!(error = %e, "bulk round could not be written at once; running its records one by one");
-            tx.rollback().await?;
-            return Ok(Round::WriteFailed { done, deferred });
-        }
-        tx.commit().await?;
-        Ok(Round::Written { done, deferred })
+        Ok((done, deferred, w))
     }
 
     /// Runs each record as a single action in a transaction of its own.
@@ -230,10 +274,9 @@ enum Round {
         done: Outcomes,
         deferred: Vec<String>,
     },
-    /// Nothing was written: the records of `done` that had a plan must run one by one
-    /// (refusals are refusals either way, but they are simply run again).
-    WriteFailed {
-        done: Outcomes,
+    /// Nothing was kept: `retry` must run one by one, `deferred` wait for the next round.
+    Failed {
+        retry: Vec<String>,
         deferred: Vec<String>,
     },
 }

@@ -37,6 +37,13 @@ pub(crate) struct Facts {
     username_pattern: String,
 }
 
+/// A plan's emails, rendered, and the hashes of the secrets they carry.
+pub(crate) struct Rendered {
+    emails: Vec<QueuedEmail>,
+    tokens: Vec<(String, UserId)>,
+    pub(crate) one_time_passwords: Vec<(UserId, String)>,
+}
+
 /// The templates and creators the emails of an action are rendered with.
 pub(crate) struct EmailSources {
     templates: BTreeMap<EmailKind, EmailTemplate>,
@@ -186,6 +193,15 @@ impl Facts {
         if !touched.is_disjoint(changed) {
             return false;
         }
+        // A user linked here that another person also matched (two contacts with the same
+        // details): that person's facts lack the usernames a new user of its own would need.
+        if plan.users_linked.iter().any(|(person, user)| {
+            self.matching
+                .iter()
+                .any(|(other, m)| m == user && other != person)
+        }) {
+            return false;
+        }
         changed.extend(touched);
         for u in &plan.users_created {
             self.users.insert(u.id.clone(), u.user());
@@ -268,8 +284,9 @@ impl Portico {
         let sources = self
             .email_sources(db, on.target, std::slice::from_ref(&after.created_by))
             .await?;
+        let rendered = self.render(&sources, &plan, &after).await?;
         let mut w = Writes::new(now, &on.caller.user.id);
-        self.add_to_writes(&mut w, &sources, &plan, &after).await?;
+        self.add_to_writes(&mut w, &plan, &after, rendered);
         db.write(w).await?;
         Ok((plan, after))
     }
@@ -426,17 +443,16 @@ impl Portico {
         })
     }
 
-    /// Renders the plan's emails and adds the plan, its emails and the secrets they carry
-    /// (set-password tokens, one-time passwords) to `w`.
-    pub(crate) async fn add_to_writes(
+    /// Renders the plan's emails and hashes the secrets they carry (set-password tokens,
+    /// one-time passwords): everything of a plan that can fail before it is written.
+    pub(crate) async fn render(
         &self,
-        w: &mut Writes,
         sources: &EmailSources,
         plan: &Plan,
         record: &Record,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<Rendered> {
         let mut secrets = Secrets::default();
-        let mut rendered: Vec<QueuedEmail> = Vec::with_capacity(plan.emails.len());
+        let mut emails: Vec<QueuedEmail> = Vec::with_capacity(plan.emails.len());
         if !plan.emails.is_empty() {
             let (creator_name, creator_email) = sources
                 .creators
@@ -455,32 +471,51 @@ impl Portico {
                     .templates
                     .get(&e.kind)
                     .ok_or_else(|| ServiceError::Internal(format!("no template {}", e.template)))?;
-                rendered.push(emails::render(template, e, &cx, &mut secrets));
+                emails.push(emails::render(template, e, &cx, &mut secrets));
             }
         }
+        let tokens = secrets
+            .link_tokens
+            .iter()
+            .map(|(user, token)| (crate::auth::token_hash(token), user.clone()))
+            .collect();
+        let mut one_time_passwords = vec![];
+        for (user, password) in secrets.one_time_passwords {
+            let hash = crate::auth::hash_password_unchecked(password).await?;
+            one_time_passwords.push((user, hash));
+        }
+        Ok(Rendered {
+            emails,
+            tokens,
+            one_time_passwords,
+        })
+    }
+
+    /// Adds the plan with its rendered emails and secrets to `w`.
+    pub(crate) fn add_to_writes(
+        &self,
+        w: &mut Writes,
+        plan: &Plan,
+        record: &Record,
+        rendered: Rendered,
+    ) {
         w.add_plan(
             plan,
             &ApplyContext {
                 now: w.now(),
                 actor: &w.actor().clone(),
                 record_after: record,
-                emails: &rendered,
+                emails: &rendered.emails,
                 new_id: crate::new_id,
             },
         );
-        let now = w.now();
-        for (user, token) in &secrets.link_tokens {
-            w.password_token(
-                crate::auth::token_hash(token),
-                user,
-                now + self.settings.password_link_ms,
-            );
+        let expires = w.now() + self.settings.password_link_ms;
+        for (hash, user) in rendered.tokens {
+            w.password_token(hash, &user, expires);
         }
-        for (user, password) in secrets.one_time_passwords {
-            let hash = crate::auth::hash_password_unchecked(password).await?;
+        for (user, hash) in rendered.one_time_passwords {
             w.one_time_password(&user, hash);
         }
-        Ok(())
     }
 }
 
@@ -594,5 +629,24 @@ mod tests {
         let seen = &f.people(&record("rec_2"), &[])[&PersonId::new("per_p")];
         assert_eq!(seen.user.as_ref().unwrap().status, UserStatus::Active);
         assert_eq!(seen.other_active_assignments, 1);
+    }
+
+    #[test]
+    fn linking_a_user_two_contacts_match_ends_the_round() {
+        let mut f = facts();
+        let twin = Person {
+            id: PersonId::new("per_q"),
+            ..person()
+        };
+        f.persons.insert(twin.id.clone(), twin);
+        let m = UserId::new("usr_m");
+        f.matching.insert(PersonId::new("per_p"), m.clone());
+        f.matching.insert(PersonId::new("per_q"), m.clone());
+        let link = Plan {
+            users_linked: vec![(PersonId::new("per_p"), m)],
+            ..Plan::default()
+        };
+        assert!(!f.absorb(&record("rec_1"), &link, &mut BTreeSet::new()));
+        assert_eq!(f.matching.len(), 2, "nothing changed");
     }
 }

@@ -256,11 +256,11 @@ impl Tx {
 
     /// Makes everything of the transaction durable.
     pub async fn commit(self) -> Result<()> {
-        let generation = self.generation.clone();
-        let done = self.tx.commit().await;
-        // Counted even when the commit reports an error: the outcome is then unknown.
-        generation.fetch_add(1, Ordering::AcqRel);
-        done?;
+        // Counted however the commit ends — done, failed (its outcome then unknown), or
+        // abandoned half-way when the request's future is dropped — so that no cached read
+        // outlives a write that may have happened.
+        let _count = Counted(self.generation.clone());
+        self.tx.commit().await?;
         Ok(())
     }
 
@@ -268,6 +268,15 @@ impl Tx {
     pub async fn rollback(self) -> Result<()> {
         self.tx.rollback().await?;
         Ok(())
+    }
+}
+
+/// Bumps the generation when dropped.
+struct Counted(Arc<AtomicU64>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
     }
 }
 

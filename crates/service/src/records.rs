@@ -373,7 +373,10 @@ impl Portico {
         dry_run: bool,
     ) -> ServiceResult<ActionOutcome> {
         let target = self.target(object)?;
-        let mut tx = self.store.write().await?;
+        let mut tx = match dry_run {
+            true => self.store.preview().await?,
+            false => self.store.write().await?,
+        };
         let outcome = self
             .action_in(
                 &mut tx.db(),

@@ -217,6 +217,22 @@ impl Store {
         })
     }
 
+    /// A transaction for a preview that writes nothing (a dry run): one consistent view of
+    /// the data without SQLite's write lock, so previews run beside each other and beside the
+    /// writer. (PostgreSQL locks rows, not the database: a preview takes the write path's row
+    /// locks there, as the decision it previews would.)
+    pub async fn preview(&self) -> Result<Tx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx {
+            tx,
+            backend: self.backend,
+            generation: self.generation.clone(),
+        })
+    }
+
     /// A connection for reads that need no transaction.
     pub async fn read(&self) -> Result<Reader> {
         Ok(Reader {

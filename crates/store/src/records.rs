@@ -168,12 +168,9 @@ impl Db<'_> {
         id: &RecordId,
         lock: bool,
     ) -> Result<Option<(Record, i64, i64)>> {
-        // The collaborators come in the same row, in order: one statement per read of a record
-        // (string_agg with ORDER BY is in PostgreSQL and in SQLite since 3.44).
         let sql = format!(
-            "SELECT {RECORD_COLS}, (SELECT string_agg(person_id, ',' ORDER BY position) \
-             FROM record_collaborators c WHERE c.record_id = records.id) AS collaborators \
-             FROM records WHERE id = $1 AND object = $2 AND deleted = 0{}",
+            "SELECT {RECORD_COLS}, {COLLABORATORS_OF_R} FROM records r \
+             WHERE id = $1 AND object = $2 AND deleted = 0{}",
             if lock { self.backend.for_update() } else { "" }
         );
         let row = sqlx::query(&sql)
@@ -181,15 +178,7 @@ impl Db<'_> {
             .bind(object)
             .fetch_optional(&mut *self.conn)
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let (mut record, created, updated) = record_row(&row)?;
-        let people: Option<String> = rows::get(&row, "collaborators")?;
-        record.collaborators = people
-            .iter()
-            .flat_map(|p| p.split(','))
-            .map(PersonId::new)
-            .collect();
-        Ok(Some((record, created, updated)))
+        row.as_ref().map(record_with_collaborators).transpose()
     }
 
     pub(crate) async fn collaborators_of(
@@ -227,18 +216,11 @@ impl Db<'_> {
         for v in &f.values {
             q = q.bind(v.as_str());
         }
-        let mut out = q
-            .fetch_all(&mut *self.conn)
+        q.fetch_all(&mut *self.conn)
             .await?
             .iter()
-            .map(record_row)
-            .collect::<Result<Vec<_>>>()?;
-        let ids: Vec<RecordId> = out.iter().map(|(r, _, _)| r.id.clone()).collect();
-        let mut collabs = self.collaborators_of(&ids).await?;
-        for (r, _, _) in &mut out {
-            r.collaborators = collabs.remove(&r.id).unwrap_or_default();
-        }
-        Ok(out)
+            .map(record_with_collaborators)
+            .collect()
     }
 
     /// Writes a record's own fields and state.
@@ -405,6 +387,24 @@ impl Db<'_> {
 pub(crate) const HAS_ROLE: &str =
     "SELECT COUNT(*) AS n FROM sharing WHERE record_id = $1 AND role = $2 AND user_id = $3";
 
+/// A record's collaborators in its own row, in order (`string_agg` with `ORDER BY` is in
+/// PostgreSQL and in SQLite since 3.44): one row per record read instead of one per
+/// collaborator more — on SQLite every row is a hand-off between threads.
+const COLLABORATORS_OF_R: &str = "(SELECT string_agg(c.person_id, ',' ORDER BY c.position) \
+     FROM record_collaborators c WHERE c.record_id = r.id) AS collaborators";
+
+/// A row of [`RECORD_COLS`] and [`COLLABORATORS_OF_R`].
+fn record_with_collaborators(row: &AnyRow) -> Result<(Record, i64, i64)> {
+    let (mut record, created, updated) = record_row(row)?;
+    let people: Option<String> = rows::get(row, "collaborators")?;
+    record.collaborators = people
+        .iter()
+        .flat_map(|p| p.split(','))
+        .map(PersonId::new)
+        .collect();
+    Ok((record, created, updated))
+}
+
 /// The SQL of a filtered, paged list of records, and its values. Sharing and collaborator
 /// filters are `IN` lists driven by their own indexes: as `EXISTS` per record they made the
 /// database walk every record of the object to find an external user's few.
@@ -434,7 +434,7 @@ pub(crate) fn listing_sql(object: &str, filter: &RecordFilter) -> (String, Filte
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "SELECT {cols} FROM records r{} ORDER BY r.created_at DESC, r.id DESC LIMIT {} OFFSET {}",
+        "SELECT {cols}, {COLLABORATORS_OF_R} FROM records r{} ORDER BY r.created_at DESC, r.id DESC LIMIT {} OFFSET {}",
         f.sql(),
         filter.limit,
         filter.offset

@@ -507,3 +507,43 @@ async fn actions_are_offered_and_refused_by_state(app: TestApp) {
     );
 }
 both_backends!(actions_by_state, actions_are_offered_and_refused_by_state);
+
+async fn a_user_with_the_contacts_exact_details_is_linked_not_duplicated(app: TestApp) {
+    let acme = app.org("Acme").await;
+    let person = app.person(&acme, "Robin", "Exact").await;
+    let email = app.email_of(&person).await;
+    let (status, existing) = app
+        .post(
+            &app.admin,
+            "/api/v1/users",
+            json!({"username__v": "robin", "first_name__v": "Robin", "last_name__v": "Exact",
+                   "email__v": email, "password": "robin's long password"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{existing}");
+    let existing_id = existing["data"]["id"].clone();
+    let users_before = app
+        .ok(Method::GET, &app.admin, "/api/v1/users?limit=1000", None)
+        .await
+        .as_array()
+        .unwrap()
+        .len();
+    let r = app.record(SCAR, "SCAR-exact", &acme, &[&person]).await;
+    app.send(SCAR, &r).await;
+    let user = app.user_of(&person).await;
+    assert_eq!(user["id"], existing_id, "C2 step 1 links the existing user");
+    let users_after = app
+        .ok(Method::GET, &app.admin, "/api/v1/users?limit=1000", None)
+        .await
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(
+        users_after, users_before,
+        "no second user for the same person"
+    );
+}
+both_backends!(
+    exact_details_link,
+    a_user_with_the_contacts_exact_details_is_linked_not_duplicated
+);

@@ -386,26 +386,36 @@ impl Portico {
             .into_iter()
             .map(|u| (u.id.clone(), u))
             .collect();
-        let unlinked: Vec<&Person> = facts
+        let mut unmatched: Vec<PersonId> = facts
             .persons
             .values()
             .filter(|p| p.user.is_none())
+            .map(|p| p.id.clone())
             .collect();
-        if !unlinked.is_empty() {
-            let matches = db.matching_users(&unlinked).await?;
+        // A match found is locked, then checked: if another writer linked it meanwhile, the
+        // person's next-oldest match is looked for (a few times at most).
+        for _ in 0..3 {
+            if unmatched.is_empty() {
+                break;
+            }
+            let persons: Vec<&Person> = unmatched.iter().map(|p| &facts.persons[p]).collect();
+            let matches = db.matching_users(&persons).await?;
             let wanted: Vec<UserId> = matches.values().map(|u| u.id.clone()).collect();
             let locked: BTreeMap<UserId, User> = db
                 .lock_users(&wanted)
                 .await?
                 .into_iter()
-                // Linked to a person since it was found: no longer a match.
                 .filter(|u| u.person.is_none())
                 .map(|u| (u.id.clone(), u))
                 .collect();
+            unmatched.clear();
             for (person, u) in matches {
-                if let Some(user) = locked.get(&u.id) {
-                    facts.matching.insert(person, user.id.clone());
-                    facts.users.insert(user.id.clone(), user.clone());
+                match locked.get(&u.id) {
+                    Some(user) => {
+                        facts.matching.insert(person, user.id.clone());
+                        facts.users.insert(user.id.clone(), user.clone());
+                    }
+                    None => unmatched.push(person),
                 }
             }
         }

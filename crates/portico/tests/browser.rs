@@ -116,7 +116,11 @@ where
     panic!("the browser's action did not reach Portico in 5 s");
 }
 
-async fn screenshot(c: &fantoccini::Client, name: &str) {
+/// Keeps a picture of the page for the README (from the SQLite run: both runs show the same).
+async fn screenshot(c: &fantoccini::Client, app: &TestApp, name: &str) {
+    if app.backend != support::Backend::Sqlite {
+        return;
+    }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
@@ -126,12 +130,10 @@ async fn screenshot(c: &fantoccini::Client, name: &str) {
     .unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_external_collaborator_answers_its_scar_in_chromium() {
+async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
     let Some((c, _driver, _profile)) = browser().await else {
         return;
     };
-    let app = TestApp::spawn(support::Backend::Sqlite).await.unwrap();
     let acme = app.org("Acme Components").await;
     let globex = app.org("Globex Metals").await;
     let anna = app.person(&acme, "Anna", "Berg").await;
@@ -162,7 +164,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
         .to_string();
 
     c.goto(link).await.unwrap();
-    screenshot(&c, "set-password").await;
+    screenshot(&c, &app, "set-password").await;
     c.find(Locator::Id("password"))
         .await
         .unwrap()
@@ -211,7 +213,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
         .send_keys("anna's long password")
         .await
         .unwrap();
-    screenshot(&c, "login").await;
+    screenshot(&c, &app, "login").await;
     c.find(Locator::Css("button[type=submit]"))
         .await
         .unwrap()
@@ -235,7 +237,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
         home.contains("SCAR-0042") && !home.contains("SCAR-0099"),
         "{home}"
     );
-    screenshot(&c, "extranet-home").await;
+    screenshot(&c, &app, "extranet-home").await;
     c.find(Locator::LinkText("SCAR-0042"))
         .await
         .unwrap()
@@ -275,7 +277,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
         .unwrap();
     let answer = c.find(Locator::Css("input[name=answer_0]")).await.unwrap();
     answer.send_keys("A worn cutting tool").await.unwrap();
-    screenshot(&c, "extranet-record").await;
+    screenshot(&c, &app, "extranet-record").await;
     c.find(Locator::Css("button[value=save]"))
         .await
         .unwrap()
@@ -311,7 +313,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
     })
     .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    screenshot(&c, "extranet-answered").await;
+    screenshot(&c, &app, "extranet-answered").await;
 
     // Typing another supplier's record address shows nothing.
     c.goto(&format!("{}/records/car__v/{theirs}", app.base))
@@ -331,12 +333,10 @@ async fn an_external_collaborator_answers_its_scar_in_chromium() {
     c.close().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_admin_edits_a_template_with_a_live_preview_in_chromium() {
+async fn an_admin_edits_a_template_with_a_live_preview_in_chromium(app: TestApp) {
     let Some((c, _driver, _profile)) = browser().await else {
         return;
     };
-    let app = TestApp::spawn(support::Backend::Sqlite).await.unwrap();
     sign_in_as_admin(&c, &app).await;
     c.wait()
         .for_element(Locator::LinkText("Configuration"))
@@ -377,7 +377,7 @@ async fn an_admin_edits_a_template_with_a_live_preview_in_chromium() {
         seen.contains("Welcome aboard, Anna"),
         "the preview did not follow: {seen}"
     );
-    screenshot(&c, "template-editor").await;
+    screenshot(&c, &app, "template-editor").await;
     c.find(Locator::Css("button[value=save]"))
         .await
         .unwrap()
@@ -394,12 +394,10 @@ async fn an_admin_edits_a_template_with_a_live_preview_in_chromium() {
     c.close().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium() {
+async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium(app: TestApp) {
     let Some((c, _driver, _profile)) = browser().await else {
         return;
     };
-    let app = TestApp::spawn(support::Backend::Sqlite).await.unwrap();
     let acme = app.org("Acme Components").await;
     let anna = app.person(&acme, "Anna", "Berg").await;
     let bo = app.person(&acme, "Bo", "Lind").await;
@@ -464,7 +462,7 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium() {
         plan.contains("1 user(s) created") && plan.contains("ext_collab_welcome_scar__v"),
         "{plan}"
     );
-    screenshot(&c, "action-preview").await;
+    screenshot(&c, &app, "action-preview").await;
     assert_eq!(
         app.user_of(&anna).await,
         serde_json::Value::Null,
@@ -538,3 +536,16 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium() {
     );
     c.close().await.unwrap();
 }
+
+both_backends!(
+    external_answers_in_chromium,
+    an_external_collaborator_answers_its_scar_in_chromium
+);
+both_backends!(
+    template_preview_in_chromium,
+    an_admin_edits_a_template_with_a_live_preview_in_chromium
+);
+both_backends!(
+    send_and_reassign_in_chromium,
+    an_internal_user_sends_a_scar_and_reassigns_it_in_chromium
+);

@@ -154,6 +154,10 @@ async fn a_collaborator_answers_its_request_in_the_browser(app: TestApp) {
     let (status, record) = page(&b, &app, &format!("/records/car__v/{mine}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(record.contains("Root cause?"));
+    assert!(
+        record.contains("<dd>Acme</dd>") && !record.contains(&acme),
+        "the supplier by its name, not its id: {record}"
+    );
     let csrf = csrf_of(&record);
     let task = record
         .split("action=\"/tasks/")

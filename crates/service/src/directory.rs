@@ -109,6 +109,29 @@ impl Portico {
             .ok_or_else(|| ServiceError::NotFound(format!("organization {id} not found")))
     }
 
+    /// The name of a record's supplier, for whoever may read the record: an external
+    /// collaborator sees the name of its own company on the records shared with it (the
+    /// collaborator constraint ties the two), though not the organizations list.
+    pub async fn supplier_name(
+        &self,
+        caller: &Caller,
+        object: &str,
+        id: &str,
+    ) -> ServiceResult<Option<String>> {
+        let view = self.record(caller, object, id).await?;
+        let Some(supplier) = &view.record.supplier else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .read()
+            .await?
+            .db()
+            .organization(supplier)
+            .await?
+            .map(|o| o.name))
+    }
+
     /// `GET /api/v1/vobjects/organization__v`.
     pub async fn organizations(
         &self,

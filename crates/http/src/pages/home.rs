@@ -249,6 +249,13 @@ pub async fn record(
     let comments = super::tickets::comments_section(&app, &caller, &csrf.0, &object, &id).await;
     let files = super::tickets::files_section(&app, &caller, &csrf.0, &object, &id).await;
     let r = &view.record;
+    let supplier_name = app
+        .supplier_name(&caller, &object, &id)
+        .await
+        .ok()
+        .flatten()
+        .or_else(|| r.supplier.as_ref().map(ToString::to_string))
+        .unwrap_or_default();
     let content = html! {
         (actions)
         dl class="fields" {
@@ -257,7 +264,7 @@ pub async fn record(
                 dd { (app.config().target(&object).map_or(r.object_type.clone(), |t| t.label.clone())) }
             }
             @if visible("state__v") { dt { "State" } dd { (state_label(&r.state)) } }
-            @if visible("supplier__v") { dt { "Supplier" } dd { (r.supplier.as_ref().map(|s| s.to_string()).unwrap_or_default()) } }
+            @if visible("supplier__v") { dt { "Supplier" } dd { (supplier_name) } }
         }
         section {
             h2 { "Tasks" }

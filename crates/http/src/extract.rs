@@ -29,6 +29,34 @@ impl FromRequestParts<Portico> for Auth {
     }
 }
 
+/// A signed-in internal user: for endpoints whose whole use case is internal, so that an
+/// external caller is refused before its request body is even looked at (the use case checks
+/// again).
+pub struct Internal(pub Caller);
+
+impl FromRequestParts<Portico> for Internal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
+        let Auth(caller) = Auth::from_request_parts(parts, app).await?;
+        caller.require_internal()?;
+        Ok(Internal(caller))
+    }
+}
+
+/// A signed-in administrator, refused like [`Internal`] before the body is read.
+pub struct Admin(pub Caller);
+
+impl FromRequestParts<Portico> for Admin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
+        let Auth(caller) = Auth::from_request_parts(parts, app).await?;
+        caller.require_admin()?;
+        Ok(Admin(caller))
+    }
+}
+
 /// The signed-in caller, also one that must still change its one-time password (for changing
 /// it and signing out).
 pub struct AuthAny(pub Caller, pub String);

@@ -486,6 +486,53 @@ both_backends!(
     every_endpoint_answers_every_role_as_it_should
 );
 
+/// A caller without the role an endpoint needs is refused before its body is looked at: a
+/// malformed body from it answers 403, not a 400 that would describe what the body lacks.
+async fn refusals_come_before_body_checks(app: TestApp) {
+    let w = world(&app).await;
+    let internal = w.tokens[1].clone().unwrap();
+    let external = w.tokens[2].clone().unwrap();
+    let bad = json!({"no_such_field": 1});
+    let admin_only: [(Method, String); 5] = [
+        (Method::POST, "/api/v1/users".into()),
+        (Method::PATCH, format!("/api/v1/users/{}", w.anna_user)),
+        (Method::PUT, "/api/v1/licenses".into()),
+        (
+            Method::PUT,
+            "/api/v1/notification-templates/ext_collab_welcome_scar__v".into(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/notification-templates/ext_collab_welcome_scar__v/preview".into(),
+        ),
+    ];
+    for (method, path) in &admin_only {
+        for token in [&internal, &external] {
+            let (status, body) = app
+                .call(method.clone(), Some(token), path, Some(bad.clone()))
+                .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
+            assert_eq!(body["errors"][0]["type"], "INSUFFICIENT_ACCESS");
+        }
+    }
+    let internal_only: [(Method, String); 4] = [
+        (Method::POST, "/api/v1/vobjects/car__v".into()),
+        (Method::POST, "/api/v1/vobjects/organization__v".into()),
+        (
+            Method::POST,
+            "/api/v1/vobjects/car__v/actions/change_state_to_pending_response__c".into(),
+        ),
+        (Method::POST, format!("/api/v1/tickets/{}/answer", w.ticket)),
+    ];
+    for (method, path) in &internal_only {
+        let (status, body) = app
+            .call(method.clone(), Some(&external), path, Some(bad.clone()))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {body}");
+    }
+}
+both_backends!(refusals_first, refusals_come_before_body_checks);
+
 async fn sign_in_attempts_are_limited_per_user_and_per_address(backend: support::Backend) {
     let Some(app) = TestApp::spawn_with(backend, |s| {
         s.login_failures_per_user = 3;

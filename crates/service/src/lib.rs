@@ -141,7 +141,8 @@ impl Caller {
         self.user.security_profile.is_internal()
     }
 
-    fn require_internal(&self) -> ServiceResult<()> {
+    /// INSUFFICIENT_ACCESS unless the caller is an internal user.
+    pub fn require_internal(&self) -> ServiceResult<()> {
         if self.is_internal() {
             Ok(())
         } else {
@@ -151,7 +152,8 @@ impl Caller {
         }
     }
 
-    fn require_admin(&self) -> ServiceResult<()> {
+    /// INSUFFICIENT_ACCESS unless the caller is an administrator.
+    pub fn require_admin(&self) -> ServiceResult<()> {
         if self.is_admin() {
             Ok(())
         } else {

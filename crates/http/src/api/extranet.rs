@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::fields::Fields;
 use super::users::page as page_params;
 use crate::dto::{ok, time};
-use crate::extract::{Auth, Body, Params};
+use crate::extract::{Auth, Body, Internal, Params};
 use crate::ApiError;
 
 pub fn comment(c: &CommentRow) -> Value {
@@ -98,7 +98,7 @@ pub async fn create_ticket(
 
 pub async fn answer_ticket(
     State(app): State<Portico>,
-    Auth(caller): Auth,
+    Internal(caller): Internal,
     Path(id): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::fields::Fields;
 use crate::dto::{self, ok};
-use crate::extract::{Auth, Body, Params};
+use crate::extract::{Auth, Body, Internal, Params};
 use crate::ApiError;
 
 const ORG: &str = "organization__v";
@@ -90,7 +90,7 @@ fn org_input(f: &Fields) -> Result<OrganizationInput, ApiError> {
 
 pub async fn create(
     State(app): State<Portico>,
-    Auth(caller): Auth,
+    Internal(caller): Internal,
     Path(object): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {

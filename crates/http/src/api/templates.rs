@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::fields::Fields;
 use crate::dto::{self, ok, time};
-use crate::extract::{Auth, Body};
+use crate::extract::{Admin, Auth, Body};
 use crate::ApiError;
 
 fn template(t: &TemplateView) -> Value {
@@ -67,7 +67,7 @@ pub async fn read(
 
 pub async fn put(
     State(app): State<Portico>,
-    Auth(caller): Auth,
+    Admin(caller): Admin,
     Path(name): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -80,7 +80,7 @@ pub async fn put(
 
 pub async fn reset(
     State(app): State<Portico>,
-    Auth(caller): Auth,
+    Admin(caller): Admin,
     Path(name): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(ok(template(
@@ -90,7 +90,7 @@ pub async fn reset(
 
 pub async fn preview(
     State(app): State<Portico>,
-    Auth(caller): Auth,
+    Admin(caller): Admin,
     Path(name): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -105,7 +105,7 @@ pub async fn preview(
 
 pub async fn retry_email(
     State(app): State<Portico>,
-    Auth(caller): Auth,
+    Admin(caller): Admin,
     Path(id): Path<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     Ok(ok(dto::outbox(&app.retry_email(&caller, &id).await?)))

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::fields::Fields;
 use crate::dto::{self, ok};
-use crate::extract::{Auth, Body, Params};
+use crate::extract::{Admin, Auth, Body, Params};
 use crate::ApiError;
 
 pub(crate) fn page(q: &mut BTreeMap<String, String>, allowed: &[&str]) -> Result<Page, ApiError> {
@@ -80,7 +80,7 @@ pub async fn read(
 
 pub async fn update(
     State(app): State<Portico>,
-    Auth(caller): Auth,
+    Admin(caller): Admin,
     Path(id): Path<String>,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -124,7 +124,7 @@ pub async fn licenses(
 
 pub async fn set_licenses(
     State(app): State<Portico>,
-    Auth(caller): Auth,
+    Admin(caller): Admin,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
     let f = Fields::parse(body, &["external_seats"], &[])?;
@@ -140,7 +140,7 @@ pub async fn set_licenses(
 
 pub async fn create(
     State(app): State<Portico>,
-    Auth(caller): Auth,
+    Admin(caller): Admin,
     Body(body): Body<Value>,
 ) -> Result<impl IntoResponse, ApiError> {
     let f = Fields::parse(

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use super::fields::Fields;
 use super::users::page as page_params;
 use crate::dto::{self, ok};
-use crate::extract::{Auth, Body, Params};
+use crate::extract::{Auth, Body, Internal, Params};
 use crate::ApiError;
 
 fn required<T>(v: Option<T>, name: &str) -> Result<T, ApiError> {
@@ -214,7 +214,7 @@ pub struct DryRun {
 
 pub async fn bulk(
     State(app): State<Portico>,
-    Auth(caller): Auth,
+    Internal(caller): Internal,
     Path((object, action)): Path<(String, String)>,
     Params(q): Params<DryRun>,
     Body(body): Body<Value>,

@@ -325,22 +325,18 @@ impl Portico {
         let hash = token_hash(token);
         let now = now_ms();
         let generation = self.store.generation();
-        let session = match self.sessions.get(&hash, generation, now) {
-            Some(session) => session,
-            None => {
-                let session = self
-                    .store
+        let session = self
+            .sessions
+            .get_or_read(hash.clone(), generation, now, || async {
+                self.store
                     .read()
                     .await?
                     .db()
                     .session(&hash)
                     .await?
-                    .ok_or_else(invalid)?;
-                self.sessions
-                    .put(hash.clone(), session.clone(), generation, now);
-                session
-            }
-        };
+                    .ok_or_else(invalid)
+            })
+            .await?;
         if now >= session.expires_at || now - session.last_seen_at > self.settings.session_idle_ms {
             self.sessions.forget(&hash);
             self.store.read().await?.db().delete_session(&hash).await?;

@@ -57,6 +57,26 @@ impl<K: Eq + Hash, V: Clone> ReadCache<K, V> {
         }
     }
 
+    /// The value of `key`: from the cache if it serves at the store's current `generation`
+    /// (taken by the caller before anything is read) and `now`, else from `read`, kept.
+    pub(crate) async fn get_or_read<E, Fut>(
+        &self,
+        key: K,
+        generation: u64,
+        now: i64,
+        read: impl FnOnce() -> Fut,
+    ) -> Result<V, E>
+    where
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(v) = self.get(&key, generation, now) {
+            return Ok(v);
+        }
+        let v = read().await?;
+        self.put(key, v.clone(), generation, now);
+        Ok(v)
+    }
+
     /// Drops an entry.
     pub(crate) fn forget(&self, key: &K) {
         if let Ok(mut entries) = self.entries.lock() {

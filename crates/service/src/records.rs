@@ -158,26 +158,23 @@ impl Portico {
         let now = now_ms();
         let generation = self.store.generation();
         let key = (object.to_string(), id.to_string());
-        let found = match self.records.get(&key, generation, now) {
-            Some(found) => found,
-            None => {
-                let found = self
-                    .store
+        let found = self
+            .records
+            .get_or_read(key, generation, now, || async {
+                self.store
                     .read()
                     .await?
                     .db()
                     .record(object, &RecordId::new(id), false)
                     .await?
-                    .ok_or_else(|| not_found(object, id))?;
-                self.records.put(key, found.clone(), generation, now);
-                found
-            }
-        };
+                    .ok_or_else(|| not_found(object, id))
+            })
+            .await?;
         if !caller.is_internal() {
             let key = (id.to_string(), caller.user.id.to_string());
-            let shared = match self.roles.get(&key, generation, now) {
-                Some(shared) => shared,
-                None => {
+            let shared = self
+                .roles
+                .get_or_read(key, generation, now, || async {
                     let shared = self
                         .store
                         .read()
@@ -185,10 +182,9 @@ impl Portico {
                         .db()
                         .has_role(&found.0.id, &caller.user.id)
                         .await?;
-                    self.roles.put(key, shared, generation, now);
-                    shared
-                }
-            };
+                    Ok::<_, ServiceError>(shared)
+                })
+                .await?;
             if !shared {
                 return Err(not_found(object, id));
             }

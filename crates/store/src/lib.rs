@@ -206,8 +206,13 @@ impl Store {
 
     /// Begins a write transaction.
     pub async fn write(&self) -> Result<Tx> {
+        self.begin("BEGIN IMMEDIATE").await
+    }
+
+    /// Begins a transaction, on SQLite with `sqlite_begin`.
+    async fn begin(&self, sqlite_begin: &'static str) -> Result<Tx> {
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => self.pool.begin_with(sqlite_begin).await?,
             Backend::Postgres => self.pool.begin().await?,
         };
         Ok(Tx {
@@ -222,15 +227,7 @@ impl Store {
     /// writer. (PostgreSQL locks rows, not the database: a preview takes the write path's row
     /// locks there, as the decision it previews would.)
     pub async fn preview(&self) -> Result<Tx> {
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN DEFERRED").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(Tx {
-            tx,
-            backend: self.backend,
-            generation: self.generation.clone(),
-        })
+        self.begin("BEGIN DEFERRED").await
     }
 
     /// A connection for reads that need no transaction.

@@ -140,7 +140,7 @@ impl Portico {
         let mut records = db.lock_records(object, &wanted).await?;
         let extra: Vec<PersonId> = args.to.iter().cloned().collect();
         let now = now_ms();
-        let mut w = Writes::new(now, &on.caller.user.id);
+        let mut w = Writes::new(now, &on.caller.user.id, crate::new_id);
         let mut done: Outcomes = Vec::with_capacity(ids.len());
         if let Err(e) = require_all_found(db, &extra).await {
             for id in ids {

@@ -11,7 +11,7 @@ use portico_domain::config::{EmailKind, EmailTemplate, TargetType};
 use portico_domain::license::LicensePool;
 use portico_domain::model::{Person, Record, User, UserStatus};
 use portico_domain::{PersonId, UserId};
-use portico_store::{ActiveAssignment, ApplyContext, Db, QueuedEmail, RecordsFacts, Writes};
+use portico_store::{ActiveAssignment, Db, QueuedEmail, RecordsFacts, Writes};
 
 use crate::emails::{self, EmailContext, Secrets};
 use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult, UuidIds};
@@ -285,7 +285,7 @@ impl Portico {
             .email_sources(db, on.target, std::slice::from_ref(&after.created_by))
             .await?;
         let rendered = self.render(&sources, &plan, &after).await?;
-        let mut w = Writes::new(now, &on.caller.user.id);
+        let mut w = Writes::new(now, &on.caller.user.id, crate::new_id);
         self.add_to_writes(&mut w, &plan, &after, rendered);
         db.write(w).await?;
         Ok((plan, after))
@@ -509,16 +509,7 @@ impl Portico {
         record: &Record,
         rendered: Rendered,
     ) {
-        w.add_plan(
-            plan,
-            &ApplyContext {
-                now: w.now(),
-                actor: &w.actor().clone(),
-                record_after: record,
-                emails: &rendered.emails,
-                new_id: crate::new_id,
-            },
-        );
+        w.add_plan(plan, record, &rendered.emails);
         let expires = w.now() + self.settings.password_link_ms;
         for (hash, user) in rendered.tokens {
             w.password_token(hash, &user, expires);

@@ -47,7 +47,7 @@ pub use lookups::{rule_lookups, Lookup};
 pub use notifications::NotificationRow;
 pub use orgs::OrganizationRow;
 pub use outbox::{OutboxFilter, OutboxRow, QueuedEmail};
-pub use plan::{ApplyContext, Writes};
+pub use plan::Writes;
 pub use records::{AssignmentFilter, AssignmentRow, RecordFilter};
 pub use seed::{SeedReport, SeedSpec};
 pub use sessions::SessionRow;

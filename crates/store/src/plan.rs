@@ -16,21 +16,6 @@ use crate::tasks::TaskRow;
 use crate::users::NewUserRow;
 use crate::{AuditEntry, Db, Result};
 
-/// Who applies a plan, when, and why.
-#[derive(Debug, Clone)]
-pub struct ApplyContext<'a> {
-    /// Now, in milliseconds.
-    pub now: i64,
-    /// The user who ran the action.
-    pub actor: &'a UserId,
-    /// The record as the plan leaves it (state, field), written when the plan changes it.
-    pub record_after: &'a Record,
-    /// Rendered emails, in the plan's order.
-    pub emails: &'a [QueuedEmail],
-    /// Makes ids for the rows the plan adds without one (notifications).
-    pub new_id: fn(&str) -> String,
-}
-
 /// The rows of one or more plans, by table, in the order they must be written (a user before
 /// the role that names it; seats freed before seats taken). Plans collected together must not
 /// touch the same persons or users: the bulk action makes sure of that.
@@ -38,6 +23,7 @@ pub struct ApplyContext<'a> {
 pub struct Writes {
     now: i64,
     actor: UserId,
+    new_id: fn(&str) -> String,
     users: Vec<NewUserRow>,
     links: Vec<(UserId, PersonId)>,
     seats_freed: u32,
@@ -63,11 +49,13 @@ pub struct Writes {
 }
 
 impl Writes {
-    /// Nothing yet; everything added is written at `now` on behalf of `actor`.
-    pub fn new(now: i64, actor: &UserId) -> Writes {
+    /// Nothing yet; everything added is written at `now` on behalf of `actor`; `new_id`
+    /// makes ids for the rows a plan adds without one (notifications).
+    pub fn new(now: i64, actor: &UserId, new_id: fn(&str) -> String) -> Writes {
         Writes {
             now,
             actor: actor.clone(),
+            new_id,
             users: vec![],
             links: vec![],
             seats_freed: 0,
@@ -118,9 +106,9 @@ impl Writes {
         self.password_hashes.push((user.clone(), hash));
     }
 
-    /// Adds everything `plan` decided for `cx.record_after`.
-    pub fn add_plan(&mut self, plan: &Plan, cx: &ApplyContext<'_>) {
-        let record = cx.record_after;
+    /// Adds everything `plan` decided, for `record` as the plan leaves it (state, field), with
+    /// its emails rendered in the plan's order.
+    pub fn add_plan(&mut self, plan: &Plan, record: &Record, emails: &[QueuedEmail]) {
         let rid = record.id.to_string();
         let cause = format!("{} on {} {}", plan.action, record.object, record.id);
         let now = self.now;
@@ -273,7 +261,7 @@ impl Writes {
         }
         for n in &plan.notifications {
             self.notifications.push(NotificationRow {
-                id: (cx.new_id)("ntf"),
+                id: (self.new_id)("ntf"),
                 user: n.user.to_string(),
                 kind: n.kind.name().to_string(),
                 message: n.message.clone(),
@@ -323,7 +311,7 @@ impl Writes {
         if plan.delete_record {
             self.deleted.push(rid.clone());
         }
-        for e in cx.emails {
+        for e in emails {
             self.emails.push(e.clone());
             audit.push(AuditEntry {
                 user: e.user_id.clone(),
@@ -336,15 +324,8 @@ impl Writes {
 }
 
 impl Db<'_> {
-    /// Writes everything `plan` decided. Seats are taken with the conditional update of the
-    /// pool, so a plan made from a pool that has since filled up fails with `NoSeat`.
-    pub async fn apply_plan(&mut self, plan: &Plan, cx: &ApplyContext<'_>) -> Result<()> {
-        let mut w = Writes::new(cx.now, cx.actor);
-        w.add_plan(plan, cx);
-        self.write(w).await
-    }
-
-    /// Writes what was collected, table by table.
+    /// Writes what was collected, table by table. Seats are taken with the conditional update
+    /// of the pool, so plans made from a pool that has since filled up fail with `NoSeat`.
     pub async fn write(&mut self, w: Writes) -> Result<()> {
         let now = w.now;
         let actor = w.actor.to_string();

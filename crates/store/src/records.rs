@@ -189,15 +189,15 @@ impl Db<'_> {
         if ids.is_empty() {
             return Ok(out);
         }
-        let sql = format!(
-            "SELECT record_id, person_id FROM record_collaborators WHERE record_id IN ({}) ORDER BY record_id, position",
-            rows::placeholders(1, ids.len())
-        );
-        let mut q = sqlx::query(&sql);
-        for id in ids {
-            q = q.bind(id.as_str());
-        }
-        for r in q.fetch_all(&mut *self.conn).await? {
+        let rows = self
+            .fetch_in(
+                "SELECT record_id, person_id FROM record_collaborators WHERE record_id",
+                &[],
+                &crate::batch::strs(ids),
+                " ORDER BY record_id, position",
+            )
+            .await?;
+        for r in rows {
             out.entry(RecordId::new(rows::get::<String>(&r, "record_id")?))
                 .or_default()
                 .push(PersonId::new(rows::get::<String>(&r, "person_id")?));

@@ -152,16 +152,10 @@ impl crate::Db<'_> {
         let mut sorted = ids.to_vec();
         sorted.sort_unstable();
         sorted.dedup();
-        let sql = format!(
-            "SELECT {cols} FROM {table} WHERE id IN ({}) ORDER BY id{}",
-            placeholders(1, sorted.len()),
-            self.backend.for_update()
-        );
-        let mut q = sqlx::query(&sql);
-        for id in sorted {
-            q = q.bind(id);
-        }
-        q.fetch_all(&mut *self.conn)
+        // In chunks for long lists, each in id order: the locks are still taken in id order.
+        let head = format!("SELECT {cols} FROM {table} WHERE id");
+        let tail = format!(" ORDER BY id{}", self.backend.for_update());
+        self.fetch_in(&head, &[], &sorted, &tail)
             .await?
             .iter()
             .map(decode)

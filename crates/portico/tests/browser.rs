@@ -81,22 +81,29 @@ async fn browser() -> Option<(fantoccini::Client, Driver, tempfile::TempDir)> {
 /// Signs in as the bootstrap admin on the login page.
 async fn sign_in_as_admin(c: &fantoccini::Client, app: &TestApp) {
     c.goto(&format!("{}/login", app.base)).await.unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("admin")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(support::ADMIN_PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
+    type_into(c, Locator::Id("username"), "admin").await;
+    type_into(c, Locator::Id("password"), support::ADMIN_PASSWORD).await;
+    click(c, Locator::Css("button[type=submit]")).await;
+}
+
+/// Clicks the element `at` once it is on the page.
+async fn click(c: &fantoccini::Client, at: Locator<'_>) {
+    c.wait()
+        .for_element(at)
         .await
         .unwrap()
         .click()
+        .await
+        .unwrap();
+}
+
+/// Types `text` into the element `at` once it is on the page.
+async fn type_into(c: &fantoccini::Client, at: Locator<'_>, text: &str) {
+    c.wait()
+        .for_element(at)
+        .await
+        .unwrap()
+        .send_keys(text)
         .await
         .unwrap();
 }
@@ -165,24 +172,9 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
 
     c.goto(link).await.unwrap();
     screenshot(&c, &app, "set-password").await;
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("anna's long password")
-        .await
-        .unwrap();
-    c.find(Locator::Id("confirm"))
-        .await
-        .unwrap()
-        .send_keys("anna's long password")
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&c, Locator::Id("password"), "anna's long password").await;
+    type_into(&c, Locator::Id("confirm"), "anna's long password").await;
+    click(&c, Locator::Css("button[type=submit]")).await;
     c.wait()
         .for_element(Locator::LinkText("Sign in"))
         .await
@@ -195,31 +187,11 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(done, "Your password is set");
-    c.find(Locator::LinkText("Sign in"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys(&username)
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys("anna's long password")
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("Sign in")).await;
+    type_into(&c, Locator::Id("username"), &username).await;
+    type_into(&c, Locator::Id("password"), "anna's long password").await;
     screenshot(&c, &app, "login").await;
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("button[type=submit]")).await;
 
     // Wait for the next page before reading it: the click returns before it loads.
     c.wait()
@@ -238,12 +210,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
         "{home}"
     );
     screenshot(&c, &app, "extranet-home").await;
-    c.find(Locator::LinkText("SCAR-0042"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("SCAR-0042")).await;
     // A photo, uploaded from the record page.
     let photo = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
     std::fs::write(
@@ -251,18 +218,8 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR-signature-only",
     )
     .unwrap();
-    c.find(Locator::Id("file"))
-        .await
-        .unwrap()
-        .send_keys(&photo.path().display().to_string())
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[text()='Upload']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&c, Locator::Id("file"), &photo.path().display().to_string()).await;
+    click(&c, Locator::XPath("//button[text()='Upload']")).await;
     let files_path = format!("/api/v1/vobjects/car__v/{mine}/files");
     eventually(|| async {
         app.ok(Method::GET, &app.admin, &files_path, None)
@@ -275,15 +232,14 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
     c.goto(&format!("{}/records/car__v/{mine}", app.base))
         .await
         .unwrap();
-    let answer = c.find(Locator::Css("input[name=answer_0]")).await.unwrap();
-    answer.send_keys("A worn cutting tool").await.unwrap();
+    type_into(
+        &c,
+        Locator::Css("input[name=answer_0]"),
+        "A worn cutting tool",
+    )
+    .await;
     screenshot(&c, &app, "extranet-record").await;
-    c.find(Locator::Css("button[value=save]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("button[value=save]")).await;
     // The form posts and the page comes back; wait for Portico to have the answer.
     let checklist_path = format!("/api/v1/vobjects/car__v/{mine}/checklists");
     eventually(|| async {
@@ -295,18 +251,13 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
     c.goto(&format!("{}/records/car__v/{mine}", app.base))
         .await
         .unwrap();
-    c.find(Locator::Css("textarea[name=response]"))
-        .await
-        .unwrap()
-        .send_keys("Tool replaced; first-article inspection attached.")
-        .await
-        .unwrap();
-    c.find(Locator::XPath("//button[text()='Send response']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(
+        &c,
+        Locator::Css("textarea[name=response]"),
+        "Tool replaced; first-article inspection attached.",
+    )
+    .await;
+    click(&c, Locator::XPath("//button[text()='Send response']")).await;
     let record_path = format!("/api/v1/vobjects/car__v/{mine}");
     eventually(|| async {
         app.ok(Method::GET, &app.admin, &record_path, None).await["state__v"] == "in_review__c"
@@ -338,20 +289,8 @@ async fn an_admin_edits_a_template_with_a_live_preview_in_chromium(app: TestApp)
         return;
     };
     sign_in_as_admin(&c, &app).await;
-    c.wait()
-        .for_element(Locator::LinkText("Configuration"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::LinkText("welcome"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("Configuration")).await;
+    click(&c, Locator::LinkText("welcome")).await;
     let subject = c.wait().for_element(Locator::Id("subject")).await.unwrap();
     subject.clear().await.unwrap();
     subject
@@ -378,12 +317,7 @@ async fn an_admin_edits_a_template_with_a_live_preview_in_chromium(app: TestApp)
         "the preview did not follow: {seen}"
     );
     screenshot(&c, &app, "template-editor").await;
-    c.find(Locator::Css("button[value=save]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::Css("button[value=save]")).await;
     let t = "/api/v1/notification-templates/ext_collab_welcome_scar__v";
     eventually(|| async { app.ok(Method::GET, &app.admin, t, None).await["customized"] == true })
         .await;
@@ -402,27 +336,9 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium(app: TestApp
     let anna = app.person(&acme, "Anna", "Berg").await;
     let bo = app.person(&acme, "Bo", "Lind").await;
     sign_in_as_admin(&c, &app).await;
-    c.wait()
-        .for_element(Locator::LinkText("SCARs"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::LinkText("New SCAR"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("SCAR-0100")
-        .await
-        .unwrap();
+    click(&c, Locator::LinkText("SCARs")).await;
+    click(&c, Locator::LinkText("New SCAR")).await;
+    type_into(&c, Locator::Id("name"), "SCAR-0100").await;
     c.find(Locator::Id("supplier"))
         .await
         .unwrap()
@@ -435,21 +351,12 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium(app: TestApp
         .select_by_value(&anna)
         .await
         .unwrap();
-    c.find(Locator::Css(
-        "form[action='/records/car__v'] button[type=submit]",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
-    c.wait()
-        .for_element(Locator::XPath("//button[text()='Send to Supplier']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &c,
+        Locator::Css("form[action='/records/car__v'] button[type=submit]"),
+    )
+    .await;
+    click(&c, Locator::XPath("//button[text()='Send to Supplier']")).await;
     let plan = c
         .wait()
         .for_element(Locator::Css("ul.plan"))
@@ -468,12 +375,7 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium(app: TestApp
         serde_json::Value::Null,
         "the preview changed nothing"
     );
-    c.find(Locator::XPath("//button[text()='Confirm']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::XPath("//button[text()='Confirm']")).await;
     eventually(|| async { app.user_of(&anna).await["status__v"] == "active__v" }).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
@@ -491,15 +393,11 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium(app: TestApp
         .get(&anna_token, &format!("/api/v1/vobjects/car__v/{record}"))
         .await;
     assert_eq!(status, reqwest::StatusCode::OK);
-    c.wait()
-        .for_element(Locator::XPath(
-            "//button[text()='Reassign External Collaborator']",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(
+        &c,
+        Locator::XPath("//button[text()='Reassign External Collaborator']"),
+    )
+    .await;
     c.wait()
         .for_element(Locator::Id("to"))
         .await
@@ -507,19 +405,8 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium(app: TestApp
         .select_by_value(&bo)
         .await
         .unwrap();
-    c.find(Locator::XPath("//button[text()='Preview']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    c.wait()
-        .for_element(Locator::XPath("//button[text()='Confirm']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&c, Locator::XPath("//button[text()='Preview']")).await;
+    click(&c, Locator::XPath("//button[text()='Confirm']")).await;
     let rec_path = format!("/api/v1/vobjects/car__v/{record}");
     eventually(|| async {
         app.ok(Method::GET, &app.admin, &rec_path, None).await["external_collaborator__v"]

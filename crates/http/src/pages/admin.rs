@@ -11,13 +11,8 @@ use maud::html;
 use portico_service::store::{OutboxFilter, UserFilter};
 use portico_service::{OrganizationInput, Page, PersonInput, Portico};
 
-use super::home::{app_layout, refused};
+use super::home::{app_layout, refused, then_to, MANY};
 use super::web::{form_refusal, CsrfToken, WebUser};
-
-const MANY: Page = Page {
-    limit: 1000,
-    offset: 0,
-};
 
 /// `GET /organizations`
 pub async fn organizations(
@@ -59,19 +54,17 @@ pub async fn add_organization(
     if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
-    match app
-        .create_organization(
+    then_to(
+        app.create_organization(
             &caller,
             OrganizationInput {
                 name: f.get("name").cloned(),
                 status: None,
             },
         )
-        .await
-    {
-        Ok(o) => Redirect::to(&format!("/organizations/{}", o.id)).into_response(),
-        Err(e) => refused(e),
-    }
+        .await,
+        |o| format!("/organizations/{}", o.id),
+    )
 }
 
 /// `GET /organizations/{id}`: the contact list, and a form to add a contact.
@@ -142,10 +135,9 @@ pub async fn add_person(
         organization: Some(Some(id.clone())),
         language: None,
     };
-    match app.create_person(&caller, input).await {
-        Ok(_) => Redirect::to(&format!("/organizations/{id}")).into_response(),
-        Err(e) => refused(e),
-    }
+    then_to(app.create_person(&caller, input).await, |_| {
+        format!("/organizations/{id}")
+    })
 }
 
 /// `GET /users`
@@ -260,10 +252,7 @@ pub async fn retry(
     if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
-    match app.retry_email(&caller, &id).await {
-        Ok(_) => Redirect::to("/outbox").into_response(),
-        Err(e) => refused(e),
-    }
+    then_to(app.retry_email(&caller, &id).await, |_| "/outbox".into())
 }
 
 /// `GET /persons/{id}/edit`

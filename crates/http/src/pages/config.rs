@@ -6,12 +6,12 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup, PreEscaped};
 use portico_service::{Portico, ServiceError};
 
-use super::home::{app_layout, refused};
+use super::home::{app_layout, refused, then_to};
 use super::web::{form_refusal, CsrfToken, WebUser};
 
 /// `GET /static/portico.js`
@@ -196,10 +196,10 @@ pub async fn submit(
                 .into_response(),
             Err(e) => refused(e),
         },
-        Some("reset") => match app.reset_notification_template(&caller, &name).await {
-            Ok(_) => Redirect::to(&format!("/configuration/templates/{name}")).into_response(),
-            Err(e) => refused(e),
-        },
+        Some("reset") => then_to(
+            app.reset_notification_template(&caller, &name).await,
+            |_| format!("/configuration/templates/{name}"),
+        ),
         _ => page(
             &caller,
             &csrf.0,

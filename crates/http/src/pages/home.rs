@@ -67,6 +67,24 @@ fn error_page(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
+/// "All of them" for the lists a page shows in full (pick lists, contact lists).
+pub(super) const MANY: portico_service::Page = portico_service::Page {
+    limit: 1000,
+    offset: 0,
+};
+
+/// Where a form goes once its use case ran: the page `to` names from the result, or the
+/// refusal.
+pub(super) fn then_to<T>(
+    result: Result<T, ServiceError>,
+    to: impl FnOnce(T) -> String,
+) -> Response {
+    match result {
+        Ok(v) => Redirect::to(&to(v)).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
 pub(super) fn refused(e: ServiceError) -> Response {
     match e {
         ServiceError::NotFound(_) => {
@@ -371,18 +389,15 @@ pub async fn complete_task(
     if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
-    match app
-        .complete_task(
+    then_to(
+        app.complete_task(
             &caller,
             &id,
             f.get("response").map(String::as_str).unwrap_or(""),
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&local(f.get("back").map(String::as_str).unwrap_or("/home")))
-            .into_response(),
-        Err(e) => refused(e),
-    }
+        .await,
+        |_| local(f.get("back").map(String::as_str).unwrap_or("/home")),
+    )
 }
 
 /// `POST /checklists/{id}/answer`: saves the answers, and completes with `action=complete`.
@@ -422,8 +437,7 @@ pub async fn read_all(
     if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
-    match app.mark_all_notifications_read(&caller).await {
-        Ok(_) => Redirect::to("/home").into_response(),
-        Err(e) => refused(e),
-    }
+    then_to(app.mark_all_notifications_read(&caller).await, |_| {
+        "/home".into()
+    })
 }

@@ -13,7 +13,7 @@ use portico_domain::PersonId;
 use portico_service::store::RecordFilter;
 use portico_service::{Page, Portico, RecordInput};
 
-use super::home::{app_layout, records_table, refused};
+use super::home::{app_layout, records_table, refused, then_to, MANY};
 use super::web::{form_refusal, CsrfToken, WebUser};
 
 /// `GET /records/{object}`: the records of a type (an external collaborator's are filtered
@@ -63,16 +63,7 @@ pub async fn new_form(
         Err(e) => return refused(e),
     };
     let persons = app
-        .persons(
-            &caller,
-            None,
-            None,
-            None,
-            Page {
-                limit: 1000,
-                offset: 0,
-            },
-        )
+        .persons(&caller, None, None, None, MANY)
         .await
         .unwrap_or_default();
     let content = html! {
@@ -121,10 +112,9 @@ pub async fn create(
                 .collect(),
         ),
     };
-    match app.create_record(&caller, &object, input).await {
-        Ok(view) => Redirect::to(&format!("/records/{object}/{}", view.record.id)).into_response(),
-        Err(e) => refused(e),
-    }
+    then_to(app.create_record(&caller, &object, input).await, |view| {
+        format!("/records/{object}/{}", view.record.id)
+    })
 }
 
 /// The actions offered on a record page (internal users).
@@ -205,18 +195,9 @@ pub async fn preview(
         }
     };
     let persons = if needs_to {
-        app.persons(
-            &caller,
-            None,
-            None,
-            None,
-            Page {
-                limit: 1000,
-                offset: 0,
-            },
-        )
-        .await
-        .unwrap_or_default()
+        app.persons(&caller, None, None, None, MANY)
+            .await
+            .unwrap_or_default()
     } else {
         vec![]
     };

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
 use portico_service::{Caller, Page, Portico};
 
-use super::home::{app_layout, refused};
+use super::home::{app_layout, refused, then_to};
 use super::web::{csrf_refusal, form_refusal, CsrfToken, WebUser};
 use crate::dto::time;
 
@@ -52,18 +52,16 @@ pub async fn add_comment(
     if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
-    match app
-        .add_comment(
+    then_to(
+        app.add_comment(
             &caller,
             &object,
             &id,
             f.get("body").map(String::as_str).unwrap_or(""),
         )
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/records/{object}/{id}")).into_response(),
-        Err(e) => refused(e),
-    }
+        .await,
+        |_| format!("/records/{object}/{id}"),
+    )
 }
 
 /// `GET /tickets`
@@ -122,13 +120,11 @@ pub async fn create(
         return r;
     }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    match app
-        .create_ticket(&caller, &get("kind"), &get("subject"), &get("body"))
-        .await
-    {
-        Ok(_) => Redirect::to("/tickets").into_response(),
-        Err(e) => refused(e),
-    }
+    then_to(
+        app.create_ticket(&caller, &get("kind"), &get("subject"), &get("body"))
+            .await,
+        |_| "/tickets".into(),
+    )
 }
 
 /// `POST /tickets/{id}/answer`
@@ -142,17 +138,15 @@ pub async fn answer(
     if let Some(r) = form_refusal(&csrf, &f) {
         return r;
     }
-    match app
-        .answer_ticket(
+    then_to(
+        app.answer_ticket(
             &caller,
             &id,
             f.get("answer").map(String::as_str).unwrap_or(""),
         )
-        .await
-    {
-        Ok(_) => Redirect::to("/tickets").into_response(),
-        Err(e) => refused(e),
-    }
+        .await,
+        |_| "/tickets".into(),
+    )
 }
 
 /// The files section of a record page.
@@ -217,13 +211,11 @@ pub async fn upload(
             "choose a file to upload".into(),
         ));
     };
-    match app
-        .upload_file(&caller, &object, &id, &name, &kind, &bytes)
-        .await
-    {
-        Ok(_) => Redirect::to(&format!("/records/{object}/{id}")).into_response(),
-        Err(e) => refused(e),
-    }
+    then_to(
+        app.upload_file(&caller, &object, &id, &name, &kind, &bytes)
+            .await,
+        |_| format!("/records/{object}/{id}"),
+    )
 }
 
 /// `GET /files/{id}`

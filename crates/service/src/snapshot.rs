@@ -61,12 +61,13 @@ impl Facts {
             out.extend(active.keys().cloned());
         }
         let holders = self.records.holders.get(&record.id).into_iter().flatten();
+        // Open tasks are keyed by record then user: this record's are one range.
         let assignees = self
             .records
             .open_tasks
-            .keys()
-            .filter(|(r, _)| *r == record.id)
-            .map(|(_, u)| u);
+            .range((record.id.clone(), UserId::default())..)
+            .take_while(|((r, _), _)| *r == record.id)
+            .map(|((_, u), _)| u);
         for u in holders.chain(assignees) {
             if let Some(p) = self.person_of_user.get(u) {
                 out.insert(p.clone());

@@ -86,11 +86,6 @@ impl Writes {
         self.now
     }
 
-    /// On whose behalf.
-    pub fn actor(&self) -> &UserId {
-        &self.actor
-    }
-
     /// Adds an audit entry (written after the plans' own, in the order added).
     pub fn audit(&mut self, e: AuditEntry) {
         self.audit.push(e);

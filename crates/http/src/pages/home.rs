@@ -337,18 +337,10 @@ pub async fn record(
                 names.push(person.display_name());
             }
         }
-        let supplier = match &view.record.supplier {
-            Some(s) => app
-                .organization(&caller, s.as_str())
-                .await
-                .map(|o| o.name)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
         html! {
             section {
                 h2 { "Supplier and collaborators" }
-                p { (supplier) @if !names.is_empty() { " — " (names.join(", ")) } }
+                p { (supplier_name) @if !names.is_empty() { " — " (names.join(", ")) } }
             }
             section {
                 h2 { "History" }

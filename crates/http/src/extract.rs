@@ -129,34 +129,70 @@ fn serde_urlencoded_from<T: DeserializeOwned>(query: &str) -> Result<T, String> 
     .map_err(|e| e.body_text())
 }
 
-/// The address a request came from: the peer's, or with `trust_proxy` the first of
-/// `X-Forwarded-For` (set by a proxy in front of Portico).
+/// The address a request came from: the peer's, or with `trust_proxy` the one the proxies in
+/// front of Portico saw. Each proxy appends the address it received the request from to
+/// `X-Forwarded-For`, so with `hops` proxies the client is the entry `hops` places from the
+/// right; anything left of it was written by the client and proves nothing.
 pub struct ClientAddress(pub Option<String>);
 
 impl FromRequestParts<Portico> for ClientAddress {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
-        if app.settings().trust_proxy {
-            if let Some(forwarded) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-            {
-                if let Some(first) = forwarded
-                    .split(',')
-                    .next()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                {
-                    return Ok(ClientAddress(Some(first.to_string())));
-                }
-            }
-        }
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip().to_string());
-        Ok(ClientAddress(peer))
+        if !app.settings().trust_proxy {
+            return Ok(ClientAddress(peer));
+        }
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect();
+        Ok(ClientAddress(
+            forwarded_client(&forwarded, app.settings().trusted_proxy_hops)
+                .map(str::to_string)
+                .or(peer),
+        ))
+    }
+}
+
+/// The entry `hops` places from the right of `X-Forwarded-For` (all headers in order), when
+/// there are that many and it is not empty.
+fn forwarded_client<'a>(entries: &[&'a str], hops: usize) -> Option<&'a str> {
+    let hops = hops.max(1);
+    entries
+        .len()
+        .checked_sub(hops)
+        .and_then(|i| entries.get(i))
+        .copied()
+        .filter(|e| !e.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn the_client_is_the_entry_the_trusted_proxies_added() {
+        // The client wrote "6.6.6.6" itself; the one proxy appended the real peer.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6", "203.0.113.7"], 1),
+            Some("203.0.113.7")
+        );
+        // Two proxies: the second appended the first's address.
+        assert_eq!(
+            forwarded_client(&["6.6.6.6", "203.0.113.7", "10.0.0.2"], 2),
+            Some("203.0.113.7")
+        );
+        // Fewer entries than proxies: none can be trusted.
+        assert_eq!(forwarded_client(&["203.0.113.7"], 2), None);
+        assert_eq!(forwarded_client(&[], 1), None);
+        assert_eq!(forwarded_client(&["6.6.6.6", ""], 1), None);
     }
 }

@@ -122,7 +122,11 @@ pub fn router(app: Portico) -> Router {
         )
         .route(
             "/set-password/new-link",
-            post(pages::set_password::new_link),
+            get(pages::set_password::new_link_page).post(pages::set_password::new_link),
+        )
+        .route(
+            "/account/password",
+            get(pages::account::password_page).post(pages::account::change_password),
         )
         .route("/", get(pages::home::root))
         .route(
@@ -195,6 +199,9 @@ pub fn router(app: Portico) -> Router {
         .nest("/api/v1", v1)
         .fallback(api::not_found)
         .layer(axum::middleware::map_response(api::method_not_allowed))
-        .layer(axum::middleware::from_fn(pages::web::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            pages::web::headers,
+        ))
         .with_state(app)
 }

@@ -11,4 +11,4 @@ mod transport;
 mod worker;
 
 pub use transport::{Transport, TransportError};
-pub use worker::{Delivery, Worker, WorkerSettings};
+pub use worker::{Delivery, MadeSecrets, SecretMaker, Worker, WorkerSettings};

@@ -36,11 +36,16 @@ impl std::fmt::Debug for Transport {
 }
 
 impl Transport {
-    /// SMTP when a URL is given, else the Maildir.
-    pub fn new(smtp_url: Option<&str>, maildir: PathBuf) -> Result<Transport, TransportError> {
+    /// SMTP when a URL is given, else the Maildir. `timeout` bounds each SMTP command (lettre
+    /// waits a minute by default), well under a worker's lease.
+    pub fn new(
+        smtp_url: Option<&str>,
+        maildir: PathBuf,
+        timeout: std::time::Duration,
+    ) -> Result<Transport, TransportError> {
         match smtp_url {
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map(|b| Transport::Smtp(b.build()))
+                .map(|b| Transport::Smtp(b.timeout(Some(timeout)).build()))
                 .map_err(|e| TransportError::Permanent(format!("PORTICO_SMTP_URL: {e}"))),
             None => Ok(Transport::Maildir(maildir)),
         }

@@ -1,11 +1,20 @@
-//! The outbox worker: claim, send, record.
+//! The outbox worker: claim, send, record — each email exactly once, also with several workers
+//! on one database and a slow SMTP server.
+//!
+//! A claim is a lease. Before each email the worker renews its lease, and a send that has not
+//! finished within half the lease is abandoned (and retried later), so no claim ever runs out
+//! while its email is being sent; the outcome is recorded only where the claim is still this
+//! worker's and the email still pending.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::Message;
-use portico_store::{OutboxRow, Store, StoreError};
+use portico_store::{EmailSecret, OutboxRow, Store, StoreError};
 
 use crate::transport::{Transport, TransportError};
 
@@ -55,14 +64,41 @@ pub struct Delivery {
     pub deferred: usize,
     /// Emails given up (now `failed`).
     pub failed: usize,
+    /// Claimed emails this worker left alone because its claim was gone (another worker
+    /// took them after the lease ran out).
+    pub lost: usize,
+}
+
+/// The secrets of an email and their text, made as it is sent.
+pub type MadeSecrets = Vec<(EmailSecret, String)>;
+
+/// Makes the secrets an email carries (a set-password link, a one-time password) when it is
+/// sent, storing only their hashes: the outbox itself holds placeholders. The binary wires
+/// Portico's service in.
+pub trait SecretMaker: Send + Sync {
+    /// The secrets `email` names, for its user.
+    fn make<'a>(
+        &'a self,
+        email: &'a OutboxRow,
+    ) -> Pin<Box<dyn Future<Output = Result<MadeSecrets, String>> + Send + 'a>>;
 }
 
 /// Delivers the outbox.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Worker {
     store: Store,
     transport: Transport,
     settings: WorkerSettings,
+    secrets: Option<Arc<dyn SecretMaker>>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("transport", &self.transport)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
 }
 
 fn now_ms() -> i64 {
@@ -79,60 +115,132 @@ impl Worker {
             store,
             transport,
             settings,
+            secrets: None,
         }
     }
 
-    /// Claims what is due and delivers it; answers what happened.
+    /// The maker of the secrets emails carry; without one such an email cannot be sent.
+    pub fn with_secrets(mut self, maker: Arc<dyn SecretMaker>) -> Self {
+        self.secrets = Some(maker);
+        self
+    }
+
+    /// The same worker with another lease (and so another longest send: half of it).
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.settings.lease = lease;
+        self
+    }
+
+    /// The settings it runs with.
+    pub fn settings(&self) -> &WorkerSettings {
+        &self.settings
+    }
+
+    /// Claims what is due and delivers it; answers what happened. A poll that finds nothing
+    /// due writes nothing (an idle worker must not end other readers' cached reads).
     pub async fn run_once(&self) -> Result<Delivery, StoreError> {
+        let mut delivery = Delivery::default();
+        if !self
+            .store
+            .read()
+            .await?
+            .db()
+            .any_email_due(now_ms())
+            .await?
+        {
+            return Ok(delivery);
+        }
+        let lease = ms(self.settings.lease);
         let mut tx = self.store.write().await?;
         let claimed = tx
             .db()
             .claim_due_emails(
                 &self.settings.worker_id,
                 now_ms(),
-                i64::try_from(self.settings.lease.as_millis()).unwrap_or(i64::MAX),
+                lease,
                 self.settings.batch,
             )
             .await?;
+        if claimed.is_empty() {
+            // Another worker was quicker.
+            tx.rollback().await?;
+            return Ok(delivery);
+        }
         tx.commit().await?;
-        let mut delivery = Delivery::default();
+        let worker = self.settings.worker_id.as_str();
         for email in claimed {
-            let outcome = match self.message(&email) {
-                Ok(message) => self.transport.send(&message, &email.email.id).await,
-                Err(e) => Err(e),
+            let id = email.email.id.as_str();
+            // A fresh lease for this email: the batch's first lease may be mostly spent.
+            let mut tx = self.store.write().await?;
+            let ours = tx
+                .db()
+                .renew_email_claim(id, worker, now_ms() + lease)
+                .await?;
+            tx.commit().await?;
+            if !ours {
+                tracing::warn!(email = %id, "the claim on this email was lost; another worker has it");
+                delivery.lost += 1;
+                continue;
+            }
+            let outcome = match tokio::time::timeout(self.send_limit(), self.deliver(&email)).await
+            {
+                Ok(outcome) => outcome,
+                Err(_) => Err(TransportError::Transient(format!(
+                    "sending took longer than {} s",
+                    self.send_limit().as_secs()
+                ))),
             };
             let mut tx = self.store.write().await?;
-            match outcome {
+            let recorded = match &outcome {
                 Ok(()) => {
-                    tx.db()
-                        .mark_email_sent(&email.email.id, &self.settings.worker_id, now_ms())
-                        .await?;
                     delivery.sent += 1;
+                    tx.db().mark_email_sent(id, worker, now_ms()).await?
                 }
                 Err(error) => {
                     let attempts = email.attempts + 1;
                     let give_up = matches!(error, TransportError::Permanent(_))
                         || attempts >= self.settings.max_attempts;
                     let next = now_ms() + self.backoff_ms(attempts);
-                    tracing::warn!(email = %email.email.id, attempts, give_up, %error, "email not delivered");
-                    tx.db()
-                        .mark_email_attempt_failed(
-                            &email.email.id,
-                            &error.to_string(),
-                            next,
-                            give_up,
-                        )
-                        .await?;
+                    tracing::warn!(email = %id, attempts, give_up, %error, "email not delivered");
                     if give_up {
                         delivery.failed += 1;
                     } else {
                         delivery.deferred += 1;
                     }
+                    tx.db()
+                        .mark_email_attempt_failed(id, worker, &error.to_string(), next, give_up)
+                        .await?
                 }
-            }
+            };
             tx.commit().await?;
+            if !recorded {
+                // Cannot happen while sends end within half the lease; if it does, the
+                // email's state is another worker's to record.
+                tracing::error!(email = %id, "the outcome was not recorded: the claim was lost during the send");
+            }
         }
         Ok(delivery)
+    }
+
+    /// The longest a send may take: half the lease, so that a renewed claim always outlives it.
+    fn send_limit(&self) -> Duration {
+        self.settings.lease / 2
+    }
+
+    /// Makes the email's secrets, then builds and sends it.
+    async fn deliver(&self, email: &OutboxRow) -> Result<(), TransportError> {
+        let made = if email.email.secrets.is_empty() {
+            vec![]
+        } else {
+            let maker = self.secrets.as_ref().ok_or_else(|| {
+                TransportError::Transient("no maker of set-password links is configured".into())
+            })?;
+            maker.make(email).await.map_err(|e| {
+                TransportError::Transient(format!("cannot make the email's secrets: {e}"))
+            })?
+        };
+        let message = self.message(email, &made)?;
+        self.transport.send(&message, &email.email.id).await
     }
 
     /// Runs until the process ends: a round, then a pause when nothing was due.
@@ -157,8 +265,14 @@ impl Worker {
 
     /// The message of an outbox row; its Message-ID comes from the row's id, so every attempt
     /// sends the same email.
-    fn message(&self, email: &OutboxRow) -> Result<Message, TransportError> {
+    fn message(&self, email: &OutboxRow, secrets: &MadeSecrets) -> Result<Message, TransportError> {
         let e = &email.email;
+        let mut text = e.body.clone();
+        let mut html = e.html.clone();
+        for (secret, value) in secrets {
+            text = text.replace(secret.placeholder(), value);
+            html = html.map(|h| h.replace(secret.placeholder(), &escape_html(value)));
+        }
         let to: Mailbox = e
             .to
             .parse()
@@ -171,22 +285,35 @@ impl Worker {
                 "<{}@{}>",
                 e.id, self.settings.message_id_domain
             )));
-        let built = match &e.html {
+        let built = match html {
             Some(html) => builder.multipart(
                 MultiPart::alternative()
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_PLAIN)
-                            .body(e.body.clone()),
+                            .body(text),
                     )
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_HTML)
-                            .body(html.clone()),
+                            .body(html),
                     ),
             ),
-            None => builder.header(ContentType::TEXT_PLAIN).body(e.body.clone()),
+            None => builder.header(ContentType::TEXT_PLAIN).body(text),
         };
         built.map_err(|err| TransportError::Permanent(format!("cannot build the email: {err}")))
     }
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A secret put into the HTML part (a link's `&`, say) is escaped like every other value.
+fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use lettre::message::Mailbox;
 use portico_domain::config::Config;
-use portico_mail::{Transport, Worker, WorkerSettings};
+use portico_mail::{MadeSecrets, SecretMaker, Transport, Worker, WorkerSettings};
 use portico_service::{Portico, ServiceSettings};
 use portico_store::Store;
 use tokio::net::TcpListener;
@@ -76,20 +76,61 @@ impl Running {
     }
 }
 
-/// The email worker the settings describe.
-pub fn mail_worker(settings: &Settings, store: Store) -> anyhow::Result<Worker> {
+/// The email worker the settings describe, making the secrets of emails through `app`.
+pub fn mail_worker(settings: &Settings, app: &Portico) -> anyhow::Result<Worker> {
     let from: Mailbox = settings.mail_from.parse().with_context(|| {
         format!(
             "PORTICO_MAIL_FROM '{}' is not an email address",
             settings.mail_from
         )
     })?;
-    let transport = Transport::new(settings.smtp_url.as_deref(), settings.data_dir.join("mail"))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut worker = WorkerSettings::new(format!("{}-{}", hostname(), std::process::id()), from);
+    // Unique per worker, not per process: claims are told apart by it, and two servers can
+    // share a host name and a process id (containers all start as pid 1).
+    let worker_id = format!(
+        "{}-{}-{}",
+        hostname(),
+        std::process::id(),
+        &portico_service::random_token()[..8]
+    );
+    let mut worker = WorkerSettings::new(worker_id, from);
     worker.max_attempts = settings.mail_max_attempts.max(1);
     worker.first_retry = std::time::Duration::from_millis(settings.mail_retry_ms);
-    Ok(Worker::new(store, transport, worker))
+    let transport = Transport::new(
+        settings.smtp_url.as_deref(),
+        settings.data_dir.join("mail"),
+        (worker.lease / 4).min(std::time::Duration::from_secs(30)),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Worker::new(app.store().clone(), transport, worker)
+        .with_secrets(std::sync::Arc::new(ServiceSecrets(app.clone()))))
+}
+
+/// The email worker's secrets, made by the service (it owns passwords and links).
+struct ServiceSecrets(Portico);
+
+impl SecretMaker for ServiceSecrets {
+    fn make<'a>(
+        &'a self,
+        email: &'a portico_store::OutboxRow,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<MadeSecrets, String>> + Send + 'a>>
+    {
+        Box::pin(async move {
+            let user = email.email.user_id.as_deref().ok_or_else(|| {
+                format!(
+                    "email {} carries a secret but names no user",
+                    email.email.id
+                )
+            })?;
+            self.0
+                .make_email_secrets(
+                    &email.email.id,
+                    &portico_domain::UserId::new(user),
+                    &email.email.secrets,
+                )
+                .await
+                .map_err(|e| e.to_string())
+        })
+    }
 }
 
 fn hostname() -> String {
@@ -100,7 +141,6 @@ fn hostname() -> String {
 pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     let config = load_config(settings.config.as_deref())?;
     let store = open_store(&settings.database_url).await?;
-    let mailer = mail_worker(settings, store.clone())?;
     let listener = TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -118,10 +158,12 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         login_failures_per_user: settings.login_failures_per_user.max(1),
         login_failures_per_address: settings.login_failures_per_address.max(1),
         trust_proxy: settings.trust_proxy,
+        trusted_proxy_hops: settings.trusted_proxy_hops.max(1),
         files_dir: settings.data_dir.join("files"),
         ..ServiceSettings::default()
     };
     let app = Portico::new(store, config, service_settings);
+    let mailer = mail_worker(settings, &app)?;
     let generated_admin_password = app
         .bootstrap(settings.admin_password.as_deref())
         .await

@@ -67,6 +67,10 @@ pub struct Settings {
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
     #[arg(long, env = "PORTICO_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_proxy: bool,
+    /// How many proxies in front of Portico append to X-Forwarded-For (with PORTICO_TRUST_PROXY):
+    /// the client is the entry that many places from the right.
+    #[arg(long, env = "PORTICO_TRUSTED_PROXY_HOPS", default_value_t = 1)]
+    pub trusted_proxy_hops: usize,
     /// Run the email worker in this process (tests drive it by hand).
     #[arg(long, env = "PORTICO_MAIL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub mail_worker: bool,
@@ -92,6 +96,7 @@ impl Settings {
             login_failures_per_user: 10,
             login_failures_per_address: 100,
             trust_proxy: false,
+            trusted_proxy_hops: 1,
             mail_worker: true,
         }
     }

@@ -512,16 +512,18 @@ async fn a_user_with_the_contacts_exact_details_is_linked_not_duplicated(app: Te
     let acme = app.org("Acme").await;
     let person = app.person(&acme, "Robin", "Exact").await;
     let email = app.email_of(&person).await;
-    let (status, existing) = app
-        .post(
-            &app.admin,
-            "/api/v1/users",
-            json!({"username__v": "robin", "first_name__v": "Robin", "last_name__v": "Exact",
-                   "email__v": email, "password": "robin's long password"}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{existing}");
-    let existing_id = existing["data"]["id"].clone();
+    // An external user with the contact's details and no contact, as an import leaves one
+    // (no API makes such a user).
+    let existing_id = "usr_imported_robin";
+    let mut tx = app.running.app.store().write().await.unwrap();
+    tx.raw(
+        "INSERT INTO users (id, username, first_name, last_name, email, status, license, security_profile, managed, language, created_at) \
+         VALUES ($1, 'robin.imported', 'Robin', 'Exact', $2, 'inactive', 'external', 'external_collaborator', 1, 'en', 1)",
+        &[existing_id, &email],
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
     let users_before = app
         .ok(Method::GET, &app.admin, "/api/v1/users?limit=1000", None)
         .await
@@ -532,6 +534,7 @@ async fn a_user_with_the_contacts_exact_details_is_linked_not_duplicated(app: Te
     app.send(SCAR, &r).await;
     let user = app.user_of(&person).await;
     assert_eq!(user["id"], existing_id, "C2 step 1 links the existing user");
+    assert_eq!(user["status__v"], "active__v");
     let users_after = app
         .ok(Method::GET, &app.admin, "/api/v1/users?limit=1000", None)
         .await

@@ -83,18 +83,19 @@ async fn welcome_email_leads_to_a_password_and_a_sign_in(backend: support::Backe
         .to_string();
 
     // The page of the link, then the form.
-    let page = app
-        .client
+    let browser = support::browser();
+    let page = browser
         .get(format!("{}/set-password?token={token}", app.base))
         .send()
         .await
         .unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("Set your password"));
-    let set = app
-        .client
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Set your password"));
+    let set = browser
         .post(format!("{}/set-password", app.base))
         .form(&[
+            ("csrf", support::csrf_of(&page).as_str()),
             ("token", token.as_str()),
             ("password", "correct horse battery"),
             ("confirm", "correct horse battery"),
@@ -111,14 +112,14 @@ async fn welcome_email_leads_to_a_password_and_a_sign_in(backend: support::Backe
     assert_eq!(status, StatusCode::OK);
 
     // The link works once; the page says so and offers a new one.
-    let again = app
-        .client
+    let again = browser
         .get(format!("{}/set-password?token={token}", app.base))
         .send()
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::GONE);
-    assert!(again.text().await.unwrap().contains("Send me a new link"));
+    let again = again.text().await.unwrap();
+    assert!(again.contains("Send me a new link"));
     let (status, body) = app
         .call(
             Method::POST,
@@ -128,10 +129,12 @@ async fn welcome_email_leads_to_a_password_and_a_sign_in(backend: support::Backe
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    let asked = app
-        .client
+    let asked = browser
         .post(format!("{}/set-password/new-link", app.base))
-        .form(&[("username", email.as_str())])
+        .form(&[
+            ("csrf", support::csrf_of(&again).as_str()),
+            ("username", email.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -331,7 +334,7 @@ async fn two_workers_on_one_database_never_send_an_email_twice(backend: support:
     let url = sink.url();
     let mut settings = portico::Settings::new("127.0.0.1:0", "sqlite::memory:");
     settings.smtp_url = Some(url);
-    let second = portico::mail_worker(&settings, app.running.app.store().clone()).unwrap();
+    let second = portico::mail_worker(&settings, &app.running.app).unwrap();
     let first = app.running.mailer.clone();
     let (a, b) = tokio::join!(
         async {
@@ -472,7 +475,19 @@ async fn templates_are_checked_when_saved_and_used_when_sending(app: TestApp) {
         html.contains("&lt;b&gt;Eve&lt;/b&gt;") && !html.contains("<b>Eve</b>"),
         "{html}"
     );
-    let text = mail["body"].as_str().unwrap();
+    // The outbox keeps placeholders; the password exists only in the email as sent.
+    assert!(
+        mail["body"]
+            .as_str()
+            .unwrap()
+            .contains("your one-time password [one-time password: made when the email is sent]"),
+        "{mail}"
+    );
+    let delivered = app.delivered_to("eve@acme.example").await;
+    let text = delivered
+        .iter()
+        .find(|m| m.contains("one-time password "))
+        .expect("the Welcome as delivered");
     let password = text
         .split("one-time password ")
         .nth(1)
@@ -480,6 +495,7 @@ async fn templates_are_checked_when_saved_and_used_when_sending(app: TestApp) {
         .split('.')
         .next()
         .unwrap();
+    assert_eq!(password.len(), 16, "{password}");
     let username = app.user_of(&eve).await["username__v"]
         .as_str()
         .unwrap()

@@ -18,9 +18,6 @@ use crate::records::{action_entry, not_found, require_all_found, ActionOutcome};
 use crate::snapshot::On;
 use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult};
 
-/// One-time passwords a round hashes at most before it ends.
-const MAX_HASHES_PER_ROUND: usize = 16;
-
 /// Most records one bulk call may name.
 pub const BULK_LIMIT: usize = 500;
 
@@ -158,7 +155,6 @@ impl Portico {
         let creators: Vec<UserId> = records.values().map(|r| r.created_by.clone()).collect();
         let sources = self.email_sources(db, on.target, &creators).await?;
         let mut changed_users: BTreeSet<UserId> = BTreeSet::new();
-        let mut hashed = 0;
         let mut deferred = vec![];
         for (k, id) in ids.iter().enumerate() {
             let Some(record) = records.remove(&RecordId::new(id.as_str())) else {
@@ -177,7 +173,7 @@ impl Portico {
                     continue;
                 }
             };
-            let rendered = match self.render(&sources, &plan, &after).await {
+            let rendered = match self.render(&sources, &plan, &after) {
                 Ok(rendered) => rendered,
                 Err(e) => {
                     done.push((id.clone(), Err(e)));
@@ -191,7 +187,6 @@ impl Portico {
                 break;
             }
             pool.active = (pool.active + plan.seats_taken()).saturating_sub(plan.seats_freed());
-            hashed += rendered.one_time_passwords.len();
             self.add_to_writes(&mut w, &plan, &after, rendered);
             w.audit(action_entry(on.caller, action, &before, &after, now));
             done.push((
@@ -202,13 +197,6 @@ impl Portico {
                     record: after,
                 }),
             ));
-            // One-time passwords are hashed with Argon2 (tens of milliseconds each) while the
-            // round holds the write lock: a round ends after a few, so other writers wait
-            // about a second at most.
-            if hashed >= MAX_HASHES_PER_ROUND {
-                deferred.extend(ids[k + 1..].iter().cloned());
-                break;
-            }
         }
         Ok((done, deferred, w))
     }

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use portico_domain::collab::{record_values, PlannedEmail};
 use portico_domain::config::{EmailKind, EmailTemplate};
 use portico_domain::model::Record;
-use portico_domain::UserId;
-use portico_store::QueuedEmail;
+use portico_domain::model::User;
+use portico_store::{EmailSecret, QueuedEmail};
 
-use crate::new_id;
+use crate::{new_id, ServiceError, ServiceResult};
 
 /// What every email of one action shares.
 pub(crate) struct EmailContext<'a> {
@@ -18,15 +18,6 @@ pub(crate) struct EmailContext<'a> {
     pub creator_name: String,
     pub creator_email: String,
     pub record: &'a Record,
-}
-
-/// Secrets an email carries that must be stored once its user exists.
-#[derive(Default)]
-pub(crate) struct Secrets {
-    /// Set-password link tokens `${utp?url}`.
-    pub link_tokens: Vec<(UserId, String)>,
-    /// One-time passwords `${userPassword}`, to be changed at first sign-in.
-    pub one_time_passwords: Vec<(UserId, String)>,
 }
 
 /// The values of the tokens of SPEC section 4 for one email.
@@ -46,38 +37,46 @@ pub(crate) fn values(email: &PlannedEmail, cx: &EmailContext<'_>) -> BTreeMap<St
     put("staticContentBaseUrl", format!("{base}/static"));
     put("creator", cx.creator_name.clone());
     put("creatorEmail", cx.creator_email.clone());
+    unmask(&mut values);
     values
 }
 
-/// The link of `${utp?url}`.
-pub(crate) fn set_password_url(public_url: &str, token: &str) -> String {
-    format!(
-        "{}/set-password?token={token}",
-        public_url.trim_end_matches('/')
-    )
+/// A value that contains a secret's placeholder (a record named so, say) must not become a
+/// secret at delivery: its brackets are changed so that it no longer matches.
+fn unmask(values: &mut BTreeMap<String, String>) {
+    for v in values.values_mut() {
+        for secret in [EmailSecret::SetPasswordLink, EmailSecret::OneTimePassword] {
+            let p = secret.placeholder();
+            if v.contains(p) {
+                *v = v.replace(p, &p.replace('[', "(").replace(']', ")"));
+            }
+        }
+    }
 }
 
 /// Renders one planned email with `template`. A Welcome gets a set-password link; a template
-/// that asks for `${userPassword}` gets a random one-time password. Both secrets are returned
-/// through `secrets` to be stored with the user.
+/// that asks for `${userPassword}` gets a one-time password. Both are placeholders here: the
+/// worker makes the secrets when it sends the email, so none is stored in the outbox.
 pub(crate) fn render(
     template: &EmailTemplate,
     email: &PlannedEmail,
     cx: &EmailContext<'_>,
-    secrets: &mut Secrets,
 ) -> QueuedEmail {
     let mut values = values(email, cx);
+    let mut secrets = vec![];
     if email.kind == EmailKind::Welcome || template.uses("utp?url") {
-        let token = crate::auth::random_token();
-        values.insert("utp?url".into(), set_password_url(cx.public_url, &token));
-        secrets.link_tokens.push((email.user.clone(), token));
+        values.insert(
+            "utp?url".into(),
+            EmailSecret::SetPasswordLink.placeholder().into(),
+        );
+        secrets.push(EmailSecret::SetPasswordLink);
     }
     if template.uses("userPassword") {
-        let password = crate::auth::random_token()[..16].to_string();
-        values.insert("userPassword".into(), password.clone());
-        secrets
-            .one_time_passwords
-            .push((email.user.clone(), password));
+        values.insert(
+            "userPassword".into(),
+            EmailSecret::OneTimePassword.placeholder().into(),
+        );
+        secrets.push(EmailSecret::OneTimePassword);
     }
     let rendered = template.render(&values);
     QueuedEmail {
@@ -89,16 +88,38 @@ pub(crate) fn render(
         subject: rendered.subject,
         body: rendered.text,
         html: Some(rendered.html),
+        secrets,
     }
 }
 
 /// The email with a new set-password link, asked for from the expired-link page.
-pub(crate) fn password_link_template() -> Option<EmailTemplate> {
-    EmailTemplate::parse(
+pub(crate) fn password_link_email(user: &User, vault_name: &str) -> ServiceResult<QueuedEmail> {
+    let template = EmailTemplate::parse(
         "${vaultName}: your link to set a password",
         "Hello ${firstName},\n\nYou asked for a new link to set the password of your account ${userName}.\n\
          It works once and expires:\n${utp?url}\n\nIf you did not ask for it, you can ignore this email.\n",
         None,
     )
-    .ok()
+    .map_err(|e| ServiceError::Internal(format!("the password link template does not parse: {e}")))?;
+    let mut values = BTreeMap::new();
+    values.insert("firstName".to_string(), user.first_name.clone());
+    values.insert("userName".to_string(), user.username.clone());
+    values.insert("vaultName".to_string(), vault_name.to_string());
+    unmask(&mut values);
+    values.insert(
+        "utp?url".to_string(),
+        EmailSecret::SetPasswordLink.placeholder().to_string(),
+    );
+    let rendered = template.render(&values);
+    Ok(QueuedEmail {
+        id: new_id("eml"),
+        to: user.email.to_string(),
+        user_id: Some(user.id.to_string()),
+        record_id: None,
+        template: "portico_password_link".into(),
+        subject: rendered.subject,
+        body: rendered.text,
+        html: Some(rendered.html),
+        secrets: vec![EmailSecret::SetPasswordLink],
+    })
 }

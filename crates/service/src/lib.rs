@@ -14,6 +14,7 @@ mod error;
 mod extranet;
 mod files;
 mod notifications;
+mod passwords;
 mod read_cache;
 mod reads;
 mod records;
@@ -29,10 +30,11 @@ use portico_domain::ids::IdSource;
 use portico_domain::model::User;
 use portico_store::Store;
 
-pub use auth::{random_token, Login, NewPassword};
+pub use auth::Login;
 pub use bulk::BULK_LIMIT;
 pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
+pub use passwords::{csrf_token_for_session, random_token, NewPassword};
 pub use reads::Page;
 pub use records::{ActionOutcome, RecordInput, RecordView};
 pub use templates::TemplateView;
@@ -57,8 +59,17 @@ pub struct ServiceSettings {
     pub login_failures_per_address: i64,
     /// The window those counts are kept for.
     pub login_window_ms: i64,
+    /// Set-password link requests for one username or email within `link_window_ms`.
+    pub link_requests_per_user: i64,
+    /// Set-password link requests from one address within `link_window_ms`.
+    pub link_requests_per_address: i64,
+    /// The window of the link request counts.
+    pub link_window_ms: i64,
     /// Whether `X-Forwarded-For` names the client (Portico behind a proxy).
     pub trust_proxy: bool,
+    /// How many proxies in front of Portico append to `X-Forwarded-For`: the client is the
+    /// entry that many places from the right (the right-most ones were added by them).
+    pub trusted_proxy_hops: usize,
     /// Where uploaded files are kept (by their SHA-256).
     pub files_dir: std::path::PathBuf,
     /// The largest file accepted.
@@ -75,7 +86,11 @@ impl Default for ServiceSettings {
             login_failures_per_user: 10,
             login_failures_per_address: 100,
             login_window_ms: 15 * 60_000,
+            link_requests_per_user: 3,
+            link_requests_per_address: 20,
+            link_window_ms: 3_600_000,
             trust_proxy: false,
+            trusted_proxy_hops: 1,
             files_dir: std::path::PathBuf::from("portico-data/files"),
             max_file_bytes: 10_000_000,
         }

@@ -13,7 +13,7 @@ use portico_domain::model::{Person, Record, User, UserStatus};
 use portico_domain::{PersonId, UserId};
 use portico_store::{ActiveAssignment, Db, QueuedEmail, RecordsFacts, Writes};
 
-use crate::emails::{self, EmailContext, Secrets};
+use crate::emails::{self, EmailContext};
 use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult, UuidIds};
 
 /// Who runs a rule on a record of which type, and whether only as a preview.
@@ -37,11 +37,9 @@ pub(crate) struct Facts {
     username_pattern: String,
 }
 
-/// A plan's emails, rendered, and the hashes of the secrets they carry.
+/// A plan's emails, rendered (their secrets are made when they are sent).
 pub(crate) struct Rendered {
     emails: Vec<QueuedEmail>,
-    tokens: Vec<(String, UserId)>,
-    pub(crate) one_time_passwords: Vec<(UserId, String)>,
 }
 
 /// The templates and creators the emails of an action are rendered with.
@@ -285,7 +283,7 @@ impl Portico {
         let sources = self
             .email_sources(db, on.target, std::slice::from_ref(&after.created_by))
             .await?;
-        let rendered = self.render(&sources, &plan, &after).await?;
+        let rendered = self.render(&sources, &plan, &after)?;
         let mut w = Writes::new(now, &on.caller.user.id, crate::new_id);
         self.add_to_writes(&mut w, &plan, &after, rendered);
         db.write(w).await?;
@@ -454,15 +452,13 @@ impl Portico {
         })
     }
 
-    /// Renders the plan's emails and hashes the secrets they carry (set-password tokens,
-    /// one-time passwords): everything of a plan that can fail before it is written.
-    pub(crate) async fn render(
+    /// Renders the plan's emails: everything of a plan that can fail before it is written.
+    pub(crate) fn render(
         &self,
         sources: &EmailSources,
         plan: &Plan,
         record: &Record,
     ) -> ServiceResult<Rendered> {
-        let mut secrets = Secrets::default();
         let mut emails: Vec<QueuedEmail> = Vec::with_capacity(plan.emails.len());
         if !plan.emails.is_empty() {
             let (creator_name, creator_email) = sources
@@ -482,27 +478,13 @@ impl Portico {
                     .templates
                     .get(&e.kind)
                     .ok_or_else(|| ServiceError::Internal(format!("no template {}", e.template)))?;
-                emails.push(emails::render(template, e, &cx, &mut secrets));
+                emails.push(emails::render(template, e, &cx));
             }
         }
-        let tokens = secrets
-            .link_tokens
-            .iter()
-            .map(|(user, token)| (crate::auth::token_hash(token), user.clone()))
-            .collect();
-        let mut one_time_passwords = vec![];
-        for (user, password) in secrets.one_time_passwords {
-            let hash = crate::auth::hash_password_unchecked(password).await?;
-            one_time_passwords.push((user, hash));
-        }
-        Ok(Rendered {
-            emails,
-            tokens,
-            one_time_passwords,
-        })
+        Ok(Rendered { emails })
     }
 
-    /// Adds the plan with its rendered emails and secrets to `w`.
+    /// Adds the plan with its rendered emails to `w`.
     pub(crate) fn add_to_writes(
         &self,
         w: &mut Writes,
@@ -511,13 +493,6 @@ impl Portico {
         rendered: Rendered,
     ) {
         w.add_plan(plan, record, &rendered.emails);
-        let expires = w.now() + self.settings.password_link_ms;
-        for (hash, user) in rendered.tokens {
-            w.password_token(hash, &user, expires);
-        }
-        for (user, hash) in rendered.one_time_passwords {
-            w.one_time_password(&user, hash);
-        }
     }
 }
 

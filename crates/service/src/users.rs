@@ -307,7 +307,7 @@ impl Portico {
             .db()
             .user_for_login(username)
             .await?
-            .map(|(u, _)| u))
+            .map(|row| row.user))
     }
 }
 

@@ -46,6 +46,11 @@ pub(crate) const OPEN_CHECKLISTS_ON_RECORDS: &str =
 pub(crate) const ACTIVE_COUNTS_OF_USERS: &str =
     "SELECT user_id, COUNT(*) AS n FROM assignments WHERE activity = 'active' AND user_id";
 pub(crate) const UNLINKED_USERS_BY_EMAIL: &str = "SELECT {USER_COLS} FROM users WHERE email";
+/// What follows the email list of [`UNLINKED_USERS_BY_EMAIL`]: not linked, and an
+/// external-license user — C2 step 1 never links a person to an internal account, whatever
+/// details someone gave the person.
+pub(crate) const UNLINKED_USERS_TAIL: &str =
+    " AND COALESCE(person_id, '') = '' AND license = 'external' ORDER BY created_at, id";
 
 impl Db<'_> {
     /// The records of `object` among `ids` that exist and are not deleted, locked in id order,
@@ -183,12 +188,7 @@ impl Db<'_> {
         let emails: Vec<&str> = emails.into_iter().collect();
         let head = UNLINKED_USERS_BY_EMAIL.replace("{USER_COLS}", USER_COLS);
         let found = self
-            .fetch_in(
-                &head,
-                &[],
-                &emails,
-                " AND COALESCE(person_id, '') = '' ORDER BY created_at, id",
-            )
+            .fetch_in(&head, &[], &emails, UNLINKED_USERS_TAIL)
             .await?;
         let users: Vec<User> = found.iter().map(rows::user).collect::<Result<_>>()?;
         let mut out = BTreeMap::new();
@@ -204,22 +204,25 @@ impl Db<'_> {
         Ok(out)
     }
 
-    /// Usernames in use that a new user with any of `bases` could otherwise get (the union of
-    /// what [`Db::usernames_like`] answers for each).
+    /// Usernames in use (lower-cased: usernames are unique whatever their case) that a new
+    /// user with any of `bases` could otherwise get: each base itself and `base.<n>`.
     pub async fn usernames_like_any(&mut self, bases: &[String]) -> Result<BTreeSet<String>> {
         let mut out = BTreeSet::new();
         for chunk in bases.chunks(300) {
-            let mut sql = crate::batch::Sql::new(self.backend, "SELECT username FROM users WHERE ");
+            let mut sql = crate::batch::Sql::new(
+                self.backend,
+                "SELECT lower(username) AS username FROM users WHERE ",
+            );
             for (i, base) in chunk.iter().enumerate() {
                 sql.push(if i == 0 {
-                    "username = "
+                    "lower(username) = "
                 } else {
-                    " OR username = "
+                    " OR lower(username) = "
                 })
                 .bind(V::t(base.as_str()))
-                .push(" OR (username > ")
+                .push(" OR (lower(username) > ")
                 .bind(V::T(format!("{base}.")))
-                .push(" AND username < ")
+                .push(" AND lower(username) < ")
                 .bind(V::T(format!("{base}/")))
                 .push(")");
             }

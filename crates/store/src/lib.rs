@@ -46,14 +46,14 @@ pub use facts::{ActiveAssignment, RecordsFacts};
 pub use lookups::{rule_lookups, Lookup};
 pub use notifications::NotificationRow;
 pub use orgs::OrganizationRow;
-pub use outbox::{OutboxFilter, OutboxRow, QueuedEmail};
+pub use outbox::{EmailSecret, OutboxFilter, OutboxRow, QueuedEmail};
 pub use plan::Writes;
 pub use records::{AssignmentFilter, AssignmentRow, RecordFilter};
 pub use seed::{SeedReport, SeedSpec};
 pub use sessions::SessionRow;
 pub use tasks::{TaskFilter, TaskRow};
 pub use templates::TemplateRow;
-pub use users::{internal_user, NewUserRow, UserFilter};
+pub use users::{internal_user, LoginRow, NewUserRow, UserFilter};
 
 /// Result of store operations.
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -200,8 +200,45 @@ impl Store {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
+        self.refuse_username_clashes().await?;
         migrator.run(&self.pool).await?;
         Ok(())
+    }
+
+    /// Migration 8 makes usernames unique whatever their case. Where a database already holds
+    /// names that differ only in case, it would fail on its index with a message naming
+    /// neither user: stop before it with the names to change instead.
+    async fn refuse_username_clashes(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        // A fresh database (no migrations table) or one already past migration 8 has nothing
+        // to check.
+        let pending = sqlx::query("SELECT COUNT(*) AS n FROM _sqlx_migrations WHERE version = 8")
+            .fetch_one(&mut *conn)
+            .await
+            .ok()
+            .map(|r| rows::get::<i64>(&r, "n"))
+            .transpose()?;
+        if pending != Some(0) {
+            return Ok(());
+        }
+        let clashes = sqlx::query(
+            "SELECT username FROM users WHERE lower(username) IN \
+             (SELECT lower(username) FROM users GROUP BY lower(username) HAVING COUNT(*) > 1) \
+             ORDER BY lower(username), username",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|r| rows::get::<String>(r, "username"))
+        .collect::<Result<Vec<_>>>()?;
+        if clashes.is_empty() {
+            return Ok(());
+        }
+        Err(StoreError::Config(format!(
+            "usernames must be unique whatever their case, and these differ only in case: {}. \
+             Rename all but one of each (e.g. UPDATE users SET username = 'new.name' WHERE username = '…') and start again",
+            clashes.join(", ")
+        )))
     }
 
     /// Begins a write transaction.

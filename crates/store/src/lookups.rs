@@ -79,9 +79,17 @@ pub fn rule_lookups() -> Vec<Lookup> {
             with_in(
                 &facts::UNLINKED_USERS_BY_EMAIL.replace("{USER_COLS}", rows::USER_COLS),
                 0,
-                " AND COALESCE(person_id, '') = '' ORDER BY created_at, id",
+                facts::UNLINKED_USERS_TAIL,
             ),
             &["users_email"],
+        ),
+        lookup(
+            "a user by its username, whatever its case (sign-in)",
+            (
+                format!("SELECT id FROM users WHERE {}", crate::users::BY_USERNAME),
+                1,
+            ),
+            &["users_username_lower"],
         ),
         lookup(
             "open tasks on the records",

@@ -7,6 +7,56 @@ use crate::batch::V;
 use crate::rows::{self, Filters};
 use crate::{Db, Result};
 
+/// A secret an email carries. The stored body holds the secret's placeholder, never the
+/// secret: the worker makes it (and stores only its hash) when it sends the email, so no
+/// usable link or password is ever at rest in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailSecret {
+    /// `${utp?url}`: a single-use, expiring set-password link.
+    SetPasswordLink,
+    /// `${userPassword}`: a one-time password that must be changed at first sign-in.
+    OneTimePassword,
+}
+
+impl EmailSecret {
+    /// The text that stands for the secret in the stored body (and what the outbox lists).
+    pub fn placeholder(self) -> &'static str {
+        match self {
+            EmailSecret::SetPasswordLink => "[set-password link: made when the email is sent]",
+            EmailSecret::OneTimePassword => "[one-time password: made when the email is sent]",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            EmailSecret::SetPasswordLink => "link",
+            EmailSecret::OneTimePassword => "password",
+        }
+    }
+
+    fn parse_list(stored: Option<&str>) -> Vec<EmailSecret> {
+        stored
+            .unwrap_or("")
+            .split(',')
+            .filter_map(|s| match s {
+                "link" => Some(EmailSecret::SetPasswordLink),
+                "password" => Some(EmailSecret::OneTimePassword),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn store_list(secrets: &[EmailSecret]) -> Option<String> {
+        (!secrets.is_empty()).then(|| {
+            secrets
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    }
+}
+
 /// An email to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueuedEmail {
@@ -26,6 +76,8 @@ pub struct QueuedEmail {
     pub body: String,
     /// Rendered HTML body.
     pub html: Option<String>,
+    /// The secrets whose placeholders the bodies hold, made at delivery.
+    pub secrets: Vec<EmailSecret>,
 }
 
 /// An email in the outbox.
@@ -69,6 +121,7 @@ fn outbox_row(r: &AnyRow) -> Result<OutboxRow> {
             subject: rows::get(r, "subject")?,
             body: rows::get(r, "body")?,
             html: rows::get(r, "html")?,
+            secrets: EmailSecret::parse_list(rows::get::<Option<String>>(r, "secrets")?.as_deref()),
         },
         status: rows::get(r, "status")?,
         attempts: rows::get(r, "attempts")?,
@@ -97,6 +150,7 @@ impl Db<'_> {
                     V::t(e.subject.as_str()),
                     V::t(e.body.as_str()),
                     V::opt(e.html.as_deref()),
+                    EmailSecret::store_list(&e.secrets).map_or(V::N, V::T),
                     V::t("pending"),
                     V::I(0),
                     V::I(now),
@@ -115,6 +169,7 @@ impl Db<'_> {
                 "subject",
                 "body",
                 "html",
+                "secrets",
                 "status",
                 "attempts",
                 "next_attempt_at",
@@ -150,7 +205,7 @@ impl Db<'_> {
 }
 
 const OUTBOX_COLS: &str =
-    "id, to_address, user_id, record_id, template, subject, body, html, status, attempts, last_error, created_at";
+    "id, to_address, user_id, record_id, template, subject, body, html, secrets, status, attempts, last_error, created_at";
 
 impl Db<'_> {
     /// Claims up to `limit` emails that are due, for `lease_ms`: the caller sends them and marks
@@ -197,39 +252,73 @@ impl Db<'_> {
         Ok(claimed)
     }
 
-    /// Marks a claimed email sent.
-    pub async fn mark_email_sent(&mut self, id: &str, worker: &str, now: i64) -> Result<()> {
-        sqlx::query(
+    /// Whether any email is due and unclaimed: an idle worker asks this with a read, so that
+    /// a poll that finds nothing writes nothing.
+    pub async fn any_email_due(&mut self, now: i64) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+             AND (claimed_until IS NULL OR claimed_until < $1) LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// Extends `worker`'s claim on a pending email to `until`; false when the claim was lost
+    /// (another worker took the email after this one's lease ran out, or it is no longer
+    /// pending): the worker must then not send it.
+    pub async fn renew_email_claim(&mut self, id: &str, worker: &str, until: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE outbox SET claimed_until = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'pending'",
+        )
+        .bind(until)
+        .bind(id)
+        .bind(worker)
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks an email `worker` claimed as sent; false (and nothing changed) when the claim
+    /// was lost meanwhile.
+    pub async fn mark_email_sent(&mut self, id: &str, worker: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
             "UPDATE outbox SET status = 'sent', sent_at = $1, sent_by = $2, attempts = attempts + 1, \
-             last_error = NULL, claimed_until = NULL WHERE id = $3",
+             last_error = NULL, claimed_until = NULL WHERE id = $3 AND claimed_by = $2 AND status = 'pending'",
         )
         .bind(now)
         .bind(worker)
         .bind(id)
         .execute(&mut *self.conn)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
-    /// Records a failed attempt: tried again at `next_attempt_at`, or `failed` for good.
+    /// Records a failed attempt of an email `worker` claimed: tried again at
+    /// `next_attempt_at`, or `failed` for good. False (and nothing changed) when the claim was
+    /// lost meanwhile, so a late failure never sets a sent email back to pending.
     pub async fn mark_email_attempt_failed(
         &mut self,
         id: &str,
+        worker: &str,
         error: &str,
         next_attempt_at: i64,
         give_up: bool,
-    ) -> Result<()> {
-        sqlx::query(
+    ) -> Result<bool> {
+        let done = sqlx::query(
             "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, claimed_until = NULL, \
-             status = CASE WHEN $3 = 1 THEN 'failed' ELSE 'pending' END WHERE id = $4",
+             status = CASE WHEN $3 = 1 THEN 'failed' ELSE 'pending' END \
+             WHERE id = $4 AND claimed_by = $5 AND status = 'pending'",
         )
         .bind(error)
         .bind(next_attempt_at)
         .bind(i64::from(give_up))
         .bind(id)
+        .bind(worker)
         .execute(&mut *self.conn)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// Puts a failed email back in the queue with fresh attempts; answers whether it was failed.

@@ -43,8 +43,6 @@ pub struct Writes {
     collaborators: Vec<(String, Vec<PersonId>)>,
     deleted: Vec<String>,
     emails: Vec<QueuedEmail>,
-    password_tokens: Vec<(String, UserId, i64)>,
-    password_hashes: Vec<(UserId, String)>,
     audit: Vec<AuditEntry>,
 }
 
@@ -75,8 +73,6 @@ impl Writes {
             collaborators: vec![],
             deleted: vec![],
             emails: vec![],
-            password_tokens: vec![],
-            password_hashes: vec![],
             audit: vec![],
         }
     }
@@ -89,16 +85,6 @@ impl Writes {
     /// Adds an audit entry (written after the plans' own, in the order added).
     pub fn audit(&mut self, e: AuditEntry) {
         self.audit.push(e);
-    }
-
-    /// Adds a set-password link token (stored by its hash) expiring at `expires_at`.
-    pub fn password_token(&mut self, hash: String, user: &UserId, expires_at: i64) {
-        self.password_tokens.push((hash, user.clone(), expires_at));
-    }
-
-    /// Adds a one-time password (its hash), to be changed at first sign-in.
-    pub fn one_time_password(&mut self, user: &UserId, hash: String) {
-        self.password_hashes.push((user.clone(), hash));
     }
 
     /// Adds everything `plan` decided, for `record` as the plan leaves it (state, field), with
@@ -443,22 +429,6 @@ impl Db<'_> {
         )
         .await?;
         self.queue_emails(&w.emails, now).await?;
-        let tokens: Vec<Vec<V>> = w
-            .password_tokens
-            .into_iter()
-            .map(|(hash, user, expires)| {
-                vec![V::T(hash), V::t(user.as_str()), V::I(now), V::I(expires)]
-            })
-            .collect();
-        self.insert_rows(
-            "password_tokens",
-            &["token_hash", "user_id", "created_at", "expires_at"],
-            tokens,
-        )
-        .await?;
-        for (user, hash) in &w.password_hashes {
-            self.set_password_hash(user, hash, true).await?;
-        }
         self.audit_all(&w.audit).await
     }
 }

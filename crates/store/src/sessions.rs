@@ -85,12 +85,23 @@ impl Db<'_> {
     }
 
     /// Ends every session of a user (on inactivation, SPEC section 6).
-    pub async fn delete_sessions_of(&mut self, user: &UserId) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+    pub async fn delete_sessions_of(&mut self, user: &UserId) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user.as_str())
             .execute(&mut *self.conn)
             .await?;
-        Ok(())
+        Ok(done.rows_affected())
+    }
+
+    /// Ends every session of a user but the one with `keep` as its token hash (a password
+    /// change ends the sessions opened before it, except the one that made the change).
+    pub async fn delete_other_sessions_of(&mut self, user: &UserId, keep: &str) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user.as_str())
+            .bind(keep)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(done.rows_affected())
     }
 }
 
@@ -132,6 +143,36 @@ impl Db<'_> {
 }
 
 impl Db<'_> {
+    /// Ends every set-password link of a user that is still usable (a password was set or
+    /// changed: older links must not set it again). Answers how many ended.
+    pub async fn end_password_links_of(&mut self, user: &UserId, now: i64) -> Result<u64> {
+        let done = sqlx::query(
+            "UPDATE password_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(user.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The user of a set-password token that can still be used (not used, not expired).
+    pub async fn password_token_user(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<UserId>> {
+        let row = sqlx::query(
+            "SELECT user_id FROM password_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.map(|r| Ok(UserId::new(rows::get::<String>(&r, "user_id")?)))
+            .transpose()
+    }
+
     /// Whether a set-password token can still be used (not used, not expired).
     pub async fn password_token_usable(&mut self, token_hash: &str, now: i64) -> Result<bool> {
         let row = sqlx::query(
@@ -146,49 +187,38 @@ impl Db<'_> {
 }
 
 impl Db<'_> {
-    /// Whether `key` (a user or an address) has `limit` failed sign-ins in the window ending now.
-    pub async fn login_blocked(
-        &mut self,
-        key: &str,
-        window_start: i64,
-        limit: i64,
-    ) -> Result<bool> {
+    /// Counts one attempt for `key` (a user, an address, a kind of request) in the window that
+    /// began at `window_start`, and answers the count including this attempt. One statement:
+    /// parallel attempts each see their own count, so no burst gets past the limit between a
+    /// read and a write. A window older than `window_start` starts over.
+    pub async fn count_attempt(&mut self, key: &str, window_start: i64, now: i64) -> Result<i64> {
         let row = sqlx::query(
-            "SELECT failures FROM login_failures WHERE key = $1 AND window_start >= $2",
-        )
-        .bind(key)
-        .bind(window_start)
-        .fetch_optional(&mut *self.conn)
-        .await?;
-        Ok(row
-            .map(|r| rows::get::<i64>(&r, "failures"))
-            .transpose()?
-            .unwrap_or(0)
-            >= limit)
-    }
-
-    /// Counts a failed sign-in for `key`; a window older than `window_start` starts over.
-    pub async fn record_login_failure(
-        &mut self,
-        key: &str,
-        window_start: i64,
-        now: i64,
-    ) -> Result<()> {
-        sqlx::query(
             "INSERT INTO login_failures (key, window_start, failures) VALUES ($1, $3, 1) \
              ON CONFLICT (key) DO UPDATE SET \
              failures = CASE WHEN login_failures.window_start < $2 THEN 1 ELSE login_failures.failures + 1 END, \
-             window_start = CASE WHEN login_failures.window_start < $2 THEN $3 ELSE login_failures.window_start END",
+             window_start = CASE WHEN login_failures.window_start < $2 THEN $3 ELSE login_failures.window_start END \
+             RETURNING failures",
         )
         .bind(key)
         .bind(window_start)
         .bind(now)
+        .fetch_one(&mut *self.conn)
+        .await?;
+        rows::get(&row, "failures")
+    }
+
+    /// Takes back one counted attempt of `key` (it succeeded, so it is no failure).
+    pub async fn uncount_attempt(&mut self, key: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE login_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0",
+        )
+        .bind(key)
         .execute(&mut *self.conn)
         .await?;
         Ok(())
     }
 
-    /// Forgets the failures of `key` (after a successful sign-in).
+    /// Forgets the attempts of `key` (after a successful sign-in).
     pub async fn clear_login_failures(&mut self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_failures WHERE key = $1")
             .bind(key)

@@ -19,6 +19,25 @@ pub struct NewUserRow {
     pub password_hash: Option<String>,
 }
 
+/// The condition that finds a user by its username whatever its case (the expression of the
+/// unique index `users_username_lower`).
+pub(crate) const BY_USERNAME: &str = "lower(username) = lower($1)";
+
+/// What sign-in needs to know of a user.
+#[derive(Debug, Clone)]
+pub struct LoginRow {
+    /// The user.
+    pub user: User,
+    /// Its Argon2id hash, when it has a password.
+    pub password_hash: Option<String>,
+    /// Whether the password is a one-time password (it must be changed first).
+    pub one_time: bool,
+    /// When the password stops working (one-time passwords).
+    pub expires_at: Option<i64>,
+    /// Whether the one sign-in a one-time password allows has happened.
+    pub one_time_used: bool,
+}
+
 /// Filters of `GET /api/v1/users`.
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
@@ -99,13 +118,39 @@ impl Db<'_> {
         self.lock_rows("users", USER_COLS, &ids, rows::user).await
     }
 
-    /// The user with this username and its password hash, for sign-in.
-    pub async fn user_for_login(
-        &mut self,
-        username: &str,
-    ) -> Result<Option<(User, Option<String>)>> {
-        let sql = format!("SELECT {USER_COLS}, password_hash FROM users WHERE username = $1");
-        self.user_with_hash(&sql, username).await
+    /// The user with this username (whatever its case) and its password, for sign-in.
+    pub async fn user_for_login(&mut self, username: &str) -> Result<Option<LoginRow>> {
+        let sql = format!(
+            "SELECT {USER_COLS}, password_hash, must_change_password, password_expires_at, one_time_used_at \
+             FROM users WHERE {BY_USERNAME}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(username.trim())
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        match row {
+            Some(r) => Ok(Some(LoginRow {
+                user: rows::user(&r)?,
+                password_hash: rows::get(&r, "password_hash")?,
+                one_time: rows::get::<i64>(&r, "must_change_password")? != 0,
+                expires_at: rows::get(&r, "password_expires_at")?,
+                one_time_used: rows::get::<Option<i64>>(&r, "one_time_used_at")?.is_some(),
+            })),
+            None => Ok(None),
+        }
+    }
+
+    /// Records the one sign-in a one-time password allows; answers false when it had already
+    /// been used (by a parallel sign-in, say).
+    pub async fn use_one_time_password(&mut self, id: &UserId, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE users SET one_time_used_at = $1 WHERE id = $2 AND must_change_password = 1 AND one_time_used_at IS NULL",
+        )
+        .bind(now)
+        .bind(id.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// A user and its password hash by id (to check a current password).
@@ -117,23 +162,10 @@ impl Db<'_> {
         self.user_with_hash(&sql, id.as_str()).await
     }
 
-    /// Whether a user's password is a one-time password that must be changed.
-    pub async fn must_change_password(&mut self, id: &UserId) -> Result<bool> {
-        let row = sqlx::query("SELECT must_change_password FROM users WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(&mut *self.conn)
-            .await?;
-        Ok(row
-            .map(|r| rows::get::<i64>(&r, "must_change_password"))
-            .transpose()?
-            .unwrap_or(0)
-            != 0)
-    }
-
     /// An active user by username or email, for a new set-password link.
     pub async fn active_user_by_login(&mut self, login: &str) -> Result<Option<User>> {
         let sql = format!(
-            "SELECT {USER_COLS} FROM users WHERE status = 'active' AND (username = $1 OR email = $2) ORDER BY created_at LIMIT 1"
+            "SELECT {USER_COLS} FROM users WHERE status = 'active' AND (lower(username) = lower($1) OR email = $2) ORDER BY created_at LIMIT 1"
         );
         let row = sqlx::query(&sql)
             .bind(login)
@@ -201,19 +233,34 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Sets a user's password hash; `must_change` makes it a one-time password.
-    pub async fn set_password_hash(
+    /// Sets a user's own password (its hash): no longer a one-time password.
+    pub async fn set_password_hash(&mut self, id: &UserId, hash: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = 0, password_expires_at = NULL, one_time_used_at = NULL WHERE id = $2",
+        )
+        .bind(hash)
+        .bind(id.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Gives a user a one-time password (its hash) that works for one sign-in before
+    /// `expires_at`, after which only changing it is allowed.
+    pub async fn set_one_time_password(
         &mut self,
         id: &UserId,
         hash: &str,
-        must_change: bool,
+        expires_at: i64,
     ) -> Result<()> {
-        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
-            .bind(hash)
-            .bind(i64::from(must_change))
-            .bind(id.as_str())
-            .execute(&mut *self.conn)
-            .await?;
+        sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = 1, password_expires_at = $2, one_time_used_at = NULL WHERE id = $3",
+        )
+        .bind(hash)
+        .bind(expires_at)
+        .bind(id.as_str())
+        .execute(&mut *self.conn)
+        .await?;
         Ok(())
     }
 

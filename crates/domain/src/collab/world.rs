@@ -197,7 +197,13 @@ impl World {
                 let matching_user = if user.is_none() {
                     self.users
                         .values()
-                        .find(|u| u.person.is_none() && u.has_details_of(&person))
+                        .find(|u| {
+                            // C2 step 1 links external-license users only: a person named
+                            // like an internal user must never take over its account.
+                            u.person.is_none()
+                                && u.license == LicenseType::External
+                                && u.has_details_of(&person)
+                        })
                         .cloned()
                 } else {
                     None

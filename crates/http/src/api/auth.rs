@@ -85,12 +85,12 @@ pub struct ChangePasswordBody {
 
 pub async fn change_password(
     State(app): State<Portico>,
-    AuthAny(caller, _): AuthAny,
+    AuthAny(caller, token): AuthAny,
     Body(body): Body<ChangePasswordBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let current = required(body.current_password, "current_password")?;
     let new = required(body.new_password, "new_password")?;
-    app.change_password(&caller, &current, &new).await?;
+    app.change_password(&caller, &token, &current, &new).await?;
     Ok(ok(json!({"userId": caller.user.id.as_str()})))
 }
 
@@ -103,10 +103,12 @@ pub struct PasswordLinkBody {
 /// Always the same answer, so that it reveals no accounts.
 pub async fn password_link(
     State(app): State<Portico>,
+    address: ClientAddress,
     Body(body): Body<PasswordLinkBody>,
 ) -> Result<impl IntoResponse, ApiError> {
     let login = required(body.username, "username")?;
-    app.request_password_link(&login).await?;
+    app.request_password_link(&login, address.0.as_deref())
+        .await?;
     Ok(ok(
         json!({"message": "if an active account has that username or email, a new link is on its way"}),
     ))

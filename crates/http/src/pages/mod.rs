@@ -1,6 +1,7 @@
 //! Server-rendered pages (maud: checked at compile time). Every page uses the one layout and
 //! our own stylesheet; no inline scripts.
 
+pub mod account;
 pub mod admin;
 pub mod config;
 pub mod home;

@@ -27,6 +27,7 @@ fn page(csrf: &str, error: Option<&str>) -> Markup {
                 button type="submit" { "Sign in" }
             }
             p class="hint" { "New here? Use the link in your invitation email to set a password." }
+            p class="hint" { a href="/set-password/new-link" { "Forgot your password? Get a new link" } }
         },
     )
 }
@@ -59,7 +60,13 @@ pub async fn login(
     {
         Ok(login) => {
             let secure = app.settings().public_url.starts_with("https://");
-            let mut response = Redirect::to("/home").into_response();
+            // A one-time password opens only the page that changes it.
+            let next = if login.password_change_required {
+                super::web::CHANGE_PASSWORD
+            } else {
+                "/home"
+            };
+            let mut response = Redirect::to(next).into_response();
             response.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(SESSION, &login.session_id, secure, true),

@@ -1,32 +1,35 @@
 //! The page a Welcome email's `${utp?url}` leads to: set a password once; a used or expired
-//! link says so and offers a new one.
+//! link says so and offers a new one. Both forms carry the CSRF token of the browser.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
 use portico_service::{Portico, ServiceError};
 use serde::Deserialize;
 
 use super::layout;
+use super::web::{csrf_refusal, CsrfToken};
+use crate::extract::ClientAddress;
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
     token: Option<String>,
 }
 
-fn form(token: &str, error: Option<&str>) -> Markup {
+fn form(csrf: &str, token: &str, error: Option<&str>) -> Markup {
     layout(
         "Set your password",
         html! {
             p { "Choose the password for your Portico account. The link works once." }
             @if let Some(e) = error { p class="error" role="alert" { (e) } }
             form method="post" action="/set-password" {
+                input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="token" value=(token);
                 label for="password" { "New password" }
                 input type="password" id="password" name="password" autocomplete="new-password" required minlength="10";
-                p class="hint" { "At least 10 characters." }
+                p class="hint" { "At least 10 characters, hard to guess: a few uncommon words work well." }
                 label for="confirm" { "Repeat the password" }
                 input type="password" id="confirm" name="confirm" autocomplete="new-password" required minlength="10";
                 button type="submit" { "Set password" }
@@ -35,12 +38,14 @@ fn form(token: &str, error: Option<&str>) -> Markup {
     )
 }
 
-fn link_gone() -> Markup {
+fn new_link_form(csrf: &str, title: &str, intro: &str, error: Option<&str>) -> Markup {
     layout(
-        "This link no longer works",
+        title,
         html! {
-            p { "The link has already been used, or it has expired. Ask for a new one:" }
+            p { (intro) }
+            @if let Some(e) = error { p class="error" role="alert" { (e) } }
             form method="post" action="/set-password/new-link" {
+                input type="hidden" name="csrf" value=(csrf);
                 label for="username" { "Your username or email" }
                 input type="text" id="username" name="username" autocomplete="username" required;
                 button type="submit" { "Send me a new link" }
@@ -49,25 +54,45 @@ fn link_gone() -> Markup {
     )
 }
 
+fn link_gone(csrf: &str) -> Markup {
+    new_link_form(
+        csrf,
+        "This link no longer works",
+        "The link has already been used, or it has expired. Ask for a new one:",
+        None,
+    )
+}
+
 /// `GET /set-password?token=…`
-pub async fn page(State(app): State<Portico>, Query(q): Query<TokenQuery>) -> impl IntoResponse {
+pub async fn page(
+    State(app): State<Portico>,
+    csrf: CsrfToken,
+    Query(q): Query<TokenQuery>,
+) -> Response {
     let token = q.token.unwrap_or_default();
     match app.password_link_usable(&token).await {
-        Ok(true) => (StatusCode::OK, form(&token, None)),
-        Ok(false) => (StatusCode::GONE, link_gone()),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, unavailable()),
+        Ok(true) => (StatusCode::OK, form(&csrf.0, &token, None)).into_response(),
+        Ok(false) => (StatusCode::GONE, link_gone(&csrf.0)).into_response(),
+        Err(e) => unavailable(&e),
     }
 }
 
-fn unavailable() -> Markup {
-    layout(
-        "Please try again",
-        html! { p { "Something went wrong on our side; nothing was changed." } },
+fn unavailable(e: &ServiceError) -> Response {
+    tracing::error!(error = %e, "the set-password page failed");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        layout(
+            "Please try again",
+            html! { p { "Something went wrong on our side; nothing was changed." } },
+        ),
     )
+        .into_response()
 }
 
 #[derive(Deserialize)]
 pub struct SetPasswordForm {
+    #[serde(default)]
+    csrf: String,
     token: String,
     password: String,
     confirm: String,
@@ -76,13 +101,15 @@ pub struct SetPasswordForm {
 /// `POST /set-password`
 pub async fn submit(
     State(app): State<Portico>,
+    csrf: CsrfToken,
     Form(f): Form<SetPasswordForm>,
-) -> impl IntoResponse {
+) -> Response {
+    if let Some(refused) = csrf_refusal(&csrf, &f.csrf) {
+        return refused;
+    }
     if f.password != f.confirm {
-        return (
-            StatusCode::BAD_REQUEST,
-            form(&f.token, Some("The two passwords differ.")),
-        );
+        let page = form(&csrf.0, &f.token, Some("The two passwords differ."));
+        return (StatusCode::BAD_REQUEST, page).into_response();
     }
     match app.set_password_with_token(&f.token, &f.password).await {
         Ok(_) => (
@@ -94,27 +121,67 @@ pub async fn submit(
                     a class="button" href="/login" { "Sign in" }
                 },
             ),
-        ),
+        )
+            .into_response(),
         Err(ServiceError::InvalidData(message)) if message.contains("link") => {
-            (StatusCode::GONE, link_gone())
+            (StatusCode::GONE, link_gone(&csrf.0)).into_response()
         }
-        Err(ServiceError::InvalidData(message)) => {
-            (StatusCode::BAD_REQUEST, form(&f.token, Some(&message)))
-        }
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, unavailable()),
+        Err(ServiceError::InvalidData(message)) => (
+            StatusCode::BAD_REQUEST,
+            form(&csrf.0, &f.token, Some(&message)),
+        )
+            .into_response(),
+        Err(e) => unavailable(&e),
     }
+}
+
+/// `GET /set-password/new-link`: "forgot your password?".
+pub async fn new_link_page(csrf: CsrfToken) -> Markup {
+    new_link_form(
+        &csrf.0,
+        "Get a new link",
+        "We will email a link to set a new password to the address of your account.",
+        None,
+    )
 }
 
 #[derive(Deserialize)]
 pub struct NewLinkForm {
+    #[serde(default)]
+    csrf: String,
     username: String,
 }
 
-/// `POST /set-password/new-link`
-pub async fn new_link(State(app): State<Portico>, Form(f): Form<NewLinkForm>) -> impl IntoResponse {
-    let _ = app.request_password_link(&f.username).await;
-    layout(
-        "Check your email",
-        html! { p { "If an active account has that username or email, a new link is on its way. It works once and expires." } },
-    )
+/// `POST /set-password/new-link`: the same answer whether or not the account exists; limited
+/// per username and per address.
+pub async fn new_link(
+    State(app): State<Portico>,
+    csrf: CsrfToken,
+    address: ClientAddress,
+    Form(f): Form<NewLinkForm>,
+) -> Response {
+    if let Some(refused) = csrf_refusal(&csrf, &f.csrf) {
+        return refused;
+    }
+    match app
+        .request_password_link(&f.username, address.0.as_deref())
+        .await
+    {
+        Ok(()) => layout(
+            "Check your email",
+            html! { p { "If an active account has that username or email, a new link is on its way. It works once and expires." } },
+        )
+        .into_response(),
+        Err(ServiceError::LimitExceeded(m)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            new_link_form(&csrf.0, "Get a new link", "Too many links were asked for.", Some(&m)),
+        )
+            .into_response(),
+        Err(ServiceError::ParameterRequired(m)) => (
+            StatusCode::BAD_REQUEST,
+            new_link_form(&csrf.0, "Get a new link", "Give your username or email.", Some(&m)),
+        )
+            .into_response(),
+        Err(e) => unavailable(&e),
+    }
 }

@@ -1,11 +1,16 @@
 //! What every page shares: the session cookie, the CSRF check, and the security headers.
 //!
 //! The session is the same bearer session as the API's, carried in an HttpOnly, SameSite=Strict
-//! cookie. Every form carries a CSRF token that must equal the one in the `portico_csrf` cookie
-//! (double submit): another site can make a browser send the cookie, but cannot read it to put
-//! it in the form.
+//! cookie (Secure under https). Every form carries a CSRF token. Signed in, the token is
+//! derived from the session token, so it is bound to that session: a token seen before
+//! sign-in or in another session does not pass. Before sign-in (the sign-in and set-password
+//! forms) it must equal the one in the `portico_csrf` cookie (double submit): another site can
+//! make a browser send the cookie, but cannot read it to put it in the form.
+//!
+//! Every answer but our static files carries `Cache-Control: no-store`: signed-in pages, API
+//! answers and downloads must not stay in a shared or browser cache.
 
-use axum::extract::{FromRequestParts, Request};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::request::Parts;
 use axum::middleware::Next;
@@ -50,28 +55,53 @@ pub fn clear_cookie(name: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The signed-in user of a page; without a valid session the page redirects to `/login`.
+/// Where a user who signed in with a one-time password must go first.
+pub const CHANGE_PASSWORD: &str = "/account/password";
+
+/// The signed-in user of a page; without a valid session the page redirects to `/login`. A
+/// user who signed in with a one-time password is sent to change it: every other page and
+/// form (reading records, completing tasks, commenting) waits until it has.
 pub struct WebUser(pub Caller);
 
 impl FromRequestParts<Portico> for WebUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, Response> {
+        let WebUserAny(caller, _) = WebUserAny::from_request_parts(parts, app).await?;
+        if caller.must_change_password {
+            return Err(Redirect::to(CHANGE_PASSWORD).into_response());
+        }
+        Ok(WebUser(caller))
+    }
+}
+
+/// The signed-in user and its session token, also one that must still change its one-time
+/// password (for the page that changes it).
+pub struct WebUserAny(pub Caller, pub String);
+
+impl FromRequestParts<Portico> for WebUserAny {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, Response> {
         let token = cookie(parts, SESSION).ok_or_else(|| Redirect::to("/login").into_response())?;
         match app.authenticate(&token).await {
-            Ok(caller) => Ok(WebUser(caller)),
+            Ok(caller) => Ok(WebUserAny(caller, token)),
             Err(_) => Err(Redirect::to("/login").into_response()),
         }
     }
 }
 
-/// The CSRF token of the request's cookie (pages put it in their forms).
+/// The CSRF token of the request (pages put it in their forms): the one bound to its session
+/// cookie, else the one of its CSRF cookie.
 pub struct CsrfToken(pub String);
 
 impl FromRequestParts<Portico> for CsrfToken {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &Portico) -> Result<Self, Response> {
+        if let Some(session) = cookie(parts, SESSION).filter(|s| !s.is_empty()) {
+            return Ok(CsrfToken(portico_service::csrf_token_for_session(&session)));
+        }
         // A first visit has no cookie yet: the token the answer will set comes from `headers`.
         let fresh = parts.extensions.get::<NewCsrf>().map(|n| n.0.clone());
         Ok(CsrfToken(cookie(parts, CSRF).or(fresh).unwrap_or_default()))
@@ -106,7 +136,7 @@ pub fn form_refusal(
 }
 
 /// Security headers on every answer, and a CSRF cookie for browsers that have none yet.
-pub async fn headers(request: Request, next: Next) -> Response {
+pub async fn headers(State(app): State<Portico>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     // Pages need the double-submit cookie; the API authenticates with bearer tokens only, so
     // its answers carry no cookie (and cost no random token).
@@ -133,8 +163,13 @@ pub async fn headers(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    // Static files say how long they keep; everything else is for this request only.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if let Some(token) = new_csrf {
-        h.append(header::SET_COOKIE, set_cookie(CSRF, &token, false, false));
+        let secure = app.settings().public_url.starts_with("https://");
+        h.append(header::SET_COOKIE, set_cookie(CSRF, &token, secure, false));
     }
     response
 }

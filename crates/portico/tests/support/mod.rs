@@ -359,29 +359,37 @@ impl TestApp {
             .clone()
     }
 
+    /// Delivers the outbox to the Maildir and answers the decoded messages to `email`, oldest
+    /// first. (The outbox itself holds no secret: links and one-time passwords exist only in
+    /// the delivered email.)
+    pub async fn delivered_to(&self, email: &str) -> Vec<String> {
+        self.deliver().await;
+        let new = self.running.mailer_dir().join("new");
+        let mut files: Vec<_> = std::fs::read_dir(&new)
+            .map(|d| d.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default();
+        files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        files
+            .iter()
+            .map(|p| smtp::decoded(&std::fs::read_to_string(p).unwrap()))
+            .filter(|m| m.contains(&format!("To: {email}")))
+            .collect()
+    }
+
+    /// The token of the newest set-password link delivered to `email`.
+    pub async fn link_token(&self, email: &str) -> String {
+        let messages = self.delivered_to(email).await;
+        let message = messages
+            .iter()
+            .rev()
+            .find(|m| m.contains("set-password?token="))
+            .unwrap_or_else(|| panic!("no set-password link delivered to {email}"));
+        token_in(message)
+    }
+
     /// Sets a password through the set-password link of the person's Welcome email and signs in.
     pub async fn accept_welcome(&self, email: &str, password: &str) -> String {
-        let mail = self
-            .outbox()
-            .await
-            .into_iter()
-            .find(|m| {
-                m["to"] == email
-                    && m["template"]
-                        .as_str()
-                        .unwrap_or("")
-                        .starts_with("ext_collab_welcome_")
-                    && !m["template"].as_str().unwrap_or("").contains("back")
-            })
-            .unwrap_or_else(|| panic!("no Welcome email to {email}"));
-        let body = mail["body"].as_str().unwrap();
-        let token = body
-            .split("token=")
-            .nth(1)
-            .expect("a set-password link")
-            .split_whitespace()
-            .next()
-            .unwrap();
+        let token = self.link_token(email).await;
         let (status, value) = self
             .call(
                 Method::POST,
@@ -423,6 +431,35 @@ impl TestApp {
             .cloned()
             .expect("a user with that email")
     }
+}
+
+/// The token of the first set-password link in a message.
+pub fn token_in(message: &str) -> String {
+    message
+        .split("set-password?token=")
+        .nth(1)
+        .expect("a set-password link")
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}
+
+/// A client that keeps cookies, as a browser does (session and CSRF cookies).
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The CSRF token of a page's first form.
+pub fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Creates a schema of its own for one test and answers a URL that uses it.

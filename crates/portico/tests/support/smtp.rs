@@ -12,10 +12,17 @@ pub struct SmtpSink {
     pub port: u16,
     messages: Arc<Mutex<Vec<String>>>,
     task: Option<JoinHandle<()>>,
+    /// How long it takes to accept each message (a slow server).
+    delay: std::time::Duration,
 }
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
+        Self::start_slow(std::time::Duration::ZERO).await
+    }
+
+    /// A server that takes `delay` to accept each message.
+    pub async fn start_slow(delay: std::time::Duration) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the SMTP sink");
@@ -24,6 +31,7 @@ impl SmtpSink {
             port,
             messages: Arc::default(),
             task: None,
+            delay,
         };
         sink.serve(listener);
         sink
@@ -35,6 +43,7 @@ impl SmtpSink {
 
     fn serve(&mut self, listener: TcpListener) {
         let messages = self.messages.clone();
+        let delay = self.delay;
         self.task = Some(tokio::spawn(async move {
             // Connections live in this set, so stopping the sink ends them too.
             let mut connections = JoinSet::new();
@@ -42,7 +51,7 @@ impl SmtpSink {
                 let Ok((stream, _)) = listener.accept().await else {
                     break;
                 };
-                connections.spawn(session(stream, messages.clone()));
+                connections.spawn(session(stream, messages.clone(), delay));
             }
         }));
     }
@@ -85,7 +94,7 @@ impl SmtpSink {
     }
 }
 
-async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<String>>>) {
+async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<String>>>, delay: std::time::Duration) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     if write.write_all(b"220 sink ESMTP\r\n").await.is_err() {
@@ -124,6 +133,7 @@ async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<String>>>) {
                 }
                 message.push_str(line.strip_prefix('.').unwrap_or(&line));
             }
+            tokio::time::sleep(delay).await;
             messages.lock().expect("messages").push(message);
             b"250 queued\r\n"
         } else if command.starts_with("QUIT") {

@@ -542,25 +542,13 @@ async fn sign_in_attempts_are_limited_per_user_and_per_address(backend: support:
     else {
         return;
     };
-    let try_login = |user: &'static str, password: &'static str| {
-        let app = &app;
-        async move {
-            app.call(
-                Method::POST,
-                None,
-                "/api/v1/auth",
-                Some(json!({"username": user, "password": password})),
-            )
-            .await
-        }
-    };
     for _ in 0..3 {
         assert_eq!(
-            try_login("admin", "wrong password!").await.0,
+            app.try_login("admin", "wrong password!").await.0,
             StatusCode::UNAUTHORIZED
         );
     }
-    let (status, body) = try_login("admin", support::ADMIN_PASSWORD).await;
+    let (status, body) = app.try_login("admin", support::ADMIN_PASSWORD).await;
     assert_eq!(
         status,
         StatusCode::TOO_MANY_REQUESTS,
@@ -570,10 +558,10 @@ async fn sign_in_attempts_are_limited_per_user_and_per_address(backend: support:
     // Other usernames from the same address, until the address limit: every attempt counts,
     // also the refused one above (4 so far).
     for name in ["nobody-1", "nobody-2"] {
-        let (status, _) = try_login(name, "whatever password").await;
+        let (status, _) = app.try_login(name, "whatever password").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, body) = try_login("nobody-3", "whatever password").await;
+    let (status, body) = app.try_login("nobody-3", "whatever password").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
 }
 per_backend!(

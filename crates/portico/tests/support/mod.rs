@@ -215,6 +215,51 @@ impl TestApp {
         body["sessionId"].as_str().expect("sessionId").to_string()
     }
 
+    /// A sign-in attempt, whatever its outcome.
+    pub async fn try_login(&self, username: &str, password: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            None,
+            "/api/v1/auth",
+            Some(json!({"username": username, "password": password})),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/auth/set-password` with a link's token.
+    pub async fn set_password(&self, token: &str, password: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            None,
+            "/api/v1/auth/set-password",
+            Some(json!({"token": token, "password": password})),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/auth/password-link` for a username or email.
+    pub async fn ask_for_link(&self, login: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            None,
+            "/api/v1/auth/password-link",
+            Some(json!({"username": login})),
+        )
+        .await
+    }
+
+    /// A new supplier with one contact on a SCAR sent to it: (person, email, SCAR).
+    pub async fn contact_on_sent_scar(&self, first: &str, last: &str) -> (String, String, String) {
+        let org = self.org(&format!("{first} {last} Ltd")).await;
+        let person = self.person(&org, first, last).await;
+        let email = self.email_of(&person).await;
+        let scar = self
+            .record("car__v", &format!("SCAR-{first}"), &org, &[&person])
+            .await;
+        self.send("car__v", &scar).await;
+        (person, email, scar)
+    }
+
     /// Runs the email worker until nothing is due (at most `rounds` rounds).
     pub async fn deliver(&self) -> portico_mail::Delivery {
         let mut total = portico_mail::Delivery::default();
@@ -390,14 +435,7 @@ impl TestApp {
     /// Sets a password through the set-password link of the person's Welcome email and signs in.
     pub async fn accept_welcome(&self, email: &str, password: &str) -> String {
         let token = self.link_token(email).await;
-        let (status, value) = self
-            .call(
-                Method::POST,
-                None,
-                "/api/v1/auth/set-password",
-                Some(json!({"token": token, "password": password})),
-            )
-            .await;
+        let (status, value) = self.set_password(&token, password).await;
         assert_eq!(status, StatusCode::OK, "{value}");
         let username = self.user_by_email(email).await["username__v"]
             .as_str()

@@ -8,7 +8,7 @@ mod support;
 
 use reqwest::redirect::Policy;
 use reqwest::{Client, Method, StatusCode};
-use serde_json::Value;
+use serde_json::{json, Value};
 use support::TestApp;
 
 const SCAR: &str = "car__v";
@@ -71,7 +71,6 @@ async fn sign_in(app: &TestApp, user: &str, password: &str) -> Client {
 
 /// Anna of Acme, collaborator on SCARs sent to her, signed in over the API and in a browser.
 struct Anna {
-    #[allow(dead_code)] // used by the tests of later items
     person: String,
     token: String,
     browser: Client,
@@ -281,4 +280,136 @@ async fn file_types_come_from_the_content_and_names_follow_them(app: TestApp) {
 both_backends!(
     file_types,
     file_types_come_from_the_content_and_names_follow_them
+);
+
+async fn open_task_of(app: &TestApp, record: &str) -> String {
+    app.ok(
+        Method::GET,
+        &app.admin,
+        &format!("/api/v1/tasks?record__v={record}&status__v=open__v"),
+        None,
+    )
+    .await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn checklist_on(app: &TestApp, record: &str, person: &str, questions: usize) -> String {
+    let items: Vec<Value> = (0..questions)
+        .map(|i| json!({"question": format!("Question {i}?")}))
+        .collect();
+    app.ok(
+        Method::POST,
+        &app.admin,
+        &format!("/api/v1/vobjects/{SCAR}/{record}/checklists"),
+        Some(json!({"name__v": "8D", "assignee__v": person, "items": items})),
+    )
+    .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn responses_and_answers_have_the_length_limit_of_comments(app: TestApp) {
+    let anna = anna_on(&app, &["SCAR-L"]).await;
+    let r = &anna.records[0];
+    let task = open_task_of(&app, r).await;
+    let checklist = checklist_on(&app, r, &anna.person, 2).await;
+    let long = "x".repeat(10_001);
+    let huge = "y".repeat(1_500_000);
+
+    for text in [&long, &huge] {
+        let (status, body) = app
+            .post(
+                &anna.token,
+                &format!("/api/v1/tasks/{task}/complete"),
+                json!({ "response": text }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{}", body["errors"]);
+        assert_eq!(body["errors"][0]["type"], "INVALID_DATA");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("10000 characters"), "{message}");
+
+        let (status, body) = app
+            .patch(
+                &anna.token,
+                &format!("/api/v1/checklists/{checklist}"),
+                json!({"items": [{"answer": "fine"}, {"answer": text}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["errors"][0]["type"], "INVALID_DATA");
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("answer 2") && message.contains("10000 characters"),
+            "{message}"
+        );
+    }
+    // The pages refuse the same, with the reason.
+    let (_, record_page) = page(&anna.browser, &app, &format!("/records/{SCAR}/{r}")).await;
+    let csrf = csrf_of(&record_page);
+    let (status, body) = form(
+        &anna.browser,
+        &app,
+        &format!("/tasks/{task}/complete"),
+        &[("csrf", &csrf), ("response", &long)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("at most 10000 characters"), "{body}");
+    let (status, body) = form(
+        &anna.browser,
+        &app,
+        &format!("/checklists/{checklist}/answer"),
+        &[("csrf", &csrf), ("answer_0", &long), ("answer_1", "ok")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("at most 10000 characters"), "{body}");
+
+    // Nothing was kept: the task is open, the checklist unanswered.
+    let t = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/tasks/{task}"),
+            None,
+        )
+        .await;
+    assert_eq!(t["status__v"], "open__v", "{t}");
+    let c = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/checklists/{checklist}"),
+            None,
+        )
+        .await;
+    assert!(c.to_string().len() < 5_000, "no long answer stored");
+    assert!(!c.to_string().contains("fine"), "nothing stored: {c}");
+
+    // At the limit it is accepted.
+    let exact = "z".repeat(10_000);
+    let (status, body) = app
+        .patch(
+            &anna.token,
+            &format!("/api/v1/checklists/{checklist}"),
+            json!({"items": [{"answer": exact}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app
+        .post(
+            &anna.token,
+            &format!("/api/v1/tasks/{task}/complete"),
+            json!({ "response": exact }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+}
+both_backends!(
+    length_limits,
+    responses_and_answers_have_the_length_limit_of_comments
 );

@@ -50,7 +50,7 @@ impl Portico {
         body: &str,
     ) -> ServiceResult<CommentRow> {
         let view = self.record(caller, object, id).await?;
-        let body = text(body, "body", 10_000)?;
+        let body = text(body, "body", portico_domain::MAX_TEXT_CHARS)?;
         let comment_id = new_id("cmt");
         let now = now_ms();
         let mut tx = self.store.write().await?;
@@ -115,7 +115,7 @@ impl Portico {
             author: caller.user.id.to_string(),
             kind: kind.to_string(),
             subject: text(subject, "subject", 200)?,
-            body: text(body, "body", 10_000)?,
+            body: text(body, "body", portico_domain::MAX_TEXT_CHARS)?,
             status: "open".into(),
             answer: None,
             created_at: now_ms(),
@@ -146,7 +146,7 @@ impl Portico {
         answer: &str,
     ) -> ServiceResult<TicketRow> {
         caller.require_internal()?;
-        let answer = text(answer, "answer", 10_000)?;
+        let answer = text(answer, "answer", portico_domain::MAX_TEXT_CHARS)?;
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let mut db = tx.db();

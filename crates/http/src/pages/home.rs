@@ -221,7 +221,7 @@ fn task_form(t: &TaskRow, csrf: &str, back: &str) -> Markup {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="back" value=(back);
             label for=(format!("response-{}", t.id)) { "Your response" }
-            textarea id=(format!("response-{}", t.id)) name="response" rows="4" required {}
+            textarea id=(format!("response-{}", t.id)) name="response" rows="4" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
             button type="submit" { "Send response" }
         }
     }
@@ -313,6 +313,7 @@ pub async fn record(
                                 p { (item.answer.clone().unwrap_or_default()) }
                             } @else {
                                 input type="text" id=(format!("a-{}-{i}", c.checklist.id)) name=(format!("answer_{i}"))
+                                    maxlength=(portico_domain::MAX_TEXT_CHARS)
                                     value=(item.answer.clone().unwrap_or_default());
                             }
                         }

@@ -34,7 +34,7 @@ pub async fn comments_section(
             form method="post" action=(format!("/records/{object}/{id}/comments")) {
                 input type="hidden" name="csrf" value=(csrf);
                 label for="comment" { "Add a comment" }
-                textarea id="comment" name="body" rows="3" required {}
+                textarea id="comment" name="body" rows="3" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
                 button type="submit" { "Comment" }
             }
         }

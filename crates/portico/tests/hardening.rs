@@ -413,3 +413,161 @@ both_backends!(
     length_limits,
     responses_and_answers_have_the_length_limit_of_comments
 );
+
+/// Anna is on SCAR-OPEN (pending), SCAR-CANCELLED (cancelled) and SCAR-CLOSED (accepted and
+/// closed); the first keeps her account active, so she can still sign in and read the others.
+async fn closed_records_are_read_only_for_external_collaborators(app: TestApp) {
+    let anna = anna_on(&app, &["SCAR-OPEN", "SCAR-CANCELLED", "SCAR-CLOSED"]).await;
+    let (open, cancelled, closed) = (&anna.records[0], &anna.records[1], &anna.records[2]);
+    let cancelled_task = open_task_of(&app, cancelled).await;
+    let cancelled_list = checklist_on(&app, cancelled, &anna.person, 1).await;
+    let closed_list = checklist_on(&app, closed, &anna.person, 1).await;
+    let (status, body) = app
+        .action(SCAR, cancelled, "change_state_to_cancelled__c", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let closed_task = open_task_of(&app, closed).await;
+    app.ok(
+        Method::POST,
+        &anna.token,
+        &format!("/api/v1/tasks/{closed_task}/complete"),
+        Some(json!({"response": "fixed"})),
+    )
+    .await;
+    let (status, body) = app
+        .action(SCAR, closed, "change_state_to_closed__c", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    for (record, list, task) in [
+        (cancelled, &cancelled_list, Some(&cancelled_task)),
+        (closed, &closed_list, None),
+    ] {
+        // She may still read it.
+        let (status, _) = app
+            .get(&anna.token, &format!("/api/v1/vobjects/{SCAR}/{record}"))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let mut refused = vec![
+            app.post(
+                &anna.token,
+                &format!("/api/v1/vobjects/{SCAR}/{record}/comments"),
+                json!({"body": "one more thing"}),
+            )
+            .await,
+            app.patch(
+                &anna.token,
+                &format!("/api/v1/checklists/{list}"),
+                json!({"items": [{"answer": "late"}]}),
+            )
+            .await,
+            app.post(
+                &anna.token,
+                &format!("/api/v1/checklists/{list}/complete"),
+                json!({}),
+            )
+            .await,
+            upload(&app, &anna.token, record, PNG, "late.png", "image/png").await,
+        ];
+        if let Some(task) = task {
+            refused.push(
+                app.post(
+                    &anna.token,
+                    &format!("/api/v1/tasks/{task}/complete"),
+                    json!({"response": "late"}),
+                )
+                .await,
+            );
+        }
+        for (status, body) in refused {
+            assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+            assert_eq!(body["errors"][0]["type"], "INSUFFICIENT_ACCESS");
+            let message = body["errors"][0]["message"].as_str().unwrap();
+            assert!(message.contains("closed"), "{message}");
+        }
+        // Nothing was stored.
+        let comments = app
+            .ok(
+                Method::GET,
+                &app.admin,
+                &format!("/api/v1/vobjects/{SCAR}/{record}/comments"),
+                None,
+            )
+            .await;
+        assert_eq!(comments, json!([]));
+        assert!(files_of(&app, record).await.is_empty());
+        let c = app
+            .ok(
+                Method::GET,
+                &app.admin,
+                &format!("/api/v1/checklists/{list}"),
+                None,
+            )
+            .await;
+        assert!(!c.to_string().contains("late"), "{c}");
+
+        // The page shows it read-only: no comment, upload, answer or response form.
+        let (status, html) = page(&anna.browser, &app, &format!("/records/{SCAR}/{record}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("is closed"), "{html}");
+        for action in [
+            format!("/records/{SCAR}/{record}/comments"),
+            format!("/records/{SCAR}/{record}/files"),
+            format!("/checklists/{list}/answer"),
+            "/complete\"".to_string(),
+        ] {
+            assert!(!html.contains(&action), "{action} offered: {html}");
+        }
+        // And a form posted anyway is refused with the reason.
+        let (_, open_page) = page(&anna.browser, &app, &format!("/records/{SCAR}/{open}")).await;
+        let (status, body) = form(
+            &anna.browser,
+            &app,
+            &format!("/records/{SCAR}/{record}/comments"),
+            &[("csrf", &csrf_of(&open_page)), ("body", "late")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(body.contains("closed"), "{body}");
+        let (status, _) =
+            upload_on_page(&app, &anna.browser, open, PNG, "fine.png", "image/png").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+
+        // Internal users keep their rights.
+        let (status, body) = app
+            .post(
+                &app.admin,
+                &format!("/api/v1/vobjects/{SCAR}/{record}/comments"),
+                json!({"body": "closing note"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (status, body) = upload(&app, &app.admin, record, PNG, "final.png", "image/png").await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (status, body) = app
+            .patch(
+                &app.admin,
+                &format!("/api/v1/checklists/{list}"),
+                json!({"items": [{"answer": "answered by us"}]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
+    // The open record keeps every form.
+    let (_, html) = page(&anna.browser, &app, &format!("/records/{SCAR}/{open}")).await;
+    assert!(html.contains(&format!("/records/{SCAR}/{open}/comments")));
+    assert!(html.contains(&format!("/records/{SCAR}/{open}/files")));
+    let (status, _) = app
+        .post(
+            &anna.token,
+            &format!("/api/v1/vobjects/{SCAR}/{open}/comments"),
+            json!({"body": "still here"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+both_backends!(
+    closed_records,
+    closed_records_are_read_only_for_external_collaborators
+);

@@ -139,7 +139,8 @@ impl Portico {
         self.settings.files_dir.join(&sha[..2]).join(sha)
     }
 
-    /// `POST /api/v1/vobjects/{object}/{id}/files`: whoever may read the record may add files.
+    /// `POST /api/v1/vobjects/{object}/{id}/files`: whoever may read the record may add files
+    /// (an external collaborator while the record is not closed).
     pub async fn upload_file(
         &self,
         caller: &Caller,
@@ -149,7 +150,10 @@ impl Portico {
         declared_type: &str,
         bytes: &[u8],
     ) -> ServiceResult<FileRow> {
+        // Refused callers are refused before their bytes are kept; the decision itself is
+        // taken again inside the write transaction.
         let view = self.record(caller, object, id).await?;
+        self.require_open_for(caller, &view.record)?;
         let name = name
             .trim()
             .rsplit(['/', '\\'])
@@ -187,9 +191,12 @@ impl Portico {
             .map_err(|e| ServiceError::Internal(e.to_string()))?
             .map_err(|e| ServiceError::Internal(format!("cannot store the file: {e}")))?;
         }
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let record = self.record_to_add_to(&mut db, caller, object, id).await?;
         let f = FileRow {
             id: new_id("fil"),
-            record: view.record.id.to_string(),
+            record: record.id.to_string(),
             uploader: caller.user.id.to_string(),
             name,
             content_type: kind.mime.to_string(),
@@ -197,8 +204,6 @@ impl Portico {
             sha256: sha,
             created_at: now_ms(),
         };
-        let mut tx = self.store.write().await?;
-        let mut db = tx.db();
         db.insert_file(&f).await?;
         db.audit(&AuditEntry {
             at: f.created_at,

@@ -264,8 +264,13 @@ pub async fn record(
     } else {
         html! {}
     };
-    let comments = super::tickets::comments_section(&app, &caller, &csrf.0, &object, &id).await;
-    let files = super::tickets::files_section(&app, &caller, &csrf.0, &object, &id).await;
+    // A closed record stays readable for its external collaborators, without the forms they
+    // could no longer use.
+    let read_only = app.is_read_only_for(&caller, &view.record);
+    let comments =
+        super::tickets::comments_section(&app, &caller, &csrf.0, &object, &id, read_only).await;
+    let files =
+        super::tickets::files_section(&app, &caller, &csrf.0, &object, &id, read_only).await;
     let r = &view.record;
     let supplier_name = app
         .supplier_name(&caller, &object, &id)
@@ -276,6 +281,9 @@ pub async fn record(
         .unwrap_or_default();
     let content = html! {
         (actions)
+        @if read_only {
+            p class="hint" { "This record is closed: you can still read it, but no longer answer, comment or add files." }
+        }
         dl class="fields" {
             @if visible("object_type__v") {
                 dt { "Type" }
@@ -292,7 +300,7 @@ pub async fn record(
                     h3 { (t.label) " · " (t.status) }
                     p { (t.instructions) }
                     @if let Some(resp) = &t.response { p { strong { "Response: " } (resp) } }
-                    @if t.status == "open" && (t.assignee == caller.user.id || caller.is_internal()) {
+                    @if t.status == "open" && !read_only && (t.assignee == caller.user.id || caller.is_internal()) {
                         (task_form(t, &csrf.0, &back))
                     }
                 }
@@ -304,20 +312,23 @@ pub async fn record(
             @for c in &checklists {
                 article class="checklist" {
                     h3 { (c.checklist.name) @if c.checklist.completed { " · completed" } }
-                    form method="post" action=(format!("/checklists/{}/answer", c.checklist.id)) {
-                        input type="hidden" name="csrf" value=(csrf.0);
-                        input type="hidden" name="back" value=(back);
-                        @for (i, item) in c.checklist.items.iter().enumerate() {
-                            label for=(format!("a-{}-{i}", c.checklist.id)) { (item.question) }
-                            @if c.checklist.completed {
-                                p { (item.answer.clone().unwrap_or_default()) }
-                            } @else {
+                    @if c.checklist.completed || read_only {
+                        dl {
+                            @for item in &c.checklist.items {
+                                dt { (item.question) }
+                                dd { (item.answer.clone().unwrap_or_default()) }
+                            }
+                        }
+                    } @else {
+                        form method="post" action=(format!("/checklists/{}/answer", c.checklist.id)) {
+                            input type="hidden" name="csrf" value=(csrf.0);
+                            input type="hidden" name="back" value=(back);
+                            @for (i, item) in c.checklist.items.iter().enumerate() {
+                                label for=(format!("a-{}-{i}", c.checklist.id)) { (item.question) }
                                 input type="text" id=(format!("a-{}-{i}", c.checklist.id)) name=(format!("answer_{i}"))
                                     maxlength=(portico_domain::MAX_TEXT_CHARS)
                                     value=(item.answer.clone().unwrap_or_default());
                             }
-                        }
-                        @if !c.checklist.completed {
                             button type="submit" name="action" value="save" { "Save answers" }
                             " "
                             button type="submit" name="action" value="complete" { "Complete" }

@@ -13,13 +13,15 @@ use super::home::{app_layout, refused, then_to};
 use super::web::{csrf_refusal, form_refusal, CsrfToken, WebUser};
 use crate::dto::time;
 
-/// The comments section of a record page.
+/// The comments section of a record page; without its form when the record is read-only for
+/// the caller.
 pub async fn comments_section(
     app: &Portico,
     caller: &Caller,
     csrf: &str,
     object: &str,
     id: &str,
+    read_only: bool,
 ) -> Markup {
     let comments = app.comments(caller, object, id).await.unwrap_or_default();
     html! {
@@ -31,11 +33,13 @@ pub async fn comments_section(
                     p { (c.body) }
                 }
             }
-            form method="post" action=(format!("/records/{object}/{id}/comments")) {
-                input type="hidden" name="csrf" value=(csrf);
-                label for="comment" { "Add a comment" }
-                textarea id="comment" name="body" rows="3" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
-                button type="submit" { "Comment" }
+            @if !read_only {
+                form method="post" action=(format!("/records/{object}/{id}/comments")) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="comment" { "Add a comment" }
+                    textarea id="comment" name="body" rows="3" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
+                    button type="submit" { "Comment" }
+                }
             }
         }
     }
@@ -149,13 +153,15 @@ pub async fn answer(
     )
 }
 
-/// The files section of a record page.
+/// The files section of a record page; without its form when the record is read-only for the
+/// caller.
 pub async fn files_section(
     app: &Portico,
     caller: &Caller,
     csrf: &str,
     object: &str,
     id: &str,
+    read_only: bool,
 ) -> Markup {
     let files = app.files(caller, object, id).await.unwrap_or_default();
     html! {
@@ -167,11 +173,13 @@ pub async fn files_section(
                     li { a href=(format!("/files/{}", f.id)) { (f.name) } " · " (f.content_type) " · " (f.size / 1024) " KB" }
                 }
             }
-            form method="post" action=(format!("/records/{object}/{id}/files")) enctype="multipart/form-data" {
-                input type="hidden" name="csrf" value=(csrf);
-                label for="file" { "Add a file (PDF, image, text or CSV; at most 10 MB)" }
-                input type="file" id="file" name="file" required accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv";
-                button type="submit" { "Upload" }
+            @if !read_only {
+                form method="post" action=(format!("/records/{object}/{id}/files")) enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="file" { "Add a file (PDF, image, text or CSV; at most 10 MB)" }
+                    input type="file" id="file" name="file" required accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv";
+                    button type="submit" { "Upload" }
+                }
             }
         }
     }

@@ -33,7 +33,7 @@ pub use auth::{random_token, Login, NewPassword};
 pub use bulk::BULK_LIMIT;
 pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
-pub use reads::Page;
+pub use reads::{AuditExport, Page};
 pub use records::{ActionOutcome, RecordInput, RecordView};
 pub use templates::TemplateView;
 pub use users::{LicenseUsage, NewUserInput, OrgUsage, UserPatch};

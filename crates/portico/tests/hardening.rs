@@ -744,3 +744,77 @@ async fn the_audit_export_is_a_consistent_stream(app: TestApp) {
     assert_eq!(exported, trail);
 }
 both_backends!(audit_export, the_audit_export_is_a_consistent_stream);
+
+/// What an error page may not show: the cause.
+fn assert_plain_error(status: StatusCode, html: &str) {
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{html}");
+    assert!(html.contains("went wrong"), "{html}");
+    for leak in [
+        "no such table",
+        "does not exist",
+        "database",
+        "internal error",
+        "comments",
+        "notifications",
+    ] {
+        assert!(!html.to_lowercase().contains(leak), "leaks {leak}: {html}");
+    }
+}
+
+async fn pages_whose_data_cannot_be_read_show_an_error(app: TestApp) {
+    let anna = anna_on(&app, &["SCAR-E"]).await;
+    let r = &anna.records[0];
+    let admin = sign_in(&app, "admin", support::ADMIN_PASSWORD).await;
+    let record_path = format!("/records/{SCAR}/{r}");
+    let (status, html) = page(&admin, &app, &record_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Comments"));
+    let (status, _) = page(&admin, &app, "/home").await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A table the record page reads is gone: the page says something went wrong, not "no
+    // comments", and a form that writes to it fails the same way.
+    let store = app.running.app.store();
+    store.execute_raw("DROP TABLE comments").await.unwrap();
+    let (status, html) = page(&admin, &app, &record_path).await;
+    assert_plain_error(status, &html);
+    let (status, html) = page(&anna.browser, &app, &record_path).await;
+    assert_plain_error(status, &html);
+    let (_, home) = page(&admin, &app, "/home").await;
+    let (status, html) = form(
+        &admin,
+        &app,
+        &format!("{record_path}/comments"),
+        &[("csrf", &csrf_of(&home)), ("body", "hello")],
+    )
+    .await;
+    assert_plain_error(status, &html);
+
+    // The home pages read the notifications.
+    store.execute_raw("DROP TABLE notifications").await.unwrap();
+    for b in [&admin, &anna.browser] {
+        let (status, html) = page(b, &app, "/home").await;
+        assert_plain_error(status, &html);
+    }
+
+    // A session that cannot be checked is not a session to sign in again for.
+    store.execute_raw("DROP TABLE sessions").await.unwrap();
+    let (status, html) = page(&admin, &app, "/tickets").await;
+    assert_plain_error(status, &html);
+    // Nor is a sign-in that fails on our side a wrong password.
+    let b = browser();
+    let (_, login) = page(&b, &app, "/login").await;
+    let (status, html) = form(
+        &b,
+        &app,
+        "/login",
+        &[
+            ("csrf", &csrf_of(&login)),
+            ("username", "admin"),
+            ("password", support::ADMIN_PASSWORD),
+        ],
+    )
+    .await;
+    assert_plain_error(status, &html);
+}
+both_backends!(page_errors, pages_whose_data_cannot_be_read_show_an_error);

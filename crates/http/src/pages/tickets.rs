@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
-use portico_service::{Caller, Page, Portico};
+use portico_service::{Caller, Page, Portico, ServiceError};
 
 use super::home::{app_layout, refused, then_to};
 use super::web::{csrf_refusal, form_refusal, CsrfToken, WebUser};
@@ -22,9 +22,9 @@ pub async fn comments_section(
     object: &str,
     id: &str,
     read_only: bool,
-) -> Markup {
-    let comments = app.comments(caller, object, id).await.unwrap_or_default();
-    html! {
+) -> Result<Markup, ServiceError> {
+    let comments = app.comments(caller, object, id).await?;
+    Ok(html! {
         section {
             h2 { "Comments" }
             @for c in &comments {
@@ -42,7 +42,7 @@ pub async fn comments_section(
                 }
             }
         }
-    }
+    })
 }
 
 /// `POST /records/{object}/{id}/comments`
@@ -162,9 +162,9 @@ pub async fn files_section(
     object: &str,
     id: &str,
     read_only: bool,
-) -> Markup {
-    let files = app.files(caller, object, id).await.unwrap_or_default();
-    html! {
+) -> Result<Markup, ServiceError> {
+    let files = app.files(caller, object, id).await?;
+    Ok(html! {
         section {
             h2 { "Files and photos" }
             @if files.is_empty() { p class="hint" { "No files yet." } }
@@ -182,7 +182,7 @@ pub async fn files_section(
                 }
             }
         }
-    }
+    })
 }
 
 /// `POST /records/{object}/{id}/files` (multipart: `csrf`, `file`)
@@ -215,9 +215,7 @@ pub async fn upload(
         return r;
     }
     let Some((name, kind, bytes)) = file else {
-        return refused(portico_service::ServiceError::InvalidData(
-            "choose a file to upload".into(),
-        ));
+        return refused(ServiceError::InvalidData("choose a file to upload".into()));
     };
     then_to(
         app.upload_file(&caller, &object, &id, &name, &kind, &bytes)

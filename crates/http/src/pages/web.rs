@@ -50,7 +50,8 @@ pub fn clear_cookie(name: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The signed-in user of a page; without a valid session the page redirects to `/login`.
+/// The signed-in user of a page; without a valid session the page redirects to `/login`, and
+/// when the session cannot be checked it answers the error page.
 pub struct WebUser(pub Caller);
 
 impl FromRequestParts<Portico> for WebUser {
@@ -60,7 +61,11 @@ impl FromRequestParts<Portico> for WebUser {
         let token = cookie(parts, SESSION).ok_or_else(|| Redirect::to("/login").into_response())?;
         match app.authenticate(&token).await {
             Ok(caller) => Ok(WebUser(caller)),
-            Err(_) => Err(Redirect::to("/login").into_response()),
+            Err(portico_service::ServiceError::InvalidSession(_)) => {
+                Err(Redirect::to("/login").into_response())
+            }
+            // Not a sign-in to ask for again: the session could not be read.
+            Err(e) => Err(super::home::refused(e)),
         }
     }
 }

@@ -119,6 +119,15 @@ impl Checklist {
                 answers: answers.len(),
             });
         }
+        for (i, answer) in answers.iter().enumerate() {
+            if let Some(count) = answer.as_deref().and_then(crate::too_long) {
+                return Err(ChecklistError::Invalid(format!(
+                    "answer {} must have at most {} characters (it has {count})",
+                    i + 1,
+                    crate::MAX_TEXT_CHARS
+                )));
+            }
+        }
         for (item, answer) in self.items.iter_mut().zip(answers) {
             if let Some(a) = answer {
                 item.answer = Some(a.clone());
@@ -180,6 +189,21 @@ mod tests {
         assert_eq!(c.items[0].answer.as_deref(), Some("worn tool"));
         c.complete().unwrap();
         assert!(c.completed);
+    }
+
+    #[test]
+    fn answers_have_the_length_limit_and_a_refusal_changes_nothing() {
+        let mut c = list();
+        let long = "x".repeat(crate::MAX_TEXT_CHARS + 1);
+        assert_eq!(
+            c.answer(&[Some("worn tool".into()), Some(long)]),
+            Err(ChecklistError::Invalid(
+                "answer 2 must have at most 10000 characters (it has 10001)".into()
+            ))
+        );
+        assert!(c.items.iter().all(|i| i.answer.is_none()));
+        c.answer(&[Some("y".repeat(crate::MAX_TEXT_CHARS))])
+            .unwrap();
     }
 
     #[test]

@@ -19,5 +19,16 @@ pub mod template;
 pub mod vql;
 
 pub use email::EmailAddress;
+
+/// The most characters a person's free text may have: a comment, a task response, a
+/// checklist answer (SPEC section 5). Longer text is refused, not cut.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// `Some(count)` when `text` is longer than [`MAX_TEXT_CHARS`].
+pub fn too_long(text: &str) -> Option<usize> {
+    // Counting stops just past the limit: a megabyte of text costs no more than the limit.
+    let count = text.chars().take(MAX_TEXT_CHARS + 1).count();
+    (count > MAX_TEXT_CHARS).then(|| text.chars().count())
+}
 pub use ids::{AssignmentId, ChecklistId, OrgId, PersonId, RecordId, TaskId, UserId};
 pub use license::{LicensePool, SeatCount};

@@ -44,6 +44,11 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "INVALID_DATA", message)
     }
 
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
     /// The SPEC error type, e.g. `INVALID_DATA`.
     pub fn kind(&self) -> &'static str {
         self.kind

@@ -110,7 +110,7 @@ pub fn router(app: Portico) -> Router {
         )
         .route("/outbox", get(api::lists::outbox))
         .route("/audit", get(api::lists::audit))
-        .route("/audit/export", get(api::lists::audit_export))
+        .route("/audit/export", get(api::audit_csv::export))
         .route("/audit/verify", get(api::lists::audit_verify));
     Router::new()
         .route("/healthz", get(api::health))

@@ -122,7 +122,8 @@ impl Portico {
     }
 
     /// `PATCH /api/v1/checklists/{id}` with answers by position, and/or
-    /// `POST /api/v1/checklists/{id}/complete` (`complete`).
+    /// `POST /api/v1/checklists/{id}/complete` (`complete`). An external collaborator cannot
+    /// change a checklist of a closed record.
     pub async fn answer_checklist(
         &self,
         caller: &Caller,
@@ -133,11 +134,20 @@ impl Portico {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let mut row = self.visible_checklist(&mut db, caller, id, true).await?;
-        if db.record_object(&row.checklist.record).await?.is_none() {
-            return Err(ServiceError::OperationNotAllowed(format!(
-                "the record of checklist {id} was deleted"
-            )));
-        }
+        let deleted = || {
+            ServiceError::OperationNotAllowed(format!("the record of checklist {id} was deleted"))
+        };
+        let object = db
+            .record_object(&row.checklist.record)
+            .await?
+            .ok_or_else(deleted)?;
+        // Not locked: the checklist is, and the record's lock comes first in every other
+        // writer (ARCHITECTURE.md "Fresh decisions").
+        let (record, _, _) = db
+            .record(&object, &row.checklist.record, false)
+            .await?
+            .ok_or_else(deleted)?;
+        self.require_open_for(caller, &record)?;
         let before = json!({"answers": row.checklist.items.iter().map(|i| i.answer.clone()).collect::<Vec<_>>()});
         row.checklist.answer(answers).map_err(refused)?;
         if complete {

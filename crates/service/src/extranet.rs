@@ -41,7 +41,7 @@ impl Portico {
     }
 
     /// `POST /api/v1/vobjects/{object}/{id}/comments`: whoever may read the record (an
-    /// external collaborator on a record shared with it).
+    /// external collaborator on a record shared with it and not closed).
     pub async fn add_comment(
         &self,
         caller: &Caller,
@@ -49,15 +49,15 @@ impl Portico {
         id: &str,
         body: &str,
     ) -> ServiceResult<CommentRow> {
-        let view = self.record(caller, object, id).await?;
-        let body = text(body, "body", 10_000)?;
+        let body = text(body, "body", portico_domain::MAX_TEXT_CHARS)?;
         let comment_id = new_id("cmt");
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
+        let record = self.record_to_add_to(&mut db, caller, object, id).await?;
         db.insert_comment(
             &comment_id,
-            view.record.id.as_str(),
+            record.id.as_str(),
             caller.user.id.as_str(),
             &body,
             now,
@@ -69,7 +69,7 @@ impl Portico {
             action: "comment.added".into(),
             object: "comment".into(),
             object_id: comment_id.clone(),
-            record: Some(view.record.id.to_string()),
+            record: Some(record.id.to_string()),
             after: Some(json!({"body": body}).to_string()),
             ..AuditEntry::default()
         })
@@ -77,7 +77,7 @@ impl Portico {
         tx.commit().await?;
         Ok(CommentRow {
             id: comment_id,
-            record: view.record.id.to_string(),
+            record: record.id.to_string(),
             author: caller.user.id.to_string(),
             author_name: format!("{} {}", caller.user.first_name, caller.user.last_name),
             body,
@@ -115,7 +115,7 @@ impl Portico {
             author: caller.user.id.to_string(),
             kind: kind.to_string(),
             subject: text(subject, "subject", 200)?,
-            body: text(body, "body", 10_000)?,
+            body: text(body, "body", portico_domain::MAX_TEXT_CHARS)?,
             status: "open".into(),
             answer: None,
             created_at: now_ms(),
@@ -146,7 +146,7 @@ impl Portico {
         answer: &str,
     ) -> ServiceResult<TicketRow> {
         caller.require_internal()?;
-        let answer = text(answer, "answer", 10_000)?;
+        let answer = text(answer, "answer", portico_domain::MAX_TEXT_CHARS)?;
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let mut db = tx.db();

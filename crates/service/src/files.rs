@@ -1,6 +1,7 @@
 //! Files and photos on records (SPEC section 5): stored on disk under their SHA-256 (the same
-//! content is kept once), checked for size and for a content type Portico accepts — by its
-//! first bytes where the type has a signature, not by what the uploader claims.
+//! content is kept once), checked for size and typed by their content — never by what the
+//! uploader claims — and named with the extension of that type, so that a PNG sent as
+//! `poly.html` is kept and served as `poly.png`.
 
 use std::path::PathBuf;
 
@@ -10,45 +11,127 @@ use sha2::{Digest, Sha256};
 
 use crate::{new_id, now_ms, Caller, Portico, ServiceError, ServiceResult};
 
-/// The types Portico accepts, with the signature their content must start with (none for text).
-const ACCEPTED: [(&str, &[u8]); 7] = [
-    ("application/pdf", b"%PDF-"),
-    ("image/png", b"\x89PNG\r\n\x1a\n"),
-    ("image/jpeg", b"\xff\xd8\xff"),
-    ("image/gif", b"GIF8"),
-    ("image/webp", b"RIFF"),
-    ("text/plain", b""),
-    ("text/csv", b""),
+/// A type Portico accepts.
+struct Kind {
+    mime: &'static str,
+    /// Extensions a name of this type may end with; the first is given to names without one.
+    extensions: &'static [&'static str],
+    /// What the content must start with (on top of `infer` recognising it), where the type has
+    /// a signature: `infer` calls any buffer with `WEBP` at offset 8 a WebP image, and a PDF
+    /// anything with `%PDF` in its first kilobyte.
+    signature: Option<fn(&[u8]) -> bool>,
+}
+
+/// The accepted types with a signature, then text (recognised by being UTF-8).
+const KINDS: [Kind; 7] = [
+    Kind {
+        mime: "application/pdf",
+        extensions: &["pdf"],
+        signature: Some(|b| b.starts_with(b"%PDF-")),
+    },
+    Kind {
+        mime: "image/png",
+        extensions: &["png"],
+        signature: Some(|b| b.starts_with(b"\x89PNG\r\n\x1a\n")),
+    },
+    Kind {
+        mime: "image/jpeg",
+        extensions: &["jpg", "jpeg"],
+        signature: Some(|b| b.starts_with(b"\xff\xd8\xff")),
+    },
+    Kind {
+        mime: "image/gif",
+        extensions: &["gif"],
+        signature: Some(|b| b.starts_with(b"GIF87a") || b.starts_with(b"GIF89a")),
+    },
+    Kind {
+        mime: "image/webp",
+        extensions: &["webp"],
+        signature: Some(|b| b.starts_with(b"RIFF") && b.get(8..12) == Some(b"WEBP")),
+    },
+    Kind {
+        mime: "text/plain",
+        extensions: &["txt"],
+        signature: None,
+    },
+    Kind {
+        mime: "text/csv",
+        extensions: &["csv"],
+        signature: None,
+    },
 ];
 
-/// The checked content type of an upload.
-fn checked_type(declared: &str, bytes: &[u8]) -> ServiceResult<&'static str> {
-    let declared = declared
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_lowercase();
-    let (kind, signature) = ACCEPTED
-        .iter()
-        .find(|(t, _)| *t == declared)
-        .ok_or_else(|| {
-            ServiceError::InvalidData(format!(
-                "files of type '{declared}' are not accepted; send {}",
-                ACCEPTED
-                    .iter()
-                    .map(|(t, _)| *t)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        })?;
-    let text_ok = signature.is_empty() && std::str::from_utf8(bytes).is_ok();
-    if !bytes.starts_with(signature) || (signature.is_empty() && !text_ok) {
+fn accepted_list() -> String {
+    KINDS.iter().map(|k| k.mime).collect::<Vec<_>>().join(", ")
+}
+
+fn extension(name: &str) -> Option<&str> {
+    name.rsplit_once('.').map(|(_, ext)| ext)
+}
+
+/// The type of the content. Text is told apart from CSV by the declared type or the name,
+/// the only thing the content cannot say.
+fn detect(declared: &str, name: &str, bytes: &[u8]) -> ServiceResult<&'static Kind> {
+    if let Some(found) = infer::get(bytes) {
+        let kind = KINDS
+            .iter()
+            .find(|k| k.mime == found.mime_type())
+            .ok_or_else(|| {
+                ServiceError::InvalidData(format!(
+                    "the content is {}, which is not accepted; send {}",
+                    found.mime_type(),
+                    accepted_list()
+                ))
+            })?;
+        return match kind.signature {
+            Some(starts) if starts(bytes) => Ok(kind),
+            _ => Err(ServiceError::InvalidData(format!(
+                "the content is not a valid {} file",
+                kind.mime
+            ))),
+        };
+    }
+    let text = std::str::from_utf8(bytes).is_ok_and(|t| !t.contains('\0'));
+    if !text {
         return Err(ServiceError::InvalidData(format!(
-            "the content is not a {declared} file"
+            "the content is of no type Portico accepts; send {}",
+            accepted_list()
         )));
     }
-    Ok(kind)
+    let declared = declared.split(';').next().unwrap_or("").trim();
+    let csv = declared.eq_ignore_ascii_case("text/csv")
+        || extension(name).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let mime = if csv { "text/csv" } else { "text/plain" };
+    KINDS
+        .iter()
+        .find(|k| k.mime == mime)
+        .ok_or_else(|| ServiceError::Internal(format!("no accepted type {mime}")))
+}
+
+/// `name` with an extension of `kind`: kept when it has one (in any case), replaced or added
+/// otherwise.
+fn named_for(name: &str, kind: &Kind) -> String {
+    let fits = |ext: &str| kind.extensions.iter().any(|e| e.eq_ignore_ascii_case(ext));
+    match name.rsplit_once('.') {
+        Some((_, ext)) if fits(ext) => name.to_string(),
+        Some((stem, _)) if !stem.is_empty() => format!("{stem}.{}", kind.extensions[0]),
+        _ => format!("{name}.{}", kind.extensions[0]),
+    }
+}
+
+/// How a stored file is served: its stored type and a name that fits it while the content
+/// still is of that type (files kept before types came from the content may not be), else
+/// as opaque bytes.
+fn served(mut f: FileRow, bytes: &[u8]) -> FileRow {
+    match detect(&f.content_type, &f.name, bytes) {
+        Ok(kind) if kind.mime == f.content_type => f.name = named_for(&f.name, kind),
+        _ => {
+            f.content_type = "application/octet-stream".into();
+            let stem = f.name.rsplit_once('.').map_or(f.name.as_str(), |(s, _)| s);
+            f.name = format!("{stem}.bin");
+        }
+    }
+    f
 }
 
 impl Portico {
@@ -56,7 +139,8 @@ impl Portico {
         self.settings.files_dir.join(&sha[..2]).join(sha)
     }
 
-    /// `POST /api/v1/vobjects/{object}/{id}/files`: whoever may read the record may add files.
+    /// `POST /api/v1/vobjects/{object}/{id}/files`: whoever may read the record may add files
+    /// (an external collaborator while the record is not closed).
     pub async fn upload_file(
         &self,
         caller: &Caller,
@@ -66,7 +150,10 @@ impl Portico {
         declared_type: &str,
         bytes: &[u8],
     ) -> ServiceResult<FileRow> {
+        // Refused callers are refused before their bytes are kept; the decision itself is
+        // taken again inside the write transaction.
         let view = self.record(caller, object, id).await?;
+        self.require_open_for(caller, &view.record)?;
         let name = name
             .trim()
             .rsplit(['/', '\\'])
@@ -87,7 +174,8 @@ impl Portico {
                 self.settings.max_file_bytes / 1_000_000
             )));
         }
-        let content_type = checked_type(declared_type, bytes)?;
+        let kind = detect(declared_type, &name, bytes)?;
+        let name = named_for(&name, kind);
         let sha = hex::encode(Sha256::digest(bytes));
         let path = self.file_path(&sha);
         if !path.exists() {
@@ -103,18 +191,19 @@ impl Portico {
             .map_err(|e| ServiceError::Internal(e.to_string()))?
             .map_err(|e| ServiceError::Internal(format!("cannot store the file: {e}")))?;
         }
+        let mut tx = self.store.write().await?;
+        let mut db = tx.db();
+        let record = self.record_to_add_to(&mut db, caller, object, id).await?;
         let f = FileRow {
             id: new_id("fil"),
-            record: view.record.id.to_string(),
+            record: record.id.to_string(),
             uploader: caller.user.id.to_string(),
             name,
-            content_type: content_type.to_string(),
+            content_type: kind.mime.to_string(),
             size: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
             sha256: sha,
             created_at: now_ms(),
         };
-        let mut tx = self.store.write().await?;
-        let mut db = tx.db();
         db.insert_file(&f).await?;
         db.audit(&AuditEntry {
             at: f.created_at,
@@ -148,7 +237,8 @@ impl Portico {
             .await?)
     }
 
-    /// `GET /api/v1/files/{id}`: the file and its bytes, for whoever may read its record.
+    /// `GET /api/v1/files/{id}`: the file and its bytes, for whoever may read its record; the
+    /// name and type it is served with follow its content.
     pub async fn download(&self, caller: &Caller, id: &str) -> ServiceResult<(FileRow, Vec<u8>)> {
         let not_found = || ServiceError::NotFound(format!("file {id} not found"));
         let (f, object) = self
@@ -166,7 +256,7 @@ impl Portico {
         let bytes = tokio::fs::read(&path)
             .await
             .map_err(|e| ServiceError::Internal(format!("file {id} is missing on disk: {e}")))?;
-        Ok((f, bytes))
+        Ok((served(f, &bytes), bytes))
     }
 }
 
@@ -174,18 +264,81 @@ impl Portico {
 mod tests {
     use super::*;
 
+    fn mime(declared: &str, name: &str, bytes: &[u8]) -> Result<&'static str, String> {
+        detect(declared, name, bytes)
+            .map(|k| k.mime)
+            .map_err(|e| e.to_string())
+    }
+
     #[test]
-    fn content_must_match_its_declared_type() {
+    fn the_type_comes_from_the_content() {
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+        assert_eq!(mime("text/html", "poly.html", png), Ok("image/png"));
         assert_eq!(
-            checked_type("image/png", b"\x89PNG\r\n\x1a\nrest").unwrap(),
-            "image/png"
+            mime(
+                "image/webp",
+                "a.webp",
+                b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00"
+            ),
+            Ok("image/webp")
         );
-        assert!(checked_type("image/png", b"GIF89a").is_err());
-        assert!(checked_type("application/x-msdownload", b"MZ").is_err());
+        let avi = b"RIFF\x1a\x00\x00\x00AVI LIST\x0d\x00\x00\x00";
+        assert!(mime("image/webp", "a.webp", avi).is_err());
+        // What `infer` alone would take for WebP and PDF.
+        assert!(mime(
+            "image/webp",
+            "a.webp",
+            b"\x00\x00\x00\x00\x00\x00\x00\x00WEBPVP8 "
+        )
+        .is_err());
+        assert!(mime("application/pdf", "a.pdf", b"<html>%PDF-1.7</html>").is_err());
+        assert_eq!(mime("text/plain", "a.txt", b"hello"), Ok("text/plain"));
         assert_eq!(
-            checked_type("text/plain; charset=utf-8", b"hello").unwrap(),
-            "text/plain"
+            mime("application/octet-stream", "a.CSV", b"a,b"),
+            Ok("text/csv")
         );
-        assert!(checked_type("text/plain", &[0xff, 0xfe, 0x00]).is_err());
+        assert!(mime("text/plain", "a.txt", &[0xff, 0xfe, 0x00]).is_err());
+        assert!(mime("text/plain", "a.txt", b"a\0b").is_err());
+        assert!(mime("text/html", "a.html", b"<!DOCTYPE html><html></html>").is_err());
+    }
+
+    #[test]
+    fn names_take_the_extension_of_their_type() {
+        let png = &KINDS[1];
+        let jpeg = &KINDS[2];
+        assert_eq!(named_for("poly.html", png), "poly.png");
+        assert_eq!(named_for("photo", png), "photo.png");
+        assert_eq!(named_for("Photo.PNG", png), "Photo.PNG");
+        assert_eq!(named_for("scan.jpeg", jpeg), "scan.jpeg");
+        assert_eq!(named_for(".html", png), ".html.png");
+        assert_eq!(named_for("a.b.exe", jpeg), "a.b.jpg");
+    }
+
+    #[test]
+    fn stored_files_are_served_as_what_they_are() {
+        let row = |name: &str, content_type: &str| FileRow {
+            id: "fil".into(),
+            record: "rec".into(),
+            uploader: "usr".into(),
+            name: name.into(),
+            content_type: content_type.into(),
+            size: 0,
+            sha256: String::new(),
+            created_at: 0,
+        };
+        let png = b"\x89PNG\r\n\x1a\n\x00";
+        let f = served(row("poly.html", "image/png"), png);
+        assert_eq!(
+            (f.name.as_str(), f.content_type.as_str()),
+            ("poly.png", "image/png")
+        );
+        let f = served(
+            row("clip.webp", "image/webp"),
+            b"RIFF\x00\x00\x00\x00AVI LIST",
+        );
+        assert_eq!(
+            (f.name.as_str(), f.content_type.as_str()),
+            ("clip.bin", "application/octet-stream")
+        );
     }
 }

@@ -35,7 +35,7 @@ pub use bulk::BULK_LIMIT;
 pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
 pub use passwords::{csrf_token_for_session, random_token, NewPassword};
-pub use reads::Page;
+pub use reads::{AuditExport, Page};
 pub use records::{ActionOutcome, RecordInput, RecordView};
 pub use templates::TemplateView;
 pub use users::{LicenseUsage, NewUserInput, OrgUsage, UserPatch};

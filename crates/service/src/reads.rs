@@ -152,27 +152,59 @@ impl Portico {
     }
 }
 
+/// An export of the audit trail: the entries matching a filter as the trail was when the
+/// export began, oldest first, read a page at a time. Pages are found by sequence, so entries
+/// appended meanwhile are neither repeated nor let in, and no connection is held between pages
+/// (a slow reader does not take one from the pool).
+pub struct AuditExport {
+    app: Portico,
+    filter: AuditFilter,
+    /// The sequence of the last entry read.
+    after: i64,
+    /// The sequence of the newest entry when the export began.
+    upto: i64,
+}
+
+impl AuditExport {
+    /// Entries per page.
+    pub const PAGE: i64 = 2000;
+
+    /// The next page; empty once every entry is read.
+    pub async fn next_page(&mut self) -> ServiceResult<Vec<AuditRow>> {
+        if self.after >= self.upto {
+            return Ok(vec![]);
+        }
+        let rows = self
+            .app
+            .store
+            .read()
+            .await?
+            .db()
+            .audit_entries_between(&self.filter, self.after, self.upto, Self::PAGE)
+            .await?;
+        self.after = match rows.last() {
+            Some(last) if rows.len() == Self::PAGE as usize => last.seq,
+            _ => self.upto,
+        };
+        Ok(rows)
+    }
+}
+
 impl Portico {
-    /// Every entry matching `filter`, newest first (the CSV export), read in pages.
-    pub async fn audit_all(
+    /// `GET /api/v1/audit/export` (admins): the export of the entries matching `filter`.
+    pub async fn audit_export(
         &self,
         caller: &Caller,
-        mut filter: AuditFilter,
-    ) -> ServiceResult<Vec<AuditRow>> {
+        filter: AuditFilter,
+    ) -> ServiceResult<AuditExport> {
         caller.require_admin()?;
-        let mut out = Vec::new();
-        let mut reader = self.store.read().await?;
-        filter.limit = 5000;
-        filter.offset = 0;
-        loop {
-            let batch = reader.db().audit_entries(&filter).await?;
-            let done = batch.len() < 5000;
-            out.extend(batch);
-            if done {
-                return Ok(out);
-            }
-            filter.offset += 5000;
-        }
+        let upto = self.store.read().await?.db().audit_last_seq().await?;
+        Ok(AuditExport {
+            app: self.clone(),
+            filter,
+            after: 0,
+            upto,
+        })
     }
 }
 

@@ -433,6 +433,49 @@ impl Portico {
 
     /// Locks a record for a write; externals get NOT_FOUND for what they cannot see and
     /// INSUFFICIENT_ACCESS for what they can see but not change.
+    /// Whether `record` is read-only for `caller`: an external collaborator may read a closed
+    /// record (one in an exit state of its lifecycle: closed, cancelled) but no longer add to
+    /// it. Internal users may.
+    pub fn is_read_only_for(&self, caller: &Caller, record: &Record) -> bool {
+        !caller.is_internal()
+            && self
+                .config
+                .target(&record.object)
+                .is_some_and(|t| t.lifecycle.is_exit(&record.state))
+    }
+
+    /// INSUFFICIENT_ACCESS, saying why, when [`Portico::is_read_only_for`] holds.
+    pub(crate) fn require_open_for(&self, caller: &Caller, record: &Record) -> ServiceResult<()> {
+        if self.is_read_only_for(caller, record) {
+            return Err(ServiceError::InsufficientAccess(format!(
+                "{} is closed: you can still read it, but no longer comment, add files or answer on it",
+                record.name
+            )));
+        }
+        Ok(())
+    }
+
+    /// The record a caller adds a comment or a file to, read inside the write transaction:
+    /// one it may read, and — for an external collaborator — one that is not closed.
+    pub(crate) async fn record_to_add_to(
+        &self,
+        db: &mut Db<'_>,
+        caller: &Caller,
+        object: &str,
+        id: &str,
+    ) -> ServiceResult<Record> {
+        self.target(object)?;
+        let (record, _, _) = db
+            .record(object, &RecordId::new(id), false)
+            .await?
+            .ok_or_else(|| not_found(object, id))?;
+        if !caller.is_internal() && !db.has_role(&record.id, &caller.user.id).await? {
+            return Err(not_found(object, id));
+        }
+        self.require_open_for(caller, &record)?;
+        Ok(record)
+    }
+
     pub(crate) async fn visible_record_for_write(
         &self,
         db: &mut Db<'_>,

@@ -72,6 +72,7 @@ impl Portico {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let (record, target) = self.record_of_task(&mut db, id).await?;
+        self.require_open_for(caller, &record)?;
         let (plan, _) = self
             .plan_and_apply(
                 &mut db,

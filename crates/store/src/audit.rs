@@ -255,23 +255,47 @@ impl Db<'_> {
 
     /// Entries, filtered, newest first.
     pub async fn audit_entries(&mut self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
-        let mut f = Filters::default();
-        f.eq("record_id", filter.record.as_deref())
-            .eq("user_id", filter.user.as_deref())
-            .eq("person_id", filter.person.as_deref())
-            .eq("action", filter.action.as_deref());
-        if let Some(from) = filter.from {
-            f.raw(&format!("at >= {from}"));
-        }
-        if let Some(to) = filter.to {
-            f.raw(&format!("at < {to}"));
-        }
+        let f = filters(filter);
+        let tail = format!(
+            " ORDER BY seq DESC LIMIT {} OFFSET {}",
+            filter.limit, filter.offset
+        );
+        self.audit_query(&f, &tail).await
+    }
+
+    /// The sequence of the newest entry (0 when the trail is empty). Entries are appended
+    /// under the head row's lock and committed in their sequence's order, so every entry up
+    /// to it is there to read: an export that stops at it is the trail as it was.
+    pub async fn audit_last_seq(&mut self) -> Result<i64> {
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM audit_trail")
+            .fetch_one(&mut *self.conn)
+            .await?;
+        rows::get(&row, "seq")
+    }
+
+    /// One page of an export: at most `limit` entries matching `filter` (its page ignored)
+    /// with `after < seq <= upto`, oldest first. The page is found by its sequence (a key,
+    /// not an offset), so entries appended meanwhile neither shift nor repeat a page, and
+    /// each page costs the same however deep it is.
+    pub async fn audit_entries_between(
+        &mut self,
+        filter: &AuditFilter,
+        after: i64,
+        upto: i64,
+        limit: i64,
+    ) -> Result<Vec<AuditRow>> {
+        let mut f = filters(filter);
+        f.raw(&format!("seq > {after}"))
+            .raw(&format!("seq <= {upto}"));
+        self.audit_query(&f, &format!(" ORDER BY seq LIMIT {limit}"))
+            .await
+    }
+
+    async fn audit_query(&mut self, f: &Filters, tail: &str) -> Result<Vec<AuditRow>> {
         let sql = format!(
             "SELECT seq, at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause \
-             FROM audit_trail{} ORDER BY seq DESC LIMIT {} OFFSET {}",
+             FROM audit_trail{}{tail}",
             f.sql(),
-            filter.limit,
-            filter.offset
         );
         let mut q = sqlx::query(&sql);
         for v in &f.values {
@@ -283,4 +307,20 @@ impl Db<'_> {
             .map(audit_row)
             .collect()
     }
+}
+
+/// The conditions of a filter.
+fn filters(filter: &AuditFilter) -> Filters {
+    let mut f = Filters::default();
+    f.eq("record_id", filter.record.as_deref())
+        .eq("user_id", filter.user.as_deref())
+        .eq("person_id", filter.person.as_deref())
+        .eq("action", filter.action.as_deref());
+    if let Some(from) = filter.from {
+        f.raw(&format!("at >= {from}"));
+    }
+    if let Some(to) = filter.to {
+        f.raw(&format!("at < {to}"));
+    }
+    f
 }

@@ -172,6 +172,12 @@ pub fn complete_task(
             "\"response\" is required to complete a task".into(),
         ));
     }
+    if let Some(count) = crate::too_long(response) {
+        return Err(RuleError::InvalidInput(format!(
+            "the response must have at most {} characters (it has {count})",
+            crate::MAX_TEXT_CHARS
+        )));
+    }
     let on_behalf_by = match by {
         TaskCompleter::Assignee => None,
         TaskCompleter::OnBehalf(user) => Some(user),

@@ -12,7 +12,7 @@ use crate::dto::{self, ok};
 use crate::extract::{Auth, Params};
 use crate::ApiError;
 
-type Query = BTreeMap<String, String>;
+pub(super) type Query = BTreeMap<String, String>;
 
 pub async fn assignments(
     State(app): State<Portico>,
@@ -100,7 +100,7 @@ pub async fn outbox(
     Ok(ok(rows.iter().map(dto::outbox).collect::<Vec<_>>()))
 }
 
-fn audit_filter(q: &mut Query) -> Result<(Page, AuditFilter), ApiError> {
+pub(super) fn audit_filter(q: &mut Query) -> Result<(Page, AuditFilter), ApiError> {
     let page = page_params(
         q,
         &["record__v", "user__v", "person__v", "action", "from", "to"],
@@ -138,62 +138,6 @@ pub async fn audit(
     let (page, filter) = audit_filter(&mut q)?;
     let rows = app.audit(&caller, filter, page).await?;
     Ok(ok(rows.iter().map(dto::audit).collect::<Vec<_>>()))
-}
-
-/// `GET /api/v1/audit/export`: the matching entries as CSV, oldest first.
-pub async fn audit_export(
-    State(app): State<Portico>,
-    Auth(caller): Auth,
-    Params(mut q): Params<Query>,
-) -> Result<impl IntoResponse, ApiError> {
-    let (_, filter) = audit_filter(&mut q)?;
-    let rows = app.audit_all(&caller, filter).await?;
-    let mut csv = String::from("id,timestamp,actor,action,object,object_id,record__v,person__v,user__v,before,after,cause\r\n");
-    for r in rows.iter().rev() {
-        let e = &r.entry;
-        let cells = [
-            r.seq.to_string(),
-            dto::time(e.at),
-            e.actor.clone().unwrap_or_default(),
-            e.action.clone(),
-            e.object.clone(),
-            e.object_id.clone(),
-            e.record.clone().unwrap_or_default(),
-            e.person.clone().unwrap_or_default(),
-            e.user.clone().unwrap_or_default(),
-            e.before.clone().unwrap_or_default(),
-            e.after.clone().unwrap_or_default(),
-            e.cause.clone().unwrap_or_default(),
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        csv.push_str(&line.join(","));
-        csv.push_str("\r\n");
-    }
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"portico-audit.csv\"",
-            ),
-        ],
-        csv,
-    ))
-}
-
-/// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'` so that a spreadsheet
-/// does not run it as a formula.
-fn csv_cell(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@']) {
-        format!("'{value}")
-    } else {
-        value.to_string()
-    };
-    if guarded.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
 }
 
 /// `GET /api/v1/audit/verify`: whether the chain is intact, and where it breaks.

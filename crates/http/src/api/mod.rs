@@ -1,6 +1,7 @@
 //! Handlers: parse, call one use case, shape the answer.
 
 pub mod actions;
+pub mod audit_csv;
 pub mod auth;
 pub mod extranet;
 mod fields;

@@ -82,16 +82,6 @@ pub async fn change_password(
         Err(ServiceError::LimitExceeded(m)) => {
             (StatusCode::TOO_MANY_REQUESTS, form(&csrf.0, one_time, Some(&m))).into_response()
         }
-        Err(e) => {
-            tracing::error!(error = %e, "changing a password failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                layout(
-                    "Please try again",
-                    html! { p { "Something went wrong on our side; your password was not changed." } },
-                ),
-            )
-                .into_response()
-        }
+        Err(e) => super::home::refused(e),
     }
 }

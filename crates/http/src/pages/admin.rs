@@ -78,10 +78,10 @@ pub async fn organization(
         Ok(o) => o,
         Err(e) => return refused(e),
     };
-    let persons = app
-        .persons(&caller, Some(&id), None, None, MANY)
-        .await
-        .unwrap_or_default();
+    let persons = match app.persons(&caller, Some(&id), None, None, MANY).await {
+        Ok(p) => p,
+        Err(e) => return refused(e),
+    };
     let content = html! {
         section {
             h2 { "Contact list" }

@@ -11,7 +11,7 @@ use axum::Form;
 use maud::{html, Markup, PreEscaped};
 use portico_service::{Portico, ServiceError};
 
-use super::home::{app_layout, refused, then_to};
+use super::home::{app_layout, refusal_in_page, refused, then_to};
 use super::web::{form_refusal, CsrfToken, WebUser};
 
 /// `GET /static/portico.js`
@@ -96,8 +96,11 @@ pub async fn editor(
     };
     let preview = app
         .preview_notification_template(&caller, &name, &t.subject, &t.body, t.html.as_deref())
-        .await
-        .map_err(|e| e.to_string());
+        .await;
+    let preview = match refusal_in_page(preview) {
+        Ok(preview) => preview,
+        Err(e) => return refused(e),
+    };
     page(
         &caller,
         &csrf.0,
@@ -162,8 +165,11 @@ pub async fn submit(
     let html_part = f.get("html").filter(|h| !h.trim().is_empty()).cloned();
     let preview = app
         .preview_notification_template(&caller, &name, &subject, &body, html_part.as_deref())
-        .await
-        .map_err(|e| e.to_string());
+        .await;
+    let preview = match refusal_in_page(preview) {
+        Ok(preview) => preview,
+        Err(e) => return refused(e),
+    };
     match f.get("action").map(String::as_str) {
         Some("save") => match app
             .put_notification_template(&caller, &name, &subject, &body, html_part.as_deref())
@@ -235,7 +241,10 @@ pub async fn fragment(
             &get("body"),
             html_part.as_deref(),
         )
-        .await
-        .map_err(|e| e.to_string());
+        .await;
+    let preview = match refusal_in_page(preview) {
+        Ok(preview) => preview,
+        Err(e) => return refused(e),
+    };
     preview_pane(preview).into_response()
 }

@@ -85,13 +85,34 @@ pub(super) fn then_to<T>(
     }
 }
 
+/// The page of a refused or failed use case, with the status and the sentence the API would
+/// answer. A failure on our side says only that (its cause is logged, never shown).
 pub(super) fn refused(e: ServiceError) -> Response {
-    match e {
-        ServiceError::NotFound(_) => {
-            error_page(StatusCode::NOT_FOUND, "There is nothing here for you.")
-        }
-        ServiceError::InsufficientAccess(m) => error_page(StatusCode::FORBIDDEN, &m),
-        other => error_page(StatusCode::BAD_REQUEST, &other.to_string()),
+    if let ServiceError::NotFound(_) = e {
+        return error_page(StatusCode::NOT_FOUND, "There is nothing here for you.");
+    }
+    let answer = crate::ApiError::from(e);
+    error_page(answer.status(), answer.message())
+}
+
+/// The result of a use case whose refusal a page shows in place (a template that does not
+/// parse, an action not possible now); a failure on our side stays an error, for the error
+/// page.
+pub(super) fn refusal_in_page<T>(
+    result: Result<T, ServiceError>,
+) -> Result<Result<T, String>, ServiceError> {
+    match result {
+        Ok(v) => Ok(Ok(v)),
+        Err(e @ ServiceError::Internal(_)) => Err(e),
+        Err(e) => Ok(Err(e.to_string())),
+    }
+}
+
+/// A page, or the page of why it cannot be shown.
+pub(super) fn shown(page: Result<Markup, ServiceError>) -> Response {
+    match page {
+        Ok(page) => page.into_response(),
+        Err(e) => refused(e),
     }
 }
 
@@ -131,6 +152,10 @@ pub async fn home(
     WebUser(caller): WebUser,
     csrf: CsrfToken,
 ) -> Response {
+    shown(home_page(&app, &caller, &csrf.0).await)
+}
+
+async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup, ServiceError> {
     let mut records = vec![];
     for target in &app.config().types {
         let filter = RecordFilter {
@@ -139,37 +164,28 @@ pub async fn home(
                 .then(|| "pending_response__c".to_string()),
             ..RecordFilter::default()
         };
-        match app
-            .records(&caller, &target.object, filter, Page::default())
-            .await
-        {
-            Ok(found) => records.extend(found.into_iter().map(|r| (target.object.clone(), r))),
-            Err(e) => return refused(e),
-        }
+        let found = app
+            .records(caller, &target.object, filter, Page::default())
+            .await?;
+        records.extend(found.into_iter().map(|r| (target.object.clone(), r)));
     }
     let tasks = app
         .tasks(
-            &caller,
+            caller,
             TaskFilter {
                 status: Some("open".into()),
                 ..TaskFilter::default()
             },
             Page::default(),
         )
-        .await
-        .unwrap_or_default();
-    let notifications = app
-        .notifications(&caller, true, Page::default())
-        .await
-        .unwrap_or_default();
+        .await?;
+    let notifications = app.notifications(caller, true, Page::default()).await?;
     let content = if caller.is_internal() {
-        let licenses = app.licenses(&caller).await.ok();
+        let l = app.licenses(caller).await?;
         html! {
             section {
                 h2 { "External licenses" }
-                @if let Some(l) = licenses {
-                    p { strong { (l.active) } " of " (l.seats) " seats in use, " (l.available) " free." }
-                }
+                p { strong { (l.active) } " of " (l.seats) " seats in use, " (l.available) " free." }
             }
             section {
                 h2 { "Waiting for a supplier's response" }
@@ -187,7 +203,7 @@ pub async fn home(
                     h2 { "News" }
                     ul { @for n in &notifications { li { (n.message) } } }
                     form method="post" action="/notifications/read" {
-                        input type="hidden" name="csrf" value=(csrf.0);
+                        input type="hidden" name="csrf" value=(csrf);
                         button type="submit" { "Mark all as read" }
                     }
                 }
@@ -212,7 +228,7 @@ pub async fn home(
     } else {
         "Your requests"
     };
-    app_layout(&caller, &csrf.0, title, content).into_response()
+    Ok(app_layout(caller, csrf, title, content))
 }
 
 fn task_form(t: &TaskRow, csrf: &str, back: &str) -> Markup {
@@ -221,7 +237,7 @@ fn task_form(t: &TaskRow, csrf: &str, back: &str) -> Markup {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="back" value=(back);
             label for=(format!("response-{}", t.id)) { "Your response" }
-            textarea id=(format!("response-{}", t.id)) name="response" rows="4" required {}
+            textarea id=(format!("response-{}", t.id)) name="response" rows="4" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
             button type="submit" { "Send response" }
         }
     }
@@ -234,52 +250,60 @@ pub async fn record(
     csrf: CsrfToken,
     Path((object, id)): Path<(String, String)>,
 ) -> Response {
-    let view = match app.record(&caller, &object, &id).await {
-        Ok(v) => v,
-        Err(e) => return refused(e),
-    };
+    shown(record_page(&app, &caller, &csrf.0, &object, &id).await)
+}
+
+async fn record_page(
+    app: &Portico,
+    caller: &Caller,
+    csrf: &str,
+    object: &str,
+    id: &str,
+) -> Result<Markup, ServiceError> {
+    let view = app.record(caller, object, id).await?;
     let back = format!("/records/{object}/{id}");
     let tasks = app
         .tasks(
-            &caller,
+            caller,
             TaskFilter {
-                record: Some(id.clone()),
+                record: Some(id.to_string()),
                 ..TaskFilter::default()
             },
             Page::default(),
         )
-        .await
-        .unwrap_or_default();
-    let checklists = app
-        .checklists(&caller, &object, &id)
-        .await
-        .unwrap_or_default();
+        .await?;
+    let checklists = app.checklists(caller, object, id).await?;
     let visible = |f: &str| {
         view.visible_fields
             .as_ref()
             .is_none_or(|v| v.iter().any(|x| x == f))
     };
     let actions = if caller.is_internal() {
-        super::internal::actions_section(&app, &caller, &object, &id).await
+        super::internal::actions_section(app, caller, object, id).await?
     } else {
         html! {}
     };
-    let comments = super::tickets::comments_section(&app, &caller, &csrf.0, &object, &id).await;
-    let files = super::tickets::files_section(&app, &caller, &csrf.0, &object, &id).await;
+    // A closed record stays readable for its external collaborators, without the forms they
+    // could no longer use.
+    let read_only = app.is_read_only_for(caller, &view.record);
+    let comments =
+        super::tickets::comments_section(app, caller, csrf, object, id, read_only).await?;
+    let files = super::tickets::files_section(app, caller, csrf, object, id, read_only).await?;
     let r = &view.record;
     let supplier_name = app
-        .supplier_name(&caller, &object, &id)
-        .await
-        .ok()
-        .flatten()
+        .supplier_name(caller, object, id)
+        .await?
         .or_else(|| r.supplier.as_ref().map(ToString::to_string))
         .unwrap_or_default();
     let content = html! {
         (actions)
+        @if read_only {
+            p class="hint" { "This record is closed: you can still read it, but no longer answer, comment or add files." }
+        }
         dl class="fields" {
             @if visible("object_type__v") {
                 dt { "Type" }
-                dd { (app.config().target(&object).map_or(r.object_type.clone(), |t| t.label.clone())) }
+                dd { (app.config().target(object).map_or(r.object_type.clone(), |t| t.label.clone())) }
             }
             @if visible("state__v") { dt { "State" } dd { (state_label(&r.state)) } }
             @if visible("supplier__v") { dt { "Supplier" } dd { (supplier_name) } }
@@ -292,8 +316,8 @@ pub async fn record(
                     h3 { (t.label) " · " (t.status) }
                     p { (t.instructions) }
                     @if let Some(resp) = &t.response { p { strong { "Response: " } (resp) } }
-                    @if t.status == "open" && (t.assignee == caller.user.id || caller.is_internal()) {
-                        (task_form(t, &csrf.0, &back))
+                    @if t.status == "open" && !read_only && (t.assignee == caller.user.id || caller.is_internal()) {
+                        (task_form(t, csrf, &back))
                     }
                 }
             }
@@ -304,19 +328,23 @@ pub async fn record(
             @for c in &checklists {
                 article class="checklist" {
                     h3 { (c.checklist.name) @if c.checklist.completed { " · completed" } }
-                    form method="post" action=(format!("/checklists/{}/answer", c.checklist.id)) {
-                        input type="hidden" name="csrf" value=(csrf.0);
-                        input type="hidden" name="back" value=(back);
-                        @for (i, item) in c.checklist.items.iter().enumerate() {
-                            label for=(format!("a-{}-{i}", c.checklist.id)) { (item.question) }
-                            @if c.checklist.completed {
-                                p { (item.answer.clone().unwrap_or_default()) }
-                            } @else {
-                                input type="text" id=(format!("a-{}-{i}", c.checklist.id)) name=(format!("answer_{i}"))
-                                    value=(item.answer.clone().unwrap_or_default());
+                    @if c.checklist.completed || read_only {
+                        dl {
+                            @for item in &c.checklist.items {
+                                dt { (item.question) }
+                                dd { (item.answer.clone().unwrap_or_default()) }
                             }
                         }
-                        @if !c.checklist.completed {
+                    } @else {
+                        form method="post" action=(format!("/checklists/{}/answer", c.checklist.id)) {
+                            input type="hidden" name="csrf" value=(csrf);
+                            input type="hidden" name="back" value=(back);
+                            @for (i, item) in c.checklist.items.iter().enumerate() {
+                                label for=(format!("a-{}-{i}", c.checklist.id)) { (item.question) }
+                                input type="text" id=(format!("a-{}-{i}", c.checklist.id)) name=(format!("answer_{i}"))
+                                    maxlength=(portico_domain::MAX_TEXT_CHARS)
+                                    value=(item.answer.clone().unwrap_or_default());
+                            }
                             button type="submit" name="action" value="save" { "Save answers" }
                             " "
                             button type="submit" name="action" value="complete" { "Complete" }
@@ -327,14 +355,14 @@ pub async fn record(
         }
     };
     let history = if caller.is_internal() {
-        let entries = app
-            .record_history(&caller, &object, &id)
-            .await
-            .unwrap_or_default();
+        let entries = app.record_history(caller, object, id).await?;
         let mut names = Vec::new();
         for p in &view.record.collaborators {
-            if let Ok(person) = app.person(&caller, p.as_str()).await {
-                names.push(person.display_name());
+            // A person removed since is left out; any other failure is one.
+            match app.person(caller, p.as_str()).await {
+                Ok(person) => names.push(person.display_name()),
+                Err(ServiceError::NotFound(_)) => {}
+                Err(e) => return Err(e),
             }
         }
         html! {
@@ -358,7 +386,7 @@ pub async fn record(
         html! {}
     };
     let content = html! { (content) (files) (comments) (history) };
-    app_layout(&caller, &csrf.0, &r.name, content).into_response()
+    Ok(app_layout(caller, csrf, &r.name, content))
 }
 
 /// Only local paths are followed after a form (no open redirect).

@@ -11,9 +11,9 @@ use maud::{html, Markup};
 use portico_domain::collab::{ActionArgs, Plan};
 use portico_domain::PersonId;
 use portico_service::store::RecordFilter;
-use portico_service::{Page, Portico, RecordInput};
+use portico_service::{Page, Portico, RecordInput, ServiceError};
 
-use super::home::{app_layout, records_table, refused, then_to, MANY};
+use super::home::{app_layout, records_table, refusal_in_page, refused, then_to, MANY};
 use super::web::{form_refusal, CsrfToken, WebUser};
 
 /// `GET /records/{object}`: the records of a type (an external collaborator's are filtered
@@ -26,7 +26,7 @@ pub async fn list(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let Ok(target) = app.target(&object) else {
-        return refused(portico_service::ServiceError::NotFound(object));
+        return refused(ServiceError::NotFound(object));
     };
     let filter = RecordFilter {
         state: q.get("state").filter(|s| !s.is_empty()).cloned(),
@@ -56,16 +56,16 @@ pub async fn new_form(
     Path(object): Path<String>,
 ) -> Response {
     let Ok(target) = app.target(&object) else {
-        return refused(portico_service::ServiceError::NotFound(object));
+        return refused(ServiceError::NotFound(object));
     };
     let orgs = match app.organizations(&caller, None, Page::default()).await {
         Ok(o) => o,
         Err(e) => return refused(e),
     };
-    let persons = app
-        .persons(&caller, None, None, None, MANY)
-        .await
-        .unwrap_or_default();
+    let persons = match app.persons(&caller, None, None, None, MANY).await {
+        Ok(p) => p,
+        Err(e) => return refused(e),
+    };
     let content = html! {
         form method="post" action=(format!("/records/{object}")) {
             input type="hidden" name="csrf" value=(csrf.0);
@@ -123,12 +123,9 @@ pub async fn actions_section(
     caller: &portico_service::Caller,
     object: &str,
     id: &str,
-) -> Markup {
-    let actions = app
-        .record_actions(caller, object, id)
-        .await
-        .unwrap_or_default();
-    html! {
+) -> Result<Markup, ServiceError> {
+    let actions = app.record_actions(caller, object, id).await?;
+    Ok(html! {
         @if !actions.is_empty() {
             section {
                 h2 { "Actions" }
@@ -142,7 +139,7 @@ pub async fn actions_section(
                 }
             }
         }
-    }
+    })
 }
 
 fn plan_summary(plan: &Plan) -> Markup {
@@ -186,18 +183,20 @@ pub async fn preview(
     let preview = if needs_to && !q.contains_key("to") {
         None
     } else {
-        match app
+        let dry_run = app
             .run_action(&caller, &object, &id, &action, args(&q), true)
             .await
-        {
-            Ok(outcome) => Some(Ok(outcome.plan)),
-            Err(e) => Some(Err(e.to_string())),
+            .map(|outcome| outcome.plan);
+        match refusal_in_page(dry_run) {
+            Ok(preview) => Some(preview),
+            Err(e) => return refused(e),
         }
     };
     let persons = if needs_to {
-        app.persons(&caller, None, None, None, MANY)
-            .await
-            .unwrap_or_default()
+        match app.persons(&caller, None, None, None, MANY).await {
+            Ok(persons) => persons,
+            Err(e) => return refused(e),
+        }
     } else {
         vec![]
     };
@@ -253,6 +252,7 @@ pub async fn run(
         .await
     {
         Ok(_) => Redirect::to(&format!("/records/{object}/{id}")).into_response(),
+        Err(e @ ServiceError::Internal(_)) => refused(e),
         Err(e) => (
             StatusCode::CONFLICT,
             app_layout(

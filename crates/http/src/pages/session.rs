@@ -76,6 +76,8 @@ pub async fn login(
         Err(ServiceError::LimitExceeded(m)) => {
             (StatusCode::TOO_MANY_REQUESTS, page(&csrf.0, Some(&m))).into_response()
         }
+        // A failure on our side is not a wrong password.
+        Err(e @ ServiceError::Internal(_)) => super::home::refused(e),
         Err(_) => (
             StatusCode::UNAUTHORIZED,
             page(
@@ -103,8 +105,15 @@ pub async fn logout(
         return refused;
     }
     if let Some(token) = cookie(&parts, SESSION) {
-        if let Ok(caller) = app.authenticate(&token).await {
-            let _ = app.logout(&caller, &token).await;
+        // The session must end for real: a failure says so (and keeps the cookie, to try
+        // again) rather than look like a sign-out. One that is no longer valid is over.
+        let ended = match app.authenticate(&token).await {
+            Ok(caller) => app.logout(&caller, &token).await,
+            Err(ServiceError::InvalidSession(_)) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = ended {
+            return super::home::refused(e);
         }
     }
     let mut response = Redirect::to("/login").into_response();

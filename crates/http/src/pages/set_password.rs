@@ -73,20 +73,13 @@ pub async fn page(
     match app.password_link_usable(&token).await {
         Ok(true) => (StatusCode::OK, form(&csrf.0, &token, None)).into_response(),
         Ok(false) => (StatusCode::GONE, link_gone(&csrf.0)).into_response(),
-        Err(e) => unavailable(&e),
+        Err(e) => unavailable(e),
     }
 }
 
-fn unavailable(e: &ServiceError) -> Response {
-    tracing::error!(error = %e, "the set-password page failed");
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        layout(
-            "Please try again",
-            html! { p { "Something went wrong on our side; nothing was changed." } },
-        ),
-    )
-        .into_response()
+/// A failure on our side: the error page, its cause logged (by the one error mapping).
+fn unavailable(e: ServiceError) -> Response {
+    super::home::refused(e)
 }
 
 #[derive(Deserialize)]
@@ -131,7 +124,7 @@ pub async fn submit(
             form(&csrf.0, &f.token, Some(&message)),
         )
             .into_response(),
-        Err(e) => unavailable(&e),
+        Err(e) => unavailable(e),
     }
 }
 
@@ -182,6 +175,6 @@ pub async fn new_link(
             new_link_form(&csrf.0, "Get a new link", "Give your username or email.", Some(&m)),
         )
             .into_response(),
-        Err(e) => unavailable(&e),
+        Err(e) => unavailable(e),
     }
 }

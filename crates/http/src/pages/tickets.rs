@@ -7,22 +7,24 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
-use portico_service::{Caller, Page, Portico};
+use portico_service::{Caller, Page, Portico, ServiceError};
 
 use super::home::{app_layout, refused, then_to};
 use super::web::{csrf_refusal, form_refusal, CsrfToken, WebUser};
 use crate::dto::time;
 
-/// The comments section of a record page.
+/// The comments section of a record page; without its form when the record is read-only for
+/// the caller.
 pub async fn comments_section(
     app: &Portico,
     caller: &Caller,
     csrf: &str,
     object: &str,
     id: &str,
-) -> Markup {
-    let comments = app.comments(caller, object, id).await.unwrap_or_default();
-    html! {
+    read_only: bool,
+) -> Result<Markup, ServiceError> {
+    let comments = app.comments(caller, object, id).await?;
+    Ok(html! {
         section {
             h2 { "Comments" }
             @for c in &comments {
@@ -31,14 +33,16 @@ pub async fn comments_section(
                     p { (c.body) }
                 }
             }
-            form method="post" action=(format!("/records/{object}/{id}/comments")) {
-                input type="hidden" name="csrf" value=(csrf);
-                label for="comment" { "Add a comment" }
-                textarea id="comment" name="body" rows="3" required {}
-                button type="submit" { "Comment" }
+            @if !read_only {
+                form method="post" action=(format!("/records/{object}/{id}/comments")) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="comment" { "Add a comment" }
+                    textarea id="comment" name="body" rows="3" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
+                    button type="submit" { "Comment" }
+                }
             }
         }
-    }
+    })
 }
 
 /// `POST /records/{object}/{id}/comments`
@@ -149,16 +153,18 @@ pub async fn answer(
     )
 }
 
-/// The files section of a record page.
+/// The files section of a record page; without its form when the record is read-only for the
+/// caller.
 pub async fn files_section(
     app: &Portico,
     caller: &Caller,
     csrf: &str,
     object: &str,
     id: &str,
-) -> Markup {
-    let files = app.files(caller, object, id).await.unwrap_or_default();
-    html! {
+    read_only: bool,
+) -> Result<Markup, ServiceError> {
+    let files = app.files(caller, object, id).await?;
+    Ok(html! {
         section {
             h2 { "Files and photos" }
             @if files.is_empty() { p class="hint" { "No files yet." } }
@@ -167,14 +173,16 @@ pub async fn files_section(
                     li { a href=(format!("/files/{}", f.id)) { (f.name) } " · " (f.content_type) " · " (f.size / 1024) " KB" }
                 }
             }
-            form method="post" action=(format!("/records/{object}/{id}/files")) enctype="multipart/form-data" {
-                input type="hidden" name="csrf" value=(csrf);
-                label for="file" { "Add a file (PDF, image, text or CSV; at most 10 MB)" }
-                input type="file" id="file" name="file" required accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv";
-                button type="submit" { "Upload" }
+            @if !read_only {
+                form method="post" action=(format!("/records/{object}/{id}/files")) enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    label for="file" { "Add a file (PDF, image, text or CSV; at most 10 MB)" }
+                    input type="file" id="file" name="file" required accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv";
+                    button type="submit" { "Upload" }
+                }
             }
         }
-    }
+    })
 }
 
 /// `POST /records/{object}/{id}/files` (multipart: `csrf`, `file`)
@@ -207,9 +215,7 @@ pub async fn upload(
         return r;
     }
     let Some((name, kind, bytes)) = file else {
-        return refused(portico_service::ServiceError::InvalidData(
-            "choose a file to upload".into(),
-        ));
+        return refused(ServiceError::InvalidData("choose a file to upload".into()));
     };
     then_to(
         app.upload_file(&caller, &object, &id, &name, &kind, &bytes)

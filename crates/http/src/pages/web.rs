@@ -58,9 +58,10 @@ pub fn clear_cookie(name: &str) -> HeaderValue {
 /// Where a user who signed in with a one-time password must go first.
 pub const CHANGE_PASSWORD: &str = "/account/password";
 
-/// The signed-in user of a page; without a valid session the page redirects to `/login`. A
-/// user who signed in with a one-time password is sent to change it: every other page and
-/// form (reading records, completing tasks, commenting) waits until it has.
+/// The signed-in user of a page; without a valid session the page redirects to `/login`, and
+/// when the session cannot be checked it answers the error page. A user who signed in with a
+/// one-time password is sent to change it: every other page and form (reading records,
+/// completing tasks, commenting) waits until it has.
 pub struct WebUser(pub Caller);
 
 impl FromRequestParts<Portico> for WebUser {
@@ -86,7 +87,11 @@ impl FromRequestParts<Portico> for WebUserAny {
         let token = cookie(parts, SESSION).ok_or_else(|| Redirect::to("/login").into_response())?;
         match app.authenticate(&token).await {
             Ok(caller) => Ok(WebUserAny(caller, token)),
-            Err(_) => Err(Redirect::to("/login").into_response()),
+            Err(portico_service::ServiceError::InvalidSession(_)) => {
+                Err(Redirect::to("/login").into_response())
+            }
+            // Not a sign-in to ask for again: the session could not be read.
+            Err(e) => Err(super::home::refused(e)),
         }
     }
 }

@@ -12,6 +12,9 @@ pub enum StoreError {
     /// The seat check of the pool refused (another request took the last seat).
     #[error("no external license seat is free")]
     NoSeat,
+    /// The SQLite database file named does not exist (and was not to be created).
+    #[error("the SQLite database {0} does not exist")]
+    Missing(String),
     /// Bad settings, such as an unsupported URL.
     #[error("{0}")]
     Config(String),

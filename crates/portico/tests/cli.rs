@@ -107,12 +107,11 @@ fn a_mistyped_sqlite_path_is_refused_and_nothing_is_created() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let missing = dir.path().join("typo").join("portico.db");
     for args in [vec!["serve", "--listen", "127.0.0.1:0"], vec!["migrate"]] {
-        let out = portico_in(dir.path())
-            .args(&args)
+        let mut cmd = portico_in(dir.path());
+        cmd.args(&args)
             .arg("--database-url")
-            .arg(format!("sqlite://{}", missing.display()))
-            .output()
-            .expect("run portico");
+            .arg(format!("sqlite://{}", missing.display()));
+        let out = within_seconds(cmd, 30);
         assert!(!out.status.success(), "{args:?} must fail");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(

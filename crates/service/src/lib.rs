@@ -17,6 +17,7 @@ mod notifications;
 mod read_cache;
 mod reads;
 mod records;
+pub mod retry;
 mod snapshot;
 mod tasks;
 mod templates;

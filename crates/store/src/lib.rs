@@ -40,7 +40,7 @@ use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Tr
 
 pub use audit::{chain_hash, AuditEntry, AuditFilter, AuditRow, ChainReport};
 pub use checklists::ChecklistRow;
-pub use error::StoreError;
+pub use error::{Conflict, StoreError, Unique};
 pub use extranet::{CommentRow, FileRow, TicketRow};
 pub use facts::{ActiveAssignment, RecordsFacts};
 pub use lookups::{rule_lookups, Lookup};

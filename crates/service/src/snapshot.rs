@@ -329,9 +329,12 @@ impl Portico {
         Ok((plan, after))
     }
 
-    /// Loads the facts of every person an action on any of `records` concerns, locking
-    /// persons then users in id order (the lock order every write follows, so writers never
-    /// deadlock).
+    /// Loads the facts of every person an action on any of `records` concerns. Locks are
+    /// taken in the one lock order of every write (ARCHITECTURE.md "Lock order"): the records
+    /// (by the caller), then the persons, then their users, each in id order; the facts the
+    /// rules decide from (assignments, role holders, tasks, other Active assignments,
+    /// usernames) are read only once all of them are held, so no concurrent writer can have
+    /// changed them between the read and the write.
     pub(crate) async fn load_facts(
         &self,
         db: &mut Db<'_>,
@@ -339,54 +342,41 @@ impl Portico {
         extra: &[PersonId],
     ) -> ServiceResult<Facts> {
         let ids: Vec<_> = records.iter().map(|r| r.id.clone()).collect();
-        let rf = db.records_facts(&ids).await?;
-        let mut holders: BTreeSet<UserId> = rf.holders.values().flatten().cloned().collect();
-        holders.extend(rf.open_tasks.keys().map(|(_, u)| u.clone()));
-        let holders: Vec<UserId> = holders.into_iter().collect();
-        let person_of_user: BTreeMap<UserId, PersonId> = db
-            .users_by_id(&holders)
+        let mut concerned = db.persons_concerned(&ids).await?;
+        for r in records {
+            concerned.extend(r.collaborators.iter().cloned());
+        }
+        concerned.extend(extra.iter().cloned());
+        let concerned: Vec<PersonId> = concerned.into_iter().collect();
+        let persons: BTreeMap<PersonId, Person> = db
+            .lock_persons(&concerned)
             .await?
             .into_iter()
-            .filter_map(|u| Some((u.id, u.person?)))
+            .map(|p| (p.id.clone(), p))
+            .collect();
+        // Links change only with both rows locked: the locked persons tell whose users are
+        // behind the role holders and task assignees.
+        let person_of_user: BTreeMap<UserId, PersonId> = persons
+            .values()
+            .filter_map(|p| Some((p.user.clone()?, p.id.clone())))
+            .collect();
+        let linked: Vec<UserId> = person_of_user.keys().cloned().collect();
+        let users = db
+            .lock_users(&linked)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.clone(), u))
             .collect();
         let mut facts = Facts {
-            records: rf,
-            persons: BTreeMap::new(),
-            users: BTreeMap::new(),
+            records: RecordsFacts::default(),
+            persons,
+            users,
             matching: BTreeMap::new(),
             person_of_user,
             active_counts: BTreeMap::new(),
             taken_usernames: BTreeSet::new(),
             username_pattern: self.config.user_template.username_pattern.clone(),
         };
-        let mut concerned: BTreeSet<PersonId> = BTreeSet::new();
-        for r in records {
-            // Persons not loaded yet: `concerned` keeps only known ones, so mark all first.
-            concerned.extend(r.collaborators.iter().cloned());
-            if let Some(a) = facts.records.active.get(&r.id) {
-                concerned.extend(a.keys().cloned());
-            }
-        }
-        concerned.extend(extra.iter().cloned());
-        concerned.extend(facts.person_of_user.values().cloned());
-        let concerned: Vec<PersonId> = concerned.into_iter().collect();
-        facts.persons = db
-            .lock_persons(&concerned)
-            .await?
-            .into_iter()
-            .map(|p| (p.id.clone(), p))
-            .collect();
-        let linked: Vec<UserId> = facts
-            .persons
-            .values()
-            .filter_map(|p| p.user.clone())
-            .collect();
-        facts.users = db
-            .lock_users(&linked)
-            .await?
-            .into_iter()
-            .map(|u| (u.id.clone(), u))
-            .collect();
         let mut unmatched: Vec<PersonId> = facts
             .persons
             .values()
@@ -420,6 +410,7 @@ impl Portico {
                 }
             }
         }
+        facts.records = db.records_facts(&ids).await?;
         let existing: Vec<UserId> = facts.users.keys().cloned().collect();
         facts.active_counts = db.active_assignment_counts(&existing).await?;
         let bases: BTreeSet<String> = facts

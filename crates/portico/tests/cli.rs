@@ -1,4 +1,7 @@
-//! The binary's start-up: a configuration file Portico cannot use is refused with its line.
+//! The binary's start-up: a configuration file Portico cannot use is refused with its line, and
+//! a SQLite database is opened, never made by mistake.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;
 

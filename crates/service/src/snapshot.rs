@@ -360,12 +360,27 @@ impl Portico {
             .values()
             .filter_map(|p| Some((p.user.clone()?, p.id.clone())))
             .collect();
-        let linked: Vec<UserId> = person_of_user.keys().cloned().collect();
-        let users = db
-            .lock_users(&linked)
+        // C2 step 1's exact-details matches of the persons without a user are read first, so
+        // that they are locked with the persons' own users in one id-ordered statement.
+        let unlinked: Vec<&Person> = persons.values().filter(|p| p.user.is_none()).collect();
+        let mut matches = match unlinked.is_empty() {
+            true => BTreeMap::new(),
+            false => db.matching_users(&unlinked).await?,
+        };
+        let wanted: Vec<UserId> = person_of_user
+            .keys()
+            .cloned()
+            .chain(matches.values().map(|u| u.id.clone()))
+            .collect();
+        let mut locked: BTreeMap<UserId, User> = db
+            .lock_users(&wanted)
             .await?
             .into_iter()
             .map(|u| (u.id.clone(), u))
+            .collect();
+        let users = person_of_user
+            .keys()
+            .filter_map(|u| Some((u.clone(), locked.remove(u)?)))
             .collect();
         let mut facts = Facts {
             records: RecordsFacts::default(),
@@ -377,31 +392,13 @@ impl Portico {
             taken_usernames: BTreeSet::new(),
             username_pattern: self.config.user_template.username_pattern.clone(),
         };
-        let mut unmatched: Vec<PersonId> = facts
-            .persons
-            .values()
-            .filter(|p| p.user.is_none())
-            .map(|p| p.id.clone())
-            .collect();
-        // A match found is locked, then checked: if another writer linked it meanwhile, the
-        // person's next-oldest match is looked for (a few times at most).
-        for _ in 0..3 {
-            if unmatched.is_empty() {
-                break;
-            }
-            let persons: Vec<&Person> = unmatched.iter().map(|p| &facts.persons[p]).collect();
-            let matches = db.matching_users(&persons).await?;
-            let wanted: Vec<UserId> = matches.values().map(|u| u.id.clone()).collect();
-            let locked: BTreeMap<UserId, User> = db
-                .lock_users(&wanted)
-                .await?
-                .into_iter()
-                .filter(|u| u.person.is_none())
-                .map(|u| (u.id.clone(), u))
-                .collect();
-            unmatched.clear();
-            for (person, u) in matches {
-                match locked.get(&u.id) {
+        // A match is checked once locked: if another writer linked it meanwhile, the person's
+        // next-oldest match is looked for (twice more at most). Those are locked late, out of
+        // the id order: a deadlock this causes is run again (`retry`).
+        for round in 0..3 {
+            let mut unmatched = vec![];
+            for (person, u) in std::mem::take(&mut matches) {
+                match locked.get(&u.id).filter(|u| u.person.is_none()) {
                     Some(user) => {
                         facts.matching.insert(person, user.id.clone());
                         facts.users.insert(user.id.clone(), user.clone());
@@ -409,6 +406,18 @@ impl Portico {
                     None => unmatched.push(person),
                 }
             }
+            if unmatched.is_empty() || round == 2 {
+                break;
+            }
+            let persons: Vec<&Person> = unmatched.iter().map(|p| &facts.persons[p]).collect();
+            matches = db.matching_users(&persons).await?;
+            let wanted: Vec<UserId> = matches.values().map(|u| u.id.clone()).collect();
+            locked = db
+                .lock_users(&wanted)
+                .await?
+                .into_iter()
+                .map(|u| (u.id.clone(), u))
+                .collect();
         }
         facts.records = db.records_facts(&ids).await?;
         let existing: Vec<UserId> = facts.users.keys().cloned().collect();

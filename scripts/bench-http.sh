@@ -17,7 +17,7 @@ dir=target/bench/http
 mkdir -p "$dir"
 db="$dir/portico-$records.db"
 if [ ! -f "$db" ]; then
-  "$bin" migrate --database-url "sqlite://$db" >/dev/null
+  "$bin" migrate --create --database-url "sqlite://$db" >/dev/null
   PORTICO_ADMIN_PASSWORD=bench-admin-password "$bin" seed --database-url "sqlite://$db" --records "$records"
 fi
 port=18181

@@ -53,7 +53,7 @@ fi
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 PORTICO_DATA_DIR="$work" PORTICO_MAIL_WORKER=false ./target/debug/portico demo \
-  --listen "127.0.0.1:$port" --database-url "sqlite://$work/portico.db" >"$work/server.log" 2>&1 &
+  --listen "127.0.0.1:$port" --create --database-url "sqlite://$work/portico.db" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 1; done

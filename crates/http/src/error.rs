@@ -78,6 +78,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::InsufficientAccess(_) => (StatusCode::FORBIDDEN, "INSUFFICIENT_ACCESS"),
             ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, "NOT_FOUND"),
             ServiceError::OperationNotAllowed(_) => (StatusCode::CONFLICT, "OPERATION_NOT_ALLOWED"),
+            ServiceError::Conflict(ref kind) => {
+                tracing::warn!(%kind, "a write still collided after its retries");
+                (StatusCode::CONFLICT, "OPERATION_NOT_ALLOWED")
+            }
             ServiceError::LicenseLimitExceeded(_) => {
                 (StatusCode::CONFLICT, "LICENSE_LIMIT_EXCEEDED")
             }
@@ -112,5 +116,37 @@ impl IntoResponse for ApiError {
             }],
         };
         (self.status, Json(body)).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_write_still_colliding_after_its_retries_is_a_409_saying_to_try_again() {
+        let e = ApiError::from(ServiceError::Conflict("deadlock".into()));
+        assert_eq!(e.status, StatusCode::CONFLICT);
+        assert_eq!(e.kind(), "OPERATION_NOT_ALLOWED");
+        assert!(e.message().contains("try again"), "{}", e.message());
+    }
+
+    #[test]
+    fn a_known_unique_rule_is_a_409_naming_no_index() {
+        let e = ApiError::from(ServiceError::from(portico_store::StoreError::Duplicate(
+            portico_store::Unique::Username,
+        )));
+        assert_eq!(e.status, StatusCode::CONFLICT);
+        assert_eq!(e.message(), "a user with this username already exists");
+    }
+
+    #[test]
+    fn an_internal_error_shows_no_detail() {
+        let e = ApiError::from(ServiceError::Internal(
+            "database error: duplicate key value violates unique constraint \"sessions_pkey\""
+                .into(),
+        ));
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!e.message().contains("sessions_pkey"));
     }
 }

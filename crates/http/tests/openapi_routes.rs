@@ -11,7 +11,7 @@ use tower::ServiceExt;
 #[tokio::test]
 async fn every_documented_operation_is_routed() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::connect(&format!("sqlite://{}/routes.db", dir.path().display()))
+    let store = Store::create_or_connect(&format!("sqlite://{}/routes.db", dir.path().display()))
         .await
         .unwrap();
     store.migrate().await.unwrap();

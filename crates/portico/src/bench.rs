@@ -67,7 +67,7 @@ async fn fresh(url: &str, label: &str) -> anyhow::Result<(Portico, Caller)> {
         }
         format!("sqlite://{file}")
     };
-    let store = crate::open_store(&url).await?;
+    let store = crate::open_store(&url, true).await?;
     let app = Portico::new(
         store,
         Config::default_config().map_err(|e| anyhow::anyhow!("{e}"))?,

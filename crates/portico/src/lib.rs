@@ -34,16 +34,45 @@ pub fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
     }
 }
 
-/// Connects to the database and runs the migrations.
-pub async fn open_store(database_url: &str) -> anyhow::Result<Store> {
-    let store = Store::connect(database_url)
-        .await
-        .with_context(|| format!("cannot open the database {}", redact(database_url)))?;
+/// Connects to the database and runs the migrations. A missing SQLite file is created only when
+/// `create` is set or it is a default one ([`settings::DEFAULT_DATABASE_URL`],
+/// [`settings::DEMO_DATABASE_URL`]): a mistyped path must not silently become an empty database
+/// with a new admin.
+pub async fn open_store(database_url: &str, create: bool) -> anyhow::Result<Store> {
+    open(database_url, create || is_default_database(database_url)).await
+}
+
+/// Like [`open_store`], never creating a database (for commands that only read one).
+pub async fn open_existing_store(database_url: &str) -> anyhow::Result<Store> {
+    open(database_url, false).await
+}
+
+async fn open(database_url: &str, create: bool) -> anyhow::Result<Store> {
+    let opened = if create {
+        Store::create_or_connect(database_url).await
+    } else {
+        Store::connect(database_url).await
+    };
+    let store = match opened {
+        Err(portico_store::StoreError::Missing(path)) => anyhow::bail!(
+            "the SQLite database {path} does not exist. Check the path; to create a new, empty database there, add --create (or set PORTICO_CREATE_DATABASE=true)"
+        ),
+        other => other
+            .with_context(|| format!("cannot open the database {}", redact(database_url)))?,
+    };
     store
         .migrate()
         .await
         .context("cannot migrate the database")?;
     Ok(store)
+}
+
+/// Whether `url` names the file of a default database (however the URL spells it).
+fn is_default_database(url: &str) -> bool {
+    let file = portico_store::sqlite_file(url);
+    [settings::DEFAULT_DATABASE_URL, settings::DEMO_DATABASE_URL]
+        .iter()
+        .any(|d| file.is_some() && portico_store::sqlite_file(d) == file)
 }
 
 /// The URL without a password, for messages.
@@ -140,7 +169,7 @@ fn hostname() -> String {
 /// Opens the database, bootstraps, and serves the API on `settings.listen` (port 0 picks one).
 pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     let config = load_config(settings.config.as_deref())?;
-    let store = open_store(&settings.database_url).await?;
+    let store = open_store(&settings.database_url, settings.create_database).await?;
     let listener = TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;

@@ -1,6 +1,7 @@
 //! `portico`: serve, demo, migrate, check-config.
 
 use clap::{Parser, Subcommand};
+use portico::settings::{DatabaseArgs, DEFAULT_DATABASE_URL, DEMO_DATABASE_URL};
 use portico::{demo, Settings};
 
 #[derive(Parser)]
@@ -21,24 +22,11 @@ enum Command {
     /// Serve with a ready demo company (its own database unless --database-url is given).
     Demo(#[command(flatten)] Settings),
     /// Run the database migrations and stop.
-    Migrate {
-        /// Database URL.
-        #[arg(
-            long,
-            env = "PORTICO_DATABASE_URL",
-            default_value = "sqlite://portico-data/portico.db"
-        )]
-        database_url: String,
-    },
+    Migrate(#[command(flatten)] DatabaseArgs),
     /// Fill a database with generated data (suppliers, contacts, users, records in every state).
     Seed {
-        /// Database URL.
-        #[arg(
-            long,
-            env = "PORTICO_DATABASE_URL",
-            default_value = "sqlite://portico-data/portico.db"
-        )]
-        database_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
         /// Records to add.
         #[arg(long, default_value_t = 10_000)]
         records: usize,
@@ -97,7 +85,7 @@ enum AuditCommand {
         #[arg(
             long,
             env = "PORTICO_DATABASE_URL",
-            default_value = "sqlite://portico-data/portico.db"
+            default_value = portico::settings::DEFAULT_DATABASE_URL
         )]
         database_url: String,
     },
@@ -120,9 +108,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(settings) => serve(settings).await,
         Command::Demo(mut settings) => {
             if std::env::var_os("PORTICO_DATABASE_URL").is_none()
-                && settings.database_url == "sqlite://portico-data/portico.db"
+                && settings.database_url == DEFAULT_DATABASE_URL
             {
-                settings.database_url = "sqlite://portico-data/demo.db".into();
+                settings.database_url = DEMO_DATABASE_URL.into();
             }
             if settings.admin_password.is_none() {
                 settings.admin_password = Some(demo::ADMIN_PASSWORD.into());
@@ -146,17 +134,21 @@ async fn main() -> anyhow::Result<()> {
             running.handle.await?;
             Ok(())
         }
-        Command::Migrate { database_url } => {
-            portico::open_store(&database_url).await?;
-            println!("migrations applied to {}", portico::redact(&database_url));
+        Command::Migrate(db) => {
+            portico::open_store(&db.database_url, db.create_database).await?;
+            println!(
+                "migrations applied to {}",
+                portico::redact(&db.database_url)
+            );
             Ok(())
         }
         Command::Seed {
-            database_url,
+            database,
             records,
             persons,
         } => {
-            let store = portico::open_store(&database_url).await?;
+            let store =
+                portico::open_store(&database.database_url, database.create_database).await?;
             let admin_password = std::env::var("PORTICO_ADMIN_PASSWORD").ok();
             portico::start_bootstrap(&store, admin_password.as_deref()).await?;
             let started = std::time::Instant::now();
@@ -214,7 +206,7 @@ written to {}",
         Command::Audit {
             command: AuditCommand::Verify { database_url },
         } => {
-            let store = portico::open_store(&database_url).await?;
+            let store = portico::open_existing_store(&database_url).await?;
             let report = store.read().await?.db().verify_audit_chain().await?;
             if report.intact {
                 println!("audit trail intact: {} entries", report.entries);

@@ -4,19 +4,25 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+/// The database when none is named: the one SQLite file Portico creates without being asked.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://portico-data/portico.db";
+
+/// The demo's own database when none is named (created too).
+pub const DEMO_DATABASE_URL: &str = "sqlite://portico-data/demo.db";
+
 /// Where and how Portico runs.
 #[derive(Debug, Clone, Args)]
 pub struct Settings {
     /// Address to listen on.
     #[arg(long, env = "PORTICO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
-    /// Database: sqlite://path (created if missing) or postgres://…
-    #[arg(
-        long,
-        env = "PORTICO_DATABASE_URL",
-        default_value = "sqlite://portico-data/portico.db"
-    )]
+    /// Database: sqlite://path or postgres://… (only the default SQLite file is created
+    /// when missing; another needs --create)
+    #[arg(long, env = "PORTICO_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
+    /// Create the SQLite database file (and its folder) if it does not exist.
+    #[arg(long = "create", env = "PORTICO_CREATE_DATABASE")]
+    pub create_database: bool,
     /// SMTP server for emails (unset: a Maildir under portico-data/).
     #[arg(long, env = "PORTICO_SMTP_URL")]
     pub smtp_url: Option<String>,
@@ -76,12 +82,24 @@ pub struct Settings {
     pub mail_worker: bool,
 }
 
+/// The database of the commands that only open it (`migrate`, `seed`).
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database URL.
+    #[arg(long, env = "PORTICO_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+    /// Create the SQLite database file (and its folder) if it does not exist.
+    #[arg(long = "create", env = "PORTICO_CREATE_DATABASE")]
+    pub create_database: bool,
+}
+
 impl Settings {
     /// Settings for tests and examples: a listen address and a database, defaults elsewhere.
     pub fn new(listen: &str, database_url: &str) -> Settings {
         Settings {
             listen: listen.to_string(),
             database_url: database_url.to_string(),
+            create_database: false,
             smtp_url: None,
             config: None,
             public_url: None,

@@ -679,7 +679,7 @@ both_backends!(
 async fn a_username_clash_stops_the_migration_with_the_names() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/portico.db", dir.path().display());
-    let store = portico::open_store(&url).await.unwrap();
+    let store = portico::open_store(&url, true).await.unwrap();
     let mut tx = store.write().await.unwrap();
     // Back to before migration 8: its index and its row in the migrations table.
     tx.raw("DROP INDEX users_username_lower", &[])
@@ -700,7 +700,7 @@ async fn a_username_clash_stops_the_migration_with_the_names() {
     tx.commit().await.unwrap();
     let error = format!(
         "{:#}",
-        portico::open_store(&url).await.expect_err("refused")
+        portico::open_store(&url, false).await.expect_err("refused")
     );
     assert!(
         error.contains("INTERNAL.TWO")

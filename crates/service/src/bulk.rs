@@ -15,6 +15,7 @@ use portico_domain::{PersonId, RecordId, UserId};
 use portico_store::{Db, Writes};
 
 use crate::records::{action_entry, not_found, require_all_found, ActionOutcome};
+use crate::retry::retrying;
 use crate::snapshot::On;
 use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult};
 
@@ -60,12 +61,14 @@ impl Portico {
             dry_run,
         };
         if dry_run {
-            return self.preview_bulk(on, action, ids, &args).await;
+            return retrying(|| self.preview_bulk(on, action, ids, &args)).await;
         }
         let mut results: BTreeMap<String, ServiceResult<ActionOutcome>> = BTreeMap::new();
         let mut pending: Vec<String> = ids.to_vec();
         while !pending.is_empty() {
-            let (done, deferred) = match self.bulk_round(on, action, &args, &pending).await? {
+            // A round is all-or-nothing: one that collided is run again whole.
+            let round = retrying(|| self.bulk_round(on, action, &args, &pending)).await?;
+            let (done, deferred) = match round {
                 Round::Written { done, deferred } => (done, deferred),
                 Round::Failed { retry, deferred } => {
                     (self.one_by_one(on, action, &args, &retry).await?, deferred)
@@ -211,15 +214,27 @@ impl Portico {
     ) -> ServiceResult<Outcomes> {
         let mut results = Vec::with_capacity(ids.len());
         for id in ids {
-            let mut tx = self.store.write().await?;
-            let outcome = self.action_in(&mut tx.db(), on, id, action, args).await;
-            match &outcome {
-                Ok(_) => tx.commit().await?,
-                Err(_) => tx.rollback().await?,
-            }
+            let outcome = retrying(|| self.single(on, id, action, args)).await;
             results.push((id.clone(), outcome));
         }
         Ok(results)
+    }
+
+    /// One record's action in a transaction of its own.
+    async fn single(
+        &self,
+        on: On<'_>,
+        id: &str,
+        action: &str,
+        args: &ActionArgs,
+    ) -> ServiceResult<ActionOutcome> {
+        let mut tx = self.store.write().await?;
+        let outcome = self.action_in(&mut tx.db(), on, id, action, args).await;
+        match &outcome {
+            Ok(_) => tx.commit().await?,
+            Err(_) => tx.rollback().await?,
+        }
+        outcome
     }
 
     /// A dry run applies everything in one transaction with a savepoint per record and rolls

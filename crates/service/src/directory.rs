@@ -6,6 +6,7 @@ use portico_store::{AuditEntry, OrganizationRow};
 use serde_json::json;
 
 use crate::reads::Page;
+use crate::retry::retrying;
 use crate::{new_id, now_ms, Caller, Portico, ServiceError, ServiceResult};
 
 /// Fields of an organization a client sends.
@@ -320,6 +321,15 @@ impl Portico {
         input: PersonInput,
     ) -> ServiceResult<Person> {
         caller.require_internal()?;
+        retrying(|| self.update_person_once(caller, id, input.clone())).await
+    }
+
+    async fn update_person_once(
+        &self,
+        caller: &Caller,
+        id: &str,
+        input: PersonInput,
+    ) -> ServiceResult<Person> {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = db

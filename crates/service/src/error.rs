@@ -38,6 +38,11 @@ pub enum ServiceError {
     /// `CONSTRAINT_VIOLATION` 400.
     #[error("{0}")]
     ConstraintViolation(String),
+    /// `OPERATION_NOT_ALLOWED` 409: the write collided with a concurrent one and was run
+    /// again as many times as [`crate::retry`] allows; nothing was changed. Carries the kind of
+    /// collision for the log.
+    #[error("another request changed the same data at the same time ({0}); nothing was changed. Please try again")]
+    Conflict(String),
     /// `INTERNAL_ERROR` 500: never on purpose; the cause is logged, not shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -72,9 +77,8 @@ impl From<StoreError> for ServiceError {
             StoreError::NoSeat => ServiceError::LicenseLimitExceeded(
                 "no external license seat is free: another request took the last one".into(),
             ),
-            StoreError::Duplicate(what) => {
-                ServiceError::OperationNotAllowed(format!("{what} already exists"))
-            }
+            StoreError::Duplicate(rule) => ServiceError::OperationNotAllowed(rule.message().into()),
+            StoreError::Conflict(kind) => ServiceError::Conflict(kind.to_string()),
             StoreError::NotFound(what) => ServiceError::NotFound(format!("{what} not found")),
             other => ServiceError::Internal(other.to_string()),
         }

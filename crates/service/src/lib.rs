@@ -18,6 +18,7 @@ mod passwords;
 mod read_cache;
 mod reads;
 mod records;
+pub mod retry;
 mod snapshot;
 mod tasks;
 mod templates;

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use crate::directory::required_text;
 use crate::reads::Page;
+use crate::retry::retrying;
 use crate::snapshot::On;
 use crate::{new_id, now_ms, Caller, Portico, ServiceError, ServiceResult};
 
@@ -95,6 +96,15 @@ impl Portico {
     /// `POST /api/v1/vobjects/{object}`: a new record in the lifecycle's initial state. Its
     /// collaborators must satisfy the constraint (C1).
     pub async fn create_record(
+        &self,
+        caller: &Caller,
+        object: &str,
+        input: RecordInput,
+    ) -> ServiceResult<RecordView> {
+        retrying(move || self.create_record_once(caller, object, input.clone())).await
+    }
+
+    async fn create_record_once(
         &self,
         caller: &Caller,
         object: &str,
@@ -228,6 +238,16 @@ impl Portico {
         id: &str,
         input: RecordInput,
     ) -> ServiceResult<RecordView> {
+        retrying(move || self.update_record_once(caller, object, id, input.clone())).await
+    }
+
+    async fn update_record_once(
+        &self,
+        caller: &Caller,
+        object: &str,
+        id: &str,
+        input: RecordInput,
+    ) -> ServiceResult<RecordView> {
         let target = self.target(object)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -308,6 +328,15 @@ impl Portico {
         object: &str,
         id: &str,
     ) -> ServiceResult<Plan> {
+        retrying(move || self.delete_record_once(caller, object, id)).await
+    }
+
+    async fn delete_record_once(
+        &self,
+        caller: &Caller,
+        object: &str,
+        id: &str,
+    ) -> ServiceResult<Plan> {
         let target = self.target(object)?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -368,6 +397,18 @@ impl Portico {
         args: ActionArgs,
         dry_run: bool,
     ) -> ServiceResult<ActionOutcome> {
+        retrying(|| self.run_action_once(caller, object, id, action, &args, dry_run)).await
+    }
+
+    async fn run_action_once(
+        &self,
+        caller: &Caller,
+        object: &str,
+        id: &str,
+        action: &str,
+        args: &ActionArgs,
+        dry_run: bool,
+    ) -> ServiceResult<ActionOutcome> {
         let target = self.target(object)?;
         let mut tx = match dry_run {
             true => self.store.preview().await?,
@@ -383,7 +424,7 @@ impl Portico {
                 },
                 id,
                 action,
-                &args,
+                args,
             )
             .await?;
         if dry_run {

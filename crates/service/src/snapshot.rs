@@ -327,9 +327,12 @@ impl Portico {
         Ok((plan, after))
     }
 
-    /// Loads the facts of every person an action on any of `records` concerns, locking
-    /// persons then users in id order (the lock order every write follows, so writers never
-    /// deadlock).
+    /// Loads the facts of every person an action on any of `records` concerns. Locks are
+    /// taken in the one lock order of every write (ARCHITECTURE.md "Lock order"): the records
+    /// (by the caller), then the persons, then their users, each in id order; the facts the
+    /// rules decide from (assignments, role holders, tasks, other Active assignments,
+    /// usernames) are read only once all of them are held, so no concurrent writer can have
+    /// changed them between the read and the write.
     pub(crate) async fn load_facts(
         &self,
         db: &mut Db<'_>,
@@ -337,79 +340,63 @@ impl Portico {
         extra: &[PersonId],
     ) -> ServiceResult<Facts> {
         let ids: Vec<_> = records.iter().map(|r| r.id.clone()).collect();
-        let rf = db.records_facts(&ids).await?;
-        let mut holders: BTreeSet<UserId> = rf.holders.values().flatten().cloned().collect();
-        holders.extend(rf.open_tasks.keys().map(|(_, u)| u.clone()));
-        let holders: Vec<UserId> = holders.into_iter().collect();
-        let person_of_user: BTreeMap<UserId, PersonId> = db
-            .users_by_id(&holders)
+        let mut concerned = db.persons_concerned(&ids).await?;
+        for r in records {
+            concerned.extend(r.collaborators.iter().cloned());
+        }
+        concerned.extend(extra.iter().cloned());
+        let concerned: Vec<PersonId> = concerned.into_iter().collect();
+        let persons: BTreeMap<PersonId, Person> = db
+            .lock_persons(&concerned)
             .await?
             .into_iter()
-            .filter_map(|u| Some((u.id, u.person?)))
+            .map(|p| (p.id.clone(), p))
+            .collect();
+        // Links change only with both rows locked: the locked persons tell whose users are
+        // behind the role holders and task assignees.
+        let person_of_user: BTreeMap<UserId, PersonId> = persons
+            .values()
+            .filter_map(|p| Some((p.user.clone()?, p.id.clone())))
+            .collect();
+        // C2 step 1's exact-details matches of the persons without a user are read first, so
+        // that they are locked with the persons' own users in one id-ordered statement.
+        let unlinked: Vec<&Person> = persons.values().filter(|p| p.user.is_none()).collect();
+        let mut matches = match unlinked.is_empty() {
+            true => BTreeMap::new(),
+            false => db.matching_users(&unlinked).await?,
+        };
+        let wanted: Vec<UserId> = person_of_user
+            .keys()
+            .cloned()
+            .chain(matches.values().map(|u| u.id.clone()))
+            .collect();
+        let mut locked: BTreeMap<UserId, User> = db
+            .lock_users(&wanted)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.clone(), u))
+            .collect();
+        let users = person_of_user
+            .keys()
+            .filter_map(|u| Some((u.clone(), locked.remove(u)?)))
             .collect();
         let mut facts = Facts {
-            records: rf,
-            persons: BTreeMap::new(),
-            users: BTreeMap::new(),
+            records: RecordsFacts::default(),
+            persons,
+            users,
             matching: BTreeMap::new(),
             person_of_user,
             active_counts: BTreeMap::new(),
             taken_usernames: BTreeSet::new(),
             username_pattern: self.config.user_template.username_pattern.clone(),
         };
-        let mut concerned: BTreeSet<PersonId> = BTreeSet::new();
-        for r in records {
-            // Persons not loaded yet: `concerned` keeps only known ones, so mark all first.
-            concerned.extend(r.collaborators.iter().cloned());
-            if let Some(a) = facts.records.active.get(&r.id) {
-                concerned.extend(a.keys().cloned());
-            }
-        }
-        concerned.extend(extra.iter().cloned());
-        concerned.extend(facts.person_of_user.values().cloned());
-        let concerned: Vec<PersonId> = concerned.into_iter().collect();
-        facts.persons = db
-            .lock_persons(&concerned)
-            .await?
-            .into_iter()
-            .map(|p| (p.id.clone(), p))
-            .collect();
-        let linked: Vec<UserId> = facts
-            .persons
-            .values()
-            .filter_map(|p| p.user.clone())
-            .collect();
-        facts.users = db
-            .lock_users(&linked)
-            .await?
-            .into_iter()
-            .map(|u| (u.id.clone(), u))
-            .collect();
-        let mut unmatched: Vec<PersonId> = facts
-            .persons
-            .values()
-            .filter(|p| p.user.is_none())
-            .map(|p| p.id.clone())
-            .collect();
-        // A match found is locked, then checked: if another writer linked it meanwhile, the
-        // person's next-oldest match is looked for (a few times at most).
-        for _ in 0..3 {
-            if unmatched.is_empty() {
-                break;
-            }
-            let persons: Vec<&Person> = unmatched.iter().map(|p| &facts.persons[p]).collect();
-            let matches = db.matching_users(&persons).await?;
-            let wanted: Vec<UserId> = matches.values().map(|u| u.id.clone()).collect();
-            let locked: BTreeMap<UserId, User> = db
-                .lock_users(&wanted)
-                .await?
-                .into_iter()
-                .filter(|u| u.person.is_none())
-                .map(|u| (u.id.clone(), u))
-                .collect();
-            unmatched.clear();
-            for (person, u) in matches {
-                match locked.get(&u.id) {
+        // A match is checked once locked: if another writer linked it meanwhile, the person's
+        // next-oldest match is looked for (twice more at most). Those are locked late, out of
+        // the id order: a deadlock this causes is run again (`retry`).
+        for round in 0..3 {
+            let mut unmatched = vec![];
+            for (person, u) in std::mem::take(&mut matches) {
+                match locked.get(&u.id).filter(|u| u.person.is_none()) {
                     Some(user) => {
                         facts.matching.insert(person, user.id.clone());
                         facts.users.insert(user.id.clone(), user.clone());
@@ -417,7 +404,20 @@ impl Portico {
                     None => unmatched.push(person),
                 }
             }
+            if unmatched.is_empty() || round == 2 {
+                break;
+            }
+            let persons: Vec<&Person> = unmatched.iter().map(|p| &facts.persons[p]).collect();
+            matches = db.matching_users(&persons).await?;
+            let wanted: Vec<UserId> = matches.values().map(|u| u.id.clone()).collect();
+            locked = db
+                .lock_users(&wanted)
+                .await?
+                .into_iter()
+                .map(|u| (u.id.clone(), u))
+                .collect();
         }
+        facts.records = db.records_facts(&ids).await?;
         let existing: Vec<UserId> = facts.users.keys().cloned().collect();
         facts.active_counts = db.active_assignment_counts(&existing).await?;
         let bases: BTreeSet<String> = facts

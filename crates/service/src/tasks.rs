@@ -4,6 +4,7 @@ use portico_domain::collab::{self, Plan, TaskCompleter};
 use portico_domain::TaskId;
 use portico_store::{Db, TaskRow};
 
+use crate::retry::retrying;
 use crate::snapshot::On;
 use crate::{Caller, Portico, ServiceError, ServiceResult};
 
@@ -60,6 +61,20 @@ impl Portico {
     }
 
     async fn task_rule<F>(
+        &self,
+        caller: &Caller,
+        id: &TaskId,
+        rule: F,
+    ) -> ServiceResult<(TaskRow, Plan)>
+    where
+        F: FnOnce(&collab::Snapshot<'_>, &mut collab::Ctx<'_>) -> Result<Plan, collab::RuleError>
+            + Clone
+            + Send,
+    {
+        retrying(|| self.task_rule_once(caller, id, rule.clone())).await
+    }
+
+    async fn task_rule_once<F>(
         &self,
         caller: &Caller,
         id: &TaskId,

@@ -1,12 +1,15 @@
 //! Users and the external license pool, as administrators manage them.
 
+use std::collections::BTreeSet;
+
 use portico_domain::collab::{self, Ctx, ManagedFacts, StatusChange};
 use portico_domain::model::{User, UserStatus};
-use portico_domain::{SeatCount, UserId};
+use portico_domain::{RecordId, SeatCount, UserId};
 use portico_store::{AuditEntry, Db, UserFilter};
 use serde_json::json;
 
 use crate::reads::Page;
+use crate::retry::retrying;
 use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult, UuidIds};
 
 /// A change to a user (`PATCH /api/v1/users/{id}`).
@@ -110,14 +113,23 @@ impl Portico {
     ) -> ServiceResult<User> {
         caller.require_admin()?;
         let id = UserId::new(id);
+        retrying(|| self.update_user_once(caller, &id, patch.clone())).await
+    }
+
+    async fn update_user_once(
+        &self,
+        caller: &Caller,
+        id: &UserId,
+        patch: UserPatch,
+    ) -> ServiceResult<User> {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        let before = lock_user(&mut db, &id).await?;
+        let (before, touched) = self.lock_for_user_change(&mut db, id).await?;
         let now = now_ms();
         let mut user = before.clone();
         if let Some(managed) = patch.managed {
             user = self
-                .change_managed(&mut db, caller, user, managed, now)
+                .change_managed(&mut db, caller, user, &touched, managed, now)
                 .await?;
         }
         if let Some(status) = patch.status {
@@ -146,15 +158,44 @@ impl Portico {
         Ok(user)
     }
 
-    async fn change_managed(
+    /// Locks what a change of user `id` may touch, in the one lock order of every write
+    /// (ARCHITECTURE.md "Lock order"): the records it has Active assignments on or collaborates
+    /// on in an open state, then its person, then the user; and reads those facts again under
+    /// the locks. Which records those are is known only by reading first: if the locks show
+    /// that the user, its person or its records changed meanwhile, the change answers a
+    /// conflict and runs again from the start (taking the new records' locks late instead
+    /// could deadlock).
+    async fn lock_for_user_change(
         &self,
         db: &mut Db<'_>,
-        caller: &Caller,
-        mut user: User,
-        managed: bool,
-        now: i64,
-    ) -> ServiceResult<User> {
-        let active_assignments = db
+        id: &UserId,
+    ) -> ServiceResult<(User, Touched)> {
+        let seen = db
+            .user(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("user {id} not found")))?;
+        let seen_touched = self.touched(db, &seen).await?;
+        let records = seen_touched.records();
+        db.lock_records_by_id(&records).await?;
+        if let Some(person) = &seen.person {
+            db.lock_persons(std::slice::from_ref(person)).await?;
+        }
+        let user = lock_user(db, id).await?;
+        if user.person != seen.person {
+            return Err(ServiceError::Conflict("user linked meanwhile".into()));
+        }
+        let touched = self.touched(db, &user).await?;
+        if !touched.records().is_subset(&records) {
+            return Err(ServiceError::Conflict(
+                "user's records changed meanwhile".into(),
+            ));
+        }
+        Ok((user, touched))
+    }
+
+    /// The records a change of `user`'s managed flag may open or close assignments on.
+    async fn touched(&self, db: &mut Db<'_>, user: &User) -> ServiceResult<Touched> {
+        let active = db
             .assignments(&portico_store::AssignmentFilter {
                 user: Some(user.id.to_string()),
                 active: Some(true),
@@ -174,9 +215,25 @@ impl Portico {
                 }
             }
         }
+        Ok(Touched {
+            active,
+            open_collaborations,
+        })
+    }
+
+    async fn change_managed(
+        &self,
+        db: &mut Db<'_>,
+        caller: &Caller,
+        mut user: User,
+        touched: &Touched,
+        managed: bool,
+        now: i64,
+    ) -> ServiceResult<User> {
+        let open_collaborations = &touched.open_collaborations;
         let facts = ManagedFacts {
             user: user.clone(),
-            active_assignments: active_assignments.iter().map(|a| a.id.clone()).collect(),
+            active_assignments: touched.active.iter().map(|a| a.id.clone()).collect(),
             open_collaborations: open_collaborations.iter().map(|(r, _)| r.clone()).collect(),
             pool: db.pool().await?,
         };
@@ -241,6 +298,11 @@ impl Portico {
         caller.require_admin()?;
         let seats =
             SeatCount::parse(seats).map_err(|e| ServiceError::InvalidData(e.to_string()))?;
+        retrying(|| self.set_seats_once(caller, seats)).await?;
+        self.licenses(caller).await
+    }
+
+    async fn set_seats_once(&self, caller: &Caller, seats: SeatCount) -> ServiceResult<()> {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let before = db.pool().await?;
@@ -264,7 +326,7 @@ impl Portico {
         })
         .await?;
         tx.commit().await?;
-        self.licenses(caller).await
+        Ok(())
     }
 }
 
@@ -273,6 +335,23 @@ async fn lock_user(db: &mut Db<'_>, id: &UserId) -> ServiceResult<User> {
         .await?
         .pop()
         .ok_or_else(|| ServiceError::NotFound(format!("user {id} not found")))
+}
+
+/// What a change of a user's managed flag may touch: its Active assignments, and the records
+/// in an open state naming its person without one (with their objects).
+struct Touched {
+    active: Vec<portico_store::AssignmentRow>,
+    open_collaborations: Vec<(RecordId, String)>,
+}
+
+impl Touched {
+    fn records(&self) -> BTreeSet<RecordId> {
+        self.active
+            .iter()
+            .map(|a| a.record.clone())
+            .chain(self.open_collaborations.iter().map(|(r, _)| r.clone()))
+            .collect()
+    }
 }
 
 /// Writes a status change with its seat: the one seat check every path shares.

@@ -76,6 +76,23 @@ impl Sql {
         self
     }
 
+    /// The SQL text with its placeholders.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The values bound, as text (for the query-plan test's `EXPLAIN`).
+    pub(crate) fn texts(&self) -> Vec<String> {
+        self.values
+            .iter()
+            .map(|v| match v {
+                V::T(s) => s.clone(),
+                V::I(i) => i.to_string(),
+                V::N | V::NI => String::new(),
+            })
+            .collect()
+    }
+
     fn query(&self) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for v in &self.values {

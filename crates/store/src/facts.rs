@@ -7,10 +7,10 @@ use portico_domain::collab::OpenTask;
 use portico_domain::model::{Person, Record, User};
 use portico_domain::{AssignmentId, ChecklistId, PersonId, RecordId, TaskId, UserId};
 
-use crate::batch::{strs, V};
+use crate::batch::{strs, Sql, IN_CHUNK, V};
 use crate::records::EXTERNAL_COLLABORATOR_ROLE;
 use crate::rows::{self, USER_COLS};
-use crate::{Db, Result};
+use crate::{Backend, Db, Result};
 
 /// An Active assignment on one of the records.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +52,31 @@ pub(crate) const UNLINKED_USERS_BY_EMAIL: &str = "SELECT {USER_COLS} FROM users 
 pub(crate) const UNLINKED_USERS_TAIL: &str =
     " AND COALESCE(person_id, '') = '' AND license = 'external' ORDER BY created_at, id";
 
+/// The statement of [`Db::persons_concerned`] for some records.
+pub(crate) fn concerned_persons_sql(backend: Backend, records: &[&str]) -> Sql {
+    let ids = || records.iter().map(|id| V::t(*id));
+    let mut sql = Sql::new(
+        backend,
+        "SELECT person_id FROM assignments WHERE activity = 'active' AND record_id IN (",
+    );
+    sql.list(ids())
+        .push(
+            ") UNION SELECT u.person_id FROM sharing s JOIN users u ON u.id = s.user_id \
+             WHERE s.role = ",
+        )
+        .bind(V::t(EXTERNAL_COLLABORATOR_ROLE))
+        .push(" AND s.record_id IN (")
+        .list(ids())
+        .push(
+            ") AND u.person_id IS NOT NULL \
+             UNION SELECT u.person_id FROM tasks t JOIN users u ON u.id = t.assignee_id \
+             WHERE t.status = 'open' AND t.record_id IN (",
+        )
+        .list(ids())
+        .push(") AND u.person_id IS NOT NULL");
+    sql
+}
+
 impl Db<'_> {
     /// The records of `object` among `ids` that exist and are not deleted, locked in id order,
     /// with their collaborators.
@@ -83,6 +108,14 @@ impl Db<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// Locks records by id, whatever their object, in id order (a user change locks the
+    /// records it touches before the user: the one lock order).
+    pub async fn lock_records_by_id(&mut self, ids: &BTreeSet<RecordId>) -> Result<()> {
+        let ids: Vec<&str> = ids.iter().map(RecordId::as_str).collect();
+        self.lock_rows("records", "id", &ids, |_| Ok(())).await?;
+        Ok(())
     }
 
     /// Assignments, role holders, open tasks and open checklists of `records`.
@@ -145,14 +178,20 @@ impl Db<'_> {
         Ok(facts)
     }
 
-    /// Users by id, without locking (to find the persons behind role holders).
-    pub async fn users_by_id(&mut self, ids: &[UserId]) -> Result<Vec<User>> {
-        let head = format!("SELECT {USER_COLS} FROM users WHERE id");
-        self.fetch_in(&head, &[], &strs(ids), "")
-            .await?
-            .iter()
-            .map(rows::user)
-            .collect()
+    /// The persons an action on `records` concerns besides their collaborators: those of
+    /// their Active assignments, role holders and open tasks. Read before the persons are
+    /// locked (to know which to lock); the records must be locked already, so that no one can
+    /// change these meanwhile.
+    pub async fn persons_concerned(&mut self, records: &[RecordId]) -> Result<BTreeSet<PersonId>> {
+        let mut out = BTreeSet::new();
+        // Three lists of the ids per statement.
+        for chunk in records.chunks(IN_CHUNK / 3) {
+            let sql = concerned_persons_sql(self.backend, &strs(chunk));
+            for r in sql.fetch_all(self).await? {
+                out.insert(PersonId::new(rows::get::<String>(&r, "person_id")?));
+            }
+        }
+        Ok(out)
     }
 
     /// Active assignments per user, on any record.

@@ -40,7 +40,7 @@ use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Tr
 
 pub use audit::{chain_hash, AuditEntry, AuditFilter, AuditRow, ChainReport};
 pub use checklists::ChecklistRow;
-pub use error::StoreError;
+pub use error::{Conflict, StoreError, Unique};
 pub use extranet::{CommentRow, FileRow, TicketRow};
 pub use facts::{ActiveAssignment, RecordsFacts};
 pub use lookups::{rule_lookups, Lookup};
@@ -91,6 +91,17 @@ impl Backend {
     }
 }
 
+/// The file of a SQLite URL whose opening mode is ours to choose: `None` for PostgreSQL, an
+/// in-memory database, or a URL that sets `mode=` itself (its author chose).
+pub fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let memory = path.is_empty() || path == ":memory:" || query.contains("mode=memory");
+    (!memory && !query.contains("mode=")).then_some(path)
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -106,35 +117,36 @@ pub struct Store {
 }
 
 impl Store {
-    /// Connects to `url`. A SQLite file is created if missing (with its folder); a PostgreSQL
-    /// database must exist.
+    /// Connects to `url`. A SQLite file must exist (a mistyped path must not silently become
+    /// a new, empty database); a PostgreSQL database must exist.
     pub async fn connect(url: &str) -> Result<Store> {
+        Self::open(url, false).await
+    }
+
+    /// Connects to `url`, creating a missing SQLite file and its folder.
+    pub async fn create_or_connect(url: &str) -> Result<Store> {
+        Self::open(url, true).await
+    }
+
+    async fn open(url: &str, create: bool) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let mut url = url.to_string();
-        if backend == Backend::Sqlite {
-            let path = url
-                .trim_start_matches("sqlite://")
-                .trim_start_matches("sqlite:")
-                .split('?')
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            if path != ":memory:" && !path.is_empty() {
-                if let Some(dir) = std::path::Path::new(&path).parent() {
-                    if !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir).map_err(|e| {
-                            StoreError::Config(format!("cannot create {}: {e}", dir.display()))
-                        })?;
-                    }
+        if let Some(path) = sqlite_file(&url) {
+            let path = std::path::Path::new(path);
+            if create {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Config(format!("cannot create {}: {e}", dir.display()))
+                    })?;
                 }
-            }
-            if !url.contains("mode=") {
                 url.push_str(if url.contains('?') {
                     "&mode=rwc"
                 } else {
                     "?mode=rwc"
                 });
+            } else if !path.exists() {
+                return Err(StoreError::Missing(path.display().to_string()));
             }
         }
         let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
@@ -157,8 +169,12 @@ impl Store {
                         // makes a second writer wait instead of failing; 32 MiB of page cache
                         // per connection (4 connections) keeps hot index pages in memory
                         // within the server's memory budget of 200 MB.
+                        // synchronous = FULL syncs the log at every commit: a change and its
+                        // audit entry survive a power cut once the request has answered
+                        // (NORMAL could lose the last commits; the cost is in README
+                        // "Performance").
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
                              PRAGMA cache_size = -32768;",
                         )
@@ -280,6 +296,19 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         conn.ping().await?;
         Ok(())
+    }
+
+    /// SQLite's `synchronous` setting of a pooled connection (2 = FULL); `None` on PostgreSQL,
+    /// which syncs every commit unless its own settings say otherwise.
+    pub async fn sqlite_synchronous(&self) -> Result<Option<i64>> {
+        if self.backend != Backend::Sqlite {
+            return Ok(None);
+        }
+        let mut conn = self.pool.acquire().await?;
+        let row = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(Some(sqlx::Row::try_get::<i64, _>(&row, 0)?))
     }
 
     /// Closes the pool.

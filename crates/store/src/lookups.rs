@@ -101,6 +101,15 @@ pub fn rule_lookups() -> Vec<Lookup> {
             with_in(facts::OPEN_CHECKLISTS_ON_RECORDS, 0, " ORDER BY id"),
             &["checklists_record"],
         ),
+        {
+            let sql = facts::concerned_persons_sql(Backend::Postgres, &["x", "y"]);
+            Lookup {
+                name: "persons of the records' Active assignments, role holders and open tasks",
+                sql: sql.text().to_string(),
+                args: sql.texts(),
+                indexes: &["assignments_record", "assignments_one_active"],
+            }
+        },
         lookup(
             "role holders of the records",
             with_in(facts::HOLDERS_ON_RECORDS, 1, ""),

@@ -8,13 +8,14 @@ use portico_domain::{PersonId, UserId};
 use serde_json::json;
 
 use crate::batch::{strs, V};
+use crate::error::{Conflict, Unique};
 use crate::notifications::NotificationRow;
 use crate::outbox::QueuedEmail;
 use crate::records::{ASSIGNMENT_COLS, EXTERNAL_COLLABORATOR_ROLE, SHARING_COLS};
 use crate::rows::{license_name, status_name};
 use crate::tasks::TaskRow;
 use crate::users::NewUserRow;
-use crate::{AuditEntry, Db, Result};
+use crate::{AuditEntry, Db, Result, StoreError};
 
 /// The rows of one or more plans, by table, in the order they must be written (a user before
 /// the role that names it; seats freed before seats taken). Plans collected together must not
@@ -310,7 +311,16 @@ impl Db<'_> {
     pub async fn write(&mut self, w: Writes) -> Result<()> {
         let now = w.now;
         let actor = w.actor.to_string();
-        self.insert_users(&w.users, now).await?;
+        // Automation picks usernames from those it saw taken; one taken since by a concurrent
+        // transaction is a collision to run again (the next run sees it), not a refusal.
+        self.insert_users(&w.users, now)
+            .await
+            .map_err(|e| match e {
+                StoreError::Duplicate(Unique::Username) => {
+                    StoreError::Conflict(Conflict::UsernameTaken)
+                }
+                other => other,
+            })?;
         if !w.links.is_empty() {
             let users: Vec<String> = w.links.iter().map(|(u, _)| u.to_string()).collect();
             let persons: Vec<String> = w.links.iter().map(|(_, p)| p.to_string()).collect();

@@ -72,7 +72,7 @@ async fn check(store: &Store, backend: &str) {
 #[tokio::test]
 async fn rule_lookups_use_indexes_on_sqlite() {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let store = Store::connect(&format!("sqlite://{}/plans.db", dir.path().display()))
+    let store = Store::create_or_connect(&format!("sqlite://{}/plans.db", dir.path().display()))
         .await
         .expect("connect");
     store.migrate().await.expect("migrate");

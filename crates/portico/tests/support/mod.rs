@@ -118,6 +118,8 @@ impl TestApp {
         let mut settings = Settings::new("127.0.0.1:0", &url);
         settings.admin_password = Some(ADMIN_PASSWORD.into());
         settings.mail_worker = false;
+        // Every test's SQLite file is new.
+        settings.create_database = true;
         settings.data_dir = match &dir {
             Some(d) => d.path().to_path_buf(),
             None => {

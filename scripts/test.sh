@@ -28,6 +28,23 @@ if ! command -v chromedriver >/dev/null 2>&1; then
   fi
 fi
 
+# Python tools in a local venv: schemathesis (the API contract, below) and moto's S3 server
+# (the object storage the file tests run against).
+venv=.venv
+if [ ! -x "$venv/bin/schemathesis" ] || [ ! -x "$venv/bin/moto_server" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==4.32.5" "moto[server]==5.1.0"
+fi
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+s3_port=$(free_port)
+"$venv/bin/moto_server" -H 127.0.0.1 -p "$s3_port" >"${TMPDIR:-/tmp}/portico-moto.log" 2>&1 &
+s3_server=$!
+trap 'kill $s3_server 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$s3_port/" >/dev/null 2>&1 && break; sleep 0.5; done
+curl -fsS -X PUT "http://127.0.0.1:$s3_port/portico-test" >/dev/null
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_ALLOW_HTTP=true
+export AWS_ENDPOINT_URL="http://127.0.0.1:$s3_port" PORTICO_TEST_S3_BUCKET=portico-test
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"
@@ -45,17 +62,12 @@ fi
 # request succeed: ids it invents name nothing, so those answer 404 or 400, as they should.)
 echo "== schemathesis against the live server"
 cargo build -p portico --locked --quiet
-venv=.venv
-if [ ! -x "$venv/bin/schemathesis" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==4.32.5"
-fi
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 PORTICO_DATA_DIR="$work" PORTICO_MAIL_WORKER=false ./target/debug/portico demo \
   --listen "127.0.0.1:$port" --create --database-url "sqlite://$work/portico.db" >"$work/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
+trap 'kill $server $s3_server 2>/dev/null || true' EXIT
 for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 1; done
 token=$(curl -fsS -X POST "http://127.0.0.1:$port/api/v1/auth" -H 'content-type: application/json' \
   -d '{"username":"admin","password":"portico-demo-admin"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["sessionId"])')
@@ -67,5 +79,5 @@ mkdir -p target
   --exclude-path-regex '^/api/v1/auth$' \
   | tee target/schemathesis-report.txt | tail -25
 status=${PIPESTATUS[0]}
-kill $server 2>/dev/null || true
+kill $server $s3_server 2>/dev/null || true
 exit "$status"

@@ -162,6 +162,15 @@ impl SecretMaker for ServiceSecrets {
     }
 }
 
+/// Where uploaded files are kept: `PORTICO_STORAGE_URL`, else `files/` under the data folder.
+pub fn file_storage(settings: &Settings) -> anyhow::Result<portico_store::Blobs> {
+    let blobs = match &settings.storage_url {
+        Some(url) => portico_store::Blobs::open(url),
+        None => portico_store::Blobs::folder(&settings.data_dir.join("files")),
+    };
+    blobs.map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 fn hostname() -> String {
     std::env::var("HOSTNAME").unwrap_or_else(|_| "portico".into())
 }
@@ -188,7 +197,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         login_failures_per_address: settings.login_failures_per_address.max(1),
         trust_proxy: settings.trust_proxy,
         trusted_proxy_hops: settings.trusted_proxy_hops.max(1),
-        files_dir: settings.data_dir.join("files"),
+        files: file_storage(settings)?,
         ..ServiceSettings::default()
     };
     let app = Portico::new(store, config, service_settings);

@@ -38,6 +38,10 @@ pub struct Settings {
     /// Folder for local data: the Maildir (mail/) when no SMTP server is set.
     #[arg(long, env = "PORTICO_DATA_DIR", default_value = "portico-data")]
     pub data_dir: PathBuf,
+    /// Where uploaded files are kept: file:///absolute/folder or s3://bucket[/prefix] (with the
+    /// AWS_* variables); unset: files/ under the data folder.
+    #[arg(long, env = "PORTICO_STORAGE_URL")]
+    pub storage_url: Option<String>,
     /// Sender of Portico's emails.
     #[arg(
         long,
@@ -105,6 +109,7 @@ impl Settings {
             public_url: None,
             admin_password: None,
             data_dir: PathBuf::from("portico-data"),
+            storage_url: None,
             mail_from: "Portico <portico@localhost>".into(),
             mail_max_attempts: 8,
             mail_retry_ms: 30_000,

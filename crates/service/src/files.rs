@@ -3,8 +3,6 @@
 //! uploader claims — and named with the extension of that type, so that a PNG sent as
 //! `poly.html` is kept and served as `poly.png`.
 
-use std::path::PathBuf;
-
 use portico_store::{AuditEntry, FileRow};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -135,10 +133,6 @@ fn served(mut f: FileRow, bytes: &[u8]) -> FileRow {
 }
 
 impl Portico {
-    fn file_path(&self, sha: &str) -> PathBuf {
-        self.settings.files_dir.join(&sha[..2]).join(sha)
-    }
-
     /// `POST /api/v1/vobjects/{object}/{id}/files`: whoever may read the record may add files
     /// (an external collaborator while the record is not closed).
     pub async fn upload_file(
@@ -177,20 +171,9 @@ impl Portico {
         let kind = detect(declared_type, &name, bytes)?;
         let name = named_for(&name, kind);
         let sha = hex::encode(Sha256::digest(bytes));
-        let path = self.file_path(&sha);
-        if !path.exists() {
-            let dir = path.parent().map(PathBuf::from).unwrap_or_default();
-            let tmp = dir.join(format!("{sha}.{}.tmp", new_id("up")));
-            let bytes = bytes.to_vec();
-            tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-                std::fs::create_dir_all(&dir)?;
-                std::fs::write(&tmp, &bytes)?;
-                std::fs::rename(&tmp, &path)
-            })
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?
-            .map_err(|e| ServiceError::Internal(format!("cannot store the file: {e}")))?;
-        }
+        // Kept before the row that names it: a row never points at nothing. (A refusal
+        // inside the transaction leaves an unnamed content behind, kept once like any other.)
+        self.settings.files.put(&sha, bytes.to_vec()).await?;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
         let record = self.record_to_add_to(&mut db, caller, object, id).await?;
@@ -252,10 +235,13 @@ impl Portico {
         self.record(caller, &object, &f.record)
             .await
             .map_err(|_| not_found())?;
-        let path = self.file_path(&f.sha256);
-        let bytes = tokio::fs::read(&path)
-            .await
-            .map_err(|e| ServiceError::Internal(format!("file {id} is missing on disk: {e}")))?;
+        let bytes = self.settings.files.get(&f.sha256).await?.ok_or_else(|| {
+            ServiceError::Internal(format!(
+                "file {id} ({}) is missing from the file storage {}",
+                f.sha256,
+                self.settings.files.url()
+            ))
+        })?;
         Ok((served(f, &bytes), bytes))
     }
 }

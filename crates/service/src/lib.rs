@@ -71,8 +71,8 @@ pub struct ServiceSettings {
     /// How many proxies in front of Portico append to `X-Forwarded-For`: the client is the
     /// entry that many places from the right (the right-most ones were added by them).
     pub trusted_proxy_hops: usize,
-    /// Where uploaded files are kept (by their SHA-256).
-    pub files_dir: std::path::PathBuf,
+    /// Where uploaded files are kept (by their SHA-256): a folder or object storage.
+    pub files: portico_store::Blobs,
     /// The largest file accepted.
     pub max_file_bytes: usize,
 }
@@ -92,7 +92,8 @@ impl Default for ServiceSettings {
             link_window_ms: 3_600_000,
             trust_proxy: false,
             trusted_proxy_hops: 1,
-            files_dir: std::path::PathBuf::from("portico-data/files"),
+            // Tools and tests; `portico serve` always names a folder or a bucket.
+            files: portico_store::Blobs::memory(),
             max_file_bytes: 10_000_000,
         }
     }

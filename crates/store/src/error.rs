@@ -80,6 +80,9 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The file storage (a folder or S3-compatible object storage) failed.
+    #[error("file storage: {0}")]
+    Files(#[from] object_store::Error),
     /// Any other database error: internal, its text for the log only.
     #[error("database error: {0}")]
     Database(sqlx::Error),

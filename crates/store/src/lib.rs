@@ -10,6 +10,7 @@
 
 mod audit;
 mod batch;
+mod blobs;
 mod checklists;
 mod error;
 mod extranet;
@@ -39,6 +40,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 
 pub use audit::{chain_hash, AuditEntry, AuditFilter, AuditRow, ChainReport};
+pub use blobs::Blobs;
 pub use checklists::ChecklistRow;
 pub use error::{Conflict, StoreError, Unique};
 pub use extranet::{CommentRow, FileRow, TicketRow};

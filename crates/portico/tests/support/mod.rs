@@ -38,7 +38,9 @@ pub struct TestApp {
     pub admin: String,
     pub backend: Backend,
     contract: contract::Contract,
-    _dir: Option<tempfile::TempDir>,
+    /// The database it runs on (for a second server of the same company).
+    pub database_url: String,
+    _dir: tempfile::TempDir,
 }
 
 /// Runs a test body once per backend: `both_backends!(name, body_fn);`.
@@ -97,22 +99,29 @@ impl TestApp {
         backend: Backend,
         change: impl FnOnce(&mut Settings),
     ) -> Option<TestApp> {
-        let (url, dir) = match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temporary folder");
-                (
-                    format!("sqlite://{}/portico.db", dir.path().display()),
-                    Some(dir),
-                )
-            }
-            Backend::Postgres => {
+        Self::spawn_on(backend, None, change).await
+    }
+
+    /// Like [`TestApp::spawn_with`], on the database of `database` (another server's
+    /// `database_url`: a second server of the same company) or a fresh one; the data folder is
+    /// always its own.
+    pub async fn spawn_on(
+        backend: Backend,
+        database: Option<String>,
+        change: impl FnOnce(&mut Settings),
+    ) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = match (backend, database) {
+            (_, Some(url)) => url,
+            (Backend::Sqlite, None) => format!("sqlite://{}/portico.db", dir.path().display()),
+            (Backend::Postgres, None) => {
                 let Some(base) = postgres_url() else {
                     if !SKIP_NOTICE.swap(true, Ordering::SeqCst) {
                         eprintln!("skipping PostgreSQL tests: set PORTICO_TEST_POSTGRES_URL (or CI=true) to run them");
                     }
                     return None;
                 };
-                (fresh_schema(&base).await, None)
+                fresh_schema(&base).await
             }
         };
         let mut settings = Settings::new("127.0.0.1:0", &url);
@@ -120,12 +129,7 @@ impl TestApp {
         settings.mail_worker = false;
         // Every test's SQLite file is new.
         settings.create_database = true;
-        settings.data_dir = match &dir {
-            Some(d) => d.path().to_path_buf(),
-            None => {
-                std::env::temp_dir().join(format!("portico-test-{}", uuid::Uuid::now_v7().simple()))
-            }
-        };
+        settings.data_dir = dir.path().to_path_buf();
         change(&mut settings);
         let running = portico::start(&settings).await.expect("the server starts");
         let base = format!("http://{}", running.addr);
@@ -145,6 +149,7 @@ impl TestApp {
             admin: String::new(),
             backend,
             contract: contract::Contract::new(doc),
+            database_url: url,
             _dir: dir,
         };
         app.admin = app.login("admin", ADMIN_PASSWORD).await;
@@ -404,6 +409,11 @@ impl TestApp {
         self.ok(Method::GET, &self.admin, "/api/v1/licenses", None)
             .await["external"]
             .clone()
+    }
+
+    /// Its data folder (the Maildir, local files).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._dir.path().to_path_buf()
     }
 
     /// Delivers the outbox to the Maildir and answers the decoded messages to `email`, oldest

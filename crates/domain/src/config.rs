@@ -148,6 +148,28 @@ impl EmailTemplate {
             .any(|t| t.tokens().any(|tok| tok == name))
     }
 
+    /// Where the secrets may go: a one-time password (`${userPassword}`) only in the emails
+    /// that (re)open an account (Welcome, Welcome Back: it is made once, as the account opens;
+    /// two emails with one each would carry two, of which only the later works), and no secret
+    /// in a subject (subjects are listed and previewed in many places).
+    pub fn check_secrets(&self, kind: EmailKind) -> Result<(), String> {
+        for secret in ["userPassword", "utp?url"] {
+            if self.subject.tokens().any(|t| t == secret) {
+                return Err(format!(
+                    "${{{secret}}} cannot be in the subject: put it in the body"
+                ));
+            }
+        }
+        let opens = matches!(kind, EmailKind::Welcome | EmailKind::WelcomeBack);
+        if self.uses("userPassword") && !opens {
+            return Err(format!(
+                "${{userPassword}} can only be in the welcome and welcome_back templates, not in {}: a one-time password is made once, when the account opens",
+                kind.key()
+            ));
+        }
+        Ok(())
+    }
+
     /// Renders subject, text and HTML.
     pub fn render(&self, values: &BTreeMap<String, String>) -> RenderedEmail {
         use crate::template::Escape;
@@ -460,7 +482,11 @@ impl Validator<'_> {
                         ),
                     )
                 })?;
-            out.insert(kind, self.email_template(t)?);
+            let template = self.email_template(t)?;
+            template
+                .check_secrets(kind)
+                .map_err(|e| self.err(key.span(), format!("template {}: {e}", kind.key())))?;
+            out.insert(kind, template);
         }
         Ok(out)
     }
@@ -818,6 +844,15 @@ mod tests {
         );
         let t = EmailTemplate::parse("s", "pw ${userPassword}", None).unwrap();
         assert!(t.uses("userPassword") && !t.uses("utp?url"));
+        assert!(t.check_secrets(EmailKind::Welcome).is_ok());
+        assert!(t.check_secrets(EmailKind::WelcomeBack).is_ok());
+        let why = t.check_secrets(EmailKind::Task).unwrap_err();
+        assert!(why.contains("only be in the welcome"), "{why}");
+        let subject = EmailTemplate::parse("link ${utp?url}", "b", None).unwrap();
+        assert!(subject
+            .check_secrets(EmailKind::Welcome)
+            .unwrap_err()
+            .contains("subject"));
     }
 
     #[test]

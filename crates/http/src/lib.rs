@@ -9,6 +9,7 @@ mod dto;
 mod error;
 mod extract;
 pub mod openapi;
+pub mod ops;
 mod pages;
 
 use axum::routing::{get, post};

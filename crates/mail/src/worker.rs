@@ -139,6 +139,15 @@ impl Worker {
     /// Claims what is due and delivers it; answers what happened. A poll that finds nothing
     /// due writes nothing (an idle worker must not end other readers' cached reads).
     pub async fn run_once(&self) -> Result<Delivery, StoreError> {
+        self.run_round(None).await
+    }
+
+    /// A round that stops between emails once `stop` says so, giving back the claims of the
+    /// emails it did not send (another worker takes them at once).
+    async fn run_round(
+        &self,
+        stop: Option<&tokio::sync::watch::Receiver<bool>>,
+    ) -> Result<Delivery, StoreError> {
         let mut delivery = Delivery::default();
         if !self
             .store
@@ -168,7 +177,19 @@ impl Worker {
         }
         tx.commit().await?;
         let worker = self.settings.worker_id.as_str();
-        for email in claimed {
+        let mut claimed = claimed.into_iter();
+        while let Some(email) = claimed.next() {
+            if stop.is_some_and(|s| *s.borrow()) {
+                let left: Vec<String> = std::iter::once(email)
+                    .chain(claimed)
+                    .map(|e| e.email.id)
+                    .collect();
+                let mut tx = self.store.write().await?;
+                tx.db().release_email_claims(&left, worker).await?;
+                tx.commit().await?;
+                tracing::info!(released = left.len(), "stopping: claims given back");
+                break;
+            }
             let id = email.email.id.as_str();
             // A fresh lease for this email: the batch's first lease may be mostly spent.
             let mut tx = self.store.write().await?;
@@ -245,16 +266,28 @@ impl Worker {
 
     /// Runs until the process ends: a round, then a pause when nothing was due.
     pub async fn run(self) {
-        loop {
-            match self.run_once().await {
+        let (_keep, stop) = tokio::sync::watch::channel(false);
+        self.run_until(stop).await;
+    }
+
+    /// Runs until `stop` turns true: the email being sent is finished and recorded, the other
+    /// claimed ones are given back, and it returns.
+    pub async fn run_until(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            match self.run_round(Some(&stop)).await {
                 Ok(d) if d.sent + d.deferred + d.failed > 0 => continue,
                 Ok(_) => {}
                 Err(e) => {
                     tracing::error!(error = %e, "the outbox worker could not read the outbox")
                 }
             }
-            tokio::time::sleep(self.settings.poll).await;
+            tokio::select! {
+                _ = tokio::time::sleep(self.settings.poll) => {}
+                // Its owner is gone (the server was dropped): nobody is left to stop it.
+                changed = stop.changed() => if changed.is_err() { break },
+            }
         }
+        tracing::info!("the outbox worker stopped");
     }
 
     fn backoff_ms(&self, attempts: i64) -> i64 {
@@ -267,9 +300,12 @@ impl Worker {
     /// sends the same email.
     fn message(&self, email: &OutboxRow, secrets: &MadeSecrets) -> Result<Message, TransportError> {
         let e = &email.email;
+        let mut subject = e.subject.clone();
         let mut text = e.body.clone();
         let mut html = e.html.clone();
         for (secret, value) in secrets {
+            // Templates may no longer put a secret in the subject; one saved before may.
+            subject = subject.replace(secret.placeholder(), value);
             text = text.replace(secret.placeholder(), value);
             html = html.map(|h| h.replace(secret.placeholder(), &escape_html(value)));
         }
@@ -280,7 +316,7 @@ impl Worker {
         let builder = Message::builder()
             .from(self.settings.from.clone())
             .to(to)
-            .subject(e.subject.clone())
+            .subject(subject)
             .message_id(Some(format!(
                 "<{}@{}>",
                 e.id, self.settings.message_id_domain

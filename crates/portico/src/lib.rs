@@ -91,14 +91,21 @@ pub struct Running {
     pub app: Portico,
     /// The admin password generated at first start, if one was.
     pub generated_admin_password: Option<String>,
-    /// The server task.
+    /// Ends when the server has stopped: its requests in flight answered, its email worker's
+    /// email in flight sent and its other claims given back.
     pub handle: JoinHandle<()>,
     /// The email worker (also running in the background unless `mail_worker` is off).
     pub mailer: Worker,
     mail_dir: std::path::PathBuf,
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Running {
+    /// Stops it as SIGTERM or Ctrl-C does.
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+
     /// Where emails go when no SMTP server is set.
     pub fn mailer_dir(&self) -> std::path::PathBuf {
         self.mail_dir.clone()
@@ -171,6 +178,30 @@ pub fn file_storage(settings: &Settings) -> anyhow::Result<portico_store::Blobs>
     blobs.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// Ctrl-C, or SIGTERM (what a service manager or a container runtime sends).
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM cannot be caught; Ctrl-C still stops");
+                ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}
+
 fn hostname() -> String {
     std::env::var("HOSTNAME").unwrap_or_else(|_| "portico".into())
 }
@@ -206,22 +237,42 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         .bootstrap(settings.admin_password.as_deref())
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
-    let router = portico_http::router(app.clone());
-    let handle = tokio::spawn(async move {
-        let shutdown = async {
-            let _ = tokio::signal::ctrl_c().await;
-        };
-        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        if let Err(e) = axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::error!(error = %e, "the server stopped");
+    let router = portico_http::ops::with_operations(portico_http::router(app.clone()), app.clone());
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            stop_signal().await;
+            tracing::info!(
+                "stopping: no new connections; finishing requests and the email in flight"
+            );
+            let _ = stop.send(true);
         }
     });
-    if settings.mail_worker {
-        tokio::spawn(mailer.clone().run());
-    }
+    let server = {
+        let mut stopped = stopped.clone();
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            };
+            if let Err(e) = axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::error!(error = %e, "the server stopped");
+            }
+        })
+    };
+    let worker = settings
+        .mail_worker
+        .then(|| tokio::spawn(mailer.clone().run_until(stopped)));
+    let handle = tokio::spawn(async move {
+        let _ = server.await;
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+    });
     Ok(Running {
         addr,
         app,
@@ -229,6 +280,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         handle,
         mailer,
         mail_dir: settings.data_dir.join("mail"),
+        stop,
     })
 }
 

@@ -418,6 +418,12 @@ async fn link_requests_are_limited_and_need_the_form_token(app: TestApp) {
         )
         .await;
     assert_eq!(refused.as_array().unwrap().len(), 1, "{refused}");
+    // What was typed is not kept (it might be a password typed in the wrong field).
+    assert!(!refused.to_string().contains("no.such.user"), "{refused}");
+    assert!(
+        refused[0]["after"].to_string().contains("login_sha256"),
+        "{refused}"
+    );
 
     // From one address, at most 20 requests an hour whatever the names.
     let names: Vec<String> = (0..20).map(|i| format!("someone-{i}")).collect();
@@ -802,3 +808,60 @@ both_backends!(
     internal_not_linked,
     a_contact_named_like_an_internal_user_gets_its_own_account
 );
+
+// A spelling of a name that the database lowers to the same name (PostgreSQL lowers `İ` to
+// `i`) shares its counter: no spelling gets a fresh allowance for the same account.
+async fn every_spelling_of_a_name_shares_its_limit(backend: support::Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |s| s.login_failures_per_user = 3).await else {
+        return;
+    };
+    for spelling in ["admin", "ADMIN", "Admin"] {
+        let (status, _) = app.try_login(spelling, "a wrong password").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Whatever the backend makes of `admİn` (the admin on PostgreSQL, nobody on SQLite), the
+    // right password under it does not sign the admin in past the limit.
+    let (status, body) = app.try_login("adm\u{130}n", support::ADMIN_PASSWORD).await;
+    assert_ne!(status, StatusCode::OK, "{body}");
+    if app.backend == support::Backend::Postgres {
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    }
+}
+per_backend!(spellings, every_spelling_of_a_name_shares_its_limit);
+
+// A one-time password only where an account opens, and no secret in a subject.
+async fn secrets_go_only_where_they_belong(app: TestApp) {
+    let put = |name: &'static str, subject: &'static str, body: &'static str| {
+        let app = &app;
+        async move {
+            app.put(
+                &app.admin,
+                &format!("/api/v1/notification-templates/{name}"),
+                json!({"subject": subject, "body": body}),
+            )
+            .await
+        }
+    };
+    let (status, body) = put("ext_collab_task_scar__v", "A task", "pw ${userPassword}").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("welcome"));
+    let (status, body) = put("ext_collab_goodbye_scar__v", "Bye", "pw ${userPassword}").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = put("ext_collab_welcome_scar__v", "Link ${utp?url}", "hello").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("subject"));
+    let (status, body) = put(
+        "ext_collab_welcome_back_scar__v",
+        "Back",
+        "pw ${userPassword}",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+both_backends!(secret_places, secrets_go_only_where_they_belong);

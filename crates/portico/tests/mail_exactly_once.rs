@@ -105,6 +105,18 @@ async fn the_outbox_holds_no_live_secret(app: TestApp) {
         .to_string();
     let token = support::token_in(welcome);
     assert_eq!(token.len(), 64);
+    // The delivered file holds the live secret: for the server's own user only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let new = app.running.mailer_dir().join("new");
+        for f in std::fs::read_dir(&new).unwrap() {
+            let mode = f.unwrap().metadata().unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "a delivered email is readable by others");
+        }
+        let mode = std::fs::metadata(&new).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
     check_outbox().await;
     let username = app.user_of(&anna).await["username__v"]
         .as_str()

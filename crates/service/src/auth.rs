@@ -19,11 +19,19 @@ pub struct Login {
     pub user_id: UserId,
 }
 
-/// The attempt counter of a username: sign-ins, password changes and signatures of one
-/// account share it, whatever the case the name was typed in.
-pub(crate) fn user_attempt_key(username: &str) -> String {
-    format!("user:{}", username.trim().to_lowercase())
+/// One counted attempt: under the counter `kind` + `value` (lower-cased by the database, like
+/// the username lookup), at most `limit` in the window.
+pub(crate) struct Attempt<'a> {
+    pub kind: &'static str,
+    pub value: &'a str,
+    pub limit: i64,
 }
+
+/// The counter of a username: sign-ins, password changes and signatures of one account share
+/// it, whatever the case or spelling the name was typed in.
+pub(crate) const PER_USER: &str = "user:";
+/// The counter of a client address.
+const PER_ADDRESS: &str = "addr:";
 
 impl Portico {
     /// First start: creates the admin user and the license pool. Answers the generated
@@ -145,13 +153,20 @@ impl Portico {
         password: &str,
         address: Option<&str>,
     ) -> ServiceResult<Login> {
-        let user_key = user_attempt_key(username);
-        let address_key = address.map(|a| format!("addr:{a}"));
-        let mut keys = vec![(user_key.as_str(), self.settings.login_failures_per_user)];
-        if let Some(k) = &address_key {
-            keys.push((k.as_str(), self.settings.login_failures_per_address));
+        let username = username.trim();
+        let mut attempts = vec![Attempt {
+            kind: PER_USER,
+            value: username,
+            limit: self.settings.login_failures_per_user,
+        }];
+        if let Some(address) = address {
+            attempts.push(Attempt {
+                kind: PER_ADDRESS,
+                value: address,
+                limit: self.settings.login_failures_per_address,
+            });
         }
-        self.count_attempts(&keys).await?;
+        self.count_attempts(&attempts).await?;
         let found = self
             .store
             .read()
@@ -176,10 +191,10 @@ impl Portico {
         if found.one_time && !db.use_one_time_password(&user.id, now).await? {
             return Err(ServiceError::BadCredentials);
         }
-        db.clear_login_failures(&user_key).await?;
-        if let Some(k) = &address_key {
+        db.clear_login_failures(PER_USER, username).await?;
+        if let Some(address) = address {
             // A success is no failure: it must not use up the address's allowance.
-            db.uncount_attempt(k).await?;
+            db.uncount_attempt(PER_ADDRESS, address).await?;
         }
         db.insert_session(
             &token_hash(&token),
@@ -201,23 +216,26 @@ impl Portico {
     /// Counts one attempt under each key within the sign-in window; refuses with
     /// `API_LIMIT_EXCEEDED` when any key is past its limit. The counts are committed either
     /// way, before the caller does anything slow.
-    pub(crate) async fn count_attempts(&self, keys: &[(&str, i64)]) -> ServiceResult<()> {
-        self.count_attempts_in(keys, self.settings.login_window_ms)
+    pub(crate) async fn count_attempts(&self, attempts: &[Attempt<'_>]) -> ServiceResult<()> {
+        self.count_attempts_in(attempts, self.settings.login_window_ms)
             .await
     }
 
     /// [`Portico::count_attempts`] with a window of `window_ms`.
     pub(crate) async fn count_attempts_in(
         &self,
-        keys: &[(&str, i64)],
+        attempts: &[Attempt<'_>],
         window_ms: i64,
     ) -> ServiceResult<()> {
         let now = now_ms();
         let mut over = false;
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        for (key, limit) in keys {
-            over |= db.count_attempt(key, now - window_ms, now).await? > *limit;
+        for a in attempts {
+            over |= db
+                .count_attempt(a.kind, a.value, now - window_ms, now)
+                .await?
+                > a.limit;
         }
         tx.commit().await?;
         if over {

@@ -14,6 +14,7 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::auth::{Attempt, PER_USER};
 use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult};
 
 /// A password that meets the policy: 10 to 256 characters, and not guessable.
@@ -164,9 +165,12 @@ impl Portico {
         current: &str,
         new: &str,
     ) -> ServiceResult<()> {
-        let user_key = crate::auth::user_attempt_key(&caller.user.username);
-        self.count_attempts(&[(user_key.as_str(), self.settings.login_failures_per_user)])
-            .await?;
+        self.count_attempts(&[Attempt {
+            kind: PER_USER,
+            value: &caller.user.username,
+            limit: self.settings.login_failures_per_user,
+        }])
+        .await?;
         let (user, hash) = self
             .store
             .read()
@@ -195,7 +199,7 @@ impl Portico {
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        db.clear_login_failures(&user_key).await?;
+        db.clear_login_failures(PER_USER, &user.username).await?;
         db.set_password_hash(&user.id, &hash).await?;
         let sessions = db
             .delete_other_sessions_of(&user.id, &token_hash(session_token))
@@ -230,13 +234,19 @@ impl Portico {
             ));
         }
         let login: String = login.chars().take(200).collect();
-        let login_key = format!("link:{}", login.to_lowercase());
-        let address_key = address.map(|a| format!("link-addr:{a}"));
-        let mut keys = vec![(login_key.as_str(), self.settings.link_requests_per_user)];
-        if let Some(k) = &address_key {
-            keys.push((k.as_str(), self.settings.link_requests_per_address));
+        let mut attempts = vec![Attempt {
+            kind: "link:",
+            value: &login,
+            limit: self.settings.link_requests_per_user,
+        }];
+        if let Some(address) = address {
+            attempts.push(Attempt {
+                kind: "link-addr:",
+                value: address,
+                limit: self.settings.link_requests_per_address,
+            });
         }
-        self.count_attempts_in(&keys, self.settings.link_window_ms)
+        self.count_attempts_in(&attempts, self.settings.link_window_ms)
             .await?;
         let now = now_ms();
         let mut tx = self.store.write().await?;
@@ -261,7 +271,12 @@ impl Portico {
                 action: "auth.password_link_refused".into(),
                 object: "session".into(),
                 object_id: "-".into(),
-                after: Some(serde_json::json!({ "login": login }).to_string()),
+                // What was typed may be anything, even a password in the wrong field: the
+                // trail keeps only a fingerprint, enough to see one name asked for again.
+                after: Some(
+                    serde_json::json!({ "login_sha256": &token_hash(&login.to_lowercase())[..16] })
+                        .to_string(),
+                ),
                 cause: Some("no active user has this username or email".into()),
                 ..AuditEntry::default()
             },

@@ -151,7 +151,10 @@ impl Portico {
     ) -> ServiceResult<TemplateView> {
         caller.require_admin()?;
         let (target, kind) = self.template_slot(name)?;
-        EmailTemplate::parse(subject, body, html).map_err(invalid)?;
+        EmailTemplate::parse(subject, body, html)
+            .map_err(invalid)?
+            .check_secrets(kind)
+            .map_err(ServiceError::InvalidData)?;
         let row = TemplateRow {
             name: name.to_string(),
             subject: subject.to_string(),

@@ -321,6 +321,21 @@ impl Db<'_> {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Gives back `worker`'s claims on emails it will not send now (it is stopping): another
+    /// worker may take them at once.
+    pub async fn release_email_claims(&mut self, ids: &[String], worker: &str) -> Result<()> {
+        for id in ids {
+            sqlx::query(
+                "UPDATE outbox SET claimed_until = NULL WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
+            )
+            .bind(id)
+            .bind(worker)
+            .execute(&mut *self.conn)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Puts a failed email back in the queue with fresh attempts; answers whether it was failed.
     pub async fn retry_email(&mut self, id: &str, now: i64) -> Result<bool> {
         let done = sqlx::query(
@@ -341,6 +356,20 @@ impl Db<'_> {
             .fetch_optional(&mut *self.conn)
             .await?;
         row.as_ref().map(outbox_row).transpose()
+    }
+
+    /// How many emails there are in each status (`pending`, `sent`, `failed`); one count per
+    /// status, from the `outbox_status` index.
+    pub async fn email_counts(&mut self) -> Result<Vec<(String, i64)>> {
+        let mut out = vec![];
+        for status in ["pending", "sent", "failed"] {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE status = $1")
+                .bind(status)
+                .fetch_one(&mut *self.conn)
+                .await?;
+            out.push((status.to_string(), rows::get(&row, "n")?));
+        }
+        Ok(out)
     }
 
     /// Emails waiting to be sent (pending and due or not).

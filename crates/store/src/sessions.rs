@@ -191,37 +191,50 @@ impl Db<'_> {
     /// began at `window_start`, and answers the count including this attempt. One statement:
     /// parallel attempts each see their own count, so no burst gets past the limit between a
     /// read and a write. A window older than `window_start` starts over.
-    pub async fn count_attempt(&mut self, key: &str, window_start: i64, now: i64) -> Result<i64> {
+    ///
+    /// The key is `kind` followed by `value` lower-cased by the database — the same `lower()`
+    /// that finds a user by its username — so that no spelling of one name (`ADMİN`, say,
+    /// which PostgreSQL lowers to `admin`) gets a counter of its own.
+    pub async fn count_attempt(
+        &mut self,
+        kind: &str,
+        value: &str,
+        window_start: i64,
+        now: i64,
+    ) -> Result<i64> {
         let row = sqlx::query(
-            "INSERT INTO login_failures (key, window_start, failures) VALUES ($1, $3, 1) \
+            "INSERT INTO login_failures (key, window_start, failures) VALUES ($1 || lower($4), $3, 1) \
              ON CONFLICT (key) DO UPDATE SET \
              failures = CASE WHEN login_failures.window_start < $2 THEN 1 ELSE login_failures.failures + 1 END, \
              window_start = CASE WHEN login_failures.window_start < $2 THEN $3 ELSE login_failures.window_start END \
              RETURNING failures",
         )
-        .bind(key)
+        .bind(kind)
         .bind(window_start)
         .bind(now)
+        .bind(value)
         .fetch_one(&mut *self.conn)
         .await?;
         rows::get(&row, "failures")
     }
 
-    /// Takes back one counted attempt of `key` (it succeeded, so it is no failure).
-    pub async fn uncount_attempt(&mut self, key: &str) -> Result<()> {
+    /// Takes back one counted attempt (it succeeded, so it is no failure).
+    pub async fn uncount_attempt(&mut self, kind: &str, value: &str) -> Result<()> {
         sqlx::query(
-            "UPDATE login_failures SET failures = failures - 1 WHERE key = $1 AND failures > 0",
+            "UPDATE login_failures SET failures = failures - 1 WHERE key = $1 || lower($2) AND failures > 0",
         )
-        .bind(key)
+        .bind(kind)
+        .bind(value)
         .execute(&mut *self.conn)
         .await?;
         Ok(())
     }
 
-    /// Forgets the attempts of `key` (after a successful sign-in).
-    pub async fn clear_login_failures(&mut self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE key = $1")
-            .bind(key)
+    /// Forgets the attempts of a key (after a successful sign-in).
+    pub async fn clear_login_failures(&mut self, kind: &str, value: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1 || lower($2)")
+            .bind(kind)
+            .bind(value)
             .execute(&mut *self.conn)
             .await?;
         Ok(())

@@ -391,7 +391,13 @@ async fn record_page(
 
 /// Only local paths are followed after a form (no open redirect).
 fn local(back: &str) -> String {
-    if back.starts_with('/') && !back.starts_with("//") {
+    // `//host` and `/\host` are other sites to a browser; a backslash or a control character
+    // has no place in our paths.
+    let ours = back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.chars().any(char::is_control);
+    if ours {
         back.to_string()
     } else {
         "/home".to_string()
@@ -460,4 +466,23 @@ pub async fn read_all(
     then_to(app.mark_all_notifications_read(&caller).await, |_| {
         "/home".into()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local;
+
+    #[test]
+    fn only_our_own_paths_are_followed_after_a_form() {
+        assert_eq!(local("/records/car__v/rec_1"), "/records/car__v/rec_1");
+        for elsewhere in [
+            "//evil.example/x",
+            "/\\evil.example/x",
+            "https://evil.example",
+            "/home\r\nLocation: x",
+            "home",
+        ] {
+            assert_eq!(local(elsewhere), "/home", "{elsewhere}");
+        }
+    }
 }

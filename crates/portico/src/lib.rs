@@ -1,7 +1,6 @@
 //! The `portico` binary's wiring: settings, start-up (migrations, bootstrap, configuration),
 //! the HTTP server, and the demo company. Tests start the same server with [`start`].
 
-pub mod bench;
 pub mod demo;
 pub mod settings;
 
@@ -238,26 +237,5 @@ pub async fn start_bootstrap(store: &Store, admin_password: Option<&str>) -> any
     {
         println!("created the admin user 'admin' with the password {password}");
     }
-    Ok(())
-}
-
-/// `portico bare-http`: a fixed JSON body of `bytes` bytes from a bare axum handler.
-pub async fn bare_http(listen: &str, bytes: usize) -> anyhow::Result<()> {
-    let body = serde_json::json!({"responseStatus": "SUCCESS", "data": {"padding": "x".repeat(bytes.saturating_sub(50))}}).to_string();
-    let router = axum::Router::new().route(
-        "/",
-        axum::routing::get(move || {
-            let body = body.clone();
-            async move {
-                (
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    body,
-                )
-            }
-        }),
-    );
-    let listener = TcpListener::bind(listen).await?;
-    println!("bare axum handler on http://{}", listener.local_addr()?);
-    axum::serve(listener, router).await?;
     Ok(())
 }

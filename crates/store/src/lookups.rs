@@ -180,8 +180,9 @@ impl Store {
 }
 
 impl Store {
-    /// Runs a statement outside any use case (test set-up and admin tasks).
-    pub async fn execute_raw(&self, sql: &str) -> Result<()> {
+    /// Runs a statement without parameters outside any use case (the seed's `ANALYZE`s and
+    /// checkpoint; through [`Store::execute_raw`], tests' set-ups).
+    pub(crate) async fn execute_unbound(&self, sql: &str) -> Result<()> {
         self.pool.execute(sql).await?;
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);

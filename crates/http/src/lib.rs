@@ -10,6 +10,7 @@ mod error;
 mod extract;
 pub mod openapi;
 mod pages;
+mod trace;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -203,5 +204,6 @@ pub fn router(app: Portico) -> Router {
             app.clone(),
             pages::web::headers,
         ))
+        .layer(trace::layer())
         .with_state(app)
 }

@@ -17,6 +17,24 @@ use tokio::task::JoinHandle;
 
 pub use settings::Settings;
 
+/// Sends log lines to standard error, filtered by `PORTICO_LOG` (default `info,sqlx=warn`),
+/// as text or, with `PORTICO_LOG_FORMAT=json`, one JSON object a line (each with the spans it
+/// was logged in: a request's id among them). Standard output stays for what a command prints.
+pub fn init_logging() -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match std::env::var("PORTICO_LOG_FORMAT").as_deref() {
+        Err(std::env::VarError::NotPresent) | Ok("" | "text") => logs.init(),
+        Ok("json") => logs.json().init(),
+        _ => anyhow::bail!("PORTICO_LOG_FORMAT must be text or json"),
+    }
+    Ok(())
+}
+
 /// Reads the configuration: the file named by `PORTICO_CONFIG`, else the built-in default.
 /// A bad file is refused with its line and the problem.
 pub fn load_config(path: Option<&std::path::Path>) -> anyhow::Result<Config> {
@@ -156,7 +174,7 @@ impl SecretMaker for ServiceSecrets {
                     &email.email.secrets,
                 )
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.with_causes())
         })
     }
 }

@@ -28,6 +28,7 @@ pub(crate) fn user_attempt_key(username: &str) -> String {
 impl Portico {
     /// First start: creates the admin user and the license pool. Answers the generated
     /// password when none was given, to be printed once.
+    #[tracing::instrument(skip_all)]
     pub async fn bootstrap(&self, admin_password: Option<&str>) -> ServiceResult<Option<String>> {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -47,7 +48,7 @@ impl Portico {
             .map_err(|e| ServiceError::InvalidData(format!("PORTICO_ADMIN_PASSWORD: {e}")))?;
         let hash = hash_password(password).await?;
         let email = EmailAddress::parse("admin@portico.invalid")
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            .map_err(|e| ServiceError::internal("the admin's email address", e))?;
         let admin = internal_user(
             UserId::new(crate::new_id("usr")),
             "admin",
@@ -81,6 +82,7 @@ impl Portico {
     }
 
     /// Creates an internal user with a password (demo data, admin tasks).
+    #[tracing::instrument(skip_all, fields(username = username, profile = ?profile))]
     pub async fn create_internal_user(
         &self,
         username: &str,
@@ -139,6 +141,7 @@ impl Portico {
     /// attempts cannot slip past the limit); past the limit the answer is
     /// `API_LIMIT_EXCEEDED` until the window has passed. A one-time password works for one
     /// sign-in, before it expires.
+    #[tracing::instrument(skip_all, fields(username = username, address = address))]
     pub async fn login(
         &self,
         username: &str,
@@ -230,6 +233,7 @@ impl Portico {
     }
 
     /// Checks a bearer token: the session exists, has not expired, and its user is active.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate(&self, token: &str) -> ServiceResult<Caller> {
         let invalid = || {
             ServiceError::InvalidSession(
@@ -277,6 +281,7 @@ impl Portico {
     }
 
     /// `DELETE /api/v1/auth`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn logout(&self, caller: &Caller, token: &str) -> ServiceResult<()> {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();

@@ -105,7 +105,7 @@ fn detect(declared: &str, name: &str, bytes: &[u8]) -> ServiceResult<&'static Ki
     KINDS
         .iter()
         .find(|k| k.mime == mime)
-        .ok_or_else(|| ServiceError::Internal(format!("no accepted type {mime}")))
+        .ok_or_else(|| ServiceError::broken(format!("no accepted type {mime}")))
 }
 
 /// `name` with an extension of `kind`: kept when it has one (in any case), replaced or added
@@ -141,6 +141,7 @@ impl Portico {
 
     /// `POST /api/v1/vobjects/{object}/{id}/files`: whoever may read the record may add files
     /// (an external collaborator while the record is not closed).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id, bytes = bytes.len()))]
     pub async fn upload_file(
         &self,
         caller: &Caller,
@@ -188,8 +189,8 @@ impl Portico {
                 std::fs::rename(&tmp, &path)
             })
             .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?
-            .map_err(|e| ServiceError::Internal(format!("cannot store the file: {e}")))?;
+            .map_err(|e| ServiceError::internal("the file storing task", e))?
+            .map_err(|e| ServiceError::internal("cannot store the file", e))?;
         }
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -221,6 +222,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/vobjects/{object}/{id}/files`
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id))]
     pub async fn files(
         &self,
         caller: &Caller,
@@ -239,6 +241,7 @@ impl Portico {
 
     /// `GET /api/v1/files/{id}`: the file and its bytes, for whoever may read its record; the
     /// name and type it is served with follow its content.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn download(&self, caller: &Caller, id: &str) -> ServiceResult<(FileRow, Vec<u8>)> {
         let not_found = || ServiceError::NotFound(format!("file {id} not found"));
         let (f, object) = self
@@ -253,9 +256,9 @@ impl Portico {
             .await
             .map_err(|_| not_found())?;
         let path = self.file_path(&f.sha256);
-        let bytes = tokio::fs::read(&path)
-            .await
-            .map_err(|e| ServiceError::Internal(format!("file {id} is missing on disk: {e}")))?;
+        let bytes = tokio::fs::read(&path).await.map_err(|e| {
+            ServiceError::internal(format!("file {id} cannot be read from disk"), e)
+        })?;
         Ok((served(f, &bytes), bytes))
     }
 }

@@ -80,9 +80,10 @@ pub enum StoreError {
     /// Migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// Any other database error: internal, its text for the log only.
+    /// Any other database error: internal, its text for the log only. (Its text is in the
+    /// message for logs that print only the message; the chain printers skip the repeat.)
     #[error("database error: {0}")]
-    Database(sqlx::Error),
+    Database(#[source] sqlx::Error),
 }
 
 impl StoreError {

@@ -103,7 +103,7 @@ pub(super) fn refusal_in_page<T>(
 ) -> Result<Result<T, String>, ServiceError> {
     match result {
         Ok(v) => Ok(Ok(v)),
-        Err(e @ ServiceError::Internal(_)) => Err(e),
+        Err(e @ ServiceError::Internal { .. }) => Err(e),
         Err(e) => Ok(Err(e.to_string())),
     }
 }

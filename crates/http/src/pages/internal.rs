@@ -252,7 +252,7 @@ pub async fn run(
         .await
     {
         Ok(_) => Redirect::to(&format!("/records/{object}/{id}")).into_response(),
-        Err(e @ ServiceError::Internal(_)) => refused(e),
+        Err(e @ ServiceError::Internal { .. }) => refused(e),
         Err(e) => (
             StatusCode::CONFLICT,
             app_layout(

@@ -77,7 +77,7 @@ pub async fn login(
             (StatusCode::TOO_MANY_REQUESTS, page(&csrf.0, Some(&m))).into_response()
         }
         // A failure on our side is not a wrong password.
-        Err(e @ ServiceError::Internal(_)) => super::home::refused(e),
+        Err(e @ ServiceError::Internal { .. }) => super::home::refused(e),
         Err(_) => (
             StatusCode::UNAUTHORIZED,
             page(

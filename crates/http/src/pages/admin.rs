@@ -2,17 +2,14 @@
 //! licenses and the outbox. Each page asks the same use cases as the API, so the same people may
 //! see them (the outbox is for administrators).
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::html;
 use portico_service::store::{OutboxFilter, UserFilter};
 use portico_service::{OrganizationInput, Page, PersonInput, Portico};
 
-use super::home::{app_layout, refused, then_to, MANY};
-use super::web::{form_refusal, CsrfToken, WebUser};
+use super::shared::{app_layout, refused, then_to, MANY};
+use super::web::{CsrfToken, WebForm, WebUser};
 
 /// `GET /organizations`
 pub async fn organizations(
@@ -45,20 +42,12 @@ pub async fn organizations(
 }
 
 /// `POST /organizations`
-pub async fn add_organization(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-    Form(f): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
+pub async fn add_organization(State(app): State<Portico>, form: WebForm) -> Response {
     then_to(
         app.create_organization(
-            &caller,
+            &form.caller,
             OrganizationInput {
-                name: f.get("name").cloned(),
+                name: form.fields.get("name").cloned(),
                 status: None,
             },
         )
@@ -120,22 +109,17 @@ pub async fn organization(
 /// `POST /organizations/{id}/persons`
 pub async fn add_person(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(id): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     let input = PersonInput {
-        first_name: f.get("first_name").cloned(),
-        last_name: f.get("last_name").cloned(),
-        email: f.get("email").cloned(),
+        first_name: form.fields.get("first_name").cloned(),
+        last_name: form.fields.get("last_name").cloned(),
+        email: form.fields.get("email").cloned(),
         organization: Some(Some(id.clone())),
         language: None,
     };
-    then_to(app.create_person(&caller, input).await, |_| {
+    then_to(app.create_person(&form.caller, input).await, |_| {
         format!("/organizations/{id}")
     })
 }
@@ -242,17 +226,10 @@ pub async fn outbox(
 }
 
 /// `POST /outbox/{id}/retry`
-pub async fn retry(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
-    then_to(app.retry_email(&caller, &id).await, |_| "/outbox".into())
+pub async fn retry(State(app): State<Portico>, Path(id): Path<String>, form: WebForm) -> Response {
+    then_to(app.retry_email(&form.caller, &id).await, |_| {
+        "/outbox".into()
+    })
 }
 
 /// `GET /persons/{id}/edit`
@@ -286,22 +263,17 @@ pub async fn edit_person(
 /// `POST /persons/{id}/edit`
 pub async fn save_person(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(id): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     let input = PersonInput {
-        first_name: f.get("first_name").cloned(),
-        last_name: f.get("last_name").cloned(),
-        email: f.get("email").cloned(),
+        first_name: form.fields.get("first_name").cloned(),
+        last_name: form.fields.get("last_name").cloned(),
+        email: form.fields.get("email").cloned(),
         organization: None,
-        language: f.get("language").cloned(),
+        language: form.fields.get("language").cloned(),
     };
-    match app.update_person(&caller, &id, input).await {
+    match app.update_person(&form.caller, &id, input).await {
         Ok(p) => match &p.organization {
             Some(org) => Redirect::to(&format!("/organizations/{org}")).into_response(),
             None => Redirect::to("/organizations").into_response(),

@@ -2,17 +2,14 @@
 //! administrators edit with a preview beside the editor (rendered by the server; a small script
 //! of our own keeps it live while typing).
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use maud::{html, Markup, PreEscaped};
 use portico_service::{Portico, ServiceError};
 
-use super::home::{app_layout, refusal_in_page, refused, then_to};
-use super::web::{form_refusal, CsrfToken, WebUser};
+use super::shared::{app_layout, refusal_in_page, refused, then_to};
+use super::web::{CsrfToken, WebForm, WebUser};
 
 /// `GET /static/portico.js`
 pub async fn script() -> impl IntoResponse {
@@ -152,14 +149,13 @@ fn page(
 /// `POST /configuration/templates/{name}`: preview, save or reset.
 pub async fn submit(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(name): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    WebForm {
+        caller,
+        csrf,
+        fields: f,
+    }: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let (subject, body) = (get("subject"), get("body"));
     let html_part = f.get("html").filter(|h| !h.trim().is_empty()).cloned();
@@ -223,19 +219,18 @@ pub async fn submit(
 /// `POST /configuration/templates/{name}/preview`: just the preview pane (for the script).
 pub async fn fragment(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(name): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let html_part = f.get("html").filter(|h| !h.trim().is_empty()).cloned();
+    let get = |k: &str| form.value(k).to_string();
+    let html_part = form
+        .fields
+        .get("html")
+        .filter(|h| !h.trim().is_empty())
+        .cloned();
     let preview = app
         .preview_notification_template(
-            &caller,
+            &form.caller,
             &name,
             &get("subject"),
             &get("body"),

@@ -6,15 +6,16 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use portico_domain::collab::{ActionArgs, Plan};
 use portico_domain::PersonId;
 use portico_service::store::RecordFilter;
 use portico_service::{Page, Portico, RecordInput, ServiceError};
 
-use super::home::{app_layout, records_table, refusal_in_page, refused, then_to, MANY};
-use super::web::{form_refusal, CsrfToken, WebUser};
+use super::shared::{
+    app_layout, records_table, refusal_in_page, refused, then_to, RecordPage, MANY,
+};
+use super::web::{CsrfToken, WebForm, WebUser};
 
 /// `GET /records/{object}`: the records of a type (an external collaborator's are filtered
 /// by the use case like everywhere else).
@@ -92,46 +93,46 @@ pub async fn new_form(
 /// `POST /records/{object}`
 pub async fn create(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(object): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     let input = RecordInput {
-        name: f.get("name").cloned(),
+        name: form.fields.get("name").cloned(),
         object_type: None,
-        supplier: Some(f.get("supplier").filter(|s| !s.is_empty()).cloned()),
+        supplier: Some(
+            form.fields
+                .get("supplier")
+                .filter(|s| !s.is_empty())
+                .cloned(),
+        ),
         collaborators: Some(
-            f.get("collaborator")
+            form.fields
+                .get("collaborator")
                 .filter(|s| !s.is_empty())
                 .cloned()
                 .into_iter()
                 .collect(),
         ),
     };
-    then_to(app.create_record(&caller, &object, input).await, |view| {
-        format!("/records/{object}/{}", view.record.id)
-    })
+    then_to(
+        app.create_record(&form.caller, &object, input).await,
+        |view| format!("/records/{object}/{}", view.record.id),
+    )
 }
 
 /// The actions offered on a record page (internal users).
-pub async fn actions_section(
-    app: &Portico,
-    caller: &portico_service::Caller,
-    object: &str,
-    id: &str,
-) -> Result<Markup, ServiceError> {
-    let actions = app.record_actions(caller, object, id).await?;
+pub(crate) async fn actions_section(page: &RecordPage<'_>) -> Result<Markup, ServiceError> {
+    let actions = page
+        .app
+        .record_actions(page.caller, page.object, page.id)
+        .await?;
     Ok(html! {
         @if !actions.is_empty() {
             section {
                 h2 { "Actions" }
                 p class="hint" { "Each action shows what it will do before you confirm it." }
                 @for a in &actions {
-                    form method="get" action=(format!("/records/{object}/{id}/preview")) class="inline" {
+                    form method="get" action=(format!("{}/preview", page.path())) class="inline" {
                         input type="hidden" name="action" value=(a.name);
                         button type="submit" { (a.label) }
                     }
@@ -239,14 +240,13 @@ pub async fn preview(
 /// `POST /records/{object}/{id}/actions/{action}`
 pub async fn run(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path((object, id, action)): Path<(String, String, String)>,
-    Form(f): Form<BTreeMap<String, String>>,
+    WebForm {
+        caller,
+        csrf,
+        fields: f,
+    }: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     match app
         .run_action(&caller, &object, &id, &action, args(&f), false)
         .await

@@ -8,12 +8,12 @@ pub mod home;
 pub mod internal;
 pub mod session;
 pub mod set_password;
+pub mod shared;
 pub mod tickets;
 pub mod web;
 
 use axum::http::header;
 use axum::response::IntoResponse;
-use maud::{html, Markup, DOCTYPE};
 
 /// The stylesheet, built into the binary.
 pub const CSS: &str = include_str!("../../static/portico.css");
@@ -27,25 +27,4 @@ pub async fn stylesheet() -> impl IntoResponse {
         ],
         CSS,
     )
-}
-
-/// A page with a title and a card of content.
-pub fn layout(title: &str, content: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Portico" }
-                link rel="stylesheet" href="/static/portico.css";
-            }
-            body {
-                main class="card" {
-                    h1 { (title) }
-                    (content)
-                }
-            }
-        }
-    }
 }

@@ -28,3 +28,60 @@ pub async fn stylesheet() -> impl IntoResponse {
         CSS,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    /// Each page module's source, to read which sibling modules it uses.
+    const SOURCES: [(&str, &str); 10] = [
+        ("account", include_str!("account.rs")),
+        ("admin", include_str!("admin.rs")),
+        ("config", include_str!("config.rs")),
+        ("home", include_str!("home.rs")),
+        ("internal", include_str!("internal.rs")),
+        ("session", include_str!("session.rs")),
+        ("set_password", include_str!("set_password.rs")),
+        ("shared", include_str!("shared.rs")),
+        ("tickets", include_str!("tickets.rs")),
+        ("web", include_str!("web.rs")),
+    ];
+
+    /// The sibling modules `source` names as `super::<module>`.
+    fn uses(source: &str) -> Vec<&'static str> {
+        SOURCES
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| source.contains(&format!("super::{name}::")))
+            .collect()
+    }
+
+    fn reaches(from: &str, to: &str, seen: &mut Vec<String>) -> bool {
+        let Some((_, source)) = SOURCES.iter().find(|(n, _)| *n == from) else {
+            return false;
+        };
+        for next in uses(source) {
+            if next == to {
+                return true;
+            }
+            if !seen.iter().any(|s| s == next) {
+                seen.push(next.to_string());
+                if reaches(next, to, seen) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn the_page_modules_import_each_other_without_a_circle() {
+        for (name, _) in SOURCES {
+            assert!(
+                !reaches(name, name, &mut vec![]),
+                "{name} reaches itself through its imports"
+            );
+        }
+        let shared = SOURCES.iter().find(|(n, _)| *n == "shared").map(|s| s.1);
+        assert_eq!(uses(shared.unwrap_or_default()), Vec::<&str>::new());
+        assert!(uses(include_str!("home.rs")).contains(&"shared"));
+    }
+}

@@ -190,15 +190,9 @@ impl Db<'_> {
         let per_stmt = (max_values(self.backend) / cols.len().max(1)).clamp(1, 2000);
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
-            let mut sql = Sql::new(
-                self.backend,
-                &format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")),
-            );
-            for (i, row) in rows.by_ref().take(per_stmt).enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" });
-                sql.list(row).push(")");
-            }
-            sql.execute(self).await?;
+            insert_sql(self.backend, table, cols, rows.by_ref().take(per_stmt))
+                .execute(self)
+                .await?;
         }
         Ok(())
     }
@@ -241,6 +235,24 @@ impl Db<'_> {
     }
 }
 
+/// `INSERT INTO table (cols) VALUES (…), (…)` for `rows`.
+fn insert_sql(
+    backend: Backend,
+    table: &str,
+    cols: &[&str],
+    rows: impl IntoIterator<Item = Vec<V>>,
+) -> Sql {
+    let mut sql = Sql::new(
+        backend,
+        &format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")),
+    );
+    for (i, row) in rows.into_iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.list(row).push(")");
+    }
+    sql
+}
+
 /// `head IN (ids) tail`, with `fixed` bound where `head` holds `{}`.
 pub(crate) fn in_sql(backend: Backend, head: &str, fixed: &[V], ids: &[&str], tail: &str) -> Sql {
     let mut sql = Sql::new(backend, "");
@@ -262,14 +274,7 @@ impl Db<'_> {
         key: &str,
     ) -> Result<()> {
         for chunk in rows.chunks(IN_CHUNK) {
-            let mut sql = Sql::new(
-                self.backend,
-                &format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")),
-            );
-            for (i, row) in chunk.iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" });
-                sql.list(row.iter().cloned()).push(")");
-            }
+            let mut sql = insert_sql(self.backend, table, cols, chunk.iter().cloned());
             sql.push(&format!(" ON CONFLICT ({key}) DO NOTHING"));
             sql.execute(self).await?;
         }

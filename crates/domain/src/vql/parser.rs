@@ -82,21 +82,26 @@ impl Parser {
     }
 
     fn or_expr(&mut self) -> Result<Expr, VqlError> {
-        let mut parts = vec![self.and_expr()?];
-        while self.peek()?.is_word("or") {
-            self.advance()?;
-            parts.push(self.and_expr()?);
-        }
-        Ok(collapse(parts, Expr::Any))
+        self.chain("or", Self::and_expr, Expr::Any)
     }
 
     fn and_expr(&mut self) -> Result<Expr, VqlError> {
-        let mut parts = vec![self.primary()?];
-        while self.peek()?.is_word("and") {
+        self.chain("and", Self::primary, Expr::All)
+    }
+
+    /// `part ( keyword part )*`, as one node (or the part alone).
+    fn chain(
+        &mut self,
+        keyword: &str,
+        part: fn(&mut Self) -> Result<Expr, VqlError>,
+        combine: fn(Vec<Expr>) -> Expr,
+    ) -> Result<Expr, VqlError> {
+        let mut parts = vec![part(self)?];
+        while self.peek()?.is_word(keyword) {
             self.advance()?;
-            parts.push(self.primary()?);
+            parts.push(part(self)?);
         }
-        Ok(collapse(parts, Expr::All))
+        Ok(collapse(parts, combine))
     }
 
     fn primary(&mut self) -> Result<Expr, VqlError> {

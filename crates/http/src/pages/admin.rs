@@ -9,13 +9,12 @@ use portico_service::store::{OutboxFilter, UserFilter};
 use portico_service::{OrganizationInput, Page, PersonInput, Portico};
 
 use super::shared::{app_layout, refused, then_to, MANY};
-use super::web::{CsrfToken, WebForm, WebUser};
+use super::web::{WebForm, WebPage};
 
 /// `GET /organizations`
 pub async fn organizations(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
 ) -> Response {
     let orgs = match app.organizations(&caller, None, MANY).await {
         Ok(o) => o,
@@ -59,8 +58,7 @@ pub async fn add_organization(State(app): State<Portico>, form: WebForm) -> Resp
 /// `GET /organizations/{id}`: the contact list, and a form to add a contact.
 pub async fn organization(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path(id): Path<String>,
 ) -> Response {
     let org = match app.organization(&caller, &id).await {
@@ -125,11 +123,7 @@ pub async fn add_person(
 }
 
 /// `GET /users`
-pub async fn users(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn users(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     let users = match app.users(&caller, UserFilter::default(), MANY).await {
         Ok(u) => u,
         Err(e) => return refused(e),
@@ -154,11 +148,7 @@ pub async fn users(
 }
 
 /// `GET /licenses`
-pub async fn licenses(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     let l = match app.licenses(&caller).await {
         Ok(l) => l,
         Err(e) => return refused(e),
@@ -179,11 +169,7 @@ pub async fn licenses(
 }
 
 /// `GET /outbox` (administrators)
-pub async fn outbox(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn outbox(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     let emails = match app
         .outbox(
             &caller,
@@ -235,8 +221,7 @@ pub async fn retry(State(app): State<Portico>, Path(id): Path<String>, form: Web
 /// `GET /persons/{id}/edit`
 pub async fn edit_person(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path(id): Path<String>,
 ) -> Response {
     let p = match app.person(&caller, &id).await {

@@ -9,7 +9,7 @@ use maud::{html, Markup, PreEscaped};
 use portico_service::{Portico, ServiceError};
 
 use super::shared::{app_layout, refusal_in_page, refused, then_to};
-use super::web::{CsrfToken, WebForm, WebUser};
+use super::web::{WebForm, WebPage};
 
 /// `GET /static/portico.js`
 pub async fn script() -> impl IntoResponse {
@@ -23,11 +23,7 @@ pub async fn script() -> impl IntoResponse {
 }
 
 /// `GET /configuration`
-pub async fn overview(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn overview(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     let templates = match app.notification_templates(&caller).await {
         Ok(t) => t,
         Err(e) => return refused(e),
@@ -83,8 +79,7 @@ fn preview_pane(result: Result<portico_domain::config::RenderedEmail, String>) -
 /// `GET /configuration/templates/{name}` (administrators)
 pub async fn editor(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path(name): Path<String>,
 ) -> Response {
     let t = match app.notification_template(&caller, &name).await {
@@ -150,30 +145,30 @@ fn page(
 pub async fn submit(
     State(app): State<Portico>,
     Path(name): Path<String>,
-    WebForm {
-        caller,
-        csrf,
-        fields: f,
-    }: WebForm,
+    form: WebForm,
 ) -> Response {
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let get = |k: &str| form.value(k).to_string();
     let (subject, body) = (get("subject"), get("body"));
-    let html_part = f.get("html").filter(|h| !h.trim().is_empty()).cloned();
+    let html_part = form
+        .fields
+        .get("html")
+        .filter(|h| !h.trim().is_empty())
+        .cloned();
     let preview = app
-        .preview_notification_template(&caller, &name, &subject, &body, html_part.as_deref())
+        .preview_notification_template(&form.caller, &name, &subject, &body, html_part.as_deref())
         .await;
     let preview = match refusal_in_page(preview) {
         Ok(preview) => preview,
         Err(e) => return refused(e),
     };
-    match f.get("action").map(String::as_str) {
+    match form.fields.get("action").map(String::as_str) {
         Some("save") => match app
-            .put_notification_template(&caller, &name, &subject, &body, html_part.as_deref())
+            .put_notification_template(&form.caller, &name, &subject, &body, html_part.as_deref())
             .await
         {
             Ok(_) => page(
-                &caller,
-                &csrf.0,
+                &form.caller,
+                &form.csrf.0,
                 &name,
                 &subject,
                 &body,
@@ -185,8 +180,8 @@ pub async fn submit(
             Err(ServiceError::InvalidData(m)) => (
                 StatusCode::BAD_REQUEST,
                 page(
-                    &caller,
-                    &csrf.0,
+                    &form.caller,
+                    &form.csrf.0,
                     &name,
                     &subject,
                     &body,
@@ -199,12 +194,12 @@ pub async fn submit(
             Err(e) => refused(e),
         },
         Some("reset") => then_to(
-            app.reset_notification_template(&caller, &name).await,
+            app.reset_notification_template(&form.caller, &name).await,
             |_| format!("/configuration/templates/{name}"),
         ),
         _ => page(
-            &caller,
-            &csrf.0,
+            &form.caller,
+            &form.csrf.0,
             &name,
             &subject,
             &body,

@@ -12,7 +12,7 @@ use portico_service::{Caller, Page, Portico, ServiceError};
 use super::shared::{
     app_layout, local, records_table, refused, shown, state_label, then_to, RecordPage,
 };
-use super::web::{CsrfToken, WebForm, WebUser};
+use super::web::{WebForm, WebPage};
 use crate::dto::time;
 
 /// `GET /`
@@ -21,11 +21,7 @@ pub async fn root() -> Redirect {
 }
 
 /// `GET /home`
-pub async fn home(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn home(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     shown(home_page(&app, &caller, &csrf.0).await)
 }
 
@@ -120,8 +116,7 @@ fn task_form(t: &TaskRow, csrf: &str, back: &str) -> Markup {
 /// `GET /records/{object}/{id}`
 pub async fn record(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path((object, id)): Path<(String, String)>,
 ) -> Response {
     shown(record_page(&app, &caller, &csrf.0, &object, &id).await)

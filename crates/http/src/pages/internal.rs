@@ -15,14 +15,13 @@ use portico_service::{Page, Portico, RecordInput, ServiceError};
 use super::shared::{
     app_layout, records_table, refusal_in_page, refused, then_to, RecordPage, MANY,
 };
-use super::web::{CsrfToken, WebForm, WebUser};
+use super::web::{WebForm, WebPage};
 
 /// `GET /records/{object}`: the records of a type (an external collaborator's are filtered
 /// by the use case like everywhere else).
 pub async fn list(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path(object): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -52,8 +51,7 @@ pub async fn list(
 /// `GET /records/{object}/new`
 pub async fn new_form(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path(object): Path<String>,
 ) -> Response {
     let Ok(target) = app.target(&object) else {
@@ -173,8 +171,7 @@ fn args(f: &BTreeMap<String, String>) -> ActionArgs {
 /// `GET /records/{object}/{id}/preview?action=…`: the dry run, then a confirm form.
 pub async fn preview(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path((object, id)): Path<(String, String)>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -241,14 +238,17 @@ pub async fn preview(
 pub async fn run(
     State(app): State<Portico>,
     Path((object, id, action)): Path<(String, String, String)>,
-    WebForm {
-        caller,
-        csrf,
-        fields: f,
-    }: WebForm,
+    form: WebForm,
 ) -> Response {
     match app
-        .run_action(&caller, &object, &id, &action, args(&f), false)
+        .run_action(
+            &form.caller,
+            &object,
+            &id,
+            &action,
+            args(&form.fields),
+            false,
+        )
         .await
     {
         Ok(_) => Redirect::to(&format!("/records/{object}/{id}")).into_response(),
@@ -256,8 +256,8 @@ pub async fn run(
         Err(e) => (
             StatusCode::CONFLICT,
             app_layout(
-                &caller,
-                &csrf.0,
+                &form.caller,
+                &form.csrf.0,
                 "Not done",
                 html! {
                     p class="error" role="alert" { (e.to_string()) }

@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use portico_service::{Page, Portico, ServiceError};
 
 use super::shared::{app_layout, refused, then_to, RecordPage};
-use super::web::{csrf_refusal, CsrfToken, WebForm, WebUser};
+use super::web::{csrf_refusal, WebForm, WebPage, WebUser};
 use crate::dto::time;
 
 /// The comments section of a record page; without its form when the record is read-only for
@@ -49,11 +49,7 @@ pub async fn add_comment(
 }
 
 /// `GET /tickets`
-pub async fn page(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn page(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     let tickets = match app.tickets(&caller, Page::default()).await {
         Ok(t) => t,
         Err(e) => return refused(e),
@@ -140,8 +136,7 @@ pub(crate) async fn files_section(page: &RecordPage<'_>) -> Result<Markup, Servi
 /// `POST /records/{object}/{id}/files` (multipart: `csrf`, `file`)
 pub async fn upload(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path((object, id)): Path<(String, String)>,
     mut multipart: axum::extract::Multipart,
 ) -> Response {

@@ -103,6 +103,24 @@ impl FromRequestParts<Portico> for WebUserAny {
     }
 }
 
+/// A signed-in user's page: the user ([`WebUser`]) and the CSRF token its forms carry.
+pub struct WebPage {
+    /// Who asks.
+    pub caller: Caller,
+    /// The token for the page's forms.
+    pub csrf: CsrfToken,
+}
+
+impl FromRequestParts<Portico> for WebPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, Response> {
+        let WebUser(caller) = WebUser::from_request_parts(parts, app).await?;
+        let csrf = CsrfToken::from_request_parts(parts, app).await?;
+        Ok(WebPage { caller, csrf })
+    }
+}
+
 /// The CSRF token of the request (pages put it in their forms): the one bound to its session
 /// cookie, else the one of its CSRF cookie.
 pub struct CsrfToken(pub String);
@@ -163,8 +181,7 @@ impl FromRequest<Portico> for WebForm {
 
     async fn from_request(request: Request, app: &Portico) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
-        let WebUser(caller) = WebUser::from_request_parts(&mut parts, app).await?;
-        let csrf = CsrfToken::from_request_parts(&mut parts, app).await?;
+        let WebPage { caller, csrf } = WebPage::from_request_parts(&mut parts, app).await?;
         let Form(fields) =
             Form::<BTreeMap<String, String>>::from_request(Request::from_parts(parts, body), app)
                 .await

@@ -11,8 +11,11 @@ threads=${THREADS:-2}
 connections=${CONNECTIONS:-32}
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+# Two builds: built together, cargo would give the product the bench's `raw-sql` store.
 cargo build --release -p portico --locked --quiet
+cargo build --release -p portico-bench --locked --quiet
 bin=target/release/portico
+bench_bin=target/release/portico-bench
 dir=target/bench/http
 mkdir -p "$dir"
 db="$dir/portico-$records.db"
@@ -35,7 +38,7 @@ echo "$records_json" | python3 -c 'import json,sys; [print(r["id"]) for r in jso
 record=$(head -1 "$dir/ids.txt")
 supplier=$(echo "$records_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["supplier__v"])')
 body_bytes=$(curl -fsS -H "$auth" "http://127.0.0.1:$port/api/v1/vobjects/car__v/$record" | wc -c)
-"$bin" bare-http --listen "127.0.0.1:$bare_port" --bytes "$body_bytes" >"$dir/bare.log" 2>&1 &
+"$bench_bin" bare-http --listen "127.0.0.1:$bare_port" --bytes "$body_bytes" >"$dir/bare.log" 2>&1 &
 bare=$!
 sleep 1
 

@@ -89,8 +89,10 @@ impl From<ServiceError> for ApiError {
             ServiceError::ConstraintViolation(_) => {
                 (StatusCode::BAD_REQUEST, "CONSTRAINT_VIOLATION")
             }
-            ServiceError::Internal(cause) => {
-                tracing::error!(%cause, "internal error");
+            ServiceError::Internal { .. } => {
+                // The one place an internal error is logged: here it becomes the 500, inside
+                // the request's span (its id, method and path), with every cause.
+                tracing::error!(error = %e.with_causes(), "internal error");
                 return ApiError::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "INTERNAL_ERROR",
@@ -142,9 +144,9 @@ mod tests {
 
     #[test]
     fn an_internal_error_shows_no_detail() {
-        let e = ApiError::from(ServiceError::Internal(
-            "database error: duplicate key value violates unique constraint \"sessions_pkey\""
-                .into(),
+        let e = ApiError::from(ServiceError::internal(
+            "the database failed",
+            "database error: duplicate key value violates unique constraint \"sessions_pkey\"",
         ));
         assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!e.message().contains("sessions_pkey"));

@@ -11,6 +11,7 @@ mod extract;
 pub mod openapi;
 pub mod ops;
 mod pages;
+mod trace;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -204,5 +205,6 @@ pub fn router(app: Portico) -> Router {
             app.clone(),
             pages::web::headers,
         ))
+        .layer(trace::layer())
         .with_state(app)
 }

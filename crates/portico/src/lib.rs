@@ -1,7 +1,6 @@
 //! The `portico` binary's wiring: settings, start-up (migrations, bootstrap, configuration),
 //! the HTTP server, and the demo company. Tests start the same server with [`start`].
 
-pub mod bench;
 pub mod demo;
 pub mod settings;
 
@@ -17,6 +16,24 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use settings::Settings;
+
+/// Sends log lines to standard error, filtered by `PORTICO_LOG` (default `info,sqlx=warn`),
+/// as text or, with `PORTICO_LOG_FORMAT=json`, one JSON object a line (each with the spans it
+/// was logged in: a request's id among them). Standard output stays for what a command prints.
+pub fn init_logging() -> anyhow::Result<()> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    match std::env::var("PORTICO_LOG_FORMAT").as_deref() {
+        Err(std::env::VarError::NotPresent) | Ok("" | "text") => logs.init(),
+        Ok("json") => logs.json().init(),
+        _ => anyhow::bail!("PORTICO_LOG_FORMAT must be text or json"),
+    }
+    Ok(())
+}
 
 /// Reads the configuration: the file named by `PORTICO_CONFIG`, else the built-in default.
 /// A bad file is refused with its line and the problem.
@@ -164,7 +181,7 @@ impl SecretMaker for ServiceSecrets {
                     &email.email.secrets,
                 )
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.with_causes())
         })
     }
 }
@@ -299,26 +316,5 @@ pub async fn start_bootstrap(store: &Store, admin_password: Option<&str>) -> any
     {
         println!("created the admin user 'admin' with the password {password}");
     }
-    Ok(())
-}
-
-/// `portico bare-http`: a fixed JSON body of `bytes` bytes from a bare axum handler.
-pub async fn bare_http(listen: &str, bytes: usize) -> anyhow::Result<()> {
-    let body = serde_json::json!({"responseStatus": "SUCCESS", "data": {"padding": "x".repeat(bytes.saturating_sub(50))}}).to_string();
-    let router = axum::Router::new().route(
-        "/",
-        axum::routing::get(move || {
-            let body = body.clone();
-            async move {
-                (
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    body,
-                )
-            }
-        }),
-    );
-    let listener = TcpListener::bind(listen).await?;
-    println!("bare axum handler on http://{}", listener.local_addr()?);
-    axum::serve(listener, router).await?;
     Ok(())
 }

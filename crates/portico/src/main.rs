@@ -34,36 +34,6 @@ enum Command {
         #[arg(long)]
         persons: Option<usize>,
     },
-    /// Measure the write paths against hand-written SQL, and the rule lookups as data grows.
-    Bench {
-        /// SQLite file prefix to run on (one file per measurement is made next to it).
-        #[arg(long, default_value = "sqlite://target/bench/portico")]
-        sqlite: String,
-        /// PostgreSQL database to run on too (a schema per measurement).
-        #[arg(long, env = "PORTICO_BENCH_POSTGRES_URL")]
-        postgres: Option<String>,
-        /// Records per write measurement.
-        #[arg(long, default_value_t = 200)]
-        ops: usize,
-        /// Size of the small data set of the scale measurement.
-        #[arg(long, default_value_t = 10_000)]
-        scale_small: usize,
-        /// Size of the large data set.
-        #[arg(long, default_value_t = 1_000_000)]
-        scale_large: usize,
-        /// Where to write the table as JSON.
-        #[arg(long, default_value = "target/bench/bench.json")]
-        json: std::path::PathBuf,
-    },
-    /// A bare axum server answering a fixed JSON body: the HTTP stack's own ceiling.
-    BareHttp {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8099")]
-        listen: String,
-        /// Size of the JSON body in bytes.
-        #[arg(long, default_value_t = 400)]
-        bytes: usize,
-    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
@@ -98,12 +68,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PORTICO_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    portico::init_logging()?;
     match Cli::parse().command {
         Command::Serve(settings) => serve(settings).await,
         Command::Demo(mut settings) => {
@@ -171,38 +136,6 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Bench {
-            sqlite,
-            postgres,
-            ops,
-            scale_small,
-            scale_large,
-            json,
-        } => {
-            if let Some(dir) = std::path::Path::new(sqlite.trim_start_matches("sqlite://")).parent()
-            {
-                std::fs::create_dir_all(dir)?;
-            }
-            let mut databases = vec![sqlite];
-            databases.extend(postgres);
-            let opts = portico::bench::BenchOptions {
-                databases,
-                ops,
-                scale: (scale_small, scale_large),
-            };
-            let table = portico::bench::run(&opts).await?;
-            if let Some(dir) = json.parent() {
-                std::fs::create_dir_all(dir)?;
-            }
-            std::fs::write(&json, serde_json::to_string_pretty(&table)?)?;
-            println!(
-                "
-written to {}",
-                json.display()
-            );
-            Ok(())
-        }
-        Command::BareHttp { listen, bytes } => portico::bare_http(&listen, bytes).await,
         Command::Audit {
             command: AuditCommand::Verify { database_url },
         } => {

@@ -605,24 +605,92 @@ both_backends!(
     csrf_is_bound_to_the_session_and_nothing_is_cached
 );
 
+/// The `Set-Cookie` of an answer for the cookie `name`, and its value.
+fn set_cookie(r: &reqwest::Response, name: &str) -> (String, String) {
+    let line = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie set: {:?}", r.headers()));
+    let value = line[name.len() + 1..]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    (line, value)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_csrf_cookie_is_secure_under_https() {
+async fn the_cookies_are_secure_under_https_and_signing_out_removes_the_session_cookie() {
     let app = TestApp::spawn_with(support::Backend::Sqlite, |s| {
         s.public_url = Some("https://portico.example".into());
     })
     .await
     .unwrap();
-    let r = app
-        .client
-        .get(format!("{}/login", app.base))
+    // The test talks plain HTTP, where a client keeps no Secure cookie: cookies by hand.
+    let b = Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = b.get(format!("{}/login", app.base)).send().await.unwrap();
+    let (cookie, csrf) = set_cookie(&r, "portico_csrf");
+    // Not HttpOnly: before sign-in it is the form's token (double submit).
+    for part in ["; Secure", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(part), "{part}: {cookie}");
+    }
+    assert!(!cookie.contains("HttpOnly"), "{cookie}");
+    assert!(csrf.len() >= 32, "{cookie}");
+
+    // Among other cookies, in any order, the CSRF cookie is found.
+    let r = b
+        .post(format!("{}/login", app.base))
+        .header("cookie", format!("theme=dark; portico_csrf={csrf}"))
+        .header("cookie", "other=1")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "admin"),
+            ("password", support::ADMIN_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (cookie, session) = set_cookie(&r, "portico_session");
+    for part in ["; Secure", "HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(part), "{part}: {cookie}");
+    }
+    let with_session = format!("portico_csrf={csrf}; portico_session={session}");
+    let home = b
+        .get(format!("{}/home", app.base))
+        .header("cookie", &with_session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(home.status(), StatusCode::OK);
+    let home = home.text().await.unwrap();
+
+    let r = b
+        .post(format!("{}/logout", app.base))
+        .header("cookie", &with_session)
+        .form(&[("csrf", csrf_of(&home).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (cookie, value) = set_cookie(&r, "portico_session");
     assert!(
-        cookie.starts_with("portico_csrf=") && cookie.contains("; Secure"),
+        value.is_empty() && cookie.contains("Max-Age=0") && cookie.contains("Path=/"),
         "{cookie}"
     );
+    let r = b
+        .get(format!("{}/home", app.base))
+        .header("cookie", &with_session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the session ended");
 }
 
 // 8. Usernames are one name whatever their case.

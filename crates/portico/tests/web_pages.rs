@@ -27,6 +27,26 @@ fn csrf_of(page: &str) -> String {
         .to_string()
 }
 
+/// Every form of a page that posts carries the `csrf` field (each section draws its own).
+fn assert_posting_forms_carry_the_csrf_field(html: &str) {
+    let mut posting = 0;
+    for form in html.split("<form").skip(1) {
+        let form = form.split("</form>").next().unwrap();
+        if form.contains(r#"method="post""#) {
+            posting += 1;
+            assert!(form.contains(r#"name="csrf""#), "{form}");
+        }
+    }
+    assert!(posting > 1, "a page with forms: {html}");
+}
+
+/// A browser signed in as the admin.
+async fn admin_browser(app: &TestApp) -> Client {
+    let b = browser();
+    sign_in(&b, app, "admin", support::ADMIN_PASSWORD).await;
+    b
+}
+
 async fn page(b: &Client, app: &TestApp, path: &str) -> (StatusCode, String) {
     let r = b.get(format!("{}{path}", app.base)).send().await.unwrap();
     (r.status(), r.text().await.unwrap())
@@ -154,6 +174,7 @@ async fn a_collaborator_answers_its_request_in_the_browser(app: TestApp) {
     let (status, record) = page(&b, &app, &format!("/records/car__v/{mine}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(record.contains("Root cause?"));
+    assert_posting_forms_carry_the_csrf_field(&record);
     assert!(
         record.contains("<dd>Acme</dd>") && !record.contains(&acme),
         "the supplier by its name, not its id: {record}"
@@ -503,6 +524,10 @@ async fn comments_and_tickets_go_both_ways(app: TestApp) {
     sign_in(&ext, &app, &username, "anna's long password").await;
     let record_page = format!("/records/car__v/{r}");
     let (_, record) = page(&ext, &app, &record_page).await;
+    assert_posting_forms_carry_the_csrf_field(&record);
+    let (_, as_admin) = page(&admin_browser(&app).await, &app, &record_page).await;
+    assert!(as_admin.contains("Actions"), "{as_admin}");
+    assert_posting_forms_carry_the_csrf_field(&as_admin);
     let res = ext
         .post(format!("{}{record_page}/comments", app.base))
         .form(&[

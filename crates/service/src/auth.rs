@@ -36,6 +36,7 @@ const PER_ADDRESS: &str = "addr:";
 impl Portico {
     /// First start: creates the admin user and the license pool. Answers the generated
     /// password when none was given, to be printed once.
+    #[tracing::instrument(skip_all)]
     pub async fn bootstrap(&self, admin_password: Option<&str>) -> ServiceResult<Option<String>> {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
@@ -55,7 +56,7 @@ impl Portico {
             .map_err(|e| ServiceError::InvalidData(format!("PORTICO_ADMIN_PASSWORD: {e}")))?;
         let hash = hash_password(password).await?;
         let email = EmailAddress::parse("admin@portico.invalid")
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            .map_err(|e| ServiceError::internal("the admin's email address", e))?;
         let admin = internal_user(
             UserId::new(crate::new_id("usr")),
             "admin",
@@ -89,6 +90,7 @@ impl Portico {
     }
 
     /// Creates an internal user with a password (demo data, admin tasks).
+    #[tracing::instrument(skip_all, fields(username = username, profile = ?profile))]
     pub async fn create_internal_user(
         &self,
         username: &str,
@@ -147,6 +149,7 @@ impl Portico {
     /// attempts cannot slip past the limit); past the limit the answer is
     /// `API_LIMIT_EXCEEDED` until the window has passed. A one-time password works for one
     /// sign-in, before it expires.
+    #[tracing::instrument(skip_all, fields(username = username, address = address))]
     pub async fn login(
         &self,
         username: &str,
@@ -248,6 +251,7 @@ impl Portico {
     }
 
     /// Checks a bearer token: the session exists, has not expired, and its user is active.
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn authenticate(&self, token: &str) -> ServiceResult<Caller> {
         let invalid = || {
             ServiceError::InvalidSession(
@@ -295,6 +299,7 @@ impl Portico {
     }
 
     /// `DELETE /api/v1/auth`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn logout(&self, caller: &Caller, token: &str) -> ServiceResult<()> {
         let mut tx = self.store.write().await?;
         let mut db = tx.db();

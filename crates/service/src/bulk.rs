@@ -27,6 +27,7 @@ type Outcomes = Vec<(String, ServiceResult<ActionOutcome>)>;
 impl Portico {
     /// `POST /api/v1/vobjects/{object}/actions/{action}`: the result of each record, in the
     /// order given.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, action = action, records = ids.len(), dry_run = dry_run))]
     pub async fn run_bulk(
         &self,
         caller: &Caller,
@@ -81,7 +82,7 @@ impl Portico {
             .iter()
             .map(|id| {
                 let r = results.remove(id).unwrap_or_else(|| {
-                    Err(ServiceError::Internal(format!("record {id} was not run")))
+                    Err(ServiceError::broken(format!("record {id} was not run")))
                 });
                 (id.clone(), r)
             })

@@ -24,6 +24,7 @@ fn refused(e: portico_domain::checklist::ChecklistError) -> ServiceError {
 
 impl Portico {
     /// `POST /api/v1/vobjects/{object}/{id}/checklists` (internal users).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, record = record, assignee = assignee))]
     pub async fn create_checklist(
         &self,
         caller: &Caller,
@@ -73,6 +74,7 @@ impl Portico {
 
     /// `GET /api/v1/vobjects/{object}/{id}/checklists`: all for internal users; an external
     /// collaborator sees those assigned to it.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, record = record))]
     pub async fn checklists(
         &self,
         caller: &Caller,
@@ -92,6 +94,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/checklists/{id}`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn checklist(&self, caller: &Caller, id: &str) -> ServiceResult<ChecklistRow> {
         let mut reader = self.store.read().await?;
         self.visible_checklist(&mut reader.db(), caller, id, false)
@@ -124,6 +127,7 @@ impl Portico {
     /// `PATCH /api/v1/checklists/{id}` with answers by position, and/or
     /// `POST /api/v1/checklists/{id}/complete` (`complete`). An external collaborator cannot
     /// change a checklist of a closed record.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id, complete = complete))]
     pub async fn answer_checklist(
         &self,
         caller: &Caller,

@@ -69,6 +69,7 @@ fn org_status(raw: Option<&str>) -> ServiceResult<String> {
 
 impl Portico {
     /// `POST /api/v1/vobjects/organization__v`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn create_organization(
         &self,
         caller: &Caller,
@@ -99,6 +100,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/vobjects/organization__v/{id}`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn organization(&self, caller: &Caller, id: &str) -> ServiceResult<OrganizationRow> {
         caller.require_internal()?;
         self.store
@@ -113,6 +115,7 @@ impl Portico {
     /// The name of a record's supplier, for whoever may read the record: an external
     /// collaborator sees the name of its own company on the records shared with it (the
     /// collaborator constraint ties the two), though not the organizations list.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id))]
     pub async fn supplier_name(
         &self,
         caller: &Caller,
@@ -134,6 +137,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/vobjects/organization__v`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn organizations(
         &self,
         caller: &Caller,
@@ -151,6 +155,7 @@ impl Portico {
     }
 
     /// `PATCH /api/v1/vobjects/organization__v/{id}`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn update_organization(
         &self,
         caller: &Caller,
@@ -188,6 +193,7 @@ impl Portico {
     }
 
     /// `DELETE /api/v1/vobjects/organization__v/{id}`: only when no person or record refers to it.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn delete_organization(&self, caller: &Caller, id: &str) -> ServiceResult<()> {
         caller.require_internal()?;
         let mut tx = self.store.write().await?;
@@ -236,6 +242,7 @@ impl Portico {
     }
 
     /// `POST /api/v1/vobjects/person__v`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn create_person(
         &self,
         caller: &Caller,
@@ -276,6 +283,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/vobjects/person__v/{id}`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn person(&self, caller: &Caller, id: &str) -> ServiceResult<Person> {
         caller.require_internal()?;
         self.store
@@ -288,6 +296,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/vobjects/person__v` (filters `organization__v`, `email__v`, `user__v`).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn persons(
         &self,
         caller: &Caller,
@@ -314,6 +323,7 @@ impl Portico {
     }
 
     /// `PATCH /api/v1/vobjects/person__v/{id}`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn update_person(
         &self,
         caller: &Caller,
@@ -372,6 +382,7 @@ impl Portico {
     }
 
     /// `DELETE /api/v1/vobjects/person__v/{id}`: only a person no record names and without a user.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn delete_person(&self, caller: &Caller, id: &str) -> ServiceResult<()> {
         caller.require_internal()?;
         let mut tx = self.store.write().await?;

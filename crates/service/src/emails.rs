@@ -100,7 +100,7 @@ pub(crate) fn password_link_email(user: &User, vault_name: &str) -> ServiceResul
          It works once and expires:\n${utp?url}\n\nIf you did not ask for it, you can ignore this email.\n",
         None,
     )
-    .map_err(|e| ServiceError::Internal(format!("the password link template does not parse: {e}")))?;
+    .map_err(|e| ServiceError::internal("the password link template does not parse", e))?;
     let mut values = BTreeMap::new();
     values.insert("firstName".to_string(), user.first_name.clone());
     values.insert("userName".to_string(), user.username.clone());

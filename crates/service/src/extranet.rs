@@ -24,6 +24,7 @@ fn text(value: &str, field: &str, max: usize) -> ServiceResult<String> {
 
 impl Portico {
     /// `GET /api/v1/vobjects/{object}/{id}/comments`: whoever may read the record.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id))]
     pub async fn comments(
         &self,
         caller: &Caller,
@@ -42,6 +43,7 @@ impl Portico {
 
     /// `POST /api/v1/vobjects/{object}/{id}/comments`: whoever may read the record (an
     /// external collaborator on a record shared with it and not closed).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id))]
     pub async fn add_comment(
         &self,
         caller: &Caller,
@@ -86,6 +88,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/tickets`: internal users see all, an external collaborator its own.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn tickets(&self, caller: &Caller, page: Page) -> ServiceResult<Vec<TicketRow>> {
         let author = (!caller.is_internal()).then(|| caller.user.id.to_string());
         Ok(self
@@ -98,6 +101,7 @@ impl Portico {
     }
 
     /// `POST /api/v1/tickets`: a support or service request to the company.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, kind = kind))]
     pub async fn create_ticket(
         &self,
         caller: &Caller,
@@ -139,6 +143,7 @@ impl Portico {
     }
 
     /// `POST /api/v1/tickets/{id}/answer` (internal users): the author is notified.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn answer_ticket(
         &self,
         caller: &Caller,

@@ -103,7 +103,7 @@ fn detect(declared: &str, name: &str, bytes: &[u8]) -> ServiceResult<&'static Ki
     KINDS
         .iter()
         .find(|k| k.mime == mime)
-        .ok_or_else(|| ServiceError::Internal(format!("no accepted type {mime}")))
+        .ok_or_else(|| ServiceError::broken(format!("no accepted type {mime}")))
 }
 
 /// `name` with an extension of `kind`: kept when it has one (in any case), replaced or added
@@ -135,6 +135,7 @@ fn served(mut f: FileRow, bytes: &[u8]) -> FileRow {
 impl Portico {
     /// `POST /api/v1/vobjects/{object}/{id}/files`: whoever may read the record may add files
     /// (an external collaborator while the record is not closed).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id, bytes = bytes.len()))]
     pub async fn upload_file(
         &self,
         caller: &Caller,
@@ -204,6 +205,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/vobjects/{object}/{id}/files`
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id))]
     pub async fn files(
         &self,
         caller: &Caller,
@@ -222,6 +224,7 @@ impl Portico {
 
     /// `GET /api/v1/files/{id}`: the file and its bytes, for whoever may read its record; the
     /// name and type it is served with follow its content.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn download(&self, caller: &Caller, id: &str) -> ServiceResult<(FileRow, Vec<u8>)> {
         let not_found = || ServiceError::NotFound(format!("file {id} not found"));
         let (f, object) = self
@@ -236,7 +239,7 @@ impl Portico {
             .await
             .map_err(|_| not_found())?;
         let bytes = self.settings.files.get(&f.sha256).await?.ok_or_else(|| {
-            ServiceError::Internal(format!(
+            ServiceError::broken(format!(
                 "file {id} ({}) is missing from the file storage {}",
                 f.sha256,
                 self.settings.files.url()

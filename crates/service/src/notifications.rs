@@ -7,6 +7,7 @@ use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult};
 
 impl Portico {
     /// `GET /api/v1/notifications`: the caller's, newest first.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn notifications(
         &self,
         caller: &Caller,
@@ -23,6 +24,7 @@ impl Portico {
     }
 
     /// `POST /api/v1/notifications/{id}/read`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn mark_notification_read(&self, caller: &Caller, id: &str) -> ServiceResult<()> {
         let mut tx = self.store.write().await?;
         if !tx
@@ -39,6 +41,7 @@ impl Portico {
     }
 
     /// `POST /api/v1/notifications/read`: marks all of the caller's notifications read.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn mark_all_notifications_read(&self, caller: &Caller) -> ServiceResult<u64> {
         let mut tx = self.store.write().await?;
         let n = tx

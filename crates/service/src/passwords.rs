@@ -106,10 +106,10 @@ async fn hash(password: String) -> ServiceResult<String> {
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| ServiceError::Internal(format!("hashing failed: {e}")))
+            .map_err(|e| ServiceError::internal("hashing the password", e))
     })
     .await
-    .map_err(|e| ServiceError::Internal(e.to_string()))?
+    .map_err(|e| ServiceError::internal("the hashing task", e))?
 }
 
 /// A hash to verify against when the user does not exist or has no password, so that unknown
@@ -158,6 +158,7 @@ impl Portico {
     /// signing in with a one-time password). Wrong current passwords count against the same
     /// limit as failed sign-ins. The change ends the user's other sessions (`session_token`
     /// is the one that stays) and its unused set-password links.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn change_password(
         &self,
         caller: &Caller,
@@ -222,6 +223,7 @@ impl Portico {
     /// Requests are limited per username (or email) and per address. The answer, and the
     /// work done, are the same whether or not such a user exists: both write one audit entry
     /// in one transaction, so neither the answer nor its time reveals an account.
+    #[tracing::instrument(skip_all, fields(address = address))]
     pub async fn request_password_link(
         &self,
         login: &str,
@@ -287,6 +289,7 @@ impl Portico {
     }
 
     /// Whether a set-password link can still be used (for the page it leads to).
+    #[tracing::instrument(skip_all)]
     pub async fn password_link_usable(&self, token: &str) -> ServiceResult<bool> {
         Ok(self
             .store
@@ -299,6 +302,7 @@ impl Portico {
 
     /// `POST /api/v1/auth/set-password`: uses a link token once. Setting the password ends
     /// the user's other links and every session it had.
+    #[tracing::instrument(skip_all)]
     pub async fn set_password_with_token(
         &self,
         token: &str,
@@ -357,6 +361,7 @@ impl Portico {
     /// set-password link (its token stored hashed) and a one-time password (stored as its
     /// Argon2id hash, expiring like a link). Answers each secret's text for the message; it
     /// is never stored.
+    #[tracing::instrument(skip_all, fields(email = email_id, user = %user))]
     pub async fn make_email_secrets(
         &self,
         email_id: &str,

@@ -46,6 +46,7 @@ impl Page {
 
 impl Portico {
     /// `GET /api/v1/assignments` (internal users).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn assignments(
         &self,
         caller: &Caller,
@@ -59,6 +60,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/tasks`: internal users see all; an external collaborator its own.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn tasks(
         &self,
         caller: &Caller,
@@ -74,6 +76,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/outbox` (admins).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn outbox(
         &self,
         caller: &Caller,
@@ -87,6 +90,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/audit` (admins).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn audit(
         &self,
         caller: &Caller,
@@ -102,6 +106,7 @@ impl Portico {
 
 impl Portico {
     /// `POST /api/v1/outbox/{id}/retry` (admins): a failed email goes back in the queue.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn retry_email(&self, caller: &Caller, id: &str) -> ServiceResult<OutboxRow> {
         caller.require_admin()?;
         let mut tx = self.store.write().await?;
@@ -141,6 +146,7 @@ impl Portico {
 impl Portico {
     /// `GET /api/v1/audit/verify` (admins) and `portico audit verify`: whether the chain of
     /// the audit trail is intact, and where it breaks. `None` is the command line.
+    #[tracing::instrument(skip_all, fields(caller = caller.map(|c| tracing::field::display(&c.user.id))))]
     pub async fn verify_audit(
         &self,
         caller: Option<&Caller>,
@@ -192,6 +198,7 @@ impl AuditExport {
 
 impl Portico {
     /// `GET /api/v1/audit/export` (admins): the export of the entries matching `filter`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn audit_export(
         &self,
         caller: &Caller,
@@ -211,6 +218,7 @@ impl Portico {
 impl Portico {
     /// The history of one record (its audit entries, newest first) for internal users who may
     /// read the record.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id))]
     pub async fn record_history(
         &self,
         caller: &Caller,

@@ -95,6 +95,7 @@ impl Portico {
 
     /// `POST /api/v1/vobjects/{object}`: a new record in the lifecycle's initial state. Its
     /// collaborators must satisfy the constraint (C1).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object))]
     pub async fn create_record(
         &self,
         caller: &Caller,
@@ -158,6 +159,7 @@ impl Portico {
 
     /// `GET /api/v1/vobjects/{object}/{id}`: externals read only records shared with them;
     /// any other answers NOT_FOUND, so existence does not leak.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.user.id, object = object, id = id))]
     pub async fn record(
         &self,
         caller: &Caller,
@@ -203,6 +205,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/vobjects/{object}`: filtered; externals see only records shared with them.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object))]
     pub async fn records(
         &self,
         caller: &Caller,
@@ -231,6 +234,7 @@ impl Portico {
 
     /// `PATCH /api/v1/vobjects/{object}/{id}`: own fields, and the External Collaborator field
     /// with C1 and C4.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id))]
     pub async fn update_record(
         &self,
         caller: &Caller,
@@ -322,6 +326,7 @@ impl Portico {
 
     /// `DELETE /api/v1/vobjects/{object}/{id}`: C4 for every collaborator; the record stays in
     /// storage, marked deleted, for the audit trail.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id))]
     pub async fn delete_record(
         &self,
         caller: &Caller,
@@ -373,6 +378,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/vobjects/{object}/{id}/actions`: what the caller may run now.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id))]
     pub async fn record_actions(
         &self,
         caller: &Caller,
@@ -388,6 +394,7 @@ impl Portico {
     }
 
     /// `POST /api/v1/vobjects/{object}/{id}/actions/{name}` (C2, C3, C5, C7).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id, action = action, dry_run = dry_run))]
     pub async fn run_action(
         &self,
         caller: &Caller,

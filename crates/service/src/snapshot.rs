@@ -477,7 +477,7 @@ impl Portico {
                 let template = sources
                     .templates
                     .get(&e.kind)
-                    .ok_or_else(|| ServiceError::Internal(format!("no template {}", e.template)))?;
+                    .ok_or_else(|| ServiceError::broken(format!("no template {}", e.template)))?;
                 emails.push(emails::render(template, e, &cx));
             }
         }

@@ -14,6 +14,7 @@ fn not_found(id: &str) -> ServiceError {
 
 impl Portico {
     /// `GET /api/v1/tasks/{id}`: its assignee or an internal user.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn task(&self, caller: &Caller, id: &str) -> ServiceResult<TaskRow> {
         let task = self
             .store
@@ -31,6 +32,7 @@ impl Portico {
 
     /// `POST /api/v1/tasks/{id}/complete`: by the assignee, or by an internal user on its
     /// behalf (recorded as such). The last response of a state may move the record on.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn complete_task(
         &self,
         caller: &Caller,
@@ -50,6 +52,7 @@ impl Portico {
     }
 
     /// `POST /api/v1/tasks/{id}/cancel`: internal users only.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn cancel_task(&self, caller: &Caller, id: &str) -> ServiceResult<(TaskRow, Plan)> {
         self.task(caller, id).await?;
         caller.require_internal()?;

@@ -99,6 +99,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/notification-templates` (admins).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn notification_templates(
         &self,
         caller: &Caller,
@@ -123,6 +124,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/notification-templates/{name}` (admins).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, name = name))]
     pub async fn notification_template(
         &self,
         caller: &Caller,
@@ -141,6 +143,7 @@ impl Portico {
 
     /// `PUT /api/v1/notification-templates/{name}` (admins): refused with the token and its
     /// position when a part does not parse.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, name = name))]
     pub async fn put_notification_template(
         &self,
         caller: &Caller,
@@ -191,6 +194,7 @@ impl Portico {
     }
 
     /// `DELETE /api/v1/notification-templates/{name}` (admins): back to the configured text.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, name = name))]
     pub async fn reset_notification_template(
         &self,
         caller: &Caller,
@@ -217,6 +221,7 @@ impl Portico {
 
     /// `POST /api/v1/notification-templates/{name}/preview` (admins): renders a draft with
     /// sample values, checking it as a save would.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, name = name))]
     pub async fn preview_notification_template(
         &self,
         caller: &Caller,

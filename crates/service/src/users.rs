@@ -70,6 +70,7 @@ fn user_state_json(u: &User) -> String {
 
 impl Portico {
     /// `GET /api/v1/users`: internal users; an external collaborator sees only itself.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn users(
         &self,
         caller: &Caller,
@@ -90,6 +91,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/users/{id}`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn user(&self, caller: &Caller, id: &str) -> ServiceResult<User> {
         if !caller.is_internal() && caller.user.id.as_str() != id {
             return Err(ServiceError::NotFound(format!("user {id} not found")));
@@ -105,6 +107,7 @@ impl Portico {
 
     /// `PATCH /api/v1/users/{id}` (admins): the managed flag first, then the status, each with
     /// the rules of `collab::change_managed` and `collab::change_status`, in one transaction.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn update_user(
         &self,
         caller: &Caller,
@@ -270,6 +273,7 @@ impl Portico {
     }
 
     /// `GET /api/v1/licenses`.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn licenses(&self, caller: &Caller) -> ServiceResult<LicenseUsage> {
         caller.require_internal()?;
         let mut reader = self.store.read().await?;
@@ -294,6 +298,7 @@ impl Portico {
     }
 
     /// `PUT /api/v1/licenses` (admins): a bundle size, never below the active users.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, seats = seats))]
     pub async fn set_seats(&self, caller: &Caller, seats: i64) -> ServiceResult<LicenseUsage> {
         caller.require_admin()?;
         let seats =
@@ -378,6 +383,7 @@ async fn apply_status(db: &mut Db<'_>, user: &UserId, change: StatusChange) -> S
 impl Portico {
     /// A user by username, without a caller: for start-up tasks such as the demo, never for
     /// requests.
+    #[tracing::instrument(skip_all, fields(username = username))]
     pub async fn users_unchecked_by_username(&self, username: &str) -> ServiceResult<Option<User>> {
         Ok(self
             .store
@@ -393,6 +399,7 @@ impl Portico {
 impl Portico {
     /// `POST /api/v1/users` (admins): an internal user with a password. External users are
     /// made by automation (C2), not by hand.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn create_user(&self, caller: &Caller, input: NewUserInput) -> ServiceResult<User> {
         caller.require_admin()?;
         let need = |v: Option<String>, name: &str| {

@@ -3,8 +3,8 @@
 
 use sqlx::any::AnyRow;
 
-use crate::batch::V;
-use crate::rows::{self, Filters};
+use crate::batch::{Sql, V};
+use crate::rows;
 use crate::{Db, Result};
 
 /// An entry to append.
@@ -255,12 +255,10 @@ impl Db<'_> {
 
     /// Entries, filtered, newest first.
     pub async fn audit_entries(&mut self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
-        let f = filters(filter);
-        let tail = format!(
-            " ORDER BY seq DESC LIMIT {} OFFSET {}",
-            filter.limit, filter.offset
-        );
-        self.audit_query(&f, &tail).await
+        let mut sql = self.audit_select(filter);
+        sql.push(" ORDER BY seq DESC")
+            .page(filter.limit, filter.offset);
+        sql.fetch_all(self).await?.iter().map(audit_row).collect()
     }
 
     /// The sequence of the newest entry (0 when the trail is empty). Entries are appended
@@ -284,43 +282,30 @@ impl Db<'_> {
         upto: i64,
         limit: i64,
     ) -> Result<Vec<AuditRow>> {
-        let mut f = filters(filter);
-        f.raw(&format!("seq > {after}"))
-            .raw(&format!("seq <= {upto}"));
-        self.audit_query(&f, &format!(" ORDER BY seq LIMIT {limit}"))
-            .await
+        let mut sql = self.audit_select(filter);
+        sql.and("seq > {}", [V::I(after)])
+            .and("seq <= {}", [V::I(upto)])
+            .push(&format!(" ORDER BY seq LIMIT {limit}"));
+        sql.fetch_all(self).await?.iter().map(audit_row).collect()
     }
 
-    async fn audit_query(&mut self, f: &Filters, tail: &str) -> Result<Vec<AuditRow>> {
-        let sql = format!(
+    /// The entries' columns, with the conditions of `filter` (its page left out).
+    fn audit_select(&self, filter: &AuditFilter) -> Sql {
+        let mut sql = Sql::new(
+            self.backend,
             "SELECT seq, at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause \
-             FROM audit_trail{}{tail}",
-            f.sql(),
+             FROM audit_trail",
         );
-        let mut q = sqlx::query(&sql);
-        for v in &f.values {
-            q = q.bind(v.as_str());
+        sql.and_eq("record_id", filter.record.as_deref())
+            .and_eq("user_id", filter.user.as_deref())
+            .and_eq("person_id", filter.person.as_deref())
+            .and_eq("action", filter.action.as_deref());
+        if let Some(from) = filter.from {
+            sql.and("at >= {}", [V::I(from)]);
         }
-        q.fetch_all(&mut *self.conn)
-            .await?
-            .iter()
-            .map(audit_row)
-            .collect()
+        if let Some(to) = filter.to {
+            sql.and("at < {}", [V::I(to)]);
+        }
+        sql
     }
-}
-
-/// The conditions of a filter.
-fn filters(filter: &AuditFilter) -> Filters {
-    let mut f = Filters::default();
-    f.eq("record_id", filter.record.as_deref())
-        .eq("user_id", filter.user.as_deref())
-        .eq("person_id", filter.person.as_deref())
-        .eq("action", filter.action.as_deref());
-    if let Some(from) = filter.from {
-        f.raw(&format!("at >= {from}"));
-    }
-    if let Some(to) = filter.to {
-        f.raw(&format!("at < {to}"));
-    }
-    f
 }

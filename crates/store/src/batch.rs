@@ -1,6 +1,8 @@
-//! Statements built at run time with any number of values: multi-row inserts and `IN (…)`
-//! lists. Batching is what makes bulk work cheap: one statement for many rows costs little
-//! more than one statement for one row, whichever backend runs it.
+//! Statements built at run time: multi-row inserts, `IN (…)` lists and optional filters. [`Sql`]
+//! is the one place that writes placeholders (`?` on SQLite, `$n` on PostgreSQL) for a
+//! statement whose values are not known when the code is written. Batching is what makes bulk
+//! work cheap: one statement for many rows costs little more than one statement for one row,
+//! whichever backend runs it.
 
 use sqlx::any::AnyRow;
 
@@ -34,6 +36,8 @@ pub(crate) struct Sql {
     backend: Backend,
     text: String,
     values: Vec<V>,
+    /// Conditions added by [`Sql::and`] so far (the first opens the `WHERE`).
+    conditions: usize,
 }
 
 impl Sql {
@@ -42,7 +46,49 @@ impl Sql {
             backend,
             text: text.to_string(),
             values: Vec::new(),
+            conditions: 0,
         }
+    }
+
+    /// Appends `text`, binding `values` in order where it holds `{}`.
+    pub(crate) fn push_with(
+        &mut self,
+        text: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> &mut Sql {
+        let mut parts = text.split("{}");
+        if let Some(first) = parts.next() {
+            self.push(first);
+        }
+        for (part, v) in parts.zip(values) {
+            self.bind(v).push(part);
+        }
+        self
+    }
+
+    /// Adds a condition: ` WHERE cond` the first time, ` AND cond` after; `cond` holds `{}`
+    /// where each of `values` goes.
+    pub(crate) fn and(&mut self, cond: &str, values: impl IntoIterator<Item = V>) -> &mut Sql {
+        self.push(if self.conditions == 0 {
+            " WHERE "
+        } else {
+            " AND "
+        });
+        self.conditions += 1;
+        self.push_with(cond, values)
+    }
+
+    /// Adds `column = value` when `value` is given (an optional filter).
+    pub(crate) fn and_eq(&mut self, column: &str, value: Option<&str>) -> &mut Sql {
+        match value {
+            Some(v) => self.and(&format!("{column} = {{}}"), [V::t(v)]),
+            None => self,
+        }
+    }
+
+    /// Appends a page: ` LIMIT limit OFFSET offset`.
+    pub(crate) fn page(&mut self, limit: i64, offset: i64) -> &mut Sql {
+        self.push(&format!(" LIMIT {limit} OFFSET {offset}"))
     }
 
     /// Appends SQL text.
@@ -144,15 +190,9 @@ impl Db<'_> {
         let per_stmt = (max_values(self.backend) / cols.len().max(1)).clamp(1, 2000);
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
-            let mut sql = Sql::new(
-                self.backend,
-                &format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")),
-            );
-            for (i, row) in rows.by_ref().take(per_stmt).enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" });
-                sql.list(row).push(")");
-            }
-            sql.execute(self).await?;
+            insert_sql(self.backend, table, cols, rows.by_ref().take(per_stmt))
+                .execute(self)
+                .await?;
         }
         Ok(())
     }
@@ -191,21 +231,37 @@ impl Db<'_> {
     }
 
     fn in_sql(&self, head: &str, fixed: &[V], ids: &[&str], tail: &str) -> Sql {
-        // `head` holds `{}` where each fixed value goes, in order.
-        let mut sql = Sql::new(self.backend, "");
-        let mut parts = head.split("{}");
-        if let Some(first) = parts.next() {
-            sql.push(first);
-        }
-        for (part, v) in parts.zip(fixed.iter().cloned()) {
-            sql.bind(v).push(part);
-        }
-        sql.push(" IN (")
-            .list(ids.iter().map(|s| V::t(*s)))
-            .push(")")
-            .push(tail);
-        sql
+        in_sql(self.backend, head, fixed, ids, tail)
     }
+}
+
+/// `INSERT INTO table (cols) VALUES (…), (…)` for `rows`.
+fn insert_sql(
+    backend: Backend,
+    table: &str,
+    cols: &[&str],
+    rows: impl IntoIterator<Item = Vec<V>>,
+) -> Sql {
+    let mut sql = Sql::new(
+        backend,
+        &format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")),
+    );
+    for (i, row) in rows.into_iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.list(row).push(")");
+    }
+    sql
+}
+
+/// `head IN (ids) tail`, with `fixed` bound where `head` holds `{}`.
+pub(crate) fn in_sql(backend: Backend, head: &str, fixed: &[V], ids: &[&str], tail: &str) -> Sql {
+    let mut sql = Sql::new(backend, "");
+    sql.push_with(head, fixed.iter().cloned())
+        .push(" IN (")
+        .list(ids.iter().map(|s| V::t(*s)))
+        .push(")")
+        .push(tail);
+    sql
 }
 
 impl Db<'_> {
@@ -218,14 +274,7 @@ impl Db<'_> {
         key: &str,
     ) -> Result<()> {
         for chunk in rows.chunks(IN_CHUNK) {
-            let mut sql = Sql::new(
-                self.backend,
-                &format!("INSERT INTO {table} ({}) VALUES ", cols.join(", ")),
-            );
-            for (i, row) in chunk.iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" });
-                sql.list(row.iter().cloned()).push(")");
-            }
+            let mut sql = insert_sql(self.backend, table, cols, chunk.iter().cloned());
             sql.push(&format!(" ON CONFLICT ({key}) DO NOTHING"));
             sql.execute(self).await?;
         }
@@ -255,5 +304,61 @@ impl Db<'_> {
             sql.execute(self).await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filtered(backend: Backend) -> Sql {
+        let mut sql = Sql::new(backend, "SELECT id FROM t");
+        sql.and_eq("a", Some("x"))
+            .and_eq("b", None)
+            .and("c IN (", [])
+            .list([V::t("y"), V::t("z")])
+            .push(")")
+            .and("d = {} OR e = {}", [V::I(1), V::t("w")])
+            .push(" ORDER BY id")
+            .page(20, 40);
+        sql
+    }
+
+    #[test]
+    fn placeholders_are_numbered_as_each_backend_wants_them() {
+        let pg = filtered(Backend::Postgres);
+        assert_eq!(
+            pg.text(),
+            "SELECT id FROM t WHERE a = $1 AND c IN ($2, $3) AND d = $4 OR e = $5 ORDER BY id LIMIT 20 OFFSET 40"
+        );
+        assert_eq!(pg.texts(), ["x", "y", "z", "1", "w"]);
+        assert_eq!(
+            filtered(Backend::Sqlite).text(),
+            "SELECT id FROM t WHERE a = ? AND c IN (?, ?) AND d = ? OR e = ? ORDER BY id LIMIT 20 OFFSET 40"
+        );
+    }
+
+    #[test]
+    fn no_condition_is_no_where() {
+        let mut sql = Sql::new(Backend::Postgres, "SELECT id FROM t");
+        sql.and_eq("a", None).page(1, 0);
+        assert_eq!(sql.text(), "SELECT id FROM t LIMIT 1 OFFSET 0");
+        assert!(sql.texts().is_empty());
+    }
+
+    #[test]
+    fn an_in_list_binds_its_fixed_values_first() {
+        let sql = in_sql(
+            Backend::Postgres,
+            "SELECT 1 FROM s WHERE role = {} AND record_id",
+            &[V::t("r")],
+            &["a", "b"],
+            " ORDER BY 1",
+        );
+        assert_eq!(
+            sql.text(),
+            "SELECT 1 FROM s WHERE role = $1 AND record_id IN ($2, $3) ORDER BY 1"
+        );
+        assert_eq!(sql.texts(), ["r", "a", "b"]);
     }
 }

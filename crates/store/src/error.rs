@@ -83,9 +83,10 @@ pub enum StoreError {
     /// The file storage (a folder or S3-compatible object storage) failed.
     #[error("file storage: {0}")]
     Files(#[from] object_store::Error),
-    /// Any other database error: internal, its text for the log only.
+    /// Any other database error: internal, its text for the log only. (Its text is in the
+    /// message for logs that print only the message; the chain printers skip the repeat.)
     #[error("database error: {0}")]
-    Database(sqlx::Error),
+    Database(#[source] sqlx::Error),
 }
 
 impl StoreError {

@@ -22,6 +22,8 @@ mod orgs;
 mod outbox;
 mod people;
 mod plan;
+#[cfg(feature = "raw-sql")]
+mod raw;
 mod records;
 mod rows;
 mod seed;
@@ -419,16 +421,5 @@ impl Savepoint<'_> {
     pub async fn rollback(self) -> Result<()> {
         self.tx.rollback().await?;
         Ok(())
-    }
-}
-
-impl Tx {
-    /// Runs one statement with text parameters (benchmark baselines and tools, not use cases).
-    pub async fn raw(&mut self, sql: &str, params: &[&str]) -> Result<u64> {
-        let mut q = sqlx::query(sql);
-        for p in params {
-            q = q.bind(*p);
-        }
-        Ok(q.execute(&mut *self.tx).await?.rows_affected())
     }
 }

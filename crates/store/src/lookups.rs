@@ -4,6 +4,7 @@
 
 use sqlx::{Executor, Row};
 
+use crate::batch::{self, Sql, V};
 use crate::{facts, records, rows, Backend, RecordFilter, Result, Store};
 
 /// A lookup: its name, its SQL (as the store runs it), and the index that must serve it.
@@ -19,30 +20,37 @@ pub struct Lookup {
     pub indexes: &'static [&'static str],
 }
 
-/// `head IN ($k, $k+1) tail` with `fixed` values before the list, as the batch lookups run.
-fn with_in(head: &str, fixed: usize, tail: &str) -> (String, usize) {
-    let mut sql = String::new();
-    for (i, part) in head.split("{}").enumerate() {
-        if i > 0 {
-            sql.push_str(&format!("${i}"));
-        }
-        sql.push_str(part);
-    }
-    (
-        format!("{sql} IN (${}, ${}){tail}", fixed + 1, fixed + 2),
-        fixed + 2,
-    )
+/// A statement built as the store runs it (with PostgreSQL's `$n` placeholders, which SQLite
+/// reads too), and its values.
+fn built(sql: Sql) -> (String, Vec<String>) {
+    (sql.text().to_string(), sql.texts())
+}
+
+/// `head IN (x, x) tail` with `fixed` values before the list, as the batch lookups run.
+fn with_in(head: &str, fixed: usize, tail: &str) -> (String, Vec<String>) {
+    built(batch::in_sql(
+        Backend::Postgres,
+        head,
+        &vec![V::t("x"); fixed],
+        &["x", "x"],
+        tail,
+    ))
+}
+
+/// A statement written with its placeholders `$1` … `$params`, each given `x`.
+fn fixed(sql: &str, params: usize) -> (String, Vec<String>) {
+    (sql.to_string(), vec!["x".to_string(); params])
 }
 
 fn lookup(
     name: &'static str,
-    (sql, params): (String, usize),
+    (sql, args): (String, Vec<String>),
     indexes: &'static [&'static str],
 ) -> Lookup {
     Lookup {
         name,
         sql,
-        args: vec!["x".to_string(); params],
+        args,
         indexes,
     }
 }
@@ -52,13 +60,11 @@ fn listing(name: &'static str, filter: RecordFilter, indexes: &'static [&'static
         limit: 20,
         ..filter
     };
-    let (sql, f) = records::listing_sql("car__v", &filter);
-    Lookup {
+    lookup(
         name,
-        sql,
-        args: f.values,
+        built(records::listing_sql(Backend::Postgres, "car__v", &filter)),
         indexes,
-    }
+    )
 }
 
 /// Every lookup an action makes, in the batched form that serves one record or five hundred.
@@ -85,8 +91,8 @@ pub fn rule_lookups() -> Vec<Lookup> {
         ),
         lookup(
             "a user by its username, whatever its case (sign-in)",
-            (
-                format!("SELECT id FROM users WHERE {}", crate::users::BY_USERNAME),
+            fixed(
+                &format!("SELECT id FROM users WHERE {}", crate::users::BY_USERNAME),
                 1,
             ),
             &["users_username_lower"],
@@ -101,15 +107,11 @@ pub fn rule_lookups() -> Vec<Lookup> {
             with_in(facts::OPEN_CHECKLISTS_ON_RECORDS, 0, " ORDER BY id"),
             &["checklists_record"],
         ),
-        {
-            let sql = facts::concerned_persons_sql(Backend::Postgres, &["x", "y"]);
-            Lookup {
-                name: "persons of the records' Active assignments, role holders and open tasks",
-                sql: sql.text().to_string(),
-                args: sql.texts(),
-                indexes: &["assignments_record", "assignments_one_active"],
-            }
-        },
+        lookup(
+            "persons of the records' Active assignments, role holders and open tasks",
+            built(facts::concerned_persons_sql(Backend::Postgres, &["x", "y"])),
+            &["assignments_record", "assignments_one_active"],
+        ),
         lookup(
             "role holders of the records",
             with_in(facts::HOLDERS_ON_RECORDS, 1, ""),
@@ -142,7 +144,7 @@ pub fn rule_lookups() -> Vec<Lookup> {
         ),
         lookup(
             "role of the user on the record (every read by an external user)",
-            (records::HAS_ROLE.to_string(), 3),
+            fixed(records::HAS_ROLE, 3),
             &["sharing"],
         ),
     ]
@@ -180,8 +182,9 @@ impl Store {
 }
 
 impl Store {
-    /// Runs a statement outside any use case (test set-up and admin tasks).
-    pub async fn execute_raw(&self, sql: &str) -> Result<()> {
+    /// Runs a statement without parameters outside any use case (the seed's `ANALYZE`s and
+    /// checkpoint; through [`Store::execute_raw`], tests' set-ups).
+    pub(crate) async fn execute_unbound(&self, sql: &str) -> Result<()> {
         self.pool.execute(sql).await?;
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel);

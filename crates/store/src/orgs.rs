@@ -3,7 +3,8 @@
 use portico_domain::OrgId;
 use sqlx::any::AnyRow;
 
-use crate::rows::{self, Filters};
+use crate::batch::Sql;
+use crate::rows;
 use crate::{Db, Result};
 
 /// An organization as stored.
@@ -60,21 +61,14 @@ impl Db<'_> {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<OrganizationRow>> {
-        let mut f = Filters::default();
-        f.eq("name", name);
-        let sql = format!(
-            "SELECT id, name, status, created_at FROM organizations{} ORDER BY name, id LIMIT {limit} OFFSET {offset}",
-            f.sql()
+        let mut sql = Sql::new(
+            self.backend,
+            "SELECT id, name, status, created_at FROM organizations",
         );
-        let mut q = sqlx::query(&sql);
-        for v in &f.values {
-            q = q.bind(v.as_str());
-        }
-        q.fetch_all(&mut *self.conn)
-            .await?
-            .iter()
-            .map(org)
-            .collect()
+        sql.and_eq("name", name)
+            .push(" ORDER BY name, id")
+            .page(limit, offset);
+        sql.fetch_all(self).await?.iter().map(org).collect()
     }
 
     /// Renames an organization.

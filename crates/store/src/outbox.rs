@@ -3,8 +3,8 @@
 
 use sqlx::any::AnyRow;
 
-use crate::batch::V;
-use crate::rows::{self, Filters};
+use crate::batch::{Sql, V};
+use crate::rows;
 use crate::{Db, Result};
 
 /// A secret an email carries. The stored body holds the secret's placeholder, never the
@@ -182,25 +182,13 @@ impl Db<'_> {
 
     /// Emails in the outbox, newest first.
     pub async fn outbox(&mut self, filter: &OutboxFilter) -> Result<Vec<OutboxRow>> {
-        let mut f = Filters::default();
-        f.eq("to_address", filter.to.as_deref())
-            .eq("status", filter.status.as_deref())
-            .eq("template", filter.template.as_deref());
-        let sql = format!(
-            "SELECT {OUTBOX_COLS} FROM outbox{} ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
-            f.sql(),
-            filter.limit,
-            filter.offset
-        );
-        let mut q = sqlx::query(&sql);
-        for v in &f.values {
-            q = q.bind(v.as_str());
-        }
-        q.fetch_all(&mut *self.conn)
-            .await?
-            .iter()
-            .map(outbox_row)
-            .collect()
+        let mut sql = Sql::new(self.backend, &format!("SELECT {OUTBOX_COLS} FROM outbox"));
+        sql.and_eq("to_address", filter.to.as_deref())
+            .and_eq("status", filter.status.as_deref())
+            .and_eq("template", filter.template.as_deref())
+            .push(" ORDER BY created_at DESC, id DESC")
+            .page(filter.limit, filter.offset);
+        sql.fetch_all(self).await?.iter().map(outbox_row).collect()
     }
 }
 

@@ -3,7 +3,8 @@
 use portico_domain::model::Person;
 use portico_domain::{OrgId, PersonId, UserId};
 
-use crate::rows::{self, Filters, PERSON_COLS};
+use crate::batch::Sql;
+use crate::rows::{self, PERSON_COLS};
 use crate::{Db, Result};
 
 impl Db<'_> {
@@ -68,19 +69,13 @@ impl Db<'_> {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<Person>> {
-        let mut f = Filters::default();
-        f.eq("organization_id", organization)
-            .eq("email", email)
-            .eq("user_id", user);
-        let sql = format!(
-            "SELECT {PERSON_COLS} FROM persons{} ORDER BY last_name, first_name, id LIMIT {limit} OFFSET {offset}",
-            f.sql()
-        );
-        let mut q = sqlx::query(&sql);
-        for v in &f.values {
-            q = q.bind(v.as_str());
-        }
-        q.fetch_all(&mut *self.conn)
+        let mut sql = Sql::new(self.backend, &format!("SELECT {PERSON_COLS} FROM persons"));
+        sql.and_eq("organization_id", organization)
+            .and_eq("email", email)
+            .and_eq("user_id", user)
+            .push(" ORDER BY last_name, first_name, id")
+            .page(limit, offset);
+        sql.fetch_all(self)
             .await?
             .iter()
             .map(rows::person)

@@ -6,8 +6,9 @@ use portico_domain::model::Record;
 use portico_domain::{AssignmentId, OrgId, PersonId, RecordId, UserId};
 use sqlx::any::AnyRow;
 
-use crate::rows::{self, Filters};
-use crate::{Db, Result};
+use crate::batch::{Sql, V};
+use crate::rows;
+use crate::{Backend, Db, Result};
 
 /// The columns of an assignment row, in this order.
 pub(crate) const ASSIGNMENT_COLS: &[&str] = &[
@@ -211,12 +212,8 @@ impl Db<'_> {
         object: &str,
         filter: &RecordFilter,
     ) -> Result<Vec<(Record, i64, i64)>> {
-        let (sql, f) = listing_sql(object, filter);
-        let mut q = sqlx::query(&sql);
-        for v in &f.values {
-            q = q.bind(v.as_str());
-        }
-        q.fetch_all(&mut *self.conn)
+        listing_sql(self.backend, object, filter)
+            .fetch_all(self)
             .await?
             .iter()
             .map(record_with_collaborators)
@@ -327,30 +324,21 @@ impl Db<'_> {
 
     /// Assignments, filtered, newest first.
     pub async fn assignments(&mut self, filter: &AssignmentFilter) -> Result<Vec<AssignmentRow>> {
-        let mut f = Filters::default();
-        f.eq("record_id", filter.record.as_deref())
-            .eq("person_id", filter.person.as_deref())
-            .eq("user_id", filter.user.as_deref())
-            .eq(
+        let mut sql = Sql::new(
+            self.backend,
+            "SELECT id, object, record_id, person_id, user_id, activity, activated_at, inactivated_at \
+             FROM assignments",
+        );
+        sql.and_eq("record_id", filter.record.as_deref())
+            .and_eq("person_id", filter.person.as_deref())
+            .and_eq("user_id", filter.user.as_deref())
+            .and_eq(
                 "activity",
                 filter.active.map(|a| if a { "active" } else { "inactive" }),
-            );
-        let sql = format!(
-            "SELECT id, object, record_id, person_id, user_id, activity, activated_at, inactivated_at \
-             FROM assignments{} ORDER BY activated_at DESC, id DESC LIMIT {} OFFSET {}",
-            f.sql(),
-            filter.limit,
-            filter.offset
-        );
-        let mut q = sqlx::query(&sql);
-        for v in &f.values {
-            q = q.bind(v.as_str());
-        }
-        q.fetch_all(&mut *self.conn)
-            .await?
-            .iter()
-            .map(assignment)
-            .collect()
+            )
+            .push(" ORDER BY activated_at DESC, id DESC")
+            .page(filter.limit, filter.offset);
+        sql.fetch_all(self).await?.iter().map(assignment).collect()
     }
 
     /// Records in `states` naming `person` as collaborator without an Active assignment for it
@@ -364,18 +352,23 @@ impl Db<'_> {
         if states.is_empty() {
             return Ok(vec![]);
         }
-        let sql = format!(
-            "SELECT r.id FROM record_collaborators c JOIN records r ON r.id = c.record_id \
-             WHERE c.person_id = $1 AND r.object = $2 AND r.deleted = 0 AND r.state IN ({}) \
-             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.record_id = r.id AND a.person_id = $1 AND a.activity = 'active') \
-             ORDER BY r.id",
-            rows::placeholders(3, states.len())
+        let mut sql = Sql::new(
+            self.backend,
+            "SELECT r.id FROM record_collaborators c JOIN records r ON r.id = c.record_id",
         );
-        let mut q = sqlx::query(&sql).bind(person.as_str()).bind(object);
-        for s in states {
-            q = q.bind(*s);
-        }
-        q.fetch_all(&mut *self.conn)
+        sql.and(
+            "c.person_id = {} AND r.object = {} AND r.deleted = 0",
+            [V::t(person.as_str()), V::t(object)],
+        )
+        .and("r.state IN (", [])
+        .list(states.iter().map(|s| V::t(*s)))
+        .push(")")
+        .and(
+            "NOT EXISTS (SELECT 1 FROM assignments a WHERE a.record_id = r.id AND a.person_id = {} AND a.activity = 'active')",
+            [V::t(person.as_str())],
+        )
+        .push(" ORDER BY r.id");
+        sql.fetch_all(self)
             .await?
             .iter()
             .map(|r| Ok(RecordId::new(rows::get::<String>(r, "id")?)))
@@ -408,38 +401,37 @@ fn record_with_collaborators(row: &AnyRow) -> Result<(Record, i64, i64)> {
 /// The SQL of a filtered, paged list of records, and its values. Sharing and collaborator
 /// filters are `IN` lists driven by their own indexes: as `EXISTS` per record they made the
 /// database walk every record of the object to find an external user's few.
-pub(crate) fn listing_sql(object: &str, filter: &RecordFilter) -> (String, Filters) {
-    let mut f = Filters::default();
-    f.with("r.object = {}", object)
-        .raw("r.deleted = 0")
-        .eq("r.supplier_id", filter.supplier.as_deref())
-        .eq("r.state", filter.state.as_deref())
-        .eq("r.name", filter.name.as_deref())
-        .eq("r.object_type", filter.object_type.as_deref());
-    if let Some(user) = &filter.shared_with {
-        f.with(
-            &format!("r.id IN (SELECT s.record_id FROM sharing s WHERE s.user_id = {{}} AND s.role = '{EXTERNAL_COLLABORATOR_ROLE}')"),
-            user.as_str(),
-        );
-    }
-    if let Some(person) = &filter.collaborator {
-        f.with(
-            "r.id IN (SELECT c.record_id FROM record_collaborators c WHERE c.person_id = {})",
-            person,
-        );
-    }
+pub(crate) fn listing_sql(backend: Backend, object: &str, filter: &RecordFilter) -> Sql {
     let cols = RECORD_COLS
         .split(", ")
         .map(|c| format!("r.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!(
-        "SELECT {cols}, {COLLABORATORS_OF_R} FROM records r{} ORDER BY r.created_at DESC, r.id DESC LIMIT {} OFFSET {}",
-        f.sql(),
-        filter.limit,
-        filter.offset
+    let mut sql = Sql::new(
+        backend,
+        &format!("SELECT {cols}, {COLLABORATORS_OF_R} FROM records r"),
     );
-    (sql, f)
+    sql.and("r.object = {}", [V::t(object)])
+        .and("r.deleted = 0", [])
+        .and_eq("r.supplier_id", filter.supplier.as_deref())
+        .and_eq("r.state", filter.state.as_deref())
+        .and_eq("r.name", filter.name.as_deref())
+        .and_eq("r.object_type", filter.object_type.as_deref());
+    if let Some(user) = &filter.shared_with {
+        sql.and(
+            &format!("r.id IN (SELECT s.record_id FROM sharing s WHERE s.user_id = {{}} AND s.role = '{EXTERNAL_COLLABORATOR_ROLE}')"),
+            [V::t(user.as_str())],
+        );
+    }
+    if let Some(person) = &filter.collaborator {
+        sql.and(
+            "r.id IN (SELECT c.record_id FROM record_collaborators c WHERE c.person_id = {})",
+            [V::t(person.as_str())],
+        );
+    }
+    sql.push(" ORDER BY r.created_at DESC, r.id DESC")
+        .page(filter.limit, filter.offset);
+    sql
 }
 
 impl Db<'_> {

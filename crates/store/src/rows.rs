@@ -85,56 +85,6 @@ fn license_from(s: &str) -> Result<LicenseType> {
     }
 }
 
-/// `$start, $start+1, …` for `n` values of an `IN (…)` list.
-pub(crate) fn placeholders(start: usize, n: usize) -> String {
-    (start..start + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Builds a `WHERE` clause from optional filters, numbering placeholders in order.
-#[derive(Default)]
-pub(crate) struct Filters {
-    clauses: Vec<String>,
-    pub(crate) values: Vec<String>,
-}
-
-impl Filters {
-    /// Adds `column = $n` when `value` is given.
-    pub(crate) fn eq(&mut self, column: &str, value: Option<&str>) -> &mut Self {
-        if let Some(v) = value {
-            self.values.push(v.to_string());
-            self.clauses
-                .push(format!("{column} = ${}", self.values.len()));
-        }
-        self
-    }
-
-    /// Adds a fixed condition.
-    pub(crate) fn raw(&mut self, clause: &str) -> &mut Self {
-        self.clauses.push(clause.to_string());
-        self
-    }
-
-    /// Adds a condition with one value, written with `{}` where its placeholder goes.
-    pub(crate) fn with(&mut self, clause: &str, value: &str) -> &mut Self {
-        self.values.push(value.to_string());
-        let p = format!("${}", self.values.len());
-        self.clauses.push(clause.replace("{}", &p));
-        self
-    }
-
-    /// ` WHERE a AND b` or nothing.
-    pub(crate) fn sql(&self) -> String {
-        if self.clauses.is_empty() {
-            String::new()
-        } else {
-            format!(" WHERE {}", self.clauses.join(" AND "))
-        }
-    }
-}
-
 impl crate::Db<'_> {
     /// Reads rows by id with their row locks (`FOR UPDATE` on PostgreSQL), in id order: every
     /// writer takes its locks in the same order, so two writers never wait on each other in a

@@ -322,12 +322,13 @@ impl Store {
             "tasks",
             "audit_trail",
         ] {
-            self.execute_raw(&format!("ANALYZE {table}")).await?;
+            self.execute_unbound(&format!("ANALYZE {table}")).await?;
         }
         if self.backend() == crate::Backend::Sqlite {
             // Move the load from the write-ahead log into the database file now, rather than
             // in the middle of the first requests that follow.
-            self.execute_raw("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+            self.execute_unbound("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await?;
         }
         Ok(report)
     }

@@ -3,8 +3,8 @@
 use portico_domain::{PersonId, RecordId, TaskId, UserId};
 use sqlx::any::AnyRow;
 
-use crate::batch::V;
-use crate::rows::{self, Filters};
+use crate::batch::{Sql, V};
+use crate::rows;
 use crate::{Db, Result};
 
 /// A task as stored.
@@ -161,24 +161,12 @@ impl Db<'_> {
 
     /// Tasks, filtered, newest first.
     pub async fn tasks(&mut self, filter: &TaskFilter) -> Result<Vec<TaskRow>> {
-        let mut f = Filters::default();
-        f.eq("assignee_id", filter.assignee.as_deref())
-            .eq("record_id", filter.record.as_deref())
-            .eq("status", filter.status.as_deref());
-        let sql = format!(
-            "SELECT {TASK_COLS} FROM tasks{} ORDER BY created_at DESC, id DESC LIMIT {} OFFSET {}",
-            f.sql(),
-            filter.limit,
-            filter.offset
-        );
-        let mut q = sqlx::query(&sql);
-        for v in &f.values {
-            q = q.bind(v.as_str());
-        }
-        q.fetch_all(&mut *self.conn)
-            .await?
-            .iter()
-            .map(task)
-            .collect()
+        let mut sql = Sql::new(self.backend, &format!("SELECT {TASK_COLS} FROM tasks"));
+        sql.and_eq("assignee_id", filter.assignee.as_deref())
+            .and_eq("record_id", filter.record.as_deref())
+            .and_eq("status", filter.status.as_deref())
+            .push(" ORDER BY created_at DESC, id DESC")
+            .page(filter.limit, filter.offset);
+        sql.fetch_all(self).await?.iter().map(task).collect()
     }
 }

@@ -4,8 +4,8 @@ use portico_domain::model::{LicenseType, SecurityProfile, User, UserStatus};
 use portico_domain::{PersonId, UserId};
 use sqlx::Row;
 
-use crate::batch::V;
-use crate::rows::{self, license_name, status_name, Filters, USER_COLS};
+use crate::batch::{Sql, V};
+use crate::rows::{self, license_name, status_name, USER_COLS};
 use crate::{Db, Result};
 
 /// A user to insert.
@@ -192,25 +192,13 @@ impl Db<'_> {
 
     /// Users, filtered.
     pub async fn users(&mut self, filter: &UserFilter) -> Result<Vec<User>> {
-        let mut f = Filters::default();
-        f.eq("person_id", filter.person.as_deref())
-            .eq("status", filter.status.as_deref())
-            .eq("license", filter.license.as_deref());
-        let sql = format!(
-            "SELECT {USER_COLS} FROM users{} ORDER BY created_at, id LIMIT {} OFFSET {}",
-            f.sql(),
-            filter.limit,
-            filter.offset
-        );
-        let mut q = sqlx::query(&sql);
-        for v in &f.values {
-            q = q.bind(v.as_str());
-        }
-        q.fetch_all(&mut *self.conn)
-            .await?
-            .iter()
-            .map(rows::user)
-            .collect()
+        let mut sql = Sql::new(self.backend, &format!("SELECT {USER_COLS} FROM users"));
+        sql.and_eq("person_id", filter.person.as_deref())
+            .and_eq("status", filter.status.as_deref())
+            .and_eq("license", filter.license.as_deref())
+            .push(" ORDER BY created_at, id")
+            .page(filter.limit, filter.offset);
+        sql.fetch_all(self).await?.iter().map(rows::user).collect()
     }
 
     /// Sets a user's status.

@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use portico_service::{Portico, ServiceError};
 use serde::Deserialize;
 
-use super::layout;
+use super::shared::layout;
 use super::web::{csrf_refusal, CsrfToken, WebUserAny};
 
 fn form(csrf: &str, one_time: bool, error: Option<&str>) -> Markup {
@@ -82,6 +82,6 @@ pub async fn change_password(
         Err(ServiceError::LimitExceeded(m)) => {
             (StatusCode::TOO_MANY_REQUESTS, form(&csrf.0, one_time, Some(&m))).into_response()
         }
-        Err(e) => super::home::refused(e),
+        Err(e) => super::shared::refused(e),
     }
 }

@@ -2,23 +2,19 @@
 //! licenses and the outbox. Each page asks the same use cases as the API, so the same people may
 //! see them (the outbox is for administrators).
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::html;
 use portico_service::store::{OutboxFilter, UserFilter};
 use portico_service::{OrganizationInput, Page, PersonInput, Portico};
 
-use super::home::{app_layout, refused, then_to, MANY};
-use super::web::{form_refusal, CsrfToken, WebUser};
+use super::shared::{app_layout, refused, then_to, MANY};
+use super::web::{WebForm, WebPage};
 
 /// `GET /organizations`
 pub async fn organizations(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
 ) -> Response {
     let orgs = match app.organizations(&caller, None, MANY).await {
         Ok(o) => o,
@@ -45,20 +41,12 @@ pub async fn organizations(
 }
 
 /// `POST /organizations`
-pub async fn add_organization(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-    Form(f): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
+pub async fn add_organization(State(app): State<Portico>, form: WebForm) -> Response {
     then_to(
         app.create_organization(
-            &caller,
+            &form.caller,
             OrganizationInput {
-                name: f.get("name").cloned(),
+                name: form.fields.get("name").cloned(),
                 status: None,
             },
         )
@@ -70,8 +58,7 @@ pub async fn add_organization(
 /// `GET /organizations/{id}`: the contact list, and a form to add a contact.
 pub async fn organization(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path(id): Path<String>,
 ) -> Response {
     let org = match app.organization(&caller, &id).await {
@@ -120,32 +107,23 @@ pub async fn organization(
 /// `POST /organizations/{id}/persons`
 pub async fn add_person(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(id): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     let input = PersonInput {
-        first_name: f.get("first_name").cloned(),
-        last_name: f.get("last_name").cloned(),
-        email: f.get("email").cloned(),
+        first_name: form.fields.get("first_name").cloned(),
+        last_name: form.fields.get("last_name").cloned(),
+        email: form.fields.get("email").cloned(),
         organization: Some(Some(id.clone())),
         language: None,
     };
-    then_to(app.create_person(&caller, input).await, |_| {
+    then_to(app.create_person(&form.caller, input).await, |_| {
         format!("/organizations/{id}")
     })
 }
 
 /// `GET /users`
-pub async fn users(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn users(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     let users = match app.users(&caller, UserFilter::default(), MANY).await {
         Ok(u) => u,
         Err(e) => return refused(e),
@@ -170,11 +148,7 @@ pub async fn users(
 }
 
 /// `GET /licenses`
-pub async fn licenses(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     let l = match app.licenses(&caller).await {
         Ok(l) => l,
         Err(e) => return refused(e),
@@ -195,11 +169,7 @@ pub async fn licenses(
 }
 
 /// `GET /outbox` (administrators)
-pub async fn outbox(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn outbox(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     let emails = match app
         .outbox(
             &caller,
@@ -242,24 +212,16 @@ pub async fn outbox(
 }
 
 /// `POST /outbox/{id}/retry`
-pub async fn retry(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
-    then_to(app.retry_email(&caller, &id).await, |_| "/outbox".into())
+pub async fn retry(State(app): State<Portico>, Path(id): Path<String>, form: WebForm) -> Response {
+    then_to(app.retry_email(&form.caller, &id).await, |_| {
+        "/outbox".into()
+    })
 }
 
 /// `GET /persons/{id}/edit`
 pub async fn edit_person(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path(id): Path<String>,
 ) -> Response {
     let p = match app.person(&caller, &id).await {
@@ -286,22 +248,17 @@ pub async fn edit_person(
 /// `POST /persons/{id}/edit`
 pub async fn save_person(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(id): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     let input = PersonInput {
-        first_name: f.get("first_name").cloned(),
-        last_name: f.get("last_name").cloned(),
-        email: f.get("email").cloned(),
+        first_name: form.fields.get("first_name").cloned(),
+        last_name: form.fields.get("last_name").cloned(),
+        email: form.fields.get("email").cloned(),
         organization: None,
-        language: f.get("language").cloned(),
+        language: form.fields.get("language").cloned(),
     };
-    match app.update_person(&caller, &id, input).await {
+    match app.update_person(&form.caller, &id, input).await {
         Ok(p) => match &p.organization {
             Some(org) => Redirect::to(&format!("/organizations/{org}")).into_response(),
             None => Redirect::to("/organizations").into_response(),

@@ -2,17 +2,14 @@
 //! administrators edit with a preview beside the editor (rendered by the server; a small script
 //! of our own keeps it live while typing).
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use maud::{html, Markup, PreEscaped};
 use portico_service::{Portico, ServiceError};
 
-use super::home::{app_layout, refusal_in_page, refused, then_to};
-use super::web::{form_refusal, CsrfToken, WebUser};
+use super::shared::{app_layout, refusal_in_page, refused, then_to};
+use super::web::{WebForm, WebPage};
 
 /// `GET /static/portico.js`
 pub async fn script() -> impl IntoResponse {
@@ -26,11 +23,7 @@ pub async fn script() -> impl IntoResponse {
 }
 
 /// `GET /configuration`
-pub async fn overview(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn overview(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     let templates = match app.notification_templates(&caller).await {
         Ok(t) => t,
         Err(e) => return refused(e),
@@ -86,8 +79,7 @@ fn preview_pane(result: Result<portico_domain::config::RenderedEmail, String>) -
 /// `GET /configuration/templates/{name}` (administrators)
 pub async fn editor(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path(name): Path<String>,
 ) -> Response {
     let t = match app.notification_template(&caller, &name).await {
@@ -152,32 +144,31 @@ fn page(
 /// `POST /configuration/templates/{name}`: preview, save or reset.
 pub async fn submit(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(name): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let get = |k: &str| form.value(k).to_string();
     let (subject, body) = (get("subject"), get("body"));
-    let html_part = f.get("html").filter(|h| !h.trim().is_empty()).cloned();
+    let html_part = form
+        .fields
+        .get("html")
+        .filter(|h| !h.trim().is_empty())
+        .cloned();
     let preview = app
-        .preview_notification_template(&caller, &name, &subject, &body, html_part.as_deref())
+        .preview_notification_template(&form.caller, &name, &subject, &body, html_part.as_deref())
         .await;
     let preview = match refusal_in_page(preview) {
         Ok(preview) => preview,
         Err(e) => return refused(e),
     };
-    match f.get("action").map(String::as_str) {
+    match form.fields.get("action").map(String::as_str) {
         Some("save") => match app
-            .put_notification_template(&caller, &name, &subject, &body, html_part.as_deref())
+            .put_notification_template(&form.caller, &name, &subject, &body, html_part.as_deref())
             .await
         {
             Ok(_) => page(
-                &caller,
-                &csrf.0,
+                &form.caller,
+                &form.csrf.0,
                 &name,
                 &subject,
                 &body,
@@ -189,8 +180,8 @@ pub async fn submit(
             Err(ServiceError::InvalidData(m)) => (
                 StatusCode::BAD_REQUEST,
                 page(
-                    &caller,
-                    &csrf.0,
+                    &form.caller,
+                    &form.csrf.0,
                     &name,
                     &subject,
                     &body,
@@ -203,12 +194,12 @@ pub async fn submit(
             Err(e) => refused(e),
         },
         Some("reset") => then_to(
-            app.reset_notification_template(&caller, &name).await,
+            app.reset_notification_template(&form.caller, &name).await,
             |_| format!("/configuration/templates/{name}"),
         ),
         _ => page(
-            &caller,
-            &csrf.0,
+            &form.caller,
+            &form.csrf.0,
             &name,
             &subject,
             &body,
@@ -223,19 +214,18 @@ pub async fn submit(
 /// `POST /configuration/templates/{name}/preview`: just the preview pane (for the script).
 pub async fn fragment(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(name): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let html_part = f.get("html").filter(|h| !h.trim().is_empty()).cloned();
+    let get = |k: &str| form.value(k).to_string();
+    let html_part = form
+        .fields
+        .get("html")
+        .filter(|h| !h.trim().is_empty())
+        .cloned();
     let preview = app
         .preview_notification_template(
-            &caller,
+            &form.caller,
             &name,
             &get("subject"),
             &get("body"),

@@ -3,143 +3,17 @@
 //! checklists. What a page shows comes from the same use cases as the API, so it is authorised
 //! the same way: an external collaborator sees only what was shared with it.
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 use portico_service::store::{RecordFilter, TaskFilter, TaskRow};
-use portico_service::{Caller, Page, Portico, RecordView, ServiceError};
+use portico_service::{Caller, Page, Portico, ServiceError};
 
-use super::web::{form_refusal, CsrfToken, WebUser};
-use crate::dto::time;
-
-/// A signed-in page: navigation, the user, a sign-out button.
-pub(super) fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Portico" }
-                link rel="stylesheet" href="/static/portico.css";
-            }
-            body {
-                header class="bar" {
-                    a href="/home" class="brand" { "Portico" }
-                    a href="/tickets" { "Tickets" }
-                    @if caller.is_internal() {
-                        a href="/records/car__v" { "SCARs" }
-                        a href="/organizations" { "Organizations" }
-                        a href="/users" { "Users" }
-                        a href="/licenses" { "Licenses" }
-                    }
-                    @if caller.is_admin() {
-                        a href="/outbox" { "Outbox" }
-                        a href="/configuration" { "Configuration" }
-                    }
-                    span class="who" { (caller.user.first_name) " " (caller.user.last_name) }
-                    form method="post" action="/logout" class="inline" {
-                        input type="hidden" name="csrf" value=(csrf);
-                        button type="submit" class="link" { "Sign out" }
-                    }
-                }
-                main class="page" {
-                    h1 { (title) }
-                    (content)
-                }
-            }
-        }
-    }
-}
-
-fn error_page(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        super::layout(
-            "Not available",
-            html! { p { (message) } a href="/home" { "Home" } },
-        ),
-    )
-        .into_response()
-}
-
-/// "All of them" for the lists a page shows in full (pick lists, contact lists).
-pub(super) const MANY: portico_service::Page = portico_service::Page {
-    limit: 1000,
-    offset: 0,
+use super::shared::{
+    app_layout, local, records_table, refused, shown, state_label, then_to, RecordPage,
 };
-
-/// Where a form goes once its use case ran: the page `to` names from the result, or the
-/// refusal.
-pub(super) fn then_to<T>(
-    result: Result<T, ServiceError>,
-    to: impl FnOnce(T) -> String,
-) -> Response {
-    match result {
-        Ok(v) => Redirect::to(&to(v)).into_response(),
-        Err(e) => refused(e),
-    }
-}
-
-/// The page of a refused or failed use case, with the status and the sentence the API would
-/// answer. A failure on our side says only that (its cause is logged, never shown).
-pub(super) fn refused(e: ServiceError) -> Response {
-    if let ServiceError::NotFound(_) = e {
-        return error_page(StatusCode::NOT_FOUND, "There is nothing here for you.");
-    }
-    let answer = crate::ApiError::from(e);
-    error_page(answer.status(), answer.message())
-}
-
-/// The result of a use case whose refusal a page shows in place (a template that does not
-/// parse, an action not possible now); a failure on our side stays an error, for the error
-/// page.
-pub(super) fn refusal_in_page<T>(
-    result: Result<T, ServiceError>,
-) -> Result<Result<T, String>, ServiceError> {
-    match result {
-        Ok(v) => Ok(Ok(v)),
-        Err(e @ ServiceError::Internal(_)) => Err(e),
-        Err(e) => Ok(Err(e.to_string())),
-    }
-}
-
-/// A page, or the page of why it cannot be shown.
-pub(super) fn shown(page: Result<Markup, ServiceError>) -> Response {
-    match page {
-        Ok(page) => page.into_response(),
-        Err(e) => refused(e),
-    }
-}
-
-fn state_label(state: &str) -> String {
-    state.trim_end_matches("__c").replace('_', " ")
-}
-
-pub(super) fn records_table(records: &[(String, RecordView)]) -> Markup {
-    html! {
-        @if records.is_empty() {
-            p class="hint" { "Nothing here." }
-        } @else {
-            table {
-                thead { tr { th { "Record" } th { "Type" } th { "State" } } }
-                tbody {
-                    @for (object, r) in records {
-                        tr {
-                            td { a href=(format!("/records/{object}/{}", r.record.id)) { (r.record.name) } }
-                            td { (r.record.object_type) }
-                            td { (state_label(&r.record.state)) }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
+use super::web::{WebForm, WebPage};
+use crate::dto::time;
 
 /// `GET /`
 pub async fn root() -> Redirect {
@@ -147,11 +21,7 @@ pub async fn root() -> Redirect {
 }
 
 /// `GET /home`
-pub async fn home(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn home(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     shown(home_page(&app, &caller, &csrf.0).await)
 }
 
@@ -246,8 +116,7 @@ fn task_form(t: &TaskRow, csrf: &str, back: &str) -> Markup {
 /// `GET /records/{object}/{id}`
 pub async fn record(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path((object, id)): Path<(String, String)>,
 ) -> Response {
     shown(record_page(&app, &caller, &csrf.0, &object, &id).await)
@@ -261,6 +130,17 @@ async fn record_page(
     id: &str,
 ) -> Result<Markup, ServiceError> {
     let view = app.record(caller, object, id).await?;
+    // A closed record stays readable for its external collaborators, without the forms they
+    // could no longer use.
+    let read_only = app.is_read_only_for(caller, &view.record);
+    let page = RecordPage {
+        app,
+        caller,
+        csrf,
+        object,
+        id,
+        read_only,
+    };
     let back = format!("/records/{object}/{id}");
     let tasks = app
         .tasks(
@@ -279,16 +159,12 @@ async fn record_page(
             .is_none_or(|v| v.iter().any(|x| x == f))
     };
     let actions = if caller.is_internal() {
-        super::internal::actions_section(app, caller, object, id).await?
+        super::internal::actions_section(&page).await?
     } else {
         html! {}
     };
-    // A closed record stays readable for its external collaborators, without the forms they
-    // could no longer use.
-    let read_only = app.is_read_only_for(caller, &view.record);
-    let comments =
-        super::tickets::comments_section(app, caller, csrf, object, id, read_only).await?;
-    let files = super::tickets::files_section(app, caller, csrf, object, id, read_only).await?;
+    let comments = super::tickets::comments_section(&page).await?;
+    let files = super::tickets::files_section(&page).await?;
     let r = &view.record;
     let supplier_name = app
         .supplier_name(caller, object, id)
@@ -389,64 +265,38 @@ async fn record_page(
     Ok(app_layout(caller, csrf, &r.name, content))
 }
 
-/// Only local paths are followed after a form (no open redirect).
-fn local(back: &str) -> String {
-    // `//host` and `/\host` are other sites to a browser; a backslash or a control character
-    // has no place in our paths.
-    let ours = back.starts_with('/')
-        && !back.starts_with("//")
-        && !back.contains('\\')
-        && !back.chars().any(char::is_control);
-    if ours {
-        back.to_string()
-    } else {
-        "/home".to_string()
-    }
-}
-
 /// `POST /tasks/{id}/complete`
 pub async fn complete_task(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(id): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     then_to(
-        app.complete_task(
-            &caller,
-            &id,
-            f.get("response").map(String::as_str).unwrap_or(""),
-        )
-        .await,
-        |_| local(f.get("back").map(String::as_str).unwrap_or("/home")),
+        app.complete_task(&form.caller, &id, form.value("response"))
+            .await,
+        |_| local(form.value("back")),
     )
 }
 
 /// `POST /checklists/{id}/answer`: saves the answers, and completes with `action=complete`.
 pub async fn answer_checklist(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(id): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     let mut answers = vec![];
-    while let Some(a) = f.get(&format!("answer_{}", answers.len())) {
+    while let Some(a) = form.fields.get(&format!("answer_{}", answers.len())) {
         answers.push((!a.trim().is_empty()).then(|| a.clone()));
     }
-    let back = local(f.get("back").map(String::as_str).unwrap_or("/home"));
-    if let Err(e) = app.answer_checklist(&caller, &id, &answers, false).await {
+    let back = local(form.value("back"));
+    if let Err(e) = app
+        .answer_checklist(&form.caller, &id, &answers, false)
+        .await
+    {
         return refused(e);
     }
-    if f.get("action").map(String::as_str) == Some("complete") {
-        if let Err(e) = app.answer_checklist(&caller, &id, &[], true).await {
+    if form.value("action") == "complete" {
+        if let Err(e) = app.answer_checklist(&form.caller, &id, &[], true).await {
             return refused(e);
         }
     }
@@ -454,15 +304,7 @@ pub async fn answer_checklist(
 }
 
 /// `POST /notifications/read`: marks the caller's notifications read.
-pub async fn read_all(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-    Form(f): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
+pub async fn read_all(State(app): State<Portico>, WebForm { caller, .. }: WebForm) -> Response {
     then_to(app.mark_all_notifications_read(&caller).await, |_| {
         "/home".into()
     })
@@ -470,7 +312,7 @@ pub async fn read_all(
 
 #[cfg(test)]
 mod tests {
-    use super::local;
+    use super::super::shared::local;
 
     #[test]
     fn only_our_own_paths_are_followed_after_a_form() {

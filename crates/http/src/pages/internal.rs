@@ -6,22 +6,22 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use maud::{html, Markup};
 use portico_domain::collab::{ActionArgs, Plan};
 use portico_domain::PersonId;
 use portico_service::store::RecordFilter;
 use portico_service::{Page, Portico, RecordInput, ServiceError};
 
-use super::home::{app_layout, records_table, refusal_in_page, refused, then_to, MANY};
-use super::web::{form_refusal, CsrfToken, WebUser};
+use super::shared::{
+    app_layout, records_table, refusal_in_page, refused, then_to, RecordPage, MANY,
+};
+use super::web::{WebForm, WebPage};
 
 /// `GET /records/{object}`: the records of a type (an external collaborator's are filtered
 /// by the use case like everywhere else).
 pub async fn list(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path(object): Path<String>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -51,8 +51,7 @@ pub async fn list(
 /// `GET /records/{object}/new`
 pub async fn new_form(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path(object): Path<String>,
 ) -> Response {
     let Ok(target) = app.target(&object) else {
@@ -92,46 +91,46 @@ pub async fn new_form(
 /// `POST /records/{object}`
 pub async fn create(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path(object): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     let input = RecordInput {
-        name: f.get("name").cloned(),
+        name: form.fields.get("name").cloned(),
         object_type: None,
-        supplier: Some(f.get("supplier").filter(|s| !s.is_empty()).cloned()),
+        supplier: Some(
+            form.fields
+                .get("supplier")
+                .filter(|s| !s.is_empty())
+                .cloned(),
+        ),
         collaborators: Some(
-            f.get("collaborator")
+            form.fields
+                .get("collaborator")
                 .filter(|s| !s.is_empty())
                 .cloned()
                 .into_iter()
                 .collect(),
         ),
     };
-    then_to(app.create_record(&caller, &object, input).await, |view| {
-        format!("/records/{object}/{}", view.record.id)
-    })
+    then_to(
+        app.create_record(&form.caller, &object, input).await,
+        |view| format!("/records/{object}/{}", view.record.id),
+    )
 }
 
 /// The actions offered on a record page (internal users).
-pub async fn actions_section(
-    app: &Portico,
-    caller: &portico_service::Caller,
-    object: &str,
-    id: &str,
-) -> Result<Markup, ServiceError> {
-    let actions = app.record_actions(caller, object, id).await?;
+pub(crate) async fn actions_section(page: &RecordPage<'_>) -> Result<Markup, ServiceError> {
+    let actions = page
+        .app
+        .record_actions(page.caller, page.object, page.id)
+        .await?;
     Ok(html! {
         @if !actions.is_empty() {
             section {
                 h2 { "Actions" }
                 p class="hint" { "Each action shows what it will do before you confirm it." }
                 @for a in &actions {
-                    form method="get" action=(format!("/records/{object}/{id}/preview")) class="inline" {
+                    form method="get" action=(format!("{}/preview", page.path())) class="inline" {
                         input type="hidden" name="action" value=(a.name);
                         button type="submit" { (a.label) }
                     }
@@ -172,8 +171,7 @@ fn args(f: &BTreeMap<String, String>) -> ActionArgs {
 /// `GET /records/{object}/{id}/preview?action=…`: the dry run, then a confirm form.
 pub async fn preview(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path((object, id)): Path<(String, String)>,
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
@@ -239,25 +237,27 @@ pub async fn preview(
 /// `POST /records/{object}/{id}/actions/{action}`
 pub async fn run(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path((object, id, action)): Path<(String, String, String)>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     match app
-        .run_action(&caller, &object, &id, &action, args(&f), false)
+        .run_action(
+            &form.caller,
+            &object,
+            &id,
+            &action,
+            args(&form.fields),
+            false,
+        )
         .await
     {
         Ok(_) => Redirect::to(&format!("/records/{object}/{id}")).into_response(),
-        Err(e @ ServiceError::Internal(_)) => refused(e),
+        Err(e @ ServiceError::Internal { .. }) => refused(e),
         Err(e) => (
             StatusCode::CONFLICT,
             app_layout(
-                &caller,
-                &csrf.0,
+                &form.caller,
+                &form.csrf.0,
                 "Not done",
                 html! {
                     p class="error" role="alert" { (e.to_string()) }

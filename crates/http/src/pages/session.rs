@@ -1,16 +1,16 @@
 //! The login page, signing in and out in a browser.
 
 use axum::extract::State;
-use axum::http::header;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use axum_extra::extract::cookie::CookieJar;
 use maud::{html, Markup};
 use portico_service::{Portico, ServiceError};
 use serde::Deserialize;
 
-use super::layout;
-use super::web::{clear_cookie, cookie, csrf_refusal, set_cookie, CsrfToken, SESSION};
+use super::shared::layout;
+use super::web::{csrf_refusal, secure, session_cookie, session_removal, CsrfToken, SESSION};
 use crate::extract::ClientAddress;
 
 fn page(csrf: &str, error: Option<&str>) -> Markup {
@@ -59,25 +59,20 @@ pub async fn login(
         .await
     {
         Ok(login) => {
-            let secure = app.settings().public_url.starts_with("https://");
             // A one-time password opens only the page that changes it.
             let next = if login.password_change_required {
                 super::web::CHANGE_PASSWORD
             } else {
                 "/home"
             };
-            let mut response = Redirect::to(next).into_response();
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(SESSION, &login.session_id, secure, true),
-            );
-            response
+            let jar = CookieJar::new().add(session_cookie(&login.session_id, secure(&app)));
+            (jar, Redirect::to(next)).into_response()
         }
         Err(ServiceError::LimitExceeded(m)) => {
             (StatusCode::TOO_MANY_REQUESTS, page(&csrf.0, Some(&m))).into_response()
         }
         // A failure on our side is not a wrong password.
-        Err(e @ ServiceError::Internal(_)) => super::home::refused(e),
+        Err(e @ ServiceError::Internal { .. }) => super::shared::refused(e),
         Err(_) => (
             StatusCode::UNAUTHORIZED,
             page(
@@ -98,13 +93,13 @@ pub struct CsrfForm {
 pub async fn logout(
     State(app): State<Portico>,
     csrf: CsrfToken,
-    parts: axum::http::request::Parts,
+    jar: CookieJar,
     Form(f): Form<CsrfForm>,
 ) -> Response {
     if let Some(refused) = csrf_refusal(&csrf, &f.csrf) {
         return refused;
     }
-    if let Some(token) = cookie(&parts, SESSION) {
+    if let Some(token) = jar.get(SESSION).map(|c| c.value().to_string()) {
         // The session must end for real: a failure says so (and keeps the cookie, to try
         // again) rather than look like a sign-out. One that is no longer valid is over.
         let ended = match app.authenticate(&token).await {
@@ -113,12 +108,9 @@ pub async fn logout(
             Err(e) => Err(e),
         };
         if let Err(e) = ended {
-            return super::home::refused(e);
+            return super::shared::refused(e);
         }
     }
-    let mut response = Redirect::to("/login").into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, clear_cookie(SESSION));
-    response
+    let removed = jar.add(session_removal(secure(&app)));
+    (removed, Redirect::to("/login")).into_response()
 }

@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use portico_service::{Portico, ServiceError};
 use serde::Deserialize;
 
-use super::layout;
+use super::shared::layout;
 use super::web::{csrf_refusal, CsrfToken};
 use crate::extract::ClientAddress;
 
@@ -79,7 +79,7 @@ pub async fn page(
 
 /// A failure on our side: the error page, its cause logged (by the one error mapping).
 fn unavailable(e: ServiceError) -> Response {
-    super::home::refused(e)
+    super::shared::refused(e)
 }
 
 #[derive(Deserialize)]

@@ -1,29 +1,19 @@
 //! Comments on a record page, and the tickets page: an external collaborator submits support or
 //! service requests; internal users answer them.
 
-use std::collections::BTreeMap;
-
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::Form;
 use maud::{html, Markup};
-use portico_service::{Caller, Page, Portico, ServiceError};
+use portico_service::{Page, Portico, ServiceError};
 
-use super::home::{app_layout, refused, then_to};
-use super::web::{csrf_refusal, form_refusal, CsrfToken, WebUser};
+use super::shared::{app_layout, refused, then_to, RecordPage};
+use super::web::{csrf_refusal, WebForm, WebPage, WebUser};
 use crate::dto::time;
 
 /// The comments section of a record page; without its form when the record is read-only for
 /// the caller.
-pub async fn comments_section(
-    app: &Portico,
-    caller: &Caller,
-    csrf: &str,
-    object: &str,
-    id: &str,
-    read_only: bool,
-) -> Result<Markup, ServiceError> {
-    let comments = app.comments(caller, object, id).await?;
+pub(crate) async fn comments_section(page: &RecordPage<'_>) -> Result<Markup, ServiceError> {
+    let comments = page.app.comments(page.caller, page.object, page.id).await?;
     Ok(html! {
         section {
             h2 { "Comments" }
@@ -33,9 +23,9 @@ pub async fn comments_section(
                     p { (c.body) }
                 }
             }
-            @if !read_only {
-                form method="post" action=(format!("/records/{object}/{id}/comments")) {
-                    input type="hidden" name="csrf" value=(csrf);
+            @if !page.read_only {
+                form method="post" action=(format!("{}/comments", page.path())) {
+                    input type="hidden" name="csrf" value=(page.csrf);
                     label for="comment" { "Add a comment" }
                     textarea id="comment" name="body" rows="3" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
                     button type="submit" { "Comment" }
@@ -48,32 +38,18 @@ pub async fn comments_section(
 /// `POST /records/{object}/{id}/comments`
 pub async fn add_comment(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
     Path((object, id)): Path<(String, String)>,
-    Form(f): Form<BTreeMap<String, String>>,
+    form: WebForm,
 ) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
     then_to(
-        app.add_comment(
-            &caller,
-            &object,
-            &id,
-            f.get("body").map(String::as_str).unwrap_or(""),
-        )
-        .await,
+        app.add_comment(&form.caller, &object, &id, form.value("body"))
+            .await,
         |_| format!("/records/{object}/{id}"),
     )
 }
 
 /// `GET /tickets`
-pub async fn page(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-) -> Response {
+pub async fn page(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
     let tickets = match app.tickets(&caller, Page::default()).await {
         Ok(t) => t,
         Err(e) => return refused(e),
@@ -114,56 +90,28 @@ pub async fn page(
 }
 
 /// `POST /tickets`
-pub async fn create(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-    Form(f): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+pub async fn create(State(app): State<Portico>, form: WebForm) -> Response {
+    let get = |k: &str| form.value(k).to_string();
     then_to(
-        app.create_ticket(&caller, &get("kind"), &get("subject"), &get("body"))
+        app.create_ticket(&form.caller, &get("kind"), &get("subject"), &get("body"))
             .await,
         |_| "/tickets".into(),
     )
 }
 
 /// `POST /tickets/{id}/answer`
-pub async fn answer(
-    State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
-    Path(id): Path<String>,
-    Form(f): Form<BTreeMap<String, String>>,
-) -> Response {
-    if let Some(r) = form_refusal(&csrf, &f) {
-        return r;
-    }
+pub async fn answer(State(app): State<Portico>, Path(id): Path<String>, form: WebForm) -> Response {
     then_to(
-        app.answer_ticket(
-            &caller,
-            &id,
-            f.get("answer").map(String::as_str).unwrap_or(""),
-        )
-        .await,
+        app.answer_ticket(&form.caller, &id, form.value("answer"))
+            .await,
         |_| "/tickets".into(),
     )
 }
 
 /// The files section of a record page; without its form when the record is read-only for the
 /// caller.
-pub async fn files_section(
-    app: &Portico,
-    caller: &Caller,
-    csrf: &str,
-    object: &str,
-    id: &str,
-    read_only: bool,
-) -> Result<Markup, ServiceError> {
-    let files = app.files(caller, object, id).await?;
+pub(crate) async fn files_section(page: &RecordPage<'_>) -> Result<Markup, ServiceError> {
+    let files = page.app.files(page.caller, page.object, page.id).await?;
     Ok(html! {
         section {
             h2 { "Files and photos" }
@@ -173,9 +121,9 @@ pub async fn files_section(
                     li { a href=(format!("/files/{}", f.id)) { (f.name) } " · " (f.content_type) " · " (f.size / 1024) " KB" }
                 }
             }
-            @if !read_only {
-                form method="post" action=(format!("/records/{object}/{id}/files")) enctype="multipart/form-data" {
-                    input type="hidden" name="csrf" value=(csrf);
+            @if !page.read_only {
+                form method="post" action=(format!("{}/files", page.path())) enctype="multipart/form-data" {
+                    input type="hidden" name="csrf" value=(page.csrf);
                     label for="file" { "Add a file (PDF, image, text or CSV; at most 10 MB)" }
                     input type="file" id="file" name="file" required accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv";
                     button type="submit" { "Upload" }
@@ -188,8 +136,7 @@ pub async fn files_section(
 /// `POST /records/{object}/{id}/files` (multipart: `csrf`, `file`)
 pub async fn upload(
     State(app): State<Portico>,
-    WebUser(caller): WebUser,
-    csrf: CsrfToken,
+    WebPage { caller, csrf }: WebPage,
     Path((object, id)): Path<(String, String)>,
     mut multipart: axum::extract::Multipart,
 ) -> Response {

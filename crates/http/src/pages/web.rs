@@ -10,11 +10,15 @@
 //! Every answer but our static files carries `Cache-Control: no-store`: signed-in pages, API
 //! answers and downloads must not stay in a shared or browser cache.
 
-use axum::extract::{FromRequestParts, Request, State};
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use portico_service::{Caller, Portico};
 
 /// The session cookie.
@@ -24,35 +28,38 @@ pub const CSRF: &str = "portico_csrf";
 
 /// A cookie's value from the request.
 pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_string())
+    CookieJar::from_headers(&parts.headers)
+        .get(name)
+        .map(|c| c.value().to_string())
 }
 
-/// `Set-Cookie` for a value; `secure` when the public address is https.
-pub fn set_cookie(name: &str, value: &str, secure: bool, http_only: bool) -> HeaderValue {
-    let mut c = format!("{name}={value}; Path=/; SameSite=Strict");
-    if http_only {
-        c.push_str("; HttpOnly");
-    }
-    if secure {
-        c.push_str("; Secure");
-    }
-    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static(""))
+/// One of our cookies: for the whole site, never sent by another site's request
+/// (SameSite=Strict), Secure when the public address is https, HttpOnly unless a page's form
+/// must read it.
+fn ours(name: &'static str, value: String, secure: bool, http_only: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .same_site(SameSite::Strict)
+        .http_only(http_only)
+        .secure(secure)
+        .build()
 }
 
-/// `Set-Cookie` that removes a cookie.
-pub fn clear_cookie(name: &str) -> HeaderValue {
-    HeaderValue::from_str(&format!(
-        "{name}=; Path=/; Max-Age=0; SameSite=Strict; HttpOnly"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static(""))
+/// The session cookie for a new session (HttpOnly: no script reads it).
+pub fn session_cookie(token: &str, secure: bool) -> Cookie<'static> {
+    ours(SESSION, token.to_string(), secure, true)
+}
+
+/// The cookie that removes the session cookie.
+pub fn session_removal(secure: bool) -> Cookie<'static> {
+    let mut c = ours(SESSION, String::new(), secure, true);
+    c.make_removal();
+    c
+}
+
+/// Whether cookies must be Secure: the public address is https.
+pub fn secure(app: &Portico) -> bool {
+    app.settings().public_url.starts_with("https://")
 }
 
 /// Where a user who signed in with a one-time password must go first.
@@ -91,8 +98,26 @@ impl FromRequestParts<Portico> for WebUserAny {
                 Err(Redirect::to("/login").into_response())
             }
             // Not a sign-in to ask for again: the session could not be read.
-            Err(e) => Err(super::home::refused(e)),
+            Err(e) => Err(super::shared::refused(e)),
         }
+    }
+}
+
+/// A signed-in user's page: the user ([`WebUser`]) and the CSRF token its forms carry.
+pub struct WebPage {
+    /// Who asks.
+    pub caller: Caller,
+    /// The token for the page's forms.
+    pub csrf: CsrfToken,
+}
+
+impl FromRequestParts<Portico> for WebPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, Response> {
+        let WebUser(caller) = WebUser::from_request_parts(parts, app).await?;
+        let csrf = CsrfToken::from_request_parts(parts, app).await?;
+        Ok(WebPage { caller, csrf })
     }
 }
 
@@ -120,7 +145,7 @@ pub fn csrf_refusal(token: &CsrfToken, field: &str) -> Option<Response> {
     } else {
         Some((
             axum::http::StatusCode::FORBIDDEN,
-            super::layout("Form expired", maud::html! {
+            super::shared::layout("Form expired", maud::html! {
                 p { "This form has expired or did not come from Portico. Go back, reload the page and try again." }
             }),
         )
@@ -132,12 +157,45 @@ pub fn csrf_refusal(token: &CsrfToken, field: &str) -> Option<Response> {
 #[derive(Clone)]
 struct NewCsrf(String);
 
-/// [`csrf_refusal`] for a form read as a map with its `csrf` field.
-pub fn form_refusal(
-    token: &CsrfToken,
-    form: &std::collections::BTreeMap<String, String>,
-) -> Option<Response> {
-    csrf_refusal(token, form.get("csrf").map(String::as_str).unwrap_or(""))
+/// A form posted by a signed-in user ([`WebUser`]) whose `csrf` field matched its token: the
+/// user, the token (for a page shown in answer) and the fields. Anything else is refused before
+/// the handler runs: no session, a form that does not parse, a CSRF token that does not match.
+pub struct WebForm {
+    /// Who posted it.
+    pub caller: Caller,
+    /// The request's CSRF token.
+    pub csrf: CsrfToken,
+    /// The fields, by name.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl WebForm {
+    /// A field's value; "" when the form has no such field.
+    pub fn value(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+}
+
+impl FromRequest<Portico> for WebForm {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, app: &Portico) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let WebPage { caller, csrf } = WebPage::from_request_parts(&mut parts, app).await?;
+        let Form(fields) =
+            Form::<BTreeMap<String, String>>::from_request(Request::from_parts(parts, body), app)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let field = fields.get("csrf").map_or("", String::as_str);
+        if let Some(refused) = csrf_refusal(&csrf, field) {
+            return Err(refused);
+        }
+        Ok(WebForm {
+            caller,
+            csrf,
+            fields,
+        })
+    }
 }
 
 /// Security headers on every answer, and a CSRF cookie for browsers that have none yet.
@@ -173,8 +231,11 @@ pub async fn headers(State(app): State<Portico>, request: Request, next: Next) -
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if let Some(token) = new_csrf {
-        let secure = app.settings().public_url.starts_with("https://");
-        h.append(header::SET_COOKIE, set_cookie(CSRF, &token, secure, false));
+        // The double-submit cookie is not HttpOnly: it is the form's token before sign-in.
+        let cookie = ours(CSRF, token, secure(&app), false);
+        if let Ok(value) = HeaderValue::from_str(&cookie.encoded().to_string()) {
+            h.append(header::SET_COOKIE, value);
+        }
     }
     response
 }

@@ -1,4 +1,4 @@
-//! `portico bench`: what Portico's write paths cost next to the database's own limit for the
+//! `portico-bench measure`: what Portico's write paths cost next to the database's own limit for the
 //! same rows, and how the rule lookups behave as the data grows. Prints a table and writes it
 //! as JSON.
 //!
@@ -67,7 +67,7 @@ async fn fresh(url: &str, label: &str) -> anyhow::Result<(Portico, Caller)> {
         }
         format!("sqlite://{file}")
     };
-    let store = crate::open_store(&url, true).await?;
+    let store = portico::open_store(&url, true).await?;
     let app = Portico::new(
         store,
         Config::default_config().map_err(|e| anyhow::anyhow!("{e}"))?,
@@ -560,7 +560,7 @@ async fn settle(store: &Store) {
 pub async fn run(opts: &BenchOptions) -> anyhow::Result<serde_json::Value> {
     let mut all = vec![];
     for url in &opts.databases {
-        println!("running on {} …", crate::redact(url));
+        println!("running on {} …", portico::redact(url));
         all.extend(run_on(url, opts).await?);
     }
     println!(

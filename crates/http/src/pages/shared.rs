@@ -1,0 +1,191 @@
+//! What the pages share, below all of them: the two layouts (a plain card, and a signed-in
+//! page with its navigation), the error page of a refused or failed use case, where a form
+//! goes next, and a table of records. Pages import from here, never from each other's
+//! handlers, except the record page (`home.rs`), which puts together the sections of
+//! `internal.rs` (actions) and `tickets.rs` (comments and files).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup, DOCTYPE};
+use portico_service::{Caller, Portico, RecordView, ServiceError};
+
+/// The document around a page's body: our stylesheet, the title in the tab.
+fn document(title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Portico" }
+                link rel="stylesheet" href="/static/portico.css";
+            }
+            body { (body) }
+        }
+    }
+}
+
+/// A page with a title and a card of content.
+pub fn layout(title: &str, content: Markup) -> Markup {
+    document(
+        title,
+        html! {
+            main class="card" {
+                h1 { (title) }
+                (content)
+            }
+        },
+    )
+}
+
+/// A signed-in page: navigation, the user, a sign-out button.
+pub(crate) fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Markup) -> Markup {
+    document(
+        title,
+        html! {
+            header class="bar" {
+                a href="/home" class="brand" { "Portico" }
+                a href="/tickets" { "Tickets" }
+                @if caller.is_internal() {
+                    a href="/records/car__v" { "SCARs" }
+                    a href="/organizations" { "Organizations" }
+                    a href="/users" { "Users" }
+                    a href="/licenses" { "Licenses" }
+                }
+                @if caller.is_admin() {
+                    a href="/outbox" { "Outbox" }
+                    a href="/configuration" { "Configuration" }
+                }
+                span class="who" { (caller.user.first_name) " " (caller.user.last_name) }
+                form method="post" action="/logout" class="inline" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" class="link" { "Sign out" }
+                }
+            }
+            main class="page" {
+                h1 { (title) }
+                (content)
+            }
+        },
+    )
+}
+
+/// What the sections of a record page (actions, comments, files) are drawn for.
+pub(crate) struct RecordPage<'a> {
+    pub app: &'a Portico,
+    pub caller: &'a Caller,
+    /// The CSRF token for the sections' forms.
+    pub csrf: &'a str,
+    pub object: &'a str,
+    pub id: &'a str,
+    /// Closed for this caller: shown without the forms it could no longer use.
+    pub read_only: bool,
+}
+
+impl RecordPage<'_> {
+    /// The record page's own address; its forms post below it.
+    pub fn path(&self) -> String {
+        format!("/records/{}/{}", self.object, self.id)
+    }
+}
+
+/// The page of a refusal: its status and sentence, and the way home.
+pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        layout(
+            "Not available",
+            html! { p { (message) } a href="/home" { "Home" } },
+        ),
+    )
+        .into_response()
+}
+
+/// "All of them" for the lists a page shows in full (pick lists, contact lists).
+pub(crate) const MANY: portico_service::Page = portico_service::Page {
+    limit: 1000,
+    offset: 0,
+};
+
+/// Where a form goes once its use case ran: the page `to` names from the result, or the
+/// refusal.
+pub(crate) fn then_to<T>(
+    result: Result<T, ServiceError>,
+    to: impl FnOnce(T) -> String,
+) -> Response {
+    match result {
+        Ok(v) => Redirect::to(&to(v)).into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+/// The page of a refused or failed use case, with the status and the sentence the API would
+/// answer. A failure on our side says only that (its cause is logged, never shown).
+pub(crate) fn refused(e: ServiceError) -> Response {
+    if let ServiceError::NotFound(_) = e {
+        return error_page(StatusCode::NOT_FOUND, "There is nothing here for you.");
+    }
+    let answer = crate::ApiError::from(e);
+    error_page(answer.status(), answer.message())
+}
+
+/// The result of a use case whose refusal a page shows in place (a template that does not
+/// parse, an action not possible now); a failure on our side stays an error, for the error
+/// page.
+pub(crate) fn refusal_in_page<T>(
+    result: Result<T, ServiceError>,
+) -> Result<Result<T, String>, ServiceError> {
+    match result {
+        Ok(v) => Ok(Ok(v)),
+        Err(e @ ServiceError::Internal { .. }) => Err(e),
+        Err(e) => Ok(Err(e.to_string())),
+    }
+}
+
+/// A page, or the page of why it cannot be shown.
+pub(crate) fn shown(page: Result<Markup, ServiceError>) -> Response {
+    match page {
+        Ok(page) => page.into_response(),
+        Err(e) => refused(e),
+    }
+}
+
+pub(crate) fn state_label(state: &str) -> String {
+    state.trim_end_matches("__c").replace('_', " ")
+}
+
+pub(crate) fn records_table(records: &[(String, RecordView)]) -> Markup {
+    html! {
+        @if records.is_empty() {
+            p class="hint" { "Nothing here." }
+        } @else {
+            table {
+                thead { tr { th { "Record" } th { "Type" } th { "State" } } }
+                tbody {
+                    @for (object, r) in records {
+                        tr {
+                            td { a href=(format!("/records/{object}/{}", r.record.id)) { (r.record.name) } }
+                            td { (r.record.object_type) }
+                            td { (state_label(&r.record.state)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Only local paths are followed after a form (no open redirect).
+pub(crate) fn local(back: &str) -> String {
+    // `//host` and `/\host` are other sites to a browser; a backslash or a control character
+    // has no place in our paths.
+    let ours = back.starts_with('/')
+        && !back.starts_with("//")
+        && !back.contains('\\')
+        && !back.chars().any(char::is_control);
+    if ours {
+        back.to_string()
+    } else {
+        "/home".to_string()
+    }
+}

@@ -14,7 +14,7 @@ use portico_service::store::{RecordFilter, TaskFilter, TaskRow};
 use portico_service::{Caller, Page, Portico, RecordView, ServiceError};
 
 use super::web::{form_refusal, CsrfToken, WebUser};
-use crate::dto::time;
+use crate::api::wire::time;
 
 /// A signed-in page: navigation, the user, a sign-out button.
 pub(super) fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Markup) -> Markup {
@@ -69,7 +69,7 @@ fn error_page(status: StatusCode, message: &str) -> Response {
 
 /// "All of them" for the lists a page shows in full (pick lists, contact lists).
 pub(super) const MANY: portico_service::Page = portico_service::Page {
-    limit: 1000,
+    limit: portico_service::Page::MAX_LIMIT,
     offset: 0,
 };
 

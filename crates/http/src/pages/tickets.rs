@@ -11,7 +11,7 @@ use portico_service::{Caller, Page, Portico, ServiceError};
 
 use super::home::{app_layout, refused, then_to};
 use super::web::{csrf_refusal, form_refusal, CsrfToken, WebUser};
-use crate::dto::time;
+use crate::api::wire::time;
 
 /// The comments section of a record page; without its form when the record is read-only for
 /// the caller.

@@ -1,5 +1,7 @@
 //! The API's routes and its OpenAPI document are one: every route the router has under `/api`
 //! (and `/healthz`) is documented, every documented operation is routed, with the same methods.
+//! And the document is the contract committed in `docs/openapi.json`: a field renamed, added or
+//! dropped changes it, and that has to be on purpose.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -47,15 +49,38 @@ fn route_table(router: &Router) -> BTreeSet<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn every_route_is_documented_and_every_documented_operation_is_routed() {
-    let (router, _dir) = app().await;
-    let response = send(&router, Method::GET, "/api/openapi.json").await;
+/// The document as served.
+async fn document(router: &Router) -> serde_json::Value {
+    let response = send(router, Method::GET, "/api/openapi.json").await;
     assert_eq!(response.status(), StatusCode::OK);
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 22)
         .await
         .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn the_document_is_the_committed_contract() {
+    let (router, _dir) = app().await;
+    let served = serde_json::to_string_pretty(&document(&router).await).unwrap() + "\n";
+    let committed =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var_os("PORTICO_BLESS_OPENAPI").is_some() {
+        std::fs::write(&committed, &served).unwrap();
+    }
+    let expected = std::fs::read_to_string(&committed).unwrap_or_default();
+    assert!(
+        served == expected,
+        "the API contract changed. If that is on purpose, write the new one with \
+         `PORTICO_BLESS_OPENAPI=1 cargo test -p portico-http --test openapi_routes` and commit \
+         docs/openapi.json (its diff is the change to review)"
+    );
+}
+
+#[tokio::test]
+async fn every_route_is_documented_and_every_documented_operation_is_routed() {
+    let (router, _dir) = app().await;
+    let doc = document(&router).await;
     assert_eq!(doc["openapi"], "3.1.0");
 
     let mut documented: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();

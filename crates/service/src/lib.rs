@@ -34,6 +34,7 @@ pub use auth::Login;
 pub use bulk::BULK_LIMIT;
 pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
+pub use extranet::MAX_SUBJECT_CHARS;
 pub use passwords::{csrf_token_for_session, random_token, NewPassword};
 pub use reads::{AuditExport, Page};
 pub use records::{ActionOutcome, RecordInput, RecordView};

@@ -11,7 +11,7 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema};
 use utoipa::openapi::{KnownFormat, RefOr, SchemaFormat, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-use super::wire::{ok, time, Answer, Created, NoFilters, Paged, Success};
+use super::wire::{long_text, ok, subject, time, Answer, Created, NoFilters, Paged, Success};
 use crate::error::Refusals;
 use crate::extract::{Auth, Internal, Json, Query};
 use crate::ApiError;
@@ -55,7 +55,7 @@ pub async fn list_comments(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
-    /// At most `MAX_TEXT_CHARS` (10 000) characters.
+    #[schema(schema_with = long_text)]
     body: String,
 }
 
@@ -128,7 +128,9 @@ pub struct NewTicket {
     /// Default `support`.
     #[serde(default)]
     kind: TicketKind,
+    #[schema(schema_with = subject)]
     subject: String,
+    #[schema(schema_with = long_text)]
     body: String,
 }
 
@@ -151,6 +153,7 @@ pub async fn create_ticket(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TicketAnswer {
+    #[schema(schema_with = long_text)]
     answer: String,
 }
 

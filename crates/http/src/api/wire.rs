@@ -5,7 +5,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{TimeZone, Utc};
-use portico_service::Page;
+use portico_domain::MAX_TEXT_CHARS;
+use portico_service::{Page, MAX_SUBJECT_CHARS};
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
@@ -233,6 +234,23 @@ impl PartialSchema for Ids {
 }
 
 impl ToSchema for Ids {}
+
+/// A person's text of at most [`MAX_TEXT_CHARS`] characters (a comment, a response), not blank.
+pub fn long_text() -> Schema {
+    text(MAX_TEXT_CHARS).into()
+}
+
+/// A ticket's subject: at most [`MAX_SUBJECT_CHARS`] characters, not blank.
+pub fn subject() -> Schema {
+    text(MAX_SUBJECT_CHARS).into()
+}
+
+fn text(max: usize) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(max))
+}
 
 /// A list of ids, none of them empty. For `#[serde(deserialize_with = "id_list")]`.
 pub fn id_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::plan::StateChange;
-use super::wire::{ok, time, Answer, Created, Empty, Paged, Success};
+use super::wire::{long_text, ok, time, Answer, Created, Empty, Paged, Success};
 use crate::error::Refusals;
 use crate::extract::{Auth, Json, JsonObject, Query};
 use crate::ApiError;
@@ -115,6 +115,7 @@ pub async fn read_task(Auth(app, caller): Auth, Path(id): Path<String>) -> Answe
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TaskResponse {
+    #[schema(schema_with = long_text)]
     response: String,
 }
 

@@ -31,6 +31,13 @@ const MULTIPART_FRAMING: usize = 1_000_000;
 /// `/api/openapi.json`.
 pub fn router(app: Portico) -> Router {
     let (routes, document) = routes(app.settings().max_file_bytes + MULTIPART_FRAMING);
+    let objects: Vec<&str> = app
+        .config()
+        .types
+        .iter()
+        .map(|t| t.object.as_str())
+        .collect();
+    let document = openapi::finish(document, &objects);
     routes
         .fallback(api::not_found)
         .layer(axum::middleware::map_response(api::method_not_allowed))
@@ -45,7 +52,7 @@ pub fn router(app: Portico) -> Router {
 /// Every route, and the API's document generated with them.
 fn routes(upload_limit: usize) -> (Router<Portico>, utoipa::openapi::OpenApi) {
     let (api, document) = api::routes(upload_limit).split_for_parts();
-    (pages(upload_limit).merge(api), openapi::finish(document))
+    (pages(upload_limit).merge(api), document)
 }
 
 /// The server-rendered pages.

@@ -4,9 +4,9 @@
 //! title, the session scheme, and the refusal envelope every operation answers.
 
 use axum::http::Method;
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{OpenApi as Document, RefOr, Schema};
+use utoipa::openapi::{ObjectBuilder, OpenApi as Document, RefOr, Schema, Type};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::Failure;
@@ -49,9 +49,15 @@ pub fn base() -> Document {
     Api::openapi()
 }
 
-/// The document as served: a success answer without its own description is described by its
-/// operation's summary.
-pub fn finish(mut doc: Document) -> Document {
+/// The document as served: the target objects of the configuration are the values `{object}`
+/// takes (`organization__v` and `person__v` have paths of their own), and a success answer
+/// without its own description is described by its operation's summary.
+pub fn finish(mut doc: Document, objects: &[&str]) -> Document {
+    let object: RefOr<Schema> = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(objects.iter().copied()))
+        .description(Some("A target object of the configuration"))
+        .into();
     for item in doc.paths.paths.values_mut() {
         for op in [
             &mut item.get,
@@ -63,9 +69,14 @@ pub fn finish(mut doc: Document) -> Document {
         .into_iter()
         .flatten()
         {
+            for p in op.parameters.iter_mut().flatten() {
+                if p.name == "object" && p.parameter_in == ParameterIn::Path {
+                    p.schema = Some(object.clone());
+                }
+            }
             let summary = op.summary.clone().unwrap_or_default();
             for response in op.responses.responses.values_mut() {
-                if let utoipa::openapi::RefOr::T(r) = response {
+                if let RefOr::T(r) = response {
                     if r.description.is_empty() {
                         r.description.clone_from(&summary);
                     }

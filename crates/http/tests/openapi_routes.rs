@@ -141,3 +141,50 @@ async fn every_route_is_documented_and_every_documented_operation_is_routed() {
         );
     }
 }
+
+/// Whether a path parameter's documented schema admits `value`: a string schema does, unless
+/// it lists its values.
+fn admits(schema: &serde_json::Value, value: &str) -> bool {
+    match schema["enum"].as_array() {
+        Some(values) => values.iter().any(|v| v == value),
+        None => true,
+    }
+}
+
+#[tokio::test]
+async fn a_request_is_documented_by_one_operation() {
+    let (router, _dir) = app().await;
+    let doc = document(&router).await;
+    let paths = doc["paths"].as_object().unwrap();
+    for (concrete, item) in paths {
+        let segments: Vec<&str> = concrete.split('/').collect();
+        for (template, template_item) in paths.iter().filter(|(t, _)| *t != concrete) {
+            let template_segments: Vec<&str> = template.split('/').collect();
+            if template_segments.len() != segments.len() {
+                continue;
+            }
+            // Does every request to `concrete` also fit `template`, for a method both have?
+            let overlaps = segments.iter().zip(&template_segments).all(|(s, t)| {
+                let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) else {
+                    return s == t;
+                };
+                s.starts_with('{')
+                    || template_item.as_object().unwrap().values().any(|op| {
+                        op["parameters"].as_array().into_iter().flatten().any(|p| {
+                            p["name"] == name && p["in"] == "path" && admits(&p["schema"], s)
+                        })
+                    })
+            });
+            let shared: Vec<&String> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .filter(|m| template_item.get(m.as_str()).is_some())
+                .collect();
+            assert!(
+                !overlaps || shared.is_empty(),
+                "{shared:?} {concrete} is also documented as {template}: its parameter must not admit the value"
+            );
+        }
+    }
+}

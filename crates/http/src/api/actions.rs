@@ -47,7 +47,8 @@ pub async fn list_actions(
 #[into_params(parameter_in = Query)]
 pub struct DryRun {
     /// Answer what the action would do, and change nothing.
-    dry_run: Option<bool>,
+    #[serde(default)]
+    dry_run: bool,
 }
 
 /// What some actions need to know.
@@ -79,16 +80,9 @@ pub async fn run_action(
     Json(body): Json<Option<ActionRequest>>,
 ) -> Answer<PlanResult> {
     let b = body.unwrap_or_default();
-    let dry_run = q.dry_run.unwrap_or(false);
+    let args = args(b.from, b.to, b.reason);
     let outcome = app
-        .run_action(
-            &caller,
-            &object,
-            &id,
-            &action,
-            args(b.from, b.to, b.reason),
-            dry_run,
-        )
+        .run_action(&caller, &object, &id, &action, args, q.dry_run)
         .await?;
     // The record as the caller sees it now; one it can no longer read answers its state.
     let record = match app.record(&caller, &object, &id).await {
@@ -157,16 +151,9 @@ pub async fn bulk(
     Query(q): Query<DryRun>,
     Json(b): Json<BulkRequest>,
 ) -> Answer<Vec<BulkResult>> {
-    let dry_run = q.dry_run.unwrap_or(false);
+    let args = args(b.from, b.to, b.reason);
     let results = app
-        .run_bulk(
-            &caller,
-            &object,
-            &action,
-            &b.ids,
-            args(b.from, b.to, b.reason),
-            dry_run,
-        )
+        .run_bulk(&caller, &object, &action, &b.ids, args, q.dry_run)
         .await?;
     Ok(ok(results
         .into_iter()

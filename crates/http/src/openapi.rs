@@ -1,7 +1,8 @@
 //! The OpenAPI 3.1 document, served at `/api/openapi.json`. Its operations and schemas are
 //! generated from the handlers (`#[utoipa::path]`) and their request and answer types as
 //! [`crate::api::routes`] routes them; this module adds only what is the API's as a whole: its
-//! title, the session scheme, and the refusal envelope every operation answers.
+//! title, the session scheme, the refusal envelope every operation answers and the configured
+//! objects `{object}` takes.
 
 use axum::http::Method;
 use utoipa::openapi::path::{Operation, ParameterIn};
@@ -28,19 +29,13 @@ struct Session;
 
 impl Modify for Session {
     fn modify(&self, doc: &mut Document) {
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("The sessionId of POST /api/v1/auth"))
+            .build();
         doc.components
             .get_or_insert_with(Default::default)
-            .add_security_scheme(
-            "session",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(
-                        "The sessionId of POST /api/v1/auth, as Authorization: Bearer <sessionId>",
-                    ))
-                    .build(),
-            ),
-        );
+            .add_security_scheme("session", SecurityScheme::Http(scheme));
     }
 }
 

@@ -2,8 +2,7 @@
 //! request and answer types beside it. Every handler carries `#[utoipa::path]` and is routed
 //! only through `routes!` below, so the OpenAPI document is generated from the same handlers
 //! and types that serve: a route cannot exist undocumented, nor a documented one unrouted
-//! (the test `every_route_is_documented_and_every_documented_operation_is_routed` in
-//! `lib.rs` holds the whole router to it).
+//! (`crates/http/tests/openapi_routes.rs` holds the whole router to it).
 
 pub mod actions;
 pub mod audit_csv;

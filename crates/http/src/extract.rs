@@ -1,65 +1,72 @@
 //! Extractors whose failures are API errors in the envelope, not axum's plain-text rejections.
 
+use std::marker::PhantomData;
+
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::Method;
 use portico_service::{Caller, Portico};
-use serde::de::DeserializeOwned;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 
-use crate::ApiError;
+use crate::api::Document;
+use crate::invalid::{self, Place};
+use crate::openapi;
+use crate::{ApiError, ErrorType};
 
-/// The signed-in caller, from `Authorization: Bearer <sessionId>`. A caller that signed in
-/// with a one-time password is refused until it changed it.
-pub struct Auth(pub Caller);
+/// The application and the signed-in caller, from `Authorization: Bearer <sessionId>`. A
+/// caller that signed in with a one-time password is refused until it changed it.
+pub struct Auth(pub Portico, pub Caller);
 
 impl FromRequestParts<Portico> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
-        let AuthAny(caller, _) = AuthAny::from_request_parts(parts, app).await?;
+        let AuthAny(app, caller, _) = AuthAny::from_request_parts(parts, app).await?;
         if caller.must_change_password {
             return Err(ApiError::new(
-                axum::http::StatusCode::FORBIDDEN,
-                "PASSWORD_CHANGE_REQUIRED",
+                ErrorType::PasswordChangeRequired,
                 "you signed in with a one-time password: set your own with POST /api/v1/auth/password first",
             ));
         }
-        Ok(Auth(caller))
+        Ok(Auth(app, caller))
     }
 }
 
 /// A signed-in internal user: for endpoints whose whole use case is internal, so that an
 /// external caller is refused before its request body is even looked at (the use case checks
 /// again).
-pub struct Internal(pub Caller);
+pub struct Internal(pub Portico, pub Caller);
 
 impl FromRequestParts<Portico> for Internal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
-        let Auth(caller) = Auth::from_request_parts(parts, app).await?;
+        let Auth(app, caller) = Auth::from_request_parts(parts, app).await?;
         caller.require_internal()?;
-        Ok(Internal(caller))
+        Ok(Internal(app, caller))
     }
 }
 
 /// A signed-in administrator, refused like [`Internal`] before the body is read.
-pub struct Admin(pub Caller);
+pub struct Admin(pub Portico, pub Caller);
 
 impl FromRequestParts<Portico> for Admin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
-        let Auth(caller) = Auth::from_request_parts(parts, app).await?;
+        let Auth(app, caller) = Auth::from_request_parts(parts, app).await?;
         caller.require_admin()?;
-        Ok(Admin(caller))
+        Ok(Admin(app, caller))
     }
 }
 
-/// The signed-in caller, also one that must still change its one-time password (for changing
-/// it and signing out).
-pub struct AuthAny(pub Caller, pub String);
+/// The application and the signed-in caller with its session token, also a caller that must
+/// still change its one-time password (for changing it and signing out).
+pub struct AuthAny(pub Portico, pub Caller, pub String);
 
 impl FromRequestParts<Portico> for AuthAny {
     type Rejection = ApiError;
@@ -81,52 +88,119 @@ impl FromRequestParts<Portico> for AuthAny {
                 )
             })?;
         let caller = app.authenticate(token).await?;
-        Ok(AuthAny(caller, token.to_string()))
+        Ok(AuthAny(app.clone(), caller, token.to_string()))
     }
 }
 
-/// A JSON body; an empty body reads as `{}`, and malformed JSON is `INVALID_DATA` with the
-/// parser's explanation.
-pub struct Body<T>(pub T);
+/// A JSON request body of a type that also documents it (`#[utoipa::path]` reads the
+/// handler's `Json<T>` argument); its type is `deny_unknown_fields`, so that a typo is refused,
+/// not ignored. An empty body reads as `{}`; malformed JSON is `INVALID_DATA` with the
+/// parser's explanation; a body that does not fit `T` is refused with the field named
+/// ([`crate::invalid`]) — a field the operation answers but does not take as read-only.
+pub struct Json<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest<Portico> for Body<T> {
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, app: &Portico) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, app)
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let operation = Operation::of(&req);
+        let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::invalid(format!("the request body could not be read: {e}")))?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
+        let value: serde_json::Value = if bytes.iter().all(u8::is_ascii_whitespace) {
+            serde_json::Value::Object(serde_json::Map::new())
         } else {
-            &bytes
+            serde_json::from_slice(&bytes).map_err(|e| {
+                ApiError::invalid(format!("the request body is not valid JSON: {e}"))
+            })?
         };
-        serde_json::from_slice(bytes)
-            .map(Body)
-            .map_err(|e| ApiError::invalid(format!("the request body is not valid: {e}")))
+        // serde would read a struct from a list of its fields in order; the API takes objects.
+        if value.is_array() {
+            return Err(ApiError::invalid("the request body must be a JSON object"));
+        }
+        serde_path_to_error::deserialize(value)
+            .map(Json)
+            .map_err(|e| {
+                let answered = operation.answered_fields();
+                invalid::refusal(
+                    &e.path().to_string(),
+                    &e.inner().to_string(),
+                    Place::Body,
+                    |field| answered.iter().any(|f| f == field),
+                )
+            })
     }
 }
 
-/// Query parameters; unknown ones are refused so that a typo does not silently list everything.
-pub struct Params<T>(pub T);
+/// The documented operation a request is for.
+struct Operation {
+    document: Option<Document>,
+    method: Method,
+    path: Option<MatchedPath>,
+}
 
-impl<T: DeserializeOwned> FromRequestParts<Portico> for Params<T> {
+impl Operation {
+    fn of(req: &axum::extract::Request) -> Self {
+        Operation {
+            document: req.extensions().get::<Document>().cloned(),
+            method: req.method().clone(),
+            path: req.extensions().get::<MatchedPath>().cloned(),
+        }
+    }
+
+    /// The fields its success answer has (none when it is not documented).
+    fn answered_fields(&self) -> Vec<String> {
+        match (&self.document, &self.path) {
+            (Some(doc), Some(path)) => openapi::answered_fields(doc, &self.method, path.as_str()),
+            _ => vec![],
+        }
+    }
+}
+
+/// A JSON object inside a body, read as `T`: unlike `T` itself, never from a list of its
+/// fields in order (which serde would allow).
+#[derive(Debug)]
+pub struct JsonObject<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for JsonObject<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Fields<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Fields<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+        d.deserialize_map(Fields(PhantomData)).map(JsonObject)
+    }
+}
+
+/// Query parameters of a type that also documents them (`IntoParams`); unknown ones are
+/// refused so that a typo does not silently list everything.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &Portico) -> Result<Self, ApiError> {
-        let query = parts.uri.query().unwrap_or("");
-        serde_urlencoded_from(query)
-            .map(Params)
-            .map_err(|e| ApiError::invalid(format!("query parameters: {e}")))
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        query(parts.uri.query().unwrap_or(""), "parameter").map(Query)
     }
 }
 
-fn serde_urlencoded_from<T: DeserializeOwned>(query: &str) -> Result<T, String> {
-    axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{query}").parse().map_err(|e| format!("{e}"))?,
-    )
-    .map(|q| q.0)
-    .map_err(|e| e.body_text())
+/// Reads a query string as `T`; `noun` is what its parameters are called in messages.
+pub fn query<T: DeserializeOwned>(query: &str, noun: &'static str) -> Result<T, ApiError> {
+    let pairs = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(pairs).map_err(|e| {
+        invalid::refusal(
+            &e.path().to_string(),
+            &e.inner().to_string(),
+            Place::Query(noun),
+            |_| false,
+        )
+    })
 }
 
 /// The address a request came from: the peer's, or with `trust_proxy` the one the proxies in

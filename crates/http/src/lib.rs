@@ -1,122 +1,66 @@
 //! Portico's HTTP interface: the JSON API of SPEC section 9.
 //!
 //! Invariants: only this crate knows JSON; request and response bodies are its own structs
-//! (domain types are not `Serialize`); every error leaves through [`error::ApiError`], the one
-//! mapping to the SPEC envelope; no handler decides authorisation — the service does.
+//! (domain types are not `Serialize`), and the same structs generate the OpenAPI document;
+//! every error leaves through [`error::ApiError`], the one mapping to the SPEC envelope; no
+//! handler decides authorisation — the service does.
 
+// Request and answer fields are named as on the wire (`name__v`), so that the code reads as
+// SPEC section 9 does.
+#[allow(non_snake_case)]
 mod api;
-mod dto;
 mod error;
 mod extract;
-pub mod openapi;
+mod invalid;
+mod openapi;
 pub mod ops;
 mod pages;
 mod trace;
 
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use portico_service::Portico;
 
-pub use error::ApiError;
+pub use error::{ApiError, ErrorType};
 
-/// The whole HTTP application.
+/// Room for the multipart framing around an upload of the largest file.
+const MULTIPART_FRAMING: usize = 1_000_000;
+
+/// The whole HTTP application: the pages and the API, whose OpenAPI document is served at
+/// `/api/openapi.json`.
 pub fn router(app: Portico) -> Router {
-    let v1 = Router::new()
-        .route("/auth", post(api::auth::login).delete(api::auth::logout))
-        .route("/auth/set-password", post(api::auth::set_password))
-        .route("/auth/password", post(api::auth::change_password))
-        .route("/auth/password-link", post(api::auth::password_link))
-        .route("/notification-templates", get(api::templates::list))
-        .route(
-            "/notification-templates/{name}",
-            get(api::templates::read).put(api::templates::put),
-        )
-        .route(
-            "/notification-templates/{name}/preview",
-            post(api::templates::preview),
-        )
-        .route(
-            "/notification-templates/{name}/reset",
-            post(api::templates::reset),
-        )
-        .route("/outbox/{id}/retry", post(api::templates::retry_email))
-        .route(
-            "/vobjects/{object}",
-            get(api::objects::list).post(api::objects::create),
-        )
-        .route(
-            "/vobjects/{object}/{id}",
-            get(api::objects::read)
-                .patch(api::objects::update)
-                .delete(api::objects::delete),
-        )
-        .route("/vobjects/{object}/{id}/actions", get(api::actions::list))
-        .route(
-            "/vobjects/{object}/{id}/actions/{action}",
-            post(api::actions::run),
-        )
-        .route("/users", get(api::users::list).post(api::users::create))
-        .route(
-            "/users/{id}",
-            get(api::users::read).patch(api::users::update),
-        )
-        .route(
-            "/licenses",
-            get(api::users::licenses).put(api::users::set_licenses),
-        )
-        .route("/assignments", get(api::lists::assignments))
-        .route(
-            "/vobjects/{object}/actions/{action}",
-            post(api::workflow::bulk),
-        )
-        .route(
-            "/vobjects/{object}/{id}/checklists",
-            get(api::workflow::list_checklists).post(api::workflow::create_checklist),
-        )
-        .route(
-            "/checklists/{id}",
-            get(api::workflow::checklist).patch(api::workflow::answer_checklist),
-        )
-        .route(
-            "/checklists/{id}/complete",
-            post(api::workflow::complete_checklist),
-        )
-        .route(
-            "/vobjects/{object}/{id}/comments",
-            get(api::extranet::list_comments).post(api::extranet::add_comment),
-        )
-        .route(
-            "/tickets",
-            get(api::extranet::list_tickets).post(api::extranet::create_ticket),
-        )
-        .route("/tickets/{id}/answer", post(api::extranet::answer_ticket))
-        .route(
-            "/vobjects/{object}/{id}/files",
-            get(api::extranet::list_files)
-                .post(api::extranet::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(11_000_000)),
-        )
-        .route("/files/{id}", get(api::extranet::download))
-        .route("/tasks", get(api::lists::tasks))
-        .route("/tasks/{id}", get(api::workflow::task))
-        .route("/tasks/{id}/complete", post(api::workflow::complete_task))
-        .route("/tasks/{id}/cancel", post(api::workflow::cancel_task))
-        .route("/notifications", get(api::workflow::notifications))
-        .route(
-            "/notifications/read",
-            post(api::workflow::read_all_notifications),
-        )
-        .route(
-            "/notifications/{id}/read",
-            post(api::workflow::read_notification),
-        )
-        .route("/outbox", get(api::lists::outbox))
-        .route("/audit", get(api::lists::audit))
-        .route("/audit/export", get(api::audit_csv::export))
-        .route("/audit/verify", get(api::lists::audit_verify));
+    let (routes, document) = routes(app.settings().max_file_bytes + MULTIPART_FRAMING);
+    let objects: Vec<&str> = app
+        .config()
+        .types
+        .iter()
+        .map(|t| t.object.as_str())
+        .collect();
+    let document = openapi::finish(document, &objects);
+    routes
+        .fallback(api::not_found)
+        .layer(axum::middleware::map_response(api::method_not_allowed))
+        .layer(Extension(Arc::new(document)))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            pages::web::headers,
+        ))
+        .layer(trace::layer())
+        .with_state(app)
+}
+
+/// Every route, and the API's document generated with them.
+fn routes(upload_limit: usize) -> (Router<Portico>, utoipa::openapi::OpenApi) {
+    let (api, document) = api::routes(upload_limit).split_for_parts();
+    (pages(upload_limit).merge(api), document)
+}
+
+/// The server-rendered pages.
+fn pages(upload_limit: usize) -> Router<Portico> {
     Router::new()
-        .route("/healthz", get(api::health))
-        .route("/api/openapi.json", get(openapi::serve))
         .route("/static/portico.css", get(pages::stylesheet))
         .route(
             "/set-password",
@@ -163,7 +107,7 @@ pub fn router(app: Portico) -> Router {
         )
         .route(
             "/records/{object}/{id}/files",
-            post(pages::tickets::upload).layer(axum::extract::DefaultBodyLimit::max(11_000_000)),
+            post(pages::tickets::upload).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/files/{id}", get(pages::tickets::download))
         .route("/static/portico.js", get(pages::config::script))
@@ -198,13 +142,4 @@ pub fn router(app: Portico) -> Router {
             "/checklists/{id}/answer",
             post(pages::home::answer_checklist),
         )
-        .nest("/api/v1", v1)
-        .fallback(api::not_found)
-        .layer(axum::middleware::map_response(api::method_not_allowed))
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            pages::web::headers,
-        ))
-        .layer(trace::layer())
-        .with_state(app)
 }

@@ -7,6 +7,9 @@ use serde_json::json;
 use crate::reads::Page;
 use crate::{new_id, now_ms, Caller, Portico, ServiceError, ServiceResult};
 
+/// The longest subject a ticket may have, in characters.
+pub const MAX_SUBJECT_CHARS: usize = 200;
+
 fn text(value: &str, field: &str, max: usize) -> ServiceResult<String> {
     let v = value.trim();
     if v.is_empty() {
@@ -118,7 +121,7 @@ impl Portico {
             id: new_id("tkt"),
             author: caller.user.id.to_string(),
             kind: kind.to_string(),
-            subject: text(subject, "subject", 200)?,
+            subject: text(subject, "subject", MAX_SUBJECT_CHARS)?,
             body: text(body, "body", portico_domain::MAX_TEXT_CHARS)?,
             status: "open".into(),
             answer: None,

@@ -36,6 +36,7 @@ pub use auth::Login;
 pub use bulk::BULK_LIMIT;
 pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
+pub use extranet::MAX_SUBJECT_CHARS;
 pub use operations::Gauges;
 pub use passwords::{csrf_token_for_session, random_token, NewPassword};
 pub use reads::{AuditExport, Page};

@@ -7,7 +7,8 @@ use portico_store::{
 
 use crate::{Caller, Portico, ServiceError, ServiceResult};
 
-/// Paging of every list: `limit` (1–1000, default 100) and `offset`.
+/// Paging of every list: `limit` (1–[`Page::MAX_LIMIT`], default [`Page::DEFAULT_LIMIT`]) and
+/// `offset`.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {
     /// Page size.
@@ -19,21 +20,27 @@ pub struct Page {
 impl Default for Page {
     fn default() -> Self {
         Page {
-            limit: 100,
+            limit: Page::DEFAULT_LIMIT,
             offset: 0,
         }
     }
 }
 
 impl Page {
+    /// The page size when a client names none.
+    pub const DEFAULT_LIMIT: i64 = 100;
+    /// The largest page a client may ask for.
+    pub const MAX_LIMIT: i64 = 1000;
+
     /// Checks the paging parameters.
     pub fn new(limit: Option<i64>, offset: Option<i64>) -> ServiceResult<Page> {
-        let limit = limit.unwrap_or(100);
+        let limit = limit.unwrap_or(Page::DEFAULT_LIMIT);
         let offset = offset.unwrap_or(0);
-        if !(1..=1000).contains(&limit) {
-            return Err(ServiceError::InvalidData(
-                "limit must be between 1 and 1000".into(),
-            ));
+        if !(1..=Page::MAX_LIMIT).contains(&limit) {
+            return Err(ServiceError::InvalidData(format!(
+                "limit must be between 1 and {}",
+                Page::MAX_LIMIT
+            )));
         }
         if offset < 0 {
             return Err(ServiceError::InvalidData(

@@ -1,63 +1,177 @@
-//! Lifecycle actions: list them, run one, or preview it with `?dry_run=true` (C7).
+//! Lifecycle actions: list them, run one, or preview it with `?dry_run=true` (C7); run one on
+//! many records at once (bulk).
 
-use axum::extract::{Path, State};
-use axum::response::IntoResponse;
+use axum::extract::Path;
 use portico_domain::collab::ActionArgs;
 use portico_domain::PersonId;
-use portico_service::Portico;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use portico_service::BULK_LIMIT;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
+use utoipa::openapi::{ObjectBuilder, Type};
+use utoipa::{IntoParams, ToSchema};
 
-use super::fields::Fields;
-use crate::dto::{self, ok};
-use crate::extract::{Auth, Body, Params};
+use super::plan::PlanResult;
+use super::records::Record;
+use super::wire::{id_list, ok, Answer, Success, SuccessStatus};
+use crate::error::{ErrorItem, FailureStatus, Refusals};
+use crate::extract::{Auth, Internal, Json, Query};
 use crate::ApiError;
 
-pub async fn list(
-    State(app): State<Portico>,
-    Auth(caller): Auth,
+/// An action the caller may run now.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// What to `POST` to: `change_state_to_<state>`, `reassign_external_collaborator__v`, …
+    name: String,
+    label: String,
+}
+
+/// Actions the caller may run now
+#[utoipa::path(get, path = "/vobjects/{object}/{id}/actions", responses((status = 200, body = Success<Vec<Action>>), Refusals))]
+pub async fn list_actions(
+    Auth(app, caller): Auth,
     Path((object, id)): Path<(String, String)>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Answer<Vec<Action>> {
     let actions = app.record_actions(&caller, &object, &id).await?;
     Ok(ok(actions
-        .iter()
-        .map(|a| json!({"name": a.name, "label": a.label}))
-        .collect::<Vec<_>>()))
+        .into_iter()
+        .map(|a| Action {
+            name: a.name,
+            label: a.label,
+        })
+        .collect()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct RunQuery {
-    dry_run: Option<bool>,
+#[into_params(parameter_in = Query)]
+pub struct DryRun {
+    /// Answer what the action would do, and change nothing.
+    #[serde(default)]
+    dry_run: bool,
 }
 
-pub async fn run(
-    State(app): State<Portico>,
-    Auth(caller): Auth,
+/// What some actions need to know.
+#[derive(Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// Reassign: the collaborator to replace (may be left out when there is one).
+    from: Option<String>,
+    /// Reassign: the new collaborator.
+    to: Option<String>,
+    /// Moves that need a reason (a rejection tells the collaborator in its new task).
+    reason: Option<String>,
+}
+
+fn args(from: Option<String>, to: Option<String>, reason: Option<String>) -> ActionArgs {
+    ActionArgs {
+        from: from.map(PersonId::new),
+        to: to.map(PersonId::new),
+        reason,
+    }
+}
+
+/// Run a lifecycle action (or preview it)
+#[utoipa::path(post, path = "/vobjects/{object}/{id}/actions/{action}", params(DryRun), request_body = Option<ActionRequest>, responses((status = 200, body = Success<PlanResult>), Refusals))]
+pub async fn run_action(
+    Auth(app, caller): Auth,
     Path((object, id, action)): Path<(String, String, String)>,
-    Params(q): Params<RunQuery>,
-    Body(body): Body<Value>,
-) -> Result<impl IntoResponse, ApiError> {
-    let f = Fields::parse(body, &["from", "to", "reason"], &[])?;
-    let args = ActionArgs {
-        from: f.text("from")?.map(PersonId::new),
-        to: f.text("to")?.map(PersonId::new),
-        reason: f.text("reason")?,
-    };
+    Query(q): Query<DryRun>,
+    Json(body): Json<Option<ActionRequest>>,
+) -> Answer<PlanResult> {
+    let b = body.unwrap_or_default();
+    let args = args(b.from, b.to, b.reason);
     let outcome = app
-        .run_action(
-            &caller,
-            &object,
-            &id,
-            &action,
-            args,
-            q.dry_run.unwrap_or(false),
-        )
+        .run_action(&caller, &object, &id, &action, args, q.dry_run)
         .await?;
-    let view = app.record(&caller, &object, &id).await.ok();
-    let record = view.as_ref().map_or(
-        json!({"id": id, "state__v": outcome.record.state}),
-        dto::record,
-    );
-    Ok(ok(dto::plan(&outcome.plan, outcome.dry_run, record)))
+    // The record as the caller sees it now; one it can no longer read answers its state.
+    let record = match app.record(&caller, &object, &id).await {
+        Ok(view) => Record::from(&view),
+        Err(_) => Record::bare(id, Some(outcome.record.state.clone())),
+    };
+    Ok(ok(PlanResult::new(&outcome.plan, outcome.dry_run, record)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRequest {
+    /// The records, each run all-or-nothing, in this order.
+    #[serde(deserialize_with = "id_list")]
+    #[schema(schema_with = bulk_ids)]
+    ids: Vec<String>,
+    from: Option<String>,
+    to: Option<String>,
+    reason: Option<String>,
+}
+
+fn bulk_ids() -> Schema {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1)),
+        )
+        .min_items(Some(1))
+        .max_items(Some(BULK_LIMIT))
+        .description(Some(format!("At most {BULK_LIMIT} record ids.")))
+        .into()
+}
+
+/// One record's result in a bulk action: done, or refused.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BulkResult {
+    Done(BulkDone),
+    Refused(BulkRefused),
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkDone {
+    id: String,
+    #[serde(rename = "responseStatus")]
+    response_status: SuccessStatus,
+    data: Box<PlanResult>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRefused {
+    id: String,
+    #[serde(rename = "responseStatus")]
+    response_status: FailureStatus,
+    errors: [ErrorItem; 1],
+}
+
+/// Run an action on many records
+#[utoipa::path(post, path = "/vobjects/{object}/actions/{action}", params(DryRun), responses((status = 200, body = Success<Vec<BulkResult>>), Refusals))]
+pub async fn bulk(
+    Internal(app, caller): Internal,
+    Path((object, action)): Path<(String, String)>,
+    Query(q): Query<DryRun>,
+    Json(b): Json<BulkRequest>,
+) -> Answer<Vec<BulkResult>> {
+    let args = args(b.from, b.to, b.reason);
+    let results = app
+        .run_bulk(&caller, &object, &action, &b.ids, args, q.dry_run)
+        .await?;
+    Ok(ok(results
+        .into_iter()
+        .map(|(id, outcome)| match outcome {
+            Ok(done) => BulkResult::Done(BulkDone {
+                data: Box::new(PlanResult::new(
+                    &done.plan,
+                    done.dry_run,
+                    Record::bare(id.clone(), Some(done.record.state)),
+                )),
+                id,
+                response_status: SuccessStatus::Success,
+            }),
+            Err(e) => BulkResult::Refused(BulkRefused {
+                id,
+                response_status: FailureStatus::Failure,
+                errors: [ApiError::from(e).item()],
+            }),
+        })
+        .collect()))
 }

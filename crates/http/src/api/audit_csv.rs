@@ -5,16 +5,16 @@
 use std::borrow::Cow;
 
 use axum::body::Body;
-use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use portico_service::store::AuditRow;
-use portico_service::{AuditExport, Portico};
+use portico_service::AuditExport;
 
-use super::lists::{audit_filter, Query};
-use crate::dto;
-use crate::extract::{Auth, Params};
+use super::lists::AuditFilters;
+use super::wire::time;
+use crate::error::Refusals;
+use crate::extract::{Auth, Query};
 use crate::ApiError;
 
 const HEADER: [&str; 12] = [
@@ -41,13 +41,15 @@ struct Rest {
     done: bool,
 }
 
+/// The audit trail as CSV
+///
+/// Oldest first, the trail as it was when the export began.
+#[utoipa::path(get, path = "/audit/export", params(AuditFilters), responses((status = 200, description = "RFC 4180 CSV with a header row", content_type = "text/csv", body = String), Refusals))]
 pub async fn export(
-    State(app): State<Portico>,
-    Auth(caller): Auth,
-    Params(mut q): Params<Query>,
+    Auth(app, caller): Auth,
+    Query(filters): Query<AuditFilters>,
 ) -> Result<Response, ApiError> {
-    let (_, filter) = audit_filter(&mut q)?;
-    let mut export = app.audit_export(&caller, filter).await?;
+    let mut export = app.audit_export(&caller, filters.into()).await?;
     // The first page is read before the answer starts: a refusal or a failure that early is
     // still an error answer, not a 200 with a cut body.
     let first = export.next_page().await?;
@@ -108,7 +110,7 @@ fn csv_chunk(header: bool, rows: &[AuditRow]) -> std::io::Result<Vec<u8>> {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let cells = [
             r.seq.to_string(),
-            dto::time(e.at),
+            time(e.at),
             text(&e.actor),
             e.action.clone(),
             e.object.clone(),

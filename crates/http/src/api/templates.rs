@@ -1,112 +1,124 @@
-//! `/api/v1/notification-templates` and the outbox retry.
+//! `/api/v1/notification-templates`.
 
-use axum::extract::{Path, State};
-use axum::response::IntoResponse;
-use portico_service::{Portico, TemplateView};
-use serde_json::{json, Value};
+use axum::extract::Path;
+use portico_service::TemplateView;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use super::fields::Fields;
-use crate::dto::{self, ok, time};
-use crate::extract::{Admin, Auth, Body};
-use crate::ApiError;
+use super::wire::{ok, time, Answer, Success};
+use crate::error::Refusals;
+use crate::extract::{Admin, Auth, Json};
 
-fn template(t: &TemplateView) -> Value {
-    json!({
-        "name": t.name,
-        "object_type__v": t.object_type,
-        "kind": t.kind.key(),
-        "subject": t.subject,
-        "body": t.body,
-        "html": t.html,
-        "customized": t.customized,
-        "modified_date__v": t.updated_at.map(time),
-    })
+/// An email template (SPEC section 4).
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Template {
+    /// e.g. `ext_collab_welcome_scar__v`.
+    name: String,
+    object_type__v: String,
+    /// `welcome`, `welcome_back`, `goodbye` or `task`.
+    kind: &'static str,
+    subject: String,
+    body: String,
+    #[schema(required)]
+    html: Option<String>,
+    /// Changed from the configured text.
+    customized: bool,
+    #[schema(required, format = DateTime)]
+    modified_date__v: Option<String>,
 }
 
-fn parts(body: Value) -> Result<(String, String, Option<String>), ApiError> {
-    let f = Fields::parse(
-        body,
-        &["subject", "body", "html"],
-        &["name", "kind", "object_type__v", "customized"],
-    )?;
-    let missing = |name: &str| {
-        ApiError::new(
-            axum::http::StatusCode::BAD_REQUEST,
-            "PARAMETER_REQUIRED",
-            format!("{name} is required"),
-        )
-    };
-    Ok((
-        f.text("subject")?.ok_or_else(|| missing("subject"))?,
-        f.text("body")?.ok_or_else(|| missing("body"))?,
-        f.nullable_text("html")?.flatten(),
-    ))
+impl From<TemplateView> for Template {
+    fn from(t: TemplateView) -> Self {
+        Template {
+            name: t.name,
+            object_type__v: t.object_type,
+            kind: t.kind.key(),
+            subject: t.subject,
+            body: t.body,
+            html: t.html,
+            customized: t.customized,
+            modified_date__v: t.updated_at.map(time),
+        }
+    }
 }
 
-pub async fn list(
-    State(app): State<Portico>,
-    Auth(caller): Auth,
-) -> Result<impl IntoResponse, ApiError> {
-    Ok(ok(app
-        .notification_templates(&caller)
-        .await?
-        .iter()
-        .map(template)
-        .collect::<Vec<_>>()))
+/// A template's text: `${token}`s are checked when it is saved.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateText {
+    subject: String,
+    body: String,
+    /// An HTML part; `null` or `""`: none.
+    html: Option<String>,
 }
 
-pub async fn read(
-    State(app): State<Portico>,
-    Auth(caller): Auth,
+impl TemplateText {
+    fn html(&self) -> Option<&str> {
+        self.html.as_deref().filter(|h| !h.is_empty())
+    }
+}
+
+/// List templates
+#[utoipa::path(get, path = "/notification-templates", responses((status = 200, body = Success<Vec<Template>>), Refusals))]
+pub async fn list_templates(Auth(app, caller): Auth) -> Answer<Vec<Template>> {
+    let views = app.notification_templates(&caller).await?;
+    Ok(ok(views.into_iter().map(Template::from).collect()))
+}
+
+/// Read a template
+#[utoipa::path(get, path = "/notification-templates/{name}", responses((status = 200, body = Success<Template>), Refusals))]
+pub async fn read_template(Auth(app, caller): Auth, Path(name): Path<String>) -> Answer<Template> {
+    Ok(ok(app.notification_template(&caller, &name).await?.into()))
+}
+
+/// Replace a template
+#[utoipa::path(put, path = "/notification-templates/{name}", responses((status = 200, body = Success<Template>), Refusals))]
+pub async fn put_template(
+    Admin(app, caller): Admin,
     Path(name): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
-    Ok(ok(template(
-        &app.notification_template(&caller, &name).await?,
-    )))
-}
-
-pub async fn put(
-    State(app): State<Portico>,
-    Admin(caller): Admin,
-    Path(name): Path<String>,
-    Body(body): Body<Value>,
-) -> Result<impl IntoResponse, ApiError> {
-    let (subject, text, html) = parts(body)?;
-    Ok(ok(template(
-        &app.put_notification_template(&caller, &name, &subject, &text, html.as_deref())
-            .await?,
-    )))
-}
-
-pub async fn reset(
-    State(app): State<Portico>,
-    Admin(caller): Admin,
-    Path(name): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
-    Ok(ok(template(
-        &app.reset_notification_template(&caller, &name).await?,
-    )))
-}
-
-pub async fn preview(
-    State(app): State<Portico>,
-    Admin(caller): Admin,
-    Path(name): Path<String>,
-    Body(body): Body<Value>,
-) -> Result<impl IntoResponse, ApiError> {
-    let (subject, text, html) = parts(body)?;
-    let r = app
-        .preview_notification_template(&caller, &name, &subject, &text, html.as_deref())
+    Json(t): Json<TemplateText>,
+) -> Answer<Template> {
+    let view = app
+        .put_notification_template(&caller, &name, &t.subject, &t.body, t.html())
         .await?;
-    Ok(ok(
-        json!({"subject": r.subject, "body": r.text, "html": r.html}),
-    ))
+    Ok(ok(view.into()))
 }
 
-pub async fn retry_email(
-    State(app): State<Portico>,
-    Admin(caller): Admin,
-    Path(id): Path<String>,
-) -> Result<impl IntoResponse, ApiError> {
-    Ok(ok(dto::outbox(&app.retry_email(&caller, &id).await?)))
+/// Back to the configured text
+#[utoipa::path(post, path = "/notification-templates/{name}/reset", responses((status = 200, body = Success<Template>), Refusals))]
+pub async fn reset_template(
+    Admin(app, caller): Admin,
+    Path(name): Path<String>,
+) -> Answer<Template> {
+    Ok(ok(app
+        .reset_notification_template(&caller, &name)
+        .await?
+        .into()))
+}
+
+/// A draft rendered with sample values.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rendered {
+    subject: String,
+    body: String,
+    html: String,
+}
+
+/// Render a draft
+#[utoipa::path(post, path = "/notification-templates/{name}/preview", responses((status = 200, body = Success<Rendered>), Refusals))]
+pub async fn preview_template(
+    Admin(app, caller): Admin,
+    Path(name): Path<String>,
+    Json(t): Json<TemplateText>,
+) -> Answer<Rendered> {
+    let r = app
+        .preview_notification_template(&caller, &name, &t.subject, &t.body, t.html())
+        .await?;
+    Ok(ok(Rendered {
+        subject: r.subject,
+        body: r.text,
+        html: r.html,
+    }))
 }

@@ -13,7 +13,7 @@ use super::shared::{
     app_layout, local, records_table, refused, shown, state_label, then_to, RecordPage,
 };
 use super::web::{WebForm, WebPage};
-use crate::dto::time;
+use crate::api::wire::time;
 
 /// `GET /`
 pub async fn root() -> Redirect {

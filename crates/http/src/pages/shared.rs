@@ -103,7 +103,7 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
 
 /// "All of them" for the lists a page shows in full (pick lists, contact lists).
 pub(crate) const MANY: portico_service::Page = portico_service::Page {
-    limit: 1000,
+    limit: portico_service::Page::MAX_LIMIT,
     offset: 0,
 };
 

@@ -8,7 +8,7 @@ use portico_service::{Page, Portico, ServiceError};
 
 use super::shared::{app_layout, refused, then_to, RecordPage};
 use super::web::{csrf_refusal, WebForm, WebPage, WebUser};
-use crate::dto::time;
+use crate::api::wire::time;
 
 /// The comments section of a record page; without its form when the record is read-only for
 /// the caller.

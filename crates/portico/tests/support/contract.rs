@@ -1,6 +1,8 @@
 //! The API contract as the tests hold the server to it: every JSON answer any test receives is
 //! checked against the server's own OpenAPI document (its status must be documented for that
-//! operation, and its body must match the schema).
+//! operation, and its body must match the schema). The document must be strict enough for that
+//! to mean something: every object a JSON body or answer holds lists its properties and allows
+//! no others, so a field renamed, added or dropped on one side only fails the check.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,6 +30,12 @@ impl Contract {
                 }
             }
         }
+        let open = open_objects(&doc);
+        assert!(
+            open.is_empty(),
+            "these JSON schemas allow properties they do not name (`deny_unknown_fields` is \
+             missing): {open:?}"
+        );
         Contract {
             doc,
             operations,
@@ -101,6 +109,69 @@ impl Contract {
                 "{key}: the answer does not match the OpenAPI document: {}\n{body}",
                 errors.join("; ")
             ))
+        }
+    }
+}
+
+/// The object schemas reachable from the JSON request bodies and answers of `doc` that have
+/// properties but do not forbid others, by where they were found.
+fn open_objects(doc: &Value) -> Vec<String> {
+    let mut open = vec![];
+    let mut seen = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let bodies = std::iter::once(&op["requestBody"]).chain(
+                op["responses"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(_, r)| r),
+            );
+            for body in bodies {
+                let schema = &body["content"]["application/json"]["schema"];
+                let place = format!("{method} {path}");
+                walk(doc, schema, &place, &mut seen, &mut open);
+            }
+        }
+    }
+    open
+}
+
+fn walk(
+    doc: &Value,
+    schema: &Value,
+    place: &str,
+    seen: &mut std::collections::HashSet<String>,
+    open: &mut Vec<String>,
+) {
+    if !schema.is_object() {
+        return;
+    }
+    if let Some(reference) = schema["$ref"].as_str() {
+        if seen.insert(reference.to_string()) {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            walk(
+                doc,
+                &doc["components"]["schemas"][name],
+                reference,
+                seen,
+                open,
+            );
+        }
+        return;
+    }
+    if let Some(properties) = schema["properties"].as_object() {
+        if schema["additionalProperties"] != Value::Bool(false) {
+            open.push(place.to_string());
+        }
+        for (name, property) in properties {
+            walk(doc, property, &format!("{place}.{name}"), seen, open);
+        }
+    }
+    walk(doc, &schema["items"], place, seen, open);
+    for key in ["oneOf", "anyOf", "allOf"] {
+        for part in schema[key].as_array().into_iter().flatten() {
+            walk(doc, part, place, seen, open);
         }
     }
 }

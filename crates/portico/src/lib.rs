@@ -195,6 +195,24 @@ pub fn file_storage(settings: &Settings) -> anyhow::Result<portico_store::Blobs>
     blobs.map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// Seals the audit trail's new entries into its chain, a few times a second, until the server
+/// stops (then once more, so that what it wrote last is sealed too). Every server runs one;
+/// the head row lets one seal at a time.
+async fn seal_audit_until(app: Portico, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = app.seal_audit().await {
+            tracing::error!(error = %e.with_causes(), "the audit sealer failed; it tries again");
+        }
+        if *stopped.borrow() {
+            break;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
+            changed = stopped.changed() => if changed.is_err() { break },
+        }
+    }
+}
+
 /// Ctrl-C, or SIGTERM (what a service manager or a container runtime sends).
 async fn stop_signal() {
     let ctrl_c = async {
@@ -283,11 +301,17 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     };
     let worker = settings
         .mail_worker
-        .then(|| tokio::spawn(mailer.clone().run_until(stopped)));
+        .then(|| tokio::spawn(mailer.clone().run_until(stopped.clone())));
+    let sealer = settings
+        .audit_sealer
+        .then(|| tokio::spawn(seal_audit_until(app.clone(), stopped.clone())));
     let handle = tokio::spawn(async move {
         let _ = server.await;
         if let Some(worker) = worker {
             let _ = worker.await;
+        }
+        if let Some(sealer) = sealer {
+            let _ = sealer.await;
         }
     });
     Ok(Running {

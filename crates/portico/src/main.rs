@@ -140,6 +140,8 @@ async fn main() -> anyhow::Result<()> {
             command: AuditCommand::Verify { database_url },
         } => {
             let store = portico::open_existing_store(&database_url).await?;
+            // What has committed is judged too: it is sealed into the chain first.
+            store.seal_audit().await?;
             let report = store.read().await?.db().verify_audit_chain().await?;
             if report.intact {
                 println!("audit trail intact: {} entries", report.entries);

@@ -81,6 +81,9 @@ pub struct Settings {
     /// the client is the entry that many places from the right.
     #[arg(long, env = "PORTICO_TRUSTED_PROXY_HOPS", default_value_t = 1)]
     pub trusted_proxy_hops: usize,
+    /// Seal the audit trail's new entries into its chain in this process (tests seal on demand).
+    #[arg(long, env = "PORTICO_AUDIT_SEALER", default_value_t = true, action = clap::ArgAction::Set, hide = true)]
+    pub audit_sealer: bool,
     /// Run the email worker in this process (tests drive it by hand).
     #[arg(long, env = "PORTICO_MAIL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub mail_worker: bool,
@@ -121,6 +124,7 @@ impl Settings {
             trust_proxy: false,
             trusted_proxy_hops: 1,
             mail_worker: true,
+            audit_sealer: true,
         }
     }
 }

@@ -161,20 +161,28 @@ impl Portico {
         if let Some(c) = caller {
             c.require_admin()?;
         }
+        // What has committed is judged too: it is sealed first.
+        self.seal_audit().await?;
         Ok(self.store.read().await?.db().verify_audit_chain().await?)
+    }
+
+    /// Seals every committed audit entry into the chain; answers how many it sealed.
+    pub async fn seal_audit(&self) -> ServiceResult<u64> {
+        Ok(self.store.seal_audit().await?)
     }
 }
 
-/// An export of the audit trail: the entries matching a filter as the trail was when the
-/// export began, oldest first, read a page at a time. Pages are found by sequence, so entries
-/// appended meanwhile are neither repeated nor let in, and no connection is held between pages
-/// (a slow reader does not take one from the pool).
+/// An export of the audit trail: the entries matching a filter as the sealed trail was when
+/// the export began (everything committed until then is sealed first), in chain order, read a
+/// page at a time. Pages are found by place in the chain, so entries sealed meanwhile are
+/// neither repeated nor let in, and no connection is held between pages (a slow reader does
+/// not take one from the pool).
 pub struct AuditExport {
     app: Portico,
     filter: AuditFilter,
-    /// The sequence of the last entry read.
+    /// The place in the chain of the last entry read.
     after: i64,
-    /// The sequence of the newest entry when the export began.
+    /// The place of the last sealed entry when the export began.
     upto: i64,
 }
 
@@ -196,7 +204,7 @@ impl AuditExport {
             .audit_entries_between(&self.filter, self.after, self.upto, Self::PAGE)
             .await?;
         self.after = match rows.last() {
-            Some(last) if rows.len() == Self::PAGE as usize => last.seq,
+            Some(last) if rows.len() == Self::PAGE as usize => last.chain_seq.unwrap_or(self.upto),
             _ => self.upto,
         };
         Ok(rows)
@@ -212,7 +220,8 @@ impl Portico {
         filter: AuditFilter,
     ) -> ServiceResult<AuditExport> {
         caller.require_admin()?;
-        let upto = self.store.read().await?.db().audit_last_seq().await?;
+        self.seal_audit().await?;
+        let upto = self.store.read().await?.db().audit_sealed_head().await?;
         Ok(AuditExport {
             app: self.clone(),
             filter,

@@ -37,8 +37,10 @@ pub struct AuditEntry {
 /// An entry as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
-    /// Position in the trail.
+    /// Position in the trail, in the order entries were written.
     pub seq: i64,
+    /// Place in the tamper-evident chain, once sealed (`None` for the second or so before).
+    pub chain_seq: Option<i64>,
     /// The entry.
     pub entry: AuditEntry,
 }
@@ -54,6 +56,8 @@ pub struct ChainReport {
     pub broken_at: Option<i64>,
     /// Why.
     pub reason: Option<String>,
+    /// Entries committed but not sealed yet (the sealer chains them within a second).
+    pub unsealed: i64,
 }
 
 /// The hash that links an entry to the one before: SHA-256 over the previous hash and every
@@ -110,6 +114,7 @@ pub struct AuditFilter {
 fn audit_row(r: &AnyRow) -> Result<AuditRow> {
     Ok(AuditRow {
         seq: rows::get(r, "seq")?,
+        chain_seq: rows::get(r, "chain_seq")?,
         entry: AuditEntry {
             at: rows::get(r, "at")?,
             actor: rows::get(r, "actor_id")?,
@@ -126,46 +131,47 @@ fn audit_row(r: &AnyRow) -> Result<AuditRow> {
     })
 }
 
+/// What one round of sealing did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sealed {
+    /// Entries chained in this round.
+    pub entries: u64,
+    /// The place in the chain of the last of them (the head's).
+    pub head: i64,
+}
+
+const ENTRY_COLS: &str = "seq, chain_seq, at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause";
+
 impl Db<'_> {
-    /// Appends an entry, chained to the one before by its hash. The head row is updated in the
-    /// same transaction: on PostgreSQL its row lock makes writers append one after the other,
-    /// so the chain never forks.
+    /// Appends an entry. It is sealed into the chain after its transaction commits (see
+    /// [`Db::seal_audit`]): appending takes no lock shared by all writers.
     pub async fn audit(&mut self, e: &AuditEntry) -> Result<()> {
         self.audit_all(std::slice::from_ref(e)).await
     }
 
-    /// Appends entries in order: the head is read once, the chain computed here, the entries
-    /// written in one statement and the head moved once.
+    /// Appends entries in order, in one statement, unsealed.
     pub async fn audit_all(&mut self, entries: &[AuditEntry]) -> Result<()> {
         if entries.is_empty() {
             return Ok(());
         }
-        let head = sqlx::query(&format!(
-            "SELECT hash FROM audit_head WHERE id = 1{}",
-            self.backend.for_update()
-        ))
-        .fetch_one(&mut *self.conn)
-        .await?;
-        let mut prev: String = rows::get(&head, "hash")?;
-        let mut rows = Vec::with_capacity(entries.len());
-        for e in entries {
-            let hash = chain_hash(&prev, e);
-            rows.push(vec![
-                V::I(e.at),
-                V::opt(e.actor.as_deref()),
-                V::t(e.action.as_str()),
-                V::t(e.object.as_str()),
-                V::t(e.object_id.as_str()),
-                V::opt(e.record.as_deref()),
-                V::opt(e.person.as_deref()),
-                V::opt(e.user.as_deref()),
-                V::opt(e.before.as_deref()),
-                V::opt(e.after.as_deref()),
-                V::opt(e.cause.as_deref()),
-                V::T(std::mem::replace(&mut prev, hash.clone())),
-                V::T(hash),
-            ]);
-        }
+        let rows = entries
+            .iter()
+            .map(|e| {
+                vec![
+                    V::I(e.at),
+                    V::opt(e.actor.as_deref()),
+                    V::t(e.action.as_str()),
+                    V::t(e.object.as_str()),
+                    V::t(e.object_id.as_str()),
+                    V::opt(e.record.as_deref()),
+                    V::opt(e.person.as_deref()),
+                    V::opt(e.user.as_deref()),
+                    V::opt(e.before.as_deref()),
+                    V::opt(e.after.as_deref()),
+                    V::opt(e.cause.as_deref()),
+                ]
+            })
+            .collect();
         self.insert_rows(
             "audit_trail",
             &[
@@ -180,30 +186,89 @@ impl Db<'_> {
                 "before_json",
                 "after_json",
                 "cause",
-                "prev_hash",
-                "hash",
             ],
             rows,
         )
-        .await?;
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&prev)
-            .execute(&mut *self.conn)
-            .await?;
-        Ok(())
+        .await
     }
 
-    /// Walks the whole trail in order and checks every link of the chain.
+    /// Whether committed entries wait to be sealed (a read: an idle sealer writes nothing).
+    pub async fn audit_unsealed(&mut self) -> Result<bool> {
+        let row = sqlx::query("SELECT seq FROM audit_trail WHERE chain_seq IS NULL LIMIT 1")
+            .fetch_optional(&mut *self.conn)
+            .await?;
+        Ok(row.is_some())
+    }
+
+    /// Seals up to `limit` committed entries into the chain, oldest first: each gets the next
+    /// place (`chain_seq`), the previous hash and its own. The head row is locked by the sealer
+    /// only — one sealer at a time across all servers; on PostgreSQL another sealer finding it
+    /// locked skips the round (`SKIP LOCKED`) instead of waiting. An entry whose transaction
+    /// commits late is sealed when it is seen: the chain's order is the order of sealing.
+    pub async fn seal_audit(&mut self, limit: i64) -> Result<Sealed> {
+        let lock = match self.backend {
+            crate::Backend::Sqlite => "",
+            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        let Some(head) = sqlx::query(&format!(
+            "SELECT hash, chain_seq FROM audit_head WHERE id = 1{lock}"
+        ))
+        .fetch_optional(&mut *self.conn)
+        .await?
+        else {
+            return Ok(Sealed::default());
+        };
+        let mut prev: String = rows::get(&head, "hash")?;
+        let mut place: i64 = rows::get(&head, "chain_seq")?;
+        let unsealed = sqlx::query(&format!(
+            "SELECT {ENTRY_COLS} FROM audit_trail WHERE chain_seq IS NULL ORDER BY seq LIMIT {limit}"
+        ))
+        .fetch_all(&mut *self.conn)
+        .await?;
+        if unsealed.is_empty() {
+            return Ok(Sealed {
+                entries: 0,
+                head: place,
+            });
+        }
+        for r in &unsealed {
+            let row = audit_row(r)?;
+            let hash = chain_hash(&prev, &row.entry);
+            place += 1;
+            sqlx::query(
+                "UPDATE audit_trail SET chain_seq = $1, prev_hash = $2, hash = $3 WHERE seq = $4 AND chain_seq IS NULL",
+            )
+            .bind(place)
+            .bind(&prev)
+            .bind(&hash)
+            .bind(row.seq)
+            .execute(&mut *self.conn)
+            .await?;
+            prev = hash;
+        }
+        sqlx::query("UPDATE audit_head SET hash = $1, chain_seq = $2 WHERE id = 1")
+            .bind(&prev)
+            .bind(place)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(Sealed {
+            entries: u64::try_from(unsealed.len()).unwrap_or(u64::MAX),
+            head: place,
+        })
+    }
+
+    /// Walks the sealed trail in chain order and checks every link; entries not yet sealed
+    /// are counted, not judged.
     pub async fn verify_audit_chain(&mut self) -> Result<ChainReport> {
         let mut prev = "genesis".to_string();
-        let mut after_seq = 0_i64;
+        let mut after = 0_i64;
         let mut entries = 0_i64;
         loop {
-            let batch = sqlx::query(
-                "SELECT seq, at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause, prev_hash, hash \
-                 FROM audit_trail WHERE seq > $1 ORDER BY seq LIMIT 5000",
-            )
-            .bind(after_seq)
+            let batch = sqlx::query(&format!(
+                "SELECT {ENTRY_COLS}, prev_hash, hash \
+                 FROM audit_trail WHERE chain_seq > $1 ORDER BY chain_seq LIMIT 5000"
+            ))
+            .bind(after)
             .fetch_all(&mut *self.conn)
             .await?;
             if batch.is_empty() {
@@ -211,6 +276,7 @@ impl Db<'_> {
             }
             for r in &batch {
                 let row = audit_row(r)?;
+                let place: i64 = rows::get(r, "chain_seq")?;
                 let stored_prev: Option<String> = rows::get(r, "prev_hash")?;
                 let stored: Option<String> = rows::get(r, "hash")?;
                 entries += 1;
@@ -219,8 +285,9 @@ impl Db<'_> {
                     intact: false,
                     broken_at: Some(row.seq),
                     reason: Some(reason.to_string()),
+                    unsealed: 0,
                 };
-                if stored_prev.as_deref() != Some(prev.as_str()) {
+                if place != after + 1 || stored_prev.as_deref() != Some(prev.as_str()) {
                     return Ok(broken("it does not follow the entry before it (an entry was removed, reordered or inserted)"));
                 }
                 let expected = chain_hash(&prev, &row.entry);
@@ -230,19 +297,25 @@ impl Db<'_> {
                     ));
                 }
                 prev = expected;
-                after_seq = row.seq;
+                after = place;
             }
         }
-        let head = sqlx::query("SELECT hash FROM audit_head WHERE id = 1")
+        let head = sqlx::query("SELECT hash, chain_seq FROM audit_head WHERE id = 1")
             .fetch_one(&mut *self.conn)
             .await?;
-        let head: String = rows::get(&head, "hash")?;
-        if head != prev {
+        let head_hash: String = rows::get(&head, "hash")?;
+        let head_place: i64 = rows::get(&head, "chain_seq")?;
+        let unsealed = sqlx::query("SELECT COUNT(*) AS n FROM audit_trail WHERE chain_seq IS NULL")
+            .fetch_one(&mut *self.conn)
+            .await?;
+        let unsealed: i64 = rows::get(&unsealed, "n")?;
+        if head_hash != prev || head_place != after {
             return Ok(ChainReport {
                 entries,
                 intact: false,
-                broken_at: Some(after_seq),
+                broken_at: Some(after),
                 reason: Some("the trail ends before its last recorded entry (entries were removed at the end)".into()),
+                unsealed,
             });
         }
         Ok(ChainReport {
@@ -250,6 +323,7 @@ impl Db<'_> {
             intact: true,
             broken_at: None,
             reason: None,
+            unsealed,
         })
     }
 
@@ -261,20 +335,19 @@ impl Db<'_> {
         sql.fetch_all(self).await?.iter().map(audit_row).collect()
     }
 
-    /// The sequence of the newest entry (0 when the trail is empty). Entries are appended
-    /// under the head row's lock and committed in their sequence's order, so every entry up
-    /// to it is there to read: an export that stops at it is the trail as it was.
-    pub async fn audit_last_seq(&mut self) -> Result<i64> {
-        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM audit_trail")
+    /// The place of the last sealed entry (0 when none is). Sealed entries never change
+    /// place, so an export that stops here is the sealed trail as it was when it began.
+    pub async fn audit_sealed_head(&mut self) -> Result<i64> {
+        let row = sqlx::query("SELECT chain_seq FROM audit_head WHERE id = 1")
             .fetch_one(&mut *self.conn)
             .await?;
-        rows::get(&row, "seq")
+        rows::get(&row, "chain_seq")
     }
 
-    /// One page of an export: at most `limit` entries matching `filter` (its page ignored)
-    /// with `after < seq <= upto`, oldest first. The page is found by its sequence (a key,
-    /// not an offset), so entries appended meanwhile neither shift nor repeat a page, and
-    /// each page costs the same however deep it is.
+    /// One page of an export: at most `limit` sealed entries matching `filter` (its page
+    /// ignored) with `after < chain_seq <= upto`, in chain order. The page is found by its
+    /// place (a key, not an offset), so entries sealed meanwhile neither shift nor repeat a
+    /// page, and each page costs the same however deep it is.
     pub async fn audit_entries_between(
         &mut self,
         filter: &AuditFilter,
@@ -283,9 +356,9 @@ impl Db<'_> {
         limit: i64,
     ) -> Result<Vec<AuditRow>> {
         let mut sql = self.audit_select(filter);
-        sql.and("seq > {}", [V::I(after)])
-            .and("seq <= {}", [V::I(upto)])
-            .push(&format!(" ORDER BY seq LIMIT {limit}"));
+        sql.and("chain_seq > {}", [V::I(after)])
+            .and("chain_seq <= {}", [V::I(upto)])
+            .push(&format!(" ORDER BY chain_seq LIMIT {limit}"));
         sql.fetch_all(self).await?.iter().map(audit_row).collect()
     }
 
@@ -293,8 +366,7 @@ impl Db<'_> {
     fn audit_select(&self, filter: &AuditFilter) -> Sql {
         let mut sql = Sql::new(
             self.backend,
-            "SELECT seq, at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause \
-             FROM audit_trail",
+            &format!("SELECT {ENTRY_COLS} FROM audit_trail"),
         );
         sql.and_eq("record_id", filter.record.as_deref())
             .and_eq("user_id", filter.user.as_deref())

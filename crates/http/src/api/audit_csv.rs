@@ -146,6 +146,7 @@ mod tests {
     fn cells_are_quoted_and_formulas_neutralised() {
         let row = AuditRow {
             seq: 7,
+            chain_seq: Some(7),
             entry: AuditEntry {
                 at: 0,
                 actor: Some("=cmd|' /C calc'!A0".into()),

@@ -127,6 +127,9 @@ impl TestApp {
         let mut settings = Settings::new("127.0.0.1:0", &url);
         settings.admin_password = Some(ADMIN_PASSWORD.into());
         settings.mail_worker = false;
+        // Tests seal the audit trail on demand (verify and export seal first), so that what
+        // they measure is not moved by a background writer.
+        settings.audit_sealer = false;
         // Every test's SQLite file is new.
         settings.create_database = true;
         settings.data_dir = dir.path().to_path_buf();

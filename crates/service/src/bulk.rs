@@ -154,7 +154,6 @@ impl Portico {
         }
         let found: Vec<_> = records.values().collect();
         let mut facts = self.load_facts(db, &found, &extra).await?;
-        let mut pool = db.pool().await?;
         let creators: Vec<UserId> = records.values().map(|r| r.created_by.clone()).collect();
         let sources = self.email_sources(db, on.target, &creators).await?;
         let mut changed_users: BTreeSet<UserId> = BTreeSet::new();
@@ -166,7 +165,7 @@ impl Portico {
             };
             let people = facts.people(&record, &extra);
             let before = record.clone();
-            let decided = self.decide(on, record, people, pool, now, |snap, ctx| {
+            let decided = self.decide(on, record, people, facts.pool(), now, |snap, ctx| {
                 collab::run_action(snap, action, args, ctx)
             });
             let (plan, after) = match decided {
@@ -183,13 +182,12 @@ impl Portico {
                     continue;
                 }
             };
-            if !facts.absorb(&before, &plan, &mut changed_users) {
+            if !facts.absorb(&plan, &mut changed_users) {
                 // This record and every one after it wait for the next round, so that the
                 // records are still decided in the order given.
                 deferred.extend(ids[k..].iter().cloned());
                 break;
             }
-            pool.active = (pool.active + plan.seats_taken()).saturating_sub(plan.seats_freed());
             self.add_to_writes(&mut w, &plan, &after, rendered);
             w.audit(action_entry(on.caller, action, &before, &after, now));
             done.push((

@@ -184,7 +184,8 @@ impl Portico {
             };
             if !facts.absorb(&plan, &mut changed_users) {
                 // This record and every one after it wait for the next round, so that the
-                // records are still decided in the order given.
+                // records are still decided in the order given. (The first plan of a round has
+                // nothing to conflict with: every round decides at least one record.)
                 deferred.extend(ids[k..].iter().cloned());
                 break;
             }

@@ -86,6 +86,22 @@ impl Facts {
         }
     }
 
+    /// Whether a rule may make a user for `person`: it has none, or the user it matches
+    /// another person matches too (two contacts with the same details: the first activated
+    /// gets it, the other a user of its own). Their usernames are loaded for such persons.
+    fn may_need_a_user(&self, person: &PersonId) -> bool {
+        match self.existing_user(person) {
+            None => true,
+            Some(u) => {
+                self.matching.get(person) == Some(&u)
+                    && self
+                        .matching
+                        .iter()
+                        .any(|(other, m)| *m == u && other != person)
+            }
+        }
+    }
+
     /// What the rules know of each person concerned by an action on `record`.
     pub(crate) fn people(
         &self,
@@ -136,7 +152,7 @@ impl Facts {
             };
             // The usernames this person's own base could give (as one lookup would answer):
             // the bulk's set holds every base's, and grows with each user made.
-            let taken_usernames = if existing.is_none() {
+            let taken_usernames = if self.may_need_a_user(&id) {
                 let base = collab::username_base(&self.username_pattern, &person);
                 let dotted = format!("{base}.");
                 self.taken_usernames
@@ -192,18 +208,6 @@ impl Facts {
         if !touched.is_disjoint(changed) {
             return false;
         }
-        // A user linked here that another person also matched (two contacts with the same
-        // details): that person's facts lack the usernames a new user of its own would need.
-        let links_a_shared_match = effects.iter().any(|e| match e {
-            Effect::UserLinked { person, user } => self
-                .matching
-                .iter()
-                .any(|(other, m)| m == *user && other != *person),
-            _ => false,
-        });
-        if links_a_shared_match {
-            return false;
-        }
         changed.extend(touched);
         for effect in effects {
             match effect {
@@ -221,7 +225,9 @@ impl Facts {
                     if let Some(u) = self.users.get_mut(user) {
                         u.person = Some(person.clone());
                     }
-                    // A user linked is nobody's exact-details match any more.
+                    // A user linked is nobody's exact-details match any more: another person
+                    // that matched it (a contact with the same details) gets a user of its
+                    // own, with the usernames `may_need_a_user` had loaded for it.
                     self.matching.retain(|_, m| m != user);
                 }
                 Effect::UserInactivated(i) => self.set_status(&i.user, UserStatus::Inactive),
@@ -448,7 +454,7 @@ impl Portico {
         let bases: BTreeSet<String> = facts
             .persons
             .values()
-            .filter(|p| facts.existing_user(&p.id).is_none())
+            .filter(|p| facts.may_need_a_user(&p.id))
             .map(|p| collab::username_base(&self.config.user_template.username_pattern, p))
             .collect();
         if !bases.is_empty() {
@@ -642,7 +648,7 @@ mod tests {
     }
 
     #[test]
-    fn linking_a_user_two_contacts_match_ends_the_round() {
+    fn a_contact_whose_match_another_contact_shares_has_its_usernames_and_gets_its_own_user() {
         let mut f = facts();
         let twin = Person {
             id: PersonId::new("per_q"),
@@ -650,13 +656,48 @@ mod tests {
         };
         f.persons.insert(twin.id.clone(), twin);
         let m = UserId::new("usr_m");
+        let matched = User {
+            id: m.clone(),
+            username: "pat@supplier.example".into(),
+            first_name: "Pat".into(),
+            last_name: "Doe".into(),
+            email: EmailAddress::parse("pat@supplier.example").unwrap(),
+            status: UserStatus::Inactive,
+            license: LicenseType::External,
+            security_profile: SecurityProfile::ExternalCollaborator,
+            managed: true,
+            person: None,
+        };
+        f.users.insert(m.clone(), matched);
         f.matching.insert(PersonId::new("per_p"), m.clone());
         f.matching.insert(PersonId::new("per_q"), m.clone());
+        f.taken_usernames.insert("pat@supplier.example".into());
+        let both = Record {
+            collaborators: vec![PersonId::new("per_p"), PersonId::new("per_q")],
+            ..record("rec_1")
+        };
+        let seen = f.people(&both, &[]);
+        for p in ["per_p", "per_q"] {
+            let seen = &seen[&PersonId::new(p)];
+            assert_eq!(seen.matching_user.as_ref().map(|u| &u.id), Some(&m));
+            assert!(
+                seen.taken_usernames.contains("pat@supplier.example"),
+                "{p} may need a user of its own"
+            );
+        }
+
         let link = Plan {
+            record: RecordId::new("rec_1"),
             users_linked: vec![(PersonId::new("per_p"), m)],
             ..Plan::default()
         };
-        assert!(!f.absorb(&link, &mut BTreeSet::new()));
-        assert_eq!(f.matching.len(), 2, "nothing changed");
+        assert!(f.absorb(&link, &mut BTreeSet::new()));
+        let later = Record {
+            collaborators: vec![PersonId::new("per_q")],
+            ..record("rec_2")
+        };
+        let seen = &f.people(&later, &[])[&PersonId::new("per_q")];
+        assert!(seen.user.is_none() && seen.matching_user.is_none());
+        assert!(seen.taken_usernames.contains("pat@supplier.example"));
     }
 }

@@ -508,20 +508,39 @@ async fn a_bulk_action_decides_as_single_actions_in_order(backend: support::Back
         return;
     };
     let (ids, people) = bulk_scenario(&bulk).await;
+    let path = format!("/api/v1/vobjects/{SCAR}/actions/{send}");
+    let outcomes = |results: Value| -> Vec<String> {
+        results
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| format!("{} {}", r["responseStatus"], r["errors"][0]["type"]))
+            .collect()
+    };
+    let before = bulk_state(&bulk, &people, &ids).await;
+    let preview = bulk
+        .ok(
+            Method::POST,
+            &bulk.admin,
+            &format!("{path}?dry_run=true"),
+            Some(json!({ "ids": ids })),
+        )
+        .await;
+    assert_eq!(bulk_state(&bulk, &people, &ids).await, before);
     let results = bulk
         .ok(
             Method::POST,
             &bulk.admin,
-            &format!("/api/v1/vobjects/{SCAR}/actions/{send}"),
+            &path,
             Some(json!({ "ids": ids })),
         )
         .await;
-    let bulk_outcomes: Vec<String> = results
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| format!("{} {}", r["responseStatus"], r["errors"][0]["type"]))
-        .collect();
+    let bulk_outcomes = outcomes(results);
+    assert_eq!(
+        outcomes(preview),
+        bulk_outcomes,
+        "the preview is the action"
+    );
 
     let (single_ids, single_people) = bulk_scenario(&single).await;
     let mut single_outcomes = vec![];

@@ -1,18 +1,22 @@
 //! Bulk lifecycle actions: one action on up to 500 records, each record all-or-nothing.
 //!
-//! A real run works in rounds. A round locks its records, loads the facts of all of them in a
-//! dozen statements, decides record after record in the order given — each plan's effects
-//! (users made and activated, assignments, seats, usernames) carried into the facts the next
-//! record is decided from — and writes every plan in a few multi-row statements, in one
-//! transaction. A plan that would change the status of a user an earlier plan of the round
-//! already changed ends the round; it and the records after it go to the next. If the round's
-//! write fails (a pool filled by someone else meanwhile), its records are run one by one.
+//! A bulk works in rounds. A round locks its records, loads the facts of all of them in a dozen
+//! statements, decides record after record in the order given — each plan's effects (users
+//! made and activated, assignments, seats, usernames) carried into the facts the next record
+//! is decided from (`Facts::absorb`) — and writes every plan in a few multi-row statements. A
+//! plan that would change the status or link of a user an earlier plan of the round already
+//! changed ends the round; it and the records after it go to the next, which is decided from
+//! what the round wrote. If a round's write fails (a pool filled by someone else meanwhile),
+//! its records are run one by one.
+//!
+//! The action commits each round in a transaction of its own. Its preview (a dry run, rule C7)
+//! is the same rounds in one transaction that is rolled back: see [`Portico::preview_bulk`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use portico_domain::collab::{self, ActionArgs};
 use portico_domain::{PersonId, RecordId, UserId};
-use portico_store::{Db, Writes};
+use portico_store::{Db, Tx, Writes};
 
 use crate::records::{action_entry, not_found, require_all_found, ActionOutcome};
 use crate::retry::retrying;
@@ -78,15 +82,7 @@ impl Portico {
             results.extend(done);
             pending = deferred;
         }
-        Ok(ids
-            .iter()
-            .map(|id| {
-                let r = results.remove(id).unwrap_or_else(|| {
-                    Err(ServiceError::broken(format!("record {id} was not run")))
-                });
-                (id.clone(), r)
-            })
-            .collect())
+        Ok(in_order(ids, results))
     }
 
     /// One round: records decided in order and written together, up to the first whose plan
@@ -155,7 +151,6 @@ impl Portico {
         }
         let found: Vec<_> = records.values().collect();
         let mut facts = self.load_facts(db, &found, &extra).await?;
-        let mut pool = db.pool().await?;
         let creators: Vec<UserId> = records.values().map(|r| r.created_by.clone()).collect();
         let sources = self.email_sources(db, on.target, &creators).await?;
         let mut changed_users: BTreeSet<UserId> = BTreeSet::new();
@@ -167,7 +162,7 @@ impl Portico {
             };
             let people = facts.people(&record, &extra);
             let before = record.clone();
-            let decided = self.decide(on, record, people, pool, now, |snap, ctx| {
+            let decided = self.decide(on, record, people, facts.pool(), now, |snap, ctx| {
                 collab::run_action(snap, action, args, ctx)
             });
             let (plan, after) = match decided {
@@ -184,20 +179,20 @@ impl Portico {
                     continue;
                 }
             };
-            if !facts.absorb(&before, &plan, &mut changed_users) {
+            if !facts.absorb(&plan, &mut changed_users) {
                 // This record and every one after it wait for the next round, so that the
-                // records are still decided in the order given.
+                // records are still decided in the order given. (The first plan of a round has
+                // nothing to conflict with: every round decides at least one record.)
                 deferred.extend(ids[k..].iter().cloned());
                 break;
             }
-            pool.active = (pool.active + plan.seats_taken()).saturating_sub(plan.seats_freed());
             self.add_to_writes(&mut w, &plan, &after, rendered);
             w.audit(action_entry(on.caller, action, &before, &after, now));
             done.push((
                 id.clone(),
                 Ok(ActionOutcome {
                     plan,
-                    dry_run: false,
+                    dry_run: on.dry_run,
                     record: after,
                 }),
             ));
@@ -238,9 +233,13 @@ impl Portico {
         outcome
     }
 
-    /// A dry run applies everything in one transaction with a savepoint per record and rolls
-    /// it all back at the end, so that each record's preview sees what the records before it
-    /// took (seats, users).
+    /// A dry run: the action's rounds (`decide_round`, the same decisions from the same
+    /// facts), in one transaction rolled back at the end. A round is written only when another
+    /// round follows, whose records must see it; so the preview of a bulk of one round — one
+    /// that changes no user twice, the usual case — writes nothing, and on SQLite reads in a
+    /// transaction of its own beside the writer (`Store::preview`), as a single dry run does.
+    /// A bulk that needs a second round starts over on the write path (SQLite's first write in
+    /// a reading transaction fails if anyone has written since it began).
     async fn preview_bulk(
         &self,
         on: On<'_>,
@@ -248,15 +247,77 @@ impl Portico {
         ids: &[String],
         args: &ActionArgs,
     ) -> ServiceResult<Outcomes> {
-        let on = On {
+        let tx = self.store.preview().await?;
+        if let Some(outcomes) = self.preview_in(tx, on, action, args, ids).await? {
+            return Ok(outcomes);
+        }
+        let tx = self.store.write().await?;
+        self.preview_in(tx, on, action, args, ids)
+            .await?
+            .ok_or_else(|| ServiceError::broken("a write transaction could not write"))
+    }
+
+    /// The rounds of a preview in `tx`, which is rolled back; `None` when a round must be
+    /// written and `tx` cannot write.
+    async fn preview_in(
+        &self,
+        mut tx: Tx,
+        on: On<'_>,
+        action: &str,
+        args: &ActionArgs,
+        ids: &[String],
+    ) -> ServiceResult<Option<Outcomes>> {
+        let mut results = BTreeMap::new();
+        let mut pending: Vec<String> = ids.to_vec();
+        while !pending.is_empty() {
+            let (mut done, deferred, w) = self
+                .decide_round(&mut tx.db(), on, action, args, &pending)
+                .await?;
+            if !deferred.is_empty() {
+                if !tx.can_write() {
+                    tx.rollback().await?;
+                    return Ok(None);
+                }
+                // As the action's round: written whole, or else its records one by one.
+                let mut sp = tx.savepoint().await?;
+                let written = sp.db().write(w).await;
+                match written {
+                    Ok(()) => sp.commit().await?,
+                    Err(e) => {
+                        tracing::info!(error = %e, "bulk preview round could not be written at once; running its records one by one");
+                        sp.rollback().await?;
+                        let retry: Vec<String> = done.into_iter().map(|(id, _)| id).collect();
+                        done = self
+                            .preview_one_by_one(&mut tx, on, action, args, &retry)
+                            .await?;
+                    }
+                }
+            }
+            results.extend(done);
+            pending = deferred;
+        }
+        tx.rollback().await?;
+        Ok(Some(in_order(ids, results)))
+    }
+
+    /// [`Portico::one_by_one`] inside a preview: each record written under a savepoint of its
+    /// own, kept for the records after it, and all rolled back with the preview.
+    async fn preview_one_by_one(
+        &self,
+        tx: &mut Tx,
+        on: On<'_>,
+        action: &str,
+        args: &ActionArgs,
+        ids: &[String],
+    ) -> ServiceResult<Outcomes> {
+        let write = On {
             dry_run: false,
             ..on
         };
-        let mut tx = self.store.write().await?;
         let mut results = Vec::with_capacity(ids.len());
         for id in ids {
             let mut sp = tx.savepoint().await?;
-            let mut outcome = self.action_in(&mut sp.db(), on, id, action, args).await;
+            let mut outcome = self.action_in(&mut sp.db(), write, id, action, args).await;
             match &mut outcome {
                 Ok(done) => {
                     done.dry_run = true;
@@ -266,9 +327,23 @@ impl Portico {
             }
             results.push((id.clone(), outcome));
         }
-        tx.rollback().await?;
         Ok(results)
     }
+}
+
+/// The results in the order the records were given.
+fn in_order(
+    ids: &[String],
+    mut results: BTreeMap<String, ServiceResult<ActionOutcome>>,
+) -> Outcomes {
+    ids.iter()
+        .map(|id| {
+            let r = results
+                .remove(id)
+                .unwrap_or_else(|| Err(ServiceError::broken(format!("record {id} was not run"))));
+            (id.clone(), r)
+        })
+        .collect()
 }
 
 /// What a round did.

@@ -6,9 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use portico_domain::collab::{self, Ctx, PersonFacts, Plan, RuleError, Snapshot};
+use portico_domain::collab::{self, Ctx, Effect, PersonFacts, Plan, RuleError, Snapshot};
 use portico_domain::config::{EmailKind, EmailTemplate, TargetType};
-use portico_domain::license::LicensePool;
+use portico_domain::license::{LicensePool, SeatCount};
 use portico_domain::model::{Person, Record, User, UserStatus};
 use portico_domain::{PersonId, UserId};
 use portico_store::{ActiveAssignment, Db, QueuedEmail, RecordsFacts, Writes};
@@ -35,6 +35,7 @@ pub(crate) struct Facts {
     active_counts: BTreeMap<UserId, u32>,
     taken_usernames: BTreeSet<String>,
     username_pattern: String,
+    pool: LicensePool,
 }
 
 /// A plan's emails, rendered (their secrets are made when they are sent).
@@ -82,6 +83,22 @@ impl Facts {
             Some(u) if self.users.contains_key(u) => Some(u.clone()),
             Some(_) => None,
             None => self.matching.get(person).cloned(),
+        }
+    }
+
+    /// Whether a rule may make a user for `person`: it has none, or the user it matches
+    /// another person matches too (two contacts with the same details: the first activated
+    /// gets it, the other a user of its own). Their usernames are loaded for such persons.
+    fn may_need_a_user(&self, person: &PersonId) -> bool {
+        match self.existing_user(person) {
+            None => true,
+            Some(u) => {
+                self.matching.get(person) == Some(&u)
+                    && self
+                        .matching
+                        .iter()
+                        .any(|(other, m)| *m == u && other != person)
+            }
         }
     }
 
@@ -135,7 +152,7 @@ impl Facts {
             };
             // The usernames this person's own base could give (as one lookup would answer):
             // the bulk's set holds every base's, and grows with each user made.
-            let taken_usernames = if existing.is_none() {
+            let taken_usernames = if self.may_need_a_user(&id) {
                 let base = collab::username_base(&self.username_pattern, &person);
                 let dotted = format!("{base}.");
                 self.taken_usernames
@@ -170,90 +187,100 @@ impl Facts {
         out
     }
 
-    /// Makes the facts what they are once `plan` has run on `record`, for the records after
-    /// it in a bulk: users made, linked, activated or inactivated, their Active assignments,
-    /// the usernames handed out. (Facts of `record` itself may stay stale: a bulk names each
+    /// The license pool as the facts see it (after the plans absorbed so far).
+    pub(crate) fn pool(&self) -> LicensePool {
+        self.pool
+    }
+
+    /// Makes the facts what they are once `plan` has run, for the records after it in a bulk:
+    /// the plan's effects on users (made, linked, activated, inactivated), seats, usernames and
+    /// Active assignments. (Facts of the plan's own record may stay stale: a bulk names each
     /// record once.) Answers false and changes nothing when the plan changes the status or
     /// link of a user an earlier plan of `changed` already changed: the writes of a bulk are
     /// grouped by table, so one user's changes must not depend on their order.
-    pub(crate) fn absorb(
-        &mut self,
-        record: &Record,
-        plan: &Plan,
-        changed: &mut BTreeSet<UserId>,
-    ) -> bool {
-        let touched: BTreeSet<UserId> = plan
-            .activations
+    pub(crate) fn absorb(&mut self, plan: &Plan, changed: &mut BTreeSet<UserId>) -> bool {
+        let effects = plan.effects();
+        let touched: BTreeSet<UserId> = effects
             .iter()
-            .map(|a| a.user.clone())
-            .chain(plan.inactivations.iter().map(|i| i.user.clone()))
-            .chain(plan.users_linked.iter().map(|(_, u)| u.clone()))
+            .filter_map(Effect::changes_user)
+            .cloned()
             .collect();
         if !touched.is_disjoint(changed) {
             return false;
         }
-        // A user linked here that another person also matched (two contacts with the same
-        // details): that person's facts lack the usernames a new user of its own would need.
-        if plan.users_linked.iter().any(|(person, user)| {
-            self.matching
-                .iter()
-                .any(|(other, m)| m == user && other != person)
-        }) {
-            return false;
-        }
         changed.extend(touched);
-        for u in &plan.users_created {
-            self.users.insert(u.id.clone(), u.user());
-            if let Some(p) = self.persons.get_mut(&u.person) {
-                p.user = Some(u.id.clone());
-            }
-            self.taken_usernames.insert(u.username.clone());
-        }
-        for (person, user) in &plan.users_linked {
-            if let Some(p) = self.persons.get_mut(person) {
-                p.user = Some(user.clone());
-            }
-            if let Some(u) = self.users.get_mut(user) {
-                u.person = Some(person.clone());
-            }
-            // A user linked is nobody's exact-details match any more.
-            self.matching.retain(|_, m| m != user);
-        }
-        for a in &plan.activations {
-            if let Some(u) = self.users.get_mut(&a.user) {
-                u.status = UserStatus::Active;
-            }
-        }
-        for i in &plan.inactivations {
-            if let Some(u) = self.users.get_mut(&i.user) {
-                u.status = UserStatus::Inactive;
-            }
-        }
-        let here = self.records.active.entry(record.id.clone()).or_default();
-        for closed in &plan.assignments_closed {
-            if let Some(person) = here
-                .iter()
-                .find(|(_, a)| a.id == *closed)
-                .map(|(p, _)| p.clone())
-            {
-                if let Some(a) = here.remove(&person) {
-                    if let Some(n) = self.active_counts.get_mut(&a.user) {
-                        *n = n.saturating_sub(1);
+        for effect in effects {
+            match effect {
+                Effect::UserCreated(u) => {
+                    self.users.insert(u.id.clone(), u.user());
+                    if let Some(p) = self.persons.get_mut(&u.person) {
+                        p.user = Some(u.id.clone());
+                    }
+                    self.taken_usernames.insert(u.username.clone());
+                }
+                Effect::UserLinked { person, user } => {
+                    if let Some(p) = self.persons.get_mut(person) {
+                        p.user = Some(user.clone());
+                    }
+                    if let Some(u) = self.users.get_mut(user) {
+                        u.person = Some(person.clone());
+                    }
+                    // A user linked is nobody's exact-details match any more: another person
+                    // that matched it (a contact with the same details) gets a user of its
+                    // own, with the usernames `may_need_a_user` had loaded for it.
+                    self.matching.retain(|_, m| m != user);
+                }
+                Effect::UserInactivated(i) => self.set_status(&i.user, UserStatus::Inactive),
+                Effect::SeatFreed => self.pool.active = self.pool.active.saturating_sub(1),
+                Effect::SeatTaken => self.pool.active += 1,
+                Effect::UserActivated(a) => self.set_status(&a.user, UserStatus::Active),
+                Effect::AssignmentClosed { record, assignment } => {
+                    let here = self.records.active.entry(record.clone()).or_default();
+                    let person = here
+                        .iter()
+                        .find(|(_, a)| a.id == *assignment)
+                        .map(|(p, _)| p.clone());
+                    if let Some(a) = person.and_then(|p| here.remove(&p)) {
+                        if let Some(n) = self.active_counts.get_mut(&a.user) {
+                            *n = n.saturating_sub(1);
+                        }
                     }
                 }
+                Effect::AssignmentOpened { record, assignment } => {
+                    let here = self.records.active.entry(record.clone()).or_default();
+                    here.insert(
+                        assignment.person.clone(),
+                        ActiveAssignment {
+                            id: assignment.id.clone(),
+                            user: assignment.user.clone(),
+                        },
+                    );
+                    *self
+                        .active_counts
+                        .entry(assignment.user.clone())
+                        .or_default() += 1;
+                }
+                // The plan's own record: no later plan of the round decides from it.
+                Effect::RoleRemoved { .. }
+                | Effect::RoleGranted { .. }
+                | Effect::TaskCancelled { .. }
+                | Effect::TaskCompleted { .. }
+                | Effect::ChecklistReassigned { .. }
+                | Effect::TaskCreated { .. }
+                | Effect::StateChanged { .. }
+                | Effect::CollaboratorsSet { .. }
+                | Effect::RecordDeleted { .. } => {}
+                // Nothing a rule decides from.
+                Effect::Notified { .. } | Effect::EmailQueued(_) => {}
             }
         }
-        for a in &plan.assignments_opened {
-            here.insert(
-                a.person.clone(),
-                ActiveAssignment {
-                    id: a.id.clone(),
-                    user: a.user.clone(),
-                },
-            );
-            *self.active_counts.entry(a.user.clone()).or_default() += 1;
-        }
         true
+    }
+
+    fn set_status(&mut self, user: &UserId, status: UserStatus) {
+        if let Some(u) = self.users.get_mut(user) {
+            u.status = status;
+        }
     }
 }
 
@@ -274,9 +301,8 @@ impl Portico {
     {
         let facts = self.load_facts(db, &[&record], extra).await?;
         let people = facts.people(&record, extra);
-        let pool = db.pool().await?;
         let now = now_ms();
-        let (plan, after) = self.decide(on, record, people, pool, now, rule)?;
+        let (plan, after) = self.decide(on, record, people, facts.pool(), now, rule)?;
         if on.dry_run {
             return Ok((plan, after));
         }
@@ -389,6 +415,11 @@ impl Portico {
             active_counts: BTreeMap::new(),
             taken_usernames: BTreeSet::new(),
             username_pattern: self.config.user_template.username_pattern.clone(),
+            // Read last, below.
+            pool: LicensePool {
+                seats: SeatCount::default(),
+                active: 0,
+            },
         };
         // A match is checked once locked: if another writer linked it meanwhile, the person's
         // next-oldest match is looked for (twice more at most). Those are locked late, out of
@@ -423,13 +454,14 @@ impl Portico {
         let bases: BTreeSet<String> = facts
             .persons
             .values()
-            .filter(|p| facts.existing_user(&p.id).is_none())
+            .filter(|p| facts.may_need_a_user(&p.id))
             .map(|p| collab::username_base(&self.config.user_template.username_pattern, p))
             .collect();
         if !bases.is_empty() {
             let bases: Vec<String> = bases.into_iter().collect();
             facts.taken_usernames = db.usernames_like_any(&bases).await?;
         }
+        facts.pool = db.pool().await?;
         Ok(facts)
     }
 
@@ -538,6 +570,10 @@ mod tests {
             active_counts: BTreeMap::new(),
             taken_usernames: BTreeSet::new(),
             username_pattern: "{email}".into(),
+            pool: LicensePool {
+                seats: SeatCount::default(),
+                active: 9,
+            },
         }
     }
 
@@ -546,6 +582,7 @@ mod tests {
         let user = UserId::new("usr_new");
         let p = PersonId::new("per_p");
         Plan {
+            record: RecordId::new(record),
             users_created: vec![NewUser {
                 id: user.clone(),
                 username: "pat@supplier.example".into(),
@@ -576,7 +613,7 @@ mod tests {
     fn the_next_record_of_a_bulk_sees_the_user_an_earlier_plan_made() {
         let mut f = facts();
         let mut changed = BTreeSet::new();
-        assert!(f.absorb(&record("rec_1"), &activation("rec_1"), &mut changed));
+        assert!(f.absorb(&activation("rec_1"), &mut changed));
         let seen = &f.people(&record("rec_2"), &[])[&PersonId::new("per_p")];
         let user = seen.user.as_ref().expect("the user made for rec_1");
         assert_eq!(user.status, UserStatus::Active);
@@ -586,13 +623,14 @@ mod tests {
             f.taken_usernames.contains("pat@supplier.example"),
             "the next new user must not get the same username"
         );
+        assert_eq!(f.pool().active, 10, "the seat it took");
     }
 
     #[test]
     fn a_plan_changing_a_user_already_changed_in_the_round_is_refused_and_changes_nothing() {
         let mut f = facts();
         let mut changed = BTreeSet::new();
-        assert!(f.absorb(&record("rec_1"), &activation("rec_1"), &mut changed));
+        assert!(f.absorb(&activation("rec_1"), &mut changed));
         let release = Plan {
             inactivations: vec![Inactivation {
                 user: UserId::new("usr_new"),
@@ -602,14 +640,15 @@ mod tests {
             assignments_closed: vec![AssignmentId::new("asg_rec_1")],
             ..Plan::default()
         };
-        assert!(!f.absorb(&record("rec_1"), &release, &mut changed));
+        assert!(!f.absorb(&release, &mut changed));
         let seen = &f.people(&record("rec_2"), &[])[&PersonId::new("per_p")];
         assert_eq!(seen.user.as_ref().unwrap().status, UserStatus::Active);
         assert_eq!(seen.other_active_assignments, 1);
+        assert_eq!(f.pool().active, 10, "the seat is still taken");
     }
 
     #[test]
-    fn linking_a_user_two_contacts_match_ends_the_round() {
+    fn a_contact_whose_match_another_contact_shares_has_its_usernames_and_gets_its_own_user() {
         let mut f = facts();
         let twin = Person {
             id: PersonId::new("per_q"),
@@ -617,13 +656,48 @@ mod tests {
         };
         f.persons.insert(twin.id.clone(), twin);
         let m = UserId::new("usr_m");
+        let matched = User {
+            id: m.clone(),
+            username: "pat@supplier.example".into(),
+            first_name: "Pat".into(),
+            last_name: "Doe".into(),
+            email: EmailAddress::parse("pat@supplier.example").unwrap(),
+            status: UserStatus::Inactive,
+            license: LicenseType::External,
+            security_profile: SecurityProfile::ExternalCollaborator,
+            managed: true,
+            person: None,
+        };
+        f.users.insert(m.clone(), matched);
         f.matching.insert(PersonId::new("per_p"), m.clone());
         f.matching.insert(PersonId::new("per_q"), m.clone());
+        f.taken_usernames.insert("pat@supplier.example".into());
+        let both = Record {
+            collaborators: vec![PersonId::new("per_p"), PersonId::new("per_q")],
+            ..record("rec_1")
+        };
+        let seen = f.people(&both, &[]);
+        for p in ["per_p", "per_q"] {
+            let seen = &seen[&PersonId::new(p)];
+            assert_eq!(seen.matching_user.as_ref().map(|u| &u.id), Some(&m));
+            assert!(
+                seen.taken_usernames.contains("pat@supplier.example"),
+                "{p} may need a user of its own"
+            );
+        }
+
         let link = Plan {
+            record: RecordId::new("rec_1"),
             users_linked: vec![(PersonId::new("per_p"), m)],
             ..Plan::default()
         };
-        assert!(!f.absorb(&record("rec_1"), &link, &mut BTreeSet::new()));
-        assert_eq!(f.matching.len(), 2, "nothing changed");
+        assert!(f.absorb(&link, &mut BTreeSet::new()));
+        let later = Record {
+            collaborators: vec![PersonId::new("per_q")],
+            ..record("rec_2")
+        };
+        let seen = &f.people(&later, &[])[&PersonId::new("per_q")];
+        assert!(seen.user.is_none() && seen.matching_user.is_none());
+        assert!(seen.taken_usernames.contains("pat@supplier.example"));
     }
 }

@@ -276,6 +276,7 @@ impl Store {
             tx,
             backend: self.backend,
             generation: self.generation.clone(),
+            reading: self.backend == Backend::Sqlite && sqlite_begin != "BEGIN IMMEDIATE",
         })
     }
 
@@ -344,9 +345,19 @@ pub struct Tx {
     tx: Transaction<'static, Any>,
     backend: Backend,
     generation: Arc<AtomicU64>,
+    /// A SQLite transaction begun without the write lock ([`Store::preview`]).
+    reading: bool,
 }
 
 impl Tx {
+    /// Whether the transaction may write. A SQLite preview may not: its first write would
+    /// have to take the write lock after reading, which fails at once (no waiting) when
+    /// another transaction holds it or has written since the preview began. A PostgreSQL
+    /// preview may (rows, not the database, are locked).
+    pub fn can_write(&self) -> bool {
+        !self.reading
+    }
+
     /// Queries inside the transaction.
     pub fn db(&mut self) -> Db<'_> {
         Db {

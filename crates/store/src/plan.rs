@@ -1,8 +1,9 @@
-//! Applying domain plans: every row they change, their emails and their audit entries, inside
-//! the caller's transaction. The rows of one plan — or of many, for a bulk action — are
-//! collected in [`Writes`] first and then written table by table, a few statements in all.
+//! Applying domain plans: every row their effects ([`Plan::effects`]) change, their emails and
+//! their audit entries, inside the caller's transaction. The rows of one plan — or of many, for
+//! a bulk action — are collected in [`Writes`] first and then written table by table, a few
+//! statements in all.
 
-use portico_domain::collab::Plan;
+use portico_domain::collab::{Effect, Plan};
 use portico_domain::model::{Record, UserStatus};
 use portico_domain::{PersonId, UserId};
 use serde_json::json;
@@ -88,13 +89,22 @@ impl Writes {
         self.audit.push(e);
     }
 
-    /// Adds everything `plan` decided, for `record` as the plan leaves it (state, field), with
-    /// its emails rendered in the plan's order.
+    /// Adds everything `plan` decided ([`Plan::effects`]) for `record` (the record's type
+    /// and name for the rows and audit entries), with its emails rendered in the plan's order.
     pub fn add_plan(&mut self, plan: &Plan, record: &Record, emails: &[QueuedEmail]) {
-        let rid = record.id.to_string();
+        debug_assert_eq!(
+            plan.record, record.id,
+            "a plan is added with its own record"
+        );
+        debug_assert_eq!(
+            emails.len(),
+            plan.emails.len(),
+            "one rendered email per planned one"
+        );
         let cause = format!("{} on {} {}", plan.action, record.object, record.id);
         let now = self.now;
         let actor = self.actor.to_string();
+        let rid = record.id.to_string();
         let entry = |action: &str, object: &str, object_id: &str| AuditEntry {
             at: now,
             actor: Some(actor.clone()),
@@ -105,201 +115,218 @@ impl Writes {
             cause: Some(cause.clone()),
             ..AuditEntry::default()
         };
+        let mut rendered = emails.iter();
         let mut audit = Vec::new();
-
-        for u in &plan.users_created {
-            self.users.push(NewUserRow {
-                user: u.user(),
-                language: u.language.clone(),
-                password_hash: None,
-            });
-            self.links.push((u.id.clone(), u.person.clone()));
-            audit.push(AuditEntry {
-                person: Some(u.person.to_string()),
-                user: Some(u.id.to_string()),
-                after: Some(
-                    json!({"username__v": u.username, "email__v": u.email.as_str(),
-                           "license_type__v": license_name(u.license),
-                           "security_profile__v": u.security_profile.name(),
-                           "managed_by_qms_automation__v": true, "person__v": u.person.as_str()})
-                    .to_string(),
-                ),
-                ..entry("user.created", "user", u.id.as_str())
-            });
-        }
-        for (person, user) in &plan.users_linked {
-            self.links.push((user.clone(), person.clone()));
-            audit.push(AuditEntry {
-                person: Some(person.to_string()),
-                user: Some(user.to_string()),
-                before: Some(json!({"person__v": null}).to_string()),
-                after: Some(json!({"person__v": person.as_str()}).to_string()),
-                ..entry("user.linked", "user", user.as_str())
-            });
-        }
-        self.seats_freed += plan.seats_freed();
-        for i in &plan.inactivations {
-            self.inactivated.push(i.user.clone());
-            audit.push(AuditEntry {
-                person: Some(i.person.to_string()),
-                user: Some(i.user.to_string()),
-                before: Some(json!({"status__v": "active__v"}).to_string()),
-                after: Some(
-                    json!({"status__v": "inactive__v", "seat_freed": i.frees_seat}).to_string(),
-                ),
-                ..entry("user.inactivated", "user", i.user.as_str())
-            });
-        }
-        self.seats_taken += plan.seats_taken();
-        for a in &plan.activations {
-            self.activated.push(a.user.clone());
-            audit.push(AuditEntry {
-                person: Some(a.person.to_string()),
-                user: Some(a.user.to_string()),
-                before: Some(json!({"status__v": "inactive__v"}).to_string()),
-                after: Some(json!({"status__v": "active__v", "seat_taken": a.takes_seat, "new_user": a.created}).to_string()),
-                ..entry("user.activated", "user", a.user.as_str())
-            });
-        }
-        for u in &plan.roles_removed {
-            self.roles_removed.push((rid.clone(), u.to_string()));
-            audit.push(AuditEntry {
-                user: Some(u.to_string()),
-                before: Some(json!({"role": "external_collaborator__v"}).to_string()),
-                ..entry("sharing.removed", "sharing", &rid)
-            });
-        }
-        for u in &plan.roles_granted {
-            self.roles_granted.push((rid.clone(), u.to_string()));
-            audit.push(AuditEntry {
-                user: Some(u.to_string()),
-                after: Some(
-                    json!({"role": "external_collaborator__v", "sponsor": self.actor.as_str()})
-                        .to_string(),
-                ),
-                ..entry("sharing.granted", "sharing", &rid)
-            });
-        }
-        for a in &plan.assignments_closed {
-            self.assignments_closed.push(a.to_string());
-            audit.push(AuditEntry {
-                before: Some(json!({"assignment_activity__v": "active__v"}).to_string()),
-                after: Some(json!({"assignment_activity__v": "inactive__v"}).to_string()),
-                ..entry("assignment.inactivated", "assignment", a.as_str())
-            });
-        }
-        for a in &plan.assignments_opened {
-            self.assignments_opened.push(vec![
-                V::t(a.id.as_str()),
-                V::t(record.object.as_str()),
-                V::t(rid.as_str()),
-                V::t(a.person.as_str()),
-                V::t(a.user.as_str()),
-                V::t("active"),
-                V::I(now),
-                V::NI,
-            ]);
-            audit.push(AuditEntry {
-                person: Some(a.person.to_string()),
-                user: Some(a.user.to_string()),
-                after: Some(json!({"assignment_activity__v": "active__v"}).to_string()),
-                ..entry("assignment.activated", "assignment", a.id.as_str())
-            });
-        }
-        for t in &plan.tasks_cancelled {
-            self.tasks_cancelled.push(t.to_string());
-            audit.push(AuditEntry {
-                after: Some(json!({"status__v": "cancelled__v"}).to_string()),
-                ..entry("task.cancelled", "task", t.as_str())
-            });
-        }
-        for t in &plan.tasks_completed {
-            self.tasks_completed.push((
-                t.id.to_string(),
-                t.response.clone(),
-                t.on_behalf_by.as_ref().map(ToString::to_string),
-            ));
-            audit.push(AuditEntry {
-                after: Some(
-                    json!({"status__v": "completed__v", "response__v": t.response,
-                           "on_behalf_of_assignee": t.on_behalf_by.is_some()})
-                    .to_string(),
-                ),
-                cause: Some(match &t.on_behalf_by {
-                    Some(by) => format!("completed by {by} on behalf of the assignee"),
-                    None => "completed by the assignee".to_string(),
-                }),
-                ..entry("task.completed", "task", t.id.as_str())
-            });
-        }
-        for (checklist, to) in &plan.checklists_reassigned {
-            self.checklists
-                .push((checklist.to_string(), to.as_ref().map(ToString::to_string)));
-            audit.push(AuditEntry {
-                person: to.as_ref().map(ToString::to_string),
-                after: Some(json!({"assignee__v": to.as_ref().map(|p| p.as_str())}).to_string()),
-                ..entry("checklist.reassigned", "checklist", checklist.as_str())
-            });
-        }
-        for n in &plan.notifications {
-            self.notifications.push(NotificationRow {
-                id: (self.new_id)("ntf"),
-                user: n.user.to_string(),
-                kind: n.kind.name().to_string(),
-                message: n.message.clone(),
-                object: Some(record.object.clone()),
-                record: Some(rid.clone()),
-                created_at: now,
-                read_at: None,
-            });
-        }
-        for t in &plan.tasks_created {
-            self.tasks.push(TaskRow {
-                id: t.id.clone(),
-                record: record.id.clone(),
-                assignee: t.assignee.clone(),
-                person: Some(t.person.clone()),
-                state: t.state.clone(),
-                label: t.label.clone(),
-                instructions: t.instructions.clone(),
-                status: "open".into(),
-                response: None,
-                due_at: Some(t.due_at_ms),
-                created_at: now,
-                closed_by: None,
-                on_behalf_by: None,
-            });
-            audit.push(AuditEntry {
-                person: Some(t.person.to_string()),
-                user: Some(t.assignee.to_string()),
-                after: Some(
-                    json!({"status__v": "open__v", "label__v": t.label, "state__v": t.state})
-                        .to_string(),
-                ),
-                ..entry("task.created", "task", t.id.as_str())
-            });
-        }
-        if let Some(change) = &plan.state_change {
-            self.states.push((rid.clone(), record.state.clone()));
-            audit.push(AuditEntry {
-                before: Some(json!({"state__v": change.from}).to_string()),
-                after: Some(json!({"state__v": change.to}).to_string()),
-                ..entry("record.state_changed", &record.object, &rid)
-            });
-        }
-        if let Some(people) = &plan.collaborators {
-            self.collaborators.push((rid.clone(), people.clone()));
-        }
-        if plan.delete_record {
-            self.deleted.push(rid.clone());
-        }
-        for e in emails {
-            self.emails.push(e.clone());
-            audit.push(AuditEntry {
-                user: e.user_id.clone(),
-                after: Some(json!({"to": e.to, "template": e.template}).to_string()),
-                ..entry("email.queued", "email", &e.id)
-            });
+        for effect in plan.effects() {
+            match effect {
+                Effect::UserCreated(u) => {
+                    self.users.push(NewUserRow {
+                        user: u.user(),
+                        language: u.language.clone(),
+                        password_hash: None,
+                    });
+                    self.links.push((u.id.clone(), u.person.clone()));
+                    audit.push(AuditEntry {
+                        person: Some(u.person.to_string()),
+                        user: Some(u.id.to_string()),
+                        after: Some(
+                            json!({"username__v": u.username, "email__v": u.email.as_str(),
+                                   "license_type__v": license_name(u.license),
+                                   "security_profile__v": u.security_profile.name(),
+                                   "managed_by_qms_automation__v": true, "person__v": u.person.as_str()})
+                            .to_string(),
+                        ),
+                        ..entry("user.created", "user", u.id.as_str())
+                    });
+                }
+                Effect::UserLinked { person, user } => {
+                    self.links.push((user.clone(), person.clone()));
+                    audit.push(AuditEntry {
+                        person: Some(person.to_string()),
+                        user: Some(user.to_string()),
+                        before: Some(json!({"person__v": null}).to_string()),
+                        after: Some(json!({"person__v": person.as_str()}).to_string()),
+                        ..entry("user.linked", "user", user.as_str())
+                    });
+                }
+                Effect::UserInactivated(i) => {
+                    self.inactivated.push(i.user.clone());
+                    audit.push(AuditEntry {
+                        person: Some(i.person.to_string()),
+                        user: Some(i.user.to_string()),
+                        before: Some(json!({"status__v": "active__v"}).to_string()),
+                        after: Some(
+                            json!({"status__v": "inactive__v", "seat_freed": i.frees_seat})
+                                .to_string(),
+                        ),
+                        ..entry("user.inactivated", "user", i.user.as_str())
+                    });
+                }
+                Effect::SeatFreed => self.seats_freed += 1,
+                Effect::SeatTaken => self.seats_taken += 1,
+                Effect::UserActivated(a) => {
+                    self.activated.push(a.user.clone());
+                    audit.push(AuditEntry {
+                        person: Some(a.person.to_string()),
+                        user: Some(a.user.to_string()),
+                        before: Some(json!({"status__v": "inactive__v"}).to_string()),
+                        after: Some(json!({"status__v": "active__v", "seat_taken": a.takes_seat, "new_user": a.created}).to_string()),
+                        ..entry("user.activated", "user", a.user.as_str())
+                    });
+                }
+                Effect::RoleRemoved { record, user } => {
+                    self.roles_removed
+                        .push((record.to_string(), user.to_string()));
+                    audit.push(AuditEntry {
+                        user: Some(user.to_string()),
+                        before: Some(json!({"role": "external_collaborator__v"}).to_string()),
+                        ..entry("sharing.removed", "sharing", record.as_str())
+                    });
+                }
+                Effect::RoleGranted { record, user } => {
+                    self.roles_granted
+                        .push((record.to_string(), user.to_string()));
+                    audit.push(AuditEntry {
+                        user: Some(user.to_string()),
+                        after: Some(
+                            json!({"role": "external_collaborator__v", "sponsor": self.actor.as_str()})
+                                .to_string(),
+                        ),
+                        ..entry("sharing.granted", "sharing", record.as_str())
+                    });
+                }
+                Effect::AssignmentClosed { assignment, .. } => {
+                    self.assignments_closed.push(assignment.to_string());
+                    audit.push(AuditEntry {
+                        before: Some(json!({"assignment_activity__v": "active__v"}).to_string()),
+                        after: Some(json!({"assignment_activity__v": "inactive__v"}).to_string()),
+                        ..entry("assignment.inactivated", "assignment", assignment.as_str())
+                    });
+                }
+                Effect::AssignmentOpened {
+                    record: on,
+                    assignment: a,
+                } => {
+                    self.assignments_opened.push(vec![
+                        V::t(a.id.as_str()),
+                        V::t(record.object.as_str()),
+                        V::t(on.as_str()),
+                        V::t(a.person.as_str()),
+                        V::t(a.user.as_str()),
+                        V::t("active"),
+                        V::I(now),
+                        V::NI,
+                    ]);
+                    audit.push(AuditEntry {
+                        person: Some(a.person.to_string()),
+                        user: Some(a.user.to_string()),
+                        after: Some(json!({"assignment_activity__v": "active__v"}).to_string()),
+                        ..entry("assignment.activated", "assignment", a.id.as_str())
+                    });
+                }
+                Effect::TaskCancelled { task, .. } => {
+                    self.tasks_cancelled.push(task.to_string());
+                    audit.push(AuditEntry {
+                        after: Some(json!({"status__v": "cancelled__v"}).to_string()),
+                        ..entry("task.cancelled", "task", task.as_str())
+                    });
+                }
+                Effect::TaskCompleted { task: t, .. } => {
+                    self.tasks_completed.push((
+                        t.id.to_string(),
+                        t.response.clone(),
+                        t.on_behalf_by.as_ref().map(ToString::to_string),
+                    ));
+                    audit.push(AuditEntry {
+                        after: Some(
+                            json!({"status__v": "completed__v", "response__v": t.response,
+                                   "on_behalf_of_assignee": t.on_behalf_by.is_some()})
+                            .to_string(),
+                        ),
+                        cause: Some(match &t.on_behalf_by {
+                            Some(by) => format!("completed by {by} on behalf of the assignee"),
+                            None => "completed by the assignee".to_string(),
+                        }),
+                        ..entry("task.completed", "task", t.id.as_str())
+                    });
+                }
+                Effect::ChecklistReassigned { checklist, to, .. } => {
+                    self.checklists
+                        .push((checklist.to_string(), to.map(ToString::to_string)));
+                    audit.push(AuditEntry {
+                        person: to.map(ToString::to_string),
+                        after: Some(json!({"assignee__v": to.map(PersonId::as_str)}).to_string()),
+                        ..entry("checklist.reassigned", "checklist", checklist.as_str())
+                    });
+                }
+                Effect::Notified {
+                    record: on,
+                    notification: n,
+                } => {
+                    self.notifications.push(NotificationRow {
+                        id: (self.new_id)("ntf"),
+                        user: n.user.to_string(),
+                        kind: n.kind.name().to_string(),
+                        message: n.message.clone(),
+                        object: Some(record.object.clone()),
+                        record: Some(on.to_string()),
+                        created_at: now,
+                        read_at: None,
+                    });
+                }
+                Effect::TaskCreated {
+                    record: on,
+                    task: t,
+                } => {
+                    self.tasks.push(TaskRow {
+                        id: t.id.clone(),
+                        record: on.clone(),
+                        assignee: t.assignee.clone(),
+                        person: Some(t.person.clone()),
+                        state: t.state.clone(),
+                        label: t.label.clone(),
+                        instructions: t.instructions.clone(),
+                        status: "open".into(),
+                        response: None,
+                        due_at: Some(t.due_at_ms),
+                        created_at: now,
+                        closed_by: None,
+                        on_behalf_by: None,
+                    });
+                    audit.push(AuditEntry {
+                        person: Some(t.person.to_string()),
+                        user: Some(t.assignee.to_string()),
+                        after: Some(
+                            json!({"status__v": "open__v", "label__v": t.label, "state__v": t.state})
+                                .to_string(),
+                        ),
+                        ..entry("task.created", "task", t.id.as_str())
+                    });
+                }
+                Effect::StateChanged { record: on, change } => {
+                    self.states.push((on.to_string(), change.to.clone()));
+                    audit.push(AuditEntry {
+                        before: Some(json!({"state__v": change.from}).to_string()),
+                        after: Some(json!({"state__v": change.to}).to_string()),
+                        ..entry("record.state_changed", &record.object, on.as_str())
+                    });
+                }
+                Effect::CollaboratorsSet { record: on, people } => {
+                    self.collaborators.push((on.to_string(), people.to_vec()));
+                }
+                Effect::RecordDeleted { record: on } => self.deleted.push(on.to_string()),
+                Effect::EmailQueued(_) => {
+                    // Rendered by the caller, in the plan's order.
+                    if let Some(e) = rendered.next() {
+                        self.emails.push(e.clone());
+                        audit.push(AuditEntry {
+                            user: e.user_id.clone(),
+                            after: Some(json!({"to": e.to, "template": e.template}).to_string()),
+                            ..entry("email.queued", "email", &e.id)
+                        });
+                    }
+                }
+            }
         }
         self.audit.extend(audit);
     }

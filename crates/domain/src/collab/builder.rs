@@ -125,9 +125,18 @@ impl<'s, 'c> Builder<'s, 'c> {
         if self.has_assignment(person) {
             return Ok(());
         }
+        // A user the plan already linked to another person (two contacts with the same
+        // details) is that person's: this one gets a user of its own.
+        let matched = facts.matching_user.as_ref().filter(|m| {
+            !self
+                .plan
+                .users_linked
+                .iter()
+                .any(|(_, linked)| *linked == m.id)
+        });
         let (mut user, created) = match self.users.get(person) {
             Some(u) => (u.clone(), false),
-            None => match &facts.matching_user {
+            None => match matched {
                 Some(matched) => {
                     self.plan
                         .users_linked

@@ -3,6 +3,7 @@
 //! dry run (C7), so preview and action can never disagree.
 
 mod builder;
+mod effects;
 
 pub use builder::record_values;
 mod plan;
@@ -10,6 +11,7 @@ mod records;
 mod snapshot;
 mod users;
 
+pub use effects::Effect;
 pub use plan::{
     Activation, CompletedTask, Inactivation, NewAssignment, NewTask, NewUser, NotificationKind,
     Plan, PlannedEmail, PlannedNotification, StateChange,

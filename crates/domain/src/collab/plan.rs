@@ -220,19 +220,3 @@ pub struct Plan {
     /// Whether the record is deleted.
     pub delete_record: bool,
 }
-
-impl Plan {
-    /// Seats the plan takes from the pool.
-    pub fn seats_taken(&self) -> u32 {
-        count(self.activations.iter().filter(|a| a.takes_seat))
-    }
-
-    /// Seats the plan gives back.
-    pub fn seats_freed(&self) -> u32 {
-        count(self.inactivations.iter().filter(|i| i.frees_seat))
-    }
-}
-
-fn count<T>(it: impl Iterator<Item = T>) -> u32 {
-    u32::try_from(it.count()).unwrap_or(u32::MAX)
-}

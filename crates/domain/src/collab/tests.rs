@@ -117,6 +117,29 @@ fn exact_details_match_links_the_existing_user_instead_of_creating_one() {
 }
 
 #[test]
+fn two_contacts_with_the_details_of_one_user_on_one_record_get_a_user_each() {
+    let mut w = World::new();
+    let anna = w.person("acme", "Anna", "Berg");
+    let twin = w.person("acme", "Anna", "Berg");
+    let existing = w.unlinked_user_like(&anna, UserStatus::Inactive, true);
+    let scar = w.record("car__v", "acme", &[&anna, &twin]);
+    let plan = w.send(&scar).unwrap();
+
+    assert_eq!(
+        plan.users_linked,
+        [(anna.clone(), existing.clone())],
+        "the user is linked once"
+    );
+    assert_eq!(plan.users_created.len(), 1);
+    assert_eq!(plan.users_created[0].person, twin);
+    assert_eq!(
+        plan.users_created[0].username, "anna.berg@acme.example.2",
+        "the linked user has the name"
+    );
+    w.check_invariants().unwrap();
+}
+
+#[test]
 fn a_user_with_other_details_is_not_matched() {
     let mut w = World::new();
     let anna = w.person("acme", "Anna", "Berg");

@@ -1,6 +1,6 @@
 //! An in-memory world for the tests of the rules: it builds snapshots the way the service does
-//! and applies plans the way the store does, so that scenarios and properties can run whole
-//! sequences of actions without IO.
+//! and applies plans' effects ([`Plan::effects`]) as the store writes them, so that scenarios
+//! and properties can run whole sequences of actions without IO.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -470,90 +470,91 @@ impl World {
         Ok(())
     }
 
-    /// Applies a plan as the store does.
+    /// Applies a plan's effects, as the store writes them.
     pub fn apply(&mut self, plan: &Plan) {
-        for u in &plan.users_created {
-            self.users.insert(u.id.clone(), u.user());
-            self.persons.get_mut(&u.person).unwrap().user = Some(u.id.clone());
+        for effect in plan.effects() {
+            match effect {
+                Effect::UserCreated(u) => {
+                    self.users.insert(u.id.clone(), u.user());
+                    self.persons.get_mut(&u.person).unwrap().user = Some(u.id.clone());
+                }
+                Effect::UserLinked { person, user } => {
+                    self.persons.get_mut(person).unwrap().user = Some(user.clone());
+                    self.users.get_mut(user).unwrap().person = Some(person.clone());
+                }
+                Effect::UserInactivated(i) => {
+                    self.users.get_mut(&i.user).unwrap().status = UserStatus::Inactive;
+                }
+                Effect::SeatFreed => self.pool.active -= 1,
+                Effect::SeatTaken => {
+                    self.pool.active += 1;
+                    assert!(
+                        self.pool.active <= self.pool.seats.get(),
+                        "plan exceeded the seats"
+                    );
+                }
+                Effect::UserActivated(a) => {
+                    self.users.get_mut(&a.user).unwrap().status = UserStatus::Active;
+                }
+                Effect::RoleRemoved { record, user } => {
+                    self.roles.remove(&(record.clone(), user.clone()));
+                }
+                Effect::RoleGranted { record, user } => {
+                    self.roles.insert((record.clone(), user.clone()));
+                }
+                Effect::AssignmentClosed { assignment, .. } => self
+                    .assignments
+                    .iter_mut()
+                    .filter(|a| &a.id == assignment)
+                    .for_each(|a| a.active = false),
+                Effect::AssignmentOpened { record, assignment } => {
+                    self.assignments.push(AssignmentRow {
+                        id: assignment.id.clone(),
+                        record: record.clone(),
+                        person: assignment.person.clone(),
+                        user: assignment.user.clone(),
+                        active: true,
+                    });
+                }
+                Effect::TaskCancelled { task, .. } => self
+                    .tasks
+                    .iter_mut()
+                    .filter(|t| &t.id == task)
+                    .for_each(|t| t.open = false),
+                Effect::TaskCompleted { task, .. } => {
+                    self.tasks
+                        .iter_mut()
+                        .filter(|t| t.id == task.id)
+                        .for_each(|t| t.open = false);
+                    self.completed_tasks.push(task.clone());
+                }
+                Effect::ChecklistReassigned { checklist, to, .. } => self
+                    .checklists
+                    .iter_mut()
+                    .filter(|c| &c.id == checklist)
+                    .for_each(|c| c.assignee = to.cloned()),
+                Effect::Notified { notification, .. } => {
+                    self.notifications.push(notification.clone());
+                }
+                Effect::TaskCreated { record, task } => self.tasks.push(TaskRow {
+                    id: task.id.clone(),
+                    record: record.clone(),
+                    assignee: task.assignee.clone(),
+                    state: task.state.clone(),
+                    open: true,
+                }),
+                Effect::StateChanged { record, change } => {
+                    self.records.get_mut(record).unwrap().state = change.to.clone();
+                }
+                Effect::CollaboratorsSet { record, people } => {
+                    self.records.get_mut(record).unwrap().collaborators = people.to_vec();
+                }
+                Effect::RecordDeleted { record } => {
+                    self.deleted.insert(record.clone());
+                }
+                Effect::EmailQueued(e) => self.emails.push(e.clone()),
+            }
         }
-        for (p, u) in &plan.users_linked {
-            self.persons.get_mut(p).unwrap().user = Some(u.clone());
-            self.users.get_mut(u).unwrap().person = Some(p.clone());
-        }
-        for i in &plan.inactivations {
-            self.users.get_mut(&i.user).unwrap().status = UserStatus::Inactive;
-            self.pool.active -= u32::from(i.frees_seat);
-        }
-        for a in &plan.activations {
-            self.users.get_mut(&a.user).unwrap().status = UserStatus::Active;
-            self.pool.active += u32::from(a.takes_seat);
-            assert!(
-                self.pool.active <= self.pool.seats.get(),
-                "plan exceeded the seats"
-            );
-        }
-        for u in &plan.roles_removed {
-            self.roles.remove(&(plan.record.clone(), u.clone()));
-        }
-        for u in &plan.roles_granted {
-            self.roles.insert((plan.record.clone(), u.clone()));
-        }
-        for id in &plan.assignments_closed {
-            self.assignments
-                .iter_mut()
-                .filter(|a| &a.id == id)
-                .for_each(|a| a.active = false);
-        }
-        for a in &plan.assignments_opened {
-            self.assignments.push(AssignmentRow {
-                id: a.id.clone(),
-                record: plan.record.clone(),
-                person: a.person.clone(),
-                user: a.user.clone(),
-                active: true,
-            });
-        }
-        for id in &plan.tasks_cancelled {
-            self.tasks
-                .iter_mut()
-                .filter(|t| &t.id == id)
-                .for_each(|t| t.open = false);
-        }
-        for done in &plan.tasks_completed {
-            self.tasks
-                .iter_mut()
-                .filter(|t| t.id == done.id)
-                .for_each(|t| t.open = false);
-            self.completed_tasks.push(done.clone());
-        }
-        for (id, to) in &plan.checklists_reassigned {
-            self.checklists
-                .iter_mut()
-                .filter(|c| &c.id == id)
-                .for_each(|c| c.assignee = to.clone());
-        }
-        self.notifications
-            .extend(plan.notifications.iter().cloned());
-        for t in &plan.tasks_created {
-            self.tasks.push(TaskRow {
-                id: t.id.clone(),
-                record: plan.record.clone(),
-                assignee: t.assignee.clone(),
-                state: t.state.clone(),
-                open: true,
-            });
-        }
-        let record = self.records.get_mut(&plan.record).unwrap();
-        if let Some(c) = &plan.state_change {
-            record.state = c.to.clone();
-        }
-        if let Some(c) = &plan.collaborators {
-            record.collaborators = c.clone();
-        }
-        if plan.delete_record {
-            self.deleted.insert(plan.record.clone());
-        }
-        self.emails.extend(plan.emails.iter().cloned());
     }
 
     pub fn emails_of(&self, kind: EmailKind) -> Vec<&PersonId> {

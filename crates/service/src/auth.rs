@@ -295,6 +295,7 @@ impl Portico {
         Ok(Caller {
             user: session.user,
             must_change_password: session.must_change_password,
+            session: Some(hash),
         })
     }
 

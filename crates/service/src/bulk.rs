@@ -96,7 +96,7 @@ impl Portico {
         args: &ActionArgs,
         ids: &[String],
     ) -> ServiceResult<Round> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(on.caller).await?;
         let decided = self.decide_round(&mut tx.db(), on, action, args, ids).await;
         let written = match decided {
             Ok((done, deferred, w)) => match tx.db().write(w).await {
@@ -224,7 +224,7 @@ impl Portico {
         action: &str,
         args: &ActionArgs,
     ) -> ServiceResult<ActionOutcome> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(on.caller).await?;
         let outcome = self.action_in(&mut tx.db(), on, id, action, args).await;
         match &outcome {
             Ok(_) => tx.commit().await?,
@@ -251,7 +251,7 @@ impl Portico {
         if let Some(outcomes) = self.preview_in(tx, on, action, args, ids).await? {
             return Ok(outcomes);
         }
-        let tx = self.store.write().await?;
+        let tx = self.write_as(on.caller).await?;
         self.preview_in(tx, on, action, args, ids)
             .await?
             .ok_or_else(|| ServiceError::broken("a write transaction could not write"))

@@ -35,7 +35,7 @@ impl Portico {
         questions: &[String],
     ) -> ServiceResult<ChecklistRow> {
         self.target(object)?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let (record, _, _) = self
             .visible_record_for_write(&mut db, caller, object, record)
@@ -135,7 +135,7 @@ impl Portico {
         answers: &[Option<String>],
         complete: bool,
     ) -> ServiceResult<ChecklistRow> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let mut row = self.visible_checklist(&mut db, caller, id, true).await?;
         let deleted = || {

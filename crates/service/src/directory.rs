@@ -82,7 +82,7 @@ impl Portico {
             status: org_status(input.status.as_deref())?,
             created_at: now_ms(),
         };
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         db.insert_organization(&org).await?;
         db.audit(&AuditEntry {
@@ -163,7 +163,7 @@ impl Portico {
         input: OrganizationInput,
     ) -> ServiceResult<OrganizationRow> {
         caller.require_internal()?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let before = db
             .organization(&OrgId::new(id))
@@ -196,7 +196,7 @@ impl Portico {
     #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn delete_organization(&self, caller: &Caller, id: &str) -> ServiceResult<()> {
         caller.require_internal()?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let org = db
             .organization(&OrgId::new(id))
@@ -260,7 +260,7 @@ impl Portico {
             language: language(input.language.as_deref())?,
             user: None,
         };
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         person.organization = self
             .checked_org(&mut db, input.organization.flatten().as_deref())
@@ -340,7 +340,7 @@ impl Portico {
         id: &str,
         input: PersonInput,
     ) -> ServiceResult<Person> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let before = db
             .lock_persons(&[PersonId::new(id)])
@@ -385,7 +385,7 @@ impl Portico {
     #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn delete_person(&self, caller: &Caller, id: &str) -> ServiceResult<()> {
         caller.require_internal()?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let person = db
             .person(&PersonId::new(id))

@@ -57,7 +57,7 @@ impl Portico {
         let body = text(body, "body", portico_domain::MAX_TEXT_CHARS)?;
         let comment_id = new_id("cmt");
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let record = self.record_to_add_to(&mut db, caller, object, id).await?;
         db.insert_comment(
@@ -127,7 +127,7 @@ impl Portico {
             answer: None,
             created_at: now_ms(),
         };
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         db.insert_ticket(&t).await?;
         db.audit(&AuditEntry {
@@ -156,7 +156,7 @@ impl Portico {
         caller.require_internal()?;
         let answer = text(answer, "answer", portico_domain::MAX_TEXT_CHARS)?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let mut t = db
             .ticket(id)

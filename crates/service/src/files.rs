@@ -175,7 +175,7 @@ impl Portico {
         // Kept before the row that names it: a row never points at nothing. (A refusal
         // inside the transaction leaves an unnamed content behind, kept once like any other.)
         self.settings.files.put(&sha, bytes.to_vec()).await?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let record = self.record_to_add_to(&mut db, caller, object, id).await?;
         let f = FileRow {

@@ -138,6 +138,9 @@ pub struct Caller {
     pub user: User,
     /// Signed in with a one-time password: it may only change it (or sign out).
     pub must_change_password: bool,
+    /// The hash of the session the request came with; `None` for start-up tasks (the demo),
+    /// which act without one.
+    pub session: Option<String>,
 }
 
 impl Caller {
@@ -146,6 +149,7 @@ impl Caller {
         Caller {
             user,
             must_change_password: false,
+            session: None,
         }
     }
 }
@@ -185,6 +189,41 @@ impl Caller {
 }
 
 impl Portico {
+    /// Begins a write for `caller`. Requests are authenticated from a read cache (a session
+    /// read less than a second ago may serve); a write must not rest on that: inside its own
+    /// transaction it reads the session again and the user behind it, and refuses when the
+    /// session has ended (signed out here or on another server, expired) or the user is no
+    /// longer what the request was authorised as (inactivated, another profile or license).
+    pub(crate) async fn write_as(&self, caller: &Caller) -> ServiceResult<portico_store::Tx> {
+        let mut tx = self.store.write().await?;
+        let Some(hash) = &caller.session else {
+            return Ok(tx);
+        };
+        let fresh = tx.db().session(hash).await?;
+        let now = now_ms();
+        let valid = fresh.as_ref().is_some_and(|s| {
+            now < s.expires_at
+                && now - s.last_seen_at <= self.settings.session_idle_ms
+                && s.user.status == portico_domain::model::UserStatus::Active
+        });
+        let Some(fresh) = fresh.filter(|_| valid) else {
+            self.sessions.forget(hash);
+            return Err(ServiceError::InvalidSession(
+                "the session has ended; sign in again".into(),
+            ));
+        };
+        let same = fresh.user.security_profile == caller.user.security_profile
+            && fresh.user.license == caller.user.license
+            && fresh.must_change_password == caller.must_change_password;
+        if !same {
+            self.sessions.forget(hash);
+            return Err(ServiceError::InvalidSession(
+                "your access has changed since this request began; sign in again".into(),
+            ));
+        }
+        Ok(tx)
+    }
+
     /// Wires the application.
     pub fn new(store: Store, config: Config, settings: ServiceSettings) -> Self {
         Portico(Arc::new(Parts {

@@ -26,7 +26,7 @@ impl Portico {
     /// `POST /api/v1/notifications/{id}/read`.
     #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn mark_notification_read(&self, caller: &Caller, id: &str) -> ServiceResult<()> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         if !tx
             .db()
             .mark_notification_read(&caller.user.id, id, now_ms())
@@ -43,7 +43,7 @@ impl Portico {
     /// `POST /api/v1/notifications/read`: marks all of the caller's notifications read.
     #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
     pub async fn mark_all_notifications_read(&self, caller: &Caller) -> ServiceResult<u64> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let n = tx
             .db()
             .mark_all_notifications_read(&caller.user.id, now_ms())

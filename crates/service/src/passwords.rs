@@ -198,7 +198,7 @@ impl Portico {
         ];
         let hash = hash_password(NewPassword::parse(new, &inputs)?).await?;
         let now = now_ms();
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         db.clear_login_failures(PER_USER, &user.username).await?;
         db.set_password_hash(&user.id, &hash).await?;

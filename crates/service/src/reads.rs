@@ -116,7 +116,7 @@ impl Portico {
     #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn retry_email(&self, caller: &Caller, id: &str) -> ServiceResult<OutboxRow> {
         caller.require_admin()?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let email = db
             .email(id)

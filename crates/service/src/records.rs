@@ -122,7 +122,7 @@ impl Portico {
                 )));
             }
         }
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let supplier = checked_supplier(&mut db, input.supplier.flatten().as_deref()).await?;
         let collaborators = distinct_people(input.collaborators.unwrap_or_default());
@@ -253,7 +253,7 @@ impl Portico {
         input: RecordInput,
     ) -> ServiceResult<RecordView> {
         let target = self.target(object)?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let (before, created_at, _) = self
             .visible_record_for_write(&mut db, caller, object, id)
@@ -343,7 +343,7 @@ impl Portico {
         id: &str,
     ) -> ServiceResult<Plan> {
         let target = self.target(object)?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let (record, _, _) = self
             .visible_record_for_write(&mut db, caller, object, id)
@@ -419,7 +419,7 @@ impl Portico {
         let target = self.target(object)?;
         let mut tx = match dry_run {
             true => self.store.preview().await?,
-            false => self.store.write().await?,
+            false => self.write_as(caller).await?,
         };
         let outcome = self
             .action_in(

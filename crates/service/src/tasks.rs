@@ -87,7 +87,7 @@ impl Portico {
         F: FnOnce(&collab::Snapshot<'_>, &mut collab::Ctx<'_>) -> Result<Plan, collab::RuleError>
             + Send,
     {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let (record, target) = self.record_of_task(&mut db, id).await?;
         self.require_open_for(caller, &record)?;

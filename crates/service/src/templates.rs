@@ -166,7 +166,7 @@ impl Portico {
             updated_at: now_ms(),
             updated_by: caller.user.id.to_string(),
         };
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let before = db
             .template_overrides()
@@ -202,7 +202,7 @@ impl Portico {
     ) -> ServiceResult<TemplateView> {
         caller.require_admin()?;
         let (target, kind) = self.template_slot(name)?;
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         if db.delete_template(name).await? {
             db.audit(&AuditEntry {

@@ -125,7 +125,7 @@ impl Portico {
         id: &UserId,
         patch: UserPatch,
     ) -> ServiceResult<User> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let (before, touched) = self.lock_for_user_change(&mut db, id).await?;
         let now = now_ms();
@@ -308,7 +308,7 @@ impl Portico {
     }
 
     async fn set_seats_once(&self, caller: &Caller, seats: SeatCount) -> ServiceResult<()> {
-        let mut tx = self.store.write().await?;
+        let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let before = db.pool().await?;
         if let Err(e) = before.resize(seats) {

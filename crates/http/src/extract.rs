@@ -104,11 +104,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
         let operation = Operation::of(&req);
+        let json_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|t| t.trim().to_ascii_lowercase())
+            .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|e| ApiError::invalid(format!("the request body could not be read: {e}")))?;
         let value: serde_json::Value = if bytes.iter().all(u8::is_ascii_whitespace) {
             serde_json::Value::Object(serde_json::Map::new())
+        } else if !json_type {
+            // A body of another type is what a form or a `text/plain` request from another
+            // site sends without asking the browser first: JSON must say it is JSON.
+            return Err(ApiError::invalid(
+                "send the request body as JSON, with the header Content-Type: application/json",
+            ));
         } else {
             serde_json::from_slice(&bytes).map_err(|e| {
                 ApiError::invalid(format!("the request body is not valid JSON: {e}"))

@@ -377,6 +377,22 @@ async fn link_requests_are_limited_and_need_the_form_token(app: TestApp) {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.outbox().await.len(), queued);
 
+    // Nor through the API with a body another site's page can send without asking (a
+    // `text/plain` or form body): JSON must say it is JSON.
+    for content_type in ["text/plain", "application/x-www-form-urlencoded"] {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/auth/password-link", app.base))
+            .header("content-type", content_type)
+            .header("origin", "https://evil.example")
+            .body(format!("{{\"username\":\"{email}\"}}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{content_type}");
+    }
+    assert_eq!(app.outbox().await.len(), queued);
+
     // Three links for one account, then the limit (also for the API, and for its username).
     let b = browser();
     let (_, form, _) = page(&b, &app, "/set-password/new-link").await;

@@ -45,6 +45,12 @@ curl -fsS -X PUT "http://127.0.0.1:$s3_port/portico-test" >/dev/null
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_ALLOW_HTTP=true
 export AWS_ENDPOINT_URL="http://127.0.0.1:$s3_port" PORTICO_TEST_S3_BUCKET=portico-test
 
+# The real OpenID provider of the sign-on tests (oidc-provider from the npm registry, run by
+# the machine's Node.js), installed as its lock file says.
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix crates/portico/tests/oidc --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy -D warnings"

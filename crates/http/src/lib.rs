@@ -15,6 +15,7 @@ mod invalid;
 mod openapi;
 pub mod ops;
 mod pages;
+pub mod sso;
 mod trace;
 
 use std::sync::Arc;

@@ -186,6 +186,34 @@ impl SecretMaker for ServiceSecrets {
     }
 }
 
+/// Staff single sign-on, when `PORTICO_OIDC_ISSUER` is set (then the client id and secret
+/// must be too).
+fn single_sign_on(
+    settings: &Settings,
+    public_url: &str,
+) -> anyhow::Result<Option<std::sync::Arc<portico_http::sso::Sso>>> {
+    let Some(issuer) = &settings.oidc_issuer else {
+        return Ok(None);
+    };
+    let (Some(client_id), Some(client_secret)) =
+        (&settings.oidc_client_id, &settings.oidc_client_secret)
+    else {
+        anyhow::bail!(
+            "PORTICO_OIDC_ISSUER is set: PORTICO_OIDC_CLIENT_ID and PORTICO_OIDC_CLIENT_SECRET must be too"
+        );
+    };
+    let sso = portico_http::sso::Sso::new(portico_http::sso::SsoSettings {
+        issuer: issuer.clone(),
+        client_id: client_id.clone(),
+        client_secret: client_secret.clone(),
+        name: settings.oidc_name.clone(),
+        create_users: settings.oidc_create_users,
+        public_url: public_url.to_string(),
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Some(sso))
+}
+
 /// Where uploaded files are kept: `PORTICO_STORAGE_URL`, else `files/` under the data folder.
 pub fn file_storage(settings: &Settings) -> anyhow::Result<portico_store::Blobs> {
     let blobs = match &settings.storage_url {
@@ -272,7 +300,11 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         .bootstrap(settings.admin_password.as_deref())
         .await
         .map_err(|e| anyhow::anyhow!("bootstrap: {e}"))?;
-    let router = portico_http::ops::with_operations(portico_http::router(app.clone()), app.clone());
+    let mut router = portico_http::router(app.clone());
+    if let Some(sso) = single_sign_on(settings, &app.settings().public_url)? {
+        router = portico_http::sso::with_sso(router, app.clone(), sso);
+    }
+    let router = portico_http::ops::with_operations(router, app.clone());
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn({
         let stop = stop.clone();

@@ -81,6 +81,25 @@ pub struct Settings {
     /// the client is the entry that many places from the right.
     #[arg(long, env = "PORTICO_TRUSTED_PROXY_HOPS", default_value_t = 1)]
     pub trusted_proxy_hops: usize,
+    /// Staff single sign-on: the OpenID provider's issuer URL (unset: no sign-on).
+    #[arg(long, env = "PORTICO_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// Portico's client id at the OpenID provider.
+    #[arg(long, env = "PORTICO_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// Portico's client secret at the OpenID provider.
+    #[arg(long, env = "PORTICO_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// The provider's name on the sign-in button ("Sign in with <name>").
+    #[arg(
+        long,
+        env = "PORTICO_OIDC_NAME",
+        default_value = "your company account"
+    )]
+    pub oidc_name: String,
+    /// Create an internal user at the first sign-on of an unknown verified email.
+    #[arg(long, env = "PORTICO_OIDC_CREATE_USERS", default_value_t = false, action = clap::ArgAction::Set)]
+    pub oidc_create_users: bool,
     /// Seal the audit trail's new entries into its chain in this process (tests seal on demand).
     #[arg(long, env = "PORTICO_AUDIT_SEALER", default_value_t = true, action = clap::ArgAction::Set, hide = true)]
     pub audit_sealer: bool,
@@ -125,6 +144,11 @@ impl Settings {
             trusted_proxy_hops: 1,
             mail_worker: true,
             audit_sealer: true,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_name: "your company account".into(),
+            oidc_create_users: false,
         }
     }
 }

@@ -21,6 +21,7 @@ mod reads;
 mod records;
 pub mod retry;
 mod snapshot;
+mod sso;
 mod tasks;
 mod templates;
 mod users;
@@ -41,6 +42,7 @@ pub use operations::Gauges;
 pub use passwords::{csrf_token_for_session, random_token, NewPassword};
 pub use reads::{AuditExport, Page};
 pub use records::{ActionOutcome, RecordInput, RecordView};
+pub use sso::{ProviderIdentity, SsoRefusal};
 pub use templates::TemplateView;
 pub use users::{LicenseUsage, NewUserInput, OrgUsage, UserPatch};
 

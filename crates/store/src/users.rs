@@ -162,6 +162,19 @@ impl Db<'_> {
         self.user_with_hash(&sql, id.as_str()).await
     }
 
+    /// Every user with this email address (whatever its case), oldest first: single sign-on
+    /// finds the staff member among them.
+    pub async fn users_by_email(&mut self, email: &str) -> Result<Vec<User>> {
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE email = $1 ORDER BY created_at, id");
+        sqlx::query(&sql)
+            .bind(email.trim().to_lowercase())
+            .fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(rows::user)
+            .collect()
+    }
+
     /// An active user by username or email, for a new set-password link.
     pub async fn active_user_by_login(&mut self, login: &str) -> Result<Option<User>> {
         let sql = format!(

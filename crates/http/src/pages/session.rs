@@ -1,8 +1,11 @@
 //! The login page, signing in and out in a browser.
 
-use axum::extract::State;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
 use axum::Form;
 use axum_extra::extract::cookie::CookieJar;
 use maud::{html, Markup};
@@ -12,12 +15,17 @@ use serde::Deserialize;
 use super::shared::layout;
 use super::web::{csrf_refusal, secure, session_cookie, session_removal, CsrfToken, SESSION};
 use crate::extract::ClientAddress;
+use crate::sso::Sso;
 
-fn page(csrf: &str, error: Option<&str>) -> Markup {
+fn page(csrf: &str, error: Option<&str>, sso: Option<&Sso>) -> Markup {
     layout(
         "Sign in to Portico",
         html! {
             @if let Some(e) = error { p class="error" role="alert" { (e) } }
+            @if let Some(sso) = sso {
+                p { a class="button" href="/auth/oidc/login" { "Sign in with " (sso.name()) } }
+                p class="hint" { "Company staff sign in there. Suppliers and contractors, and the administrator, use a username and password:" }
+            }
             form method="post" action="/login" {
                 input type="hidden" name="csrf" value=(csrf);
                 label for="username" { "Username" }
@@ -32,9 +40,33 @@ fn page(csrf: &str, error: Option<&str>) -> Markup {
     )
 }
 
-/// `GET /login`
-pub async fn login_page(csrf: CsrfToken) -> Markup {
-    page(&csrf.0, None)
+/// The single sign-on of the server, if it has one.
+type MaybeSso = Option<Extension<Arc<Sso>>>;
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    signed_out: Option<String>,
+}
+
+/// `GET /login`; after a sign-out, the provider's own sign-out is offered too.
+pub async fn login_page(csrf: CsrfToken, sso: MaybeSso, Query(q): Query<LoginQuery>) -> Markup {
+    let sso = sso.map(|Extension(s)| s);
+    let end = match (&sso, q.signed_out.is_some()) {
+        (Some(sso), true) => sso.end_session_url().await,
+        _ => None,
+    };
+    let form = page(&csrf.0, None, sso.as_deref());
+    match (end, sso) {
+        (Some(end), Some(sso)) => layout(
+            "Signed out",
+            html! {
+                p { "You are signed out of Portico. You may still be signed in at " (sso.name()) "." }
+                p { a class="button" href=(end) { "Sign out of " (sso.name()) " too" } }
+                p { a href="/login" { "Sign in again" } }
+            },
+        ),
+        _ => form,
+    }
 }
 
 #[derive(Deserialize)]
@@ -49,8 +81,10 @@ pub async fn login(
     State(app): State<Portico>,
     csrf: CsrfToken,
     address: ClientAddress,
+    sso: MaybeSso,
     Form(f): Form<LoginForm>,
 ) -> Response {
+    let sso = sso.map(|Extension(s)| s);
     if let Some(refused) = csrf_refusal(&csrf, &f.csrf) {
         return refused;
     }
@@ -68,9 +102,11 @@ pub async fn login(
             let jar = CookieJar::new().add(session_cookie(&login.session_id, secure(&app)));
             (jar, Redirect::to(next)).into_response()
         }
-        Err(ServiceError::LimitExceeded(m)) => {
-            (StatusCode::TOO_MANY_REQUESTS, page(&csrf.0, Some(&m))).into_response()
-        }
+        Err(ServiceError::LimitExceeded(m)) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            page(&csrf.0, Some(&m), sso.as_deref()),
+        )
+            .into_response(),
         // A failure on our side is not a wrong password.
         Err(e @ ServiceError::Internal { .. }) => super::shared::refused(e),
         Err(_) => (
@@ -78,6 +114,7 @@ pub async fn login(
             page(
                 &csrf.0,
                 Some("The username or password is not correct, or the account is not active."),
+                sso.as_deref(),
             ),
         )
             .into_response(),
@@ -112,5 +149,5 @@ pub async fn logout(
         }
     }
     let removed = jar.add(session_removal(secure(&app)));
-    (removed, Redirect::to("/login")).into_response()
+    (removed, Redirect::to("/login?signed_out=1")).into_response()
 }

@@ -239,9 +239,9 @@ mod tests {
 
     #[test]
     fn a_known_unique_rule_is_a_409_naming_no_index() {
-        let e = ApiError::from(ServiceError::from(portico_store::StoreError::Duplicate(
-            portico_store::Unique::Username,
-        )));
+        let e = ApiError::from(ServiceError::from(
+            portico_service::store::StoreError::Duplicate(portico_service::store::Unique::Username),
+        ));
         assert_eq!(e.status(), StatusCode::CONFLICT);
         assert_eq!(e.message(), "a user with this username already exists");
     }

@@ -1,6 +1,7 @@
 //! Portico's HTTP interface: the JSON API of SPEC section 9.
 //!
-//! Invariants: only this crate knows JSON; request and response bodies are its own structs
+//! Invariants: only this crate knows the wire (JSON, HTML; below it JSON is only the audit
+//! trail's `before`/`after` text); request and response bodies are its own structs
 //! (domain types are not `Serialize`), and the same structs generate the OpenAPI document;
 //! every error leaves through [`error::ApiError`], the one mapping to the SPEC envelope; no
 //! handler decides authorisation — the service does.

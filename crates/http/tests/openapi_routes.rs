@@ -10,8 +10,8 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
 use portico_domain::config::Config;
+use portico_service::store::Store;
 use portico_service::{Portico, ServiceSettings};
-use portico_store::Store;
 use tower::ServiceExt;
 
 async fn app() -> (Router, tempfile::TempDir) {

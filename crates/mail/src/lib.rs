@@ -10,5 +10,8 @@ mod maildir;
 mod transport;
 mod worker;
 
+/// The address an email is sent from, as the binary parses its setting: lettre's own type, so
+/// that lettre stays this crate's alone.
+pub use lettre::message::Mailbox;
 pub use transport::{Transport, TransportError};
 pub use worker::{Delivery, MadeSecrets, SecretMaker, Worker, WorkerSettings};

@@ -7,9 +7,8 @@ pub mod settings;
 use std::net::SocketAddr;
 
 use anyhow::Context;
-use lettre::message::Mailbox;
 use portico_domain::config::Config;
-use portico_mail::{MadeSecrets, SecretMaker, Transport, Worker, WorkerSettings};
+use portico_mail::{MadeSecrets, Mailbox, SecretMaker, Transport, Worker, WorkerSettings};
 use portico_service::{Portico, ServiceSettings};
 use portico_store::Store;
 use tokio::net::TcpListener;

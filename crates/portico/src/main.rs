@@ -1,4 +1,4 @@
-//! `portico`: serve, demo, migrate, check-config.
+//! `portico`: serve, demo, migrate, seed, audit verify, check-config.
 
 use clap::{Parser, Subcommand};
 use portico::settings::{DatabaseArgs, DEFAULT_DATABASE_URL, DEMO_DATABASE_URL};

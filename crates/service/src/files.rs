@@ -1,7 +1,7 @@
-//! Files and photos on records (SPEC section 5): stored on disk under their SHA-256 (the same
-//! content is kept once), checked for size and typed by their content — never by what the
-//! uploader claims — and named with the extension of that type, so that a PNG sent as
-//! `poly.html` is kept and served as `poly.png`.
+//! Files and photos on records (SPEC section 5): kept under their SHA-256 in a folder or object
+//! storage (the store's `Blobs`; the same content is kept once), checked for size and typed by
+//! their content — never by what the uploader claims — and named with the extension of that
+//! type, so that a PNG sent as `poly.html` is kept and served as `poly.png`.
 
 use portico_store::{AuditEntry, FileRow};
 use serde_json::json;

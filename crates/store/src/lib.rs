@@ -3,9 +3,11 @@
 //!
 //! Invariants:
 //! - only this crate knows SQL;
-//! - every write happens in a [`Tx`] begun with [`Store::write`], which on SQLite is
+//! - a use case writes in a [`Tx`] begun with [`Store::write`], which on SQLite is
 //!   `BEGIN IMMEDIATE` (one writer, no lock upgrade failures) and on PostgreSQL locks the rows a
-//!   decision reads with `FOR UPDATE`, so a plan is applied to the state it was made from;
+//!   decision reads with `FOR UPDATE`, so a plan is applied to the state it was made from (a
+//!   [`Reader`] runs the same queries outside a transaction: the service writes through one
+//!   only to end or touch a session, see ARCHITECTURE.md);
 //! - the seat check is one conditional `UPDATE` of the pool row, never a read-then-write.
 
 mod audit;

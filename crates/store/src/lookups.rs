@@ -1,8 +1,9 @@
-//! The lookups the collaboration rules make on every action, with the index each must use, and
-//! a way to ask the database how it runs a query. The query-plan test walks this list on both
-//! backends, so a lookup that starts scanning a table fails a test instead of a customer.
+//! The lookups the collaboration rules make on every action, with the index each must use. The
+//! query-plan test walks this list on both backends (asking the database how it runs each,
+//! `Store::explain` of `raw.rs`), so a lookup that starts scanning a table fails a test instead
+//! of a customer.
 
-use sqlx::{Executor, Row};
+use sqlx::Executor;
 
 use crate::batch::{self, Sql, V};
 use crate::{facts, records, rows, Backend, RecordFilter, Result, Store};
@@ -148,37 +149,6 @@ pub fn rule_lookups() -> Vec<Lookup> {
             &["sharing"],
         ),
     ]
-}
-
-impl Store {
-    /// The database's plan for `sql` (text), with `args` bound to its placeholders. On
-    /// PostgreSQL sequential scans are discouraged first, so that the answer says whether an
-    /// index *can* serve the query even on a table too small for the planner to bother.
-    pub async fn explain(&self, sql: &str, args: &[String]) -> Result<String> {
-        let mut tx = self.pool.begin().await?;
-        let explain = match self.backend {
-            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
-            Backend::Postgres => {
-                (&mut *tx).execute("SET LOCAL enable_seqscan = off").await?;
-                format!("EXPLAIN {sql}")
-            }
-        };
-        let mut q = sqlx::query(&explain);
-        for a in args {
-            q = q.bind(a.as_str());
-        }
-        let rows = q.fetch_all(&mut *tx).await?;
-        let mut lines = vec![];
-        for row in rows {
-            let line: String = match self.backend {
-                Backend::Sqlite => row.try_get("detail")?,
-                Backend::Postgres => row.try_get(0)?,
-            };
-            lines.push(line);
-        }
-        tx.rollback().await?;
-        Ok(lines.join("\n"))
-    }
 }
 
 impl Store {

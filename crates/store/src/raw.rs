@@ -1,15 +1,46 @@
 //! SQL from outside the store, behind the `raw-sql` feature: the bench's hand-written
-//! baselines and tests that set up what no use case makes (a dropped table, an old schema).
-//! The product never enables the feature, so in `portico` only the store's own API reaches
-//! the database ("only the store knows SQL"; `crates/portico/tests/architecture.rs` checks
-//! who enables it).
+//! baselines, tests that set up what no use case makes (a dropped table, an old schema), and
+//! the query-plan test's `explain`. The product never enables the feature, so in `portico`
+//! only the store's own API reaches the database ("only the store knows SQL";
+//! `crates/portico/tests/sql_boundary.rs` checks who enables it).
 
-use crate::{Result, Store, Tx};
+use sqlx::{Executor, Row};
+
+use crate::{Backend, Result, Store, Tx};
 
 impl Store {
     /// Runs a statement without parameters outside any use case.
     pub async fn execute_raw(&self, sql: &str) -> Result<()> {
         self.execute_unbound(sql).await
+    }
+
+    /// The database's plan for `sql` (text), with `args` bound to its placeholders. On
+    /// PostgreSQL sequential scans are discouraged first, so that the answer says whether an
+    /// index *can* serve the query even on a table too small for the planner to bother.
+    pub async fn explain(&self, sql: &str, args: &[String]) -> Result<String> {
+        let mut tx = self.pool.begin().await?;
+        let explain = match self.backend {
+            Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),
+            Backend::Postgres => {
+                (&mut *tx).execute("SET LOCAL enable_seqscan = off").await?;
+                format!("EXPLAIN {sql}")
+            }
+        };
+        let mut q = sqlx::query(&explain);
+        for a in args {
+            q = q.bind(a.as_str());
+        }
+        let rows = q.fetch_all(&mut *tx).await?;
+        let mut lines = vec![];
+        for row in rows {
+            let line: String = match self.backend {
+                Backend::Sqlite => row.try_get("detail")?,
+                Backend::Postgres => row.try_get(0)?,
+            };
+            lines.push(line);
+        }
+        tx.rollback().await?;
+        Ok(lines.join("\n"))
     }
 }
 

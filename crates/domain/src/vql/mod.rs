@@ -131,14 +131,9 @@ impl FromStr for Constraint {
 }
 
 // Configuration files hold the condition as the text an admin would type into
-// Vault, so that is also the serialised form; parsing on load means a bad
-// condition is rejected at start rather than when someone edits a record.
-impl serde::Serialize for Constraint {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.source)
-    }
-}
-
+// Vault; parsing on load means a bad condition is rejected at start rather than
+// when someone edits a record. (No `Serialize`: what is shown of it is its
+// `source()`, and domain types are not a wire format.)
 impl<'de> serde::Deserialize<'de> for Constraint {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let source = String::deserialize(deserializer)?;

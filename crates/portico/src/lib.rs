@@ -2,6 +2,7 @@
 //! the HTTP server, and the demo company. Tests start the same server with [`start`].
 
 pub mod demo;
+pub mod qualify;
 pub mod settings;
 
 use std::net::SocketAddr;
@@ -240,6 +241,41 @@ async fn seal_audit_until(app: Portico, mut stopped: tokio::sync::watch::Receive
     }
 }
 
+/// The checkpoints' settings: the key (created when missing), the schedule, where copies go.
+pub fn checkpoint_settings(
+    args: &settings::CheckpointArgs,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<portico_service::CheckpointSettings> {
+    let key = portico_service::AuditKey::open_or_create(&args.key_path(data_dir))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if args.audit_checkpoint_minutes < 1 {
+        anyhow::bail!("PORTICO_AUDIT_CHECKPOINT_MINUTES must be at least 1");
+    }
+    Ok(portico_service::CheckpointSettings {
+        key: Some(std::sync::Arc::new(key)),
+        every_minutes: args.audit_checkpoint_minutes,
+        email: args.audit_checkpoint_email.clone(),
+        dir: args.audit_checkpoint_dir.clone(),
+    })
+}
+
+/// Makes the scheduled audit checkpoints until the server stops: every server looks each
+/// minute (or sooner when the interval is shorter), and the one that claims a due checkpoint
+/// in the database makes it.
+async fn checkpoint_until(app: Portico, mut stopped: tokio::sync::watch::Receiver<bool>) {
+    let every = app.settings().checkpoints.every_minutes.max(1);
+    let pause = std::time::Duration::from_secs(u64::try_from(every * 60).unwrap_or(60).min(60));
+    loop {
+        if let Err(e) = app.scheduled_checkpoint().await {
+            tracing::error!(error = %e.with_causes(), "the scheduled audit checkpoint failed; it is tried again");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            changed = stopped.changed() => if changed.is_err() || *stopped.borrow() { break },
+        }
+    }
+}
+
 /// Ctrl-C, or SIGTERM (what a service manager or a container runtime sends).
 async fn stop_signal() {
     let ctrl_c = async {
@@ -291,6 +327,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         trust_proxy: settings.trust_proxy,
         trusted_proxy_hops: settings.trusted_proxy_hops.max(1),
         files: file_storage(settings)?,
+        checkpoints: checkpoint_settings(&settings.checkpoints, &settings.data_dir)?,
         ..ServiceSettings::default()
     };
     let app = Portico::new(store, config, service_settings);
@@ -336,8 +373,15 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     let sealer = settings
         .audit_sealer
         .then(|| tokio::spawn(seal_audit_until(app.clone(), stopped.clone())));
+    let checkpoints = settings
+        .checkpoints
+        .audit_checkpoints
+        .then(|| tokio::spawn(checkpoint_until(app.clone(), stopped.clone())));
     let handle = tokio::spawn(async move {
         let _ = server.await;
+        if let Some(checkpoints) = checkpoints {
+            let _ = checkpoints.await;
+        }
         if let Some(worker) = worker {
             let _ = worker.await;
         }
@@ -356,14 +400,22 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     })
 }
 
+/// The application for a command that works on the database without serving (the built-in
+/// configuration, default settings).
+pub fn tool_app(store: Store) -> anyhow::Result<Portico> {
+    tool_app_with(store, ServiceSettings::default())
+}
+
+/// Like [`tool_app`], with `settings`.
+pub fn tool_app_with(store: Store, settings: ServiceSettings) -> anyhow::Result<Portico> {
+    let config = Config::default_config().map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Portico::new(store, config, settings))
+}
+
 /// Creates the admin and the pool in an empty database (for `portico seed`), with
 /// `admin_password` or a generated password that is printed.
 pub async fn start_bootstrap(store: &Store, admin_password: Option<&str>) -> anyhow::Result<()> {
-    let app = Portico::new(
-        store.clone(),
-        Config::default_config().map_err(|e| anyhow::anyhow!("{e}"))?,
-        ServiceSettings::default(),
-    );
+    let app = tool_app(store.clone())?;
     if let Some(password) = app
         .bootstrap(admin_password)
         .await

@@ -100,12 +100,58 @@ pub struct Settings {
     /// Create an internal user at the first sign-on of an unknown verified email.
     #[arg(long, env = "PORTICO_OIDC_CREATE_USERS", default_value_t = false, action = clap::ArgAction::Set)]
     pub oidc_create_users: bool,
+    /// Signed audit checkpoints: the key, the schedule, where copies go.
+    #[command(flatten)]
+    pub checkpoints: CheckpointArgs,
     /// Seal the audit trail's new entries into its chain in this process (tests seal on demand).
     #[arg(long, env = "PORTICO_AUDIT_SEALER", default_value_t = true, action = clap::ArgAction::Set, hide = true)]
     pub audit_sealer: bool,
     /// Run the email worker in this process (tests drive it by hand).
     #[arg(long, env = "PORTICO_MAIL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub mail_worker: bool,
+}
+
+/// Signed audit checkpoints (SPEC section 11).
+#[derive(Debug, Clone, Args)]
+pub struct CheckpointArgs {
+    /// The Ed25519 key that signs audit checkpoints, a PKCS#8 PEM file outside the database
+    /// (default: audit-key.pem in the data folder, created on first start, mode 0600).
+    #[arg(long, env = "PORTICO_AUDIT_KEY")]
+    pub audit_key: Option<PathBuf>,
+    /// Minutes between scheduled audit checkpoints (one server of all makes each).
+    #[arg(long, env = "PORTICO_AUDIT_CHECKPOINT_MINUTES", default_value_t = 60)]
+    pub audit_checkpoint_minutes: i64,
+    /// Email each new checkpoint to this address (a compliance mailbox).
+    #[arg(long, env = "PORTICO_AUDIT_CHECKPOINT_EMAIL")]
+    pub audit_checkpoint_email: Option<String>,
+    /// Write each new checkpoint into this folder (best on storage the database's
+    /// administrators cannot write).
+    #[arg(long, env = "PORTICO_AUDIT_CHECKPOINT_DIR")]
+    pub audit_checkpoint_dir: Option<PathBuf>,
+    /// Make the scheduled checkpoints in this process (tests make them on demand).
+    #[arg(long, env = "PORTICO_AUDIT_CHECKPOINTS", default_value_t = true, action = clap::ArgAction::Set, hide = true)]
+    pub audit_checkpoints: bool,
+}
+
+impl CheckpointArgs {
+    /// The key file: `--audit-key`, else `audit-key.pem` in `data_dir`.
+    pub fn key_path(&self, data_dir: &std::path::Path) -> PathBuf {
+        self.audit_key
+            .clone()
+            .unwrap_or_else(|| data_dir.join("audit-key.pem"))
+    }
+}
+
+impl Default for CheckpointArgs {
+    fn default() -> Self {
+        CheckpointArgs {
+            audit_key: None,
+            audit_checkpoint_minutes: 60,
+            audit_checkpoint_email: None,
+            audit_checkpoint_dir: None,
+            audit_checkpoints: true,
+        }
+    }
 }
 
 /// The database of the commands that only open it (`migrate`, `seed`).
@@ -144,6 +190,7 @@ impl Settings {
             trusted_proxy_hops: 1,
             mail_worker: true,
             audit_sealer: true,
+            checkpoints: CheckpointArgs::default(),
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,

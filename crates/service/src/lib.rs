@@ -8,6 +8,7 @@
 mod auth;
 mod bulk;
 mod checklists;
+mod checkpoints;
 mod directory;
 mod emails;
 mod error;
@@ -35,6 +36,7 @@ use portico_store::Store;
 
 pub use auth::Login;
 pub use bulk::BULK_LIMIT;
+pub use checkpoints::{AuditKey, Checkpoint, CheckpointCheck, CheckpointSettings, PublicKey};
 pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
 pub use extranet::MAX_SUBJECT_CHARS;
@@ -80,6 +82,8 @@ pub struct ServiceSettings {
     pub files: portico_store::Blobs,
     /// The largest file accepted.
     pub max_file_bytes: usize,
+    /// Signed audit checkpoints: the key, the schedule, where copies go.
+    pub checkpoints: CheckpointSettings,
 }
 
 impl Default for ServiceSettings {
@@ -100,6 +104,10 @@ impl Default for ServiceSettings {
             // Tools and tests; `portico serve` always names a folder or a bucket.
             files: portico_store::Blobs::memory(),
             max_file_bytes: 10_000_000,
+            checkpoints: CheckpointSettings {
+                every_minutes: 60,
+                ..CheckpointSettings::default()
+            },
         }
     }
 }

@@ -260,6 +260,20 @@ impl Db<'_> {
     /// Walks the sealed trail in chain order and checks every link; entries not yet sealed
     /// are counted, not judged.
     pub async fn verify_audit_chain(&mut self) -> Result<ChainReport> {
+        self.verify_audit_chain_against(&std::collections::BTreeMap::new(), None)
+            .await
+    }
+
+    /// Like [`Db::verify_audit_chain`], also holding the chain to what signed checkpoints
+    /// recorded: `anchors` are the hashes they kept by place, `reach` the place and hash the
+    /// chain must reach. A writer of the database can rewrite an entry and recompute every hash
+    /// after it, so that each link holds; the recomputed hashes then differ from the signed
+    /// ones from that entry on, and the first that differs is the entry changed.
+    pub async fn verify_audit_chain_against(
+        &mut self,
+        anchors: &std::collections::BTreeMap<i64, String>,
+        reach: Option<&crate::ChainHead>,
+    ) -> Result<ChainReport> {
         let mut prev = "genesis".to_string();
         let mut after = 0_i64;
         let mut entries = 0_i64;
@@ -296,9 +310,36 @@ impl Db<'_> {
                         "its content does not match its hash (the entry was changed)",
                     ));
                 }
+                if anchors
+                    .get(&place)
+                    .is_some_and(|signed| *signed != expected)
+                {
+                    return Ok(broken(
+                        "it no longer matches the signed checkpoint (the entry was changed and the hashes after it recomputed)",
+                    ));
+                }
+                if reach.is_some_and(|r| r.seq == place && r.hash != expected) {
+                    return Ok(broken(
+                        "the chain up to here does not end at the signed checkpoint's head: this entry or one before it was changed (the checkpoints that would name it are missing)",
+                    ));
+                }
                 prev = expected;
                 after = place;
             }
+        }
+        if let Some(r) = reach.filter(|r| r.seq > after) {
+            return Ok(ChainReport {
+                entries,
+                intact: false,
+                broken_at: Some(after + 1),
+                reason: Some(format!(
+                    "the trail ends at entry {after}, but the signed checkpoint covers {} entries: entries {}..={} were removed",
+                    r.seq,
+                    after + 1,
+                    r.seq
+                )),
+                unsealed: 0,
+            });
         }
         let head = sqlx::query("SELECT hash, chain_seq FROM audit_head WHERE id = 1")
             .fetch_one(&mut *self.conn)

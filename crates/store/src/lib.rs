@@ -14,6 +14,7 @@ mod audit;
 mod batch;
 mod blobs;
 mod checklists;
+mod checkpoints;
 mod error;
 mod extranet;
 mod facts;
@@ -46,6 +47,7 @@ use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Tr
 pub use audit::{chain_hash, AuditEntry, AuditFilter, AuditRow, ChainReport, Sealed};
 pub use blobs::Blobs;
 pub use checklists::ChecklistRow;
+pub use checkpoints::{ChainHead, CheckpointRow};
 pub use error::{Conflict, StoreError, Unique};
 pub use extranet::{CommentRow, FileRow, TicketRow};
 pub use facts::{ActiveAssignment, RecordsFacts};
@@ -225,6 +227,32 @@ impl Store {
         self.refuse_username_clashes().await?;
         migrator.run(&self.pool).await?;
         Ok(())
+    }
+
+    /// The migrations this build knows that the database has not applied (or failed), by
+    /// version and description; empty when the schema is current. Reads only.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let mut conn = self.pool.acquire().await?;
+        // A database never migrated has no table: every migration is pending.
+        let applied: Vec<i64> =
+            sqlx::query("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&mut *conn)
+                .await
+                .map(|rows| {
+                    rows.iter()
+                        .filter_map(|r| rows::get::<i64>(r, "version").ok())
+                        .collect()
+                })
+                .unwrap_or_default();
+        Ok(migrator
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .map(|m| format!("{} {}", m.version, m.description))
+            .collect())
     }
 
     /// Migration 8 makes usernames unique whatever their case. Where a database already holds

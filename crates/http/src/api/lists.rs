@@ -7,9 +7,9 @@ use portico_service::store::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::wire::{ok, time, Activity, Answer, Moment, Paged, Success};
+use super::wire::{ok, time, Activity, Answer, Moment, NoFilters, Paged, Success};
 use crate::error::Refusals;
-use crate::extract::{Admin, Auth, Query};
+use crate::extract::{Admin, Auth, Internal, Query};
 
 /// A person's access to a record (C2–C4).
 #[derive(Serialize, ToSchema)]
@@ -285,5 +285,67 @@ pub async fn audit_verify(Auth(app, caller): Auth) -> Answer<ChainCheck> {
         entries: r.entries,
         broken_at: r.broken_at,
         reason: r.reason,
+    }))
+}
+
+/// A signed checkpoint of the audit chain: the chain's hash `head` at place `seq`, signed
+/// with Ed25519 (`signature`, hex) by the key `key_id`; `previous` and `entries_sha256` (the
+/// SHA-256 of the hashes of the entries since the checkpoint before) are signed with them.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditCheckpoint {
+    seq: i64,
+    head: String,
+    #[schema(format = DateTime)]
+    at: String,
+    key_id: String,
+    signature: String,
+    previous: i64,
+    entries_sha256: String,
+}
+
+impl From<portico_service::Checkpoint> for AuditCheckpoint {
+    fn from(c: portico_service::Checkpoint) -> Self {
+        AuditCheckpoint {
+            seq: c.seq,
+            head: c.head,
+            at: c.at,
+            key_id: c.key_id,
+            signature: c.signature,
+            previous: c.previous,
+            entries_sha256: c.entries_sha256,
+        }
+    }
+}
+
+/// The audit chain's signed checkpoints, newest first
+#[utoipa::path(get, path = "/audit/checkpoints", params(Paged<NoFilters>), responses((status = 200, body = Success<Vec<AuditCheckpoint>>), Refusals))]
+pub async fn audit_checkpoints(
+    Admin(app, caller): Admin,
+    Query(Paged { page, .. }): Query<Paged<NoFilters>>,
+) -> Answer<Vec<AuditCheckpoint>> {
+    let rows = app.checkpoints(&caller, page).await?;
+    Ok(ok(rows.into_iter().map(AuditCheckpoint::from).collect()))
+}
+
+/// The public key that checks the audit checkpoints.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditPublicKey {
+    key_id: String,
+    /// Always `Ed25519`.
+    algorithm: &'static str,
+    /// SubjectPublicKeyInfo in PEM: give it to `portico audit verify --public-key`.
+    public_key_pem: String,
+}
+
+/// The public key of the audit checkpoints
+#[utoipa::path(get, path = "/audit/public-key", responses((status = 200, body = Success<AuditPublicKey>), Refusals))]
+pub async fn audit_public_key(Internal(app, caller): Internal) -> Answer<AuditPublicKey> {
+    let key = app.audit_public_key(&caller)?;
+    Ok(ok(AuditPublicKey {
+        key_id: key.key_id().to_string(),
+        algorithm: "Ed25519",
+        public_key_pem: key.pem(),
     }))
 }

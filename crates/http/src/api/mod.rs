@@ -97,6 +97,8 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<Portico> {
         .routes(routes!(lists::audit))
         .routes(routes!(audit_csv::export))
         .routes(routes!(lists::audit_verify))
+        .routes(routes!(lists::audit_checkpoints))
+        .routes(routes!(lists::audit_public_key))
         .routes(routes!(templates::list_templates))
         .routes(routes!(templates::read_template, templates::put_template))
         .routes(routes!(templates::reset_template))

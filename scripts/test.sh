@@ -85,5 +85,11 @@ mkdir -p target
   --exclude-path-regex '^/api/v1/auth$' \
   | tee target/schemathesis-report.txt | tail -25
 status=${PIPESTATUS[0]}
+
+# Qualification evidence (SPEC section 11): installation checks of the demo installation above
+# and the operational scenarios on a scratch database; the report a customer files.
+echo "== portico qualify (target/qualification/index.html)"
+PORTICO_DATA_DIR="$work" ./target/debug/portico qualify \
+  --database-url "sqlite://$work/portico.db" --out target/qualification
 kill $server $s3_server 2>/dev/null || true
 exit "$status"

@@ -418,6 +418,9 @@ struct Case {
 
 const OPERATION: &str = "operation";
 
+/// Why the reviewer rejects the first response.
+const REASON: &str = "Evidence of the corrective action is missing.";
+
 async fn operation(e: &mut Evidence, settings: &Settings) {
     let mut server = None;
     let started = e
@@ -509,21 +512,12 @@ async fn scenarios(e: &mut Evidence, s: &Scratch, case: &mut Case) {
         "send to the supplier",
         "the record is pending_response__c; the contact has an active external user holding one seat, an open response task and a Welcome email",
         async {
-            s.ok(
-                Method::POST,
-                &case.admin,
-                &format!(
-                    "/api/v1/vobjects/car__v/{}/actions/change_state_to_pending_response__c",
-                    case.record
-                ),
-                Some(json!({})),
-            )
-            .await?;
+            run_action(s, case, "change_state_to_pending_response__c", json!({})).await?;
             let state = record_state(s, case).await?;
             let user = user_of(s, case).await?;
             case.username = user["username__v"].as_str().unwrap_or_default().to_string();
             let seats = s.ok(Method::GET, &case.admin, "/api/v1/licenses", None).await?;
-            let tasks = open_tasks(s, case).await?;
+            let tasks = open_tasks(s, case).await?.len();
             let outbox = s
                 .ok(
                     Method::GET,
@@ -592,21 +586,26 @@ async fn scenarios(e: &mut Evidence, s: &Scratch, case: &mut Case) {
         "the reviewer rejects",
         "the record goes back to pending_response__c with a new open task carrying the reason",
         async {
-            s.ok(
-                Method::POST,
-                &case.admin,
-                &format!(
-                    "/api/v1/vobjects/car__v/{}/actions/change_state_to_pending_response__c",
-                    case.record
-                ),
-                Some(json!({"reason": "Evidence of the corrective action is missing."})),
+            run_action(
+                s,
+                case,
+                "change_state_to_pending_response__c",
+                json!({"reason": REASON}),
             )
             .await?;
             let state = record_state(s, case).await?;
             let tasks = open_tasks(s, case).await?;
+            let carried = tasks.iter().any(|t| {
+                t["instructions__v"]
+                    .as_str()
+                    .is_some_and(|i| i.contains(REASON))
+            });
             Ok((
-                state == "pending_response__c" && tasks == 1,
-                format!("state {state}; open tasks {tasks}"),
+                state == "pending_response__c" && tasks.len() == 1 && carried,
+                format!(
+                    "state {state}; open tasks {}; the reason is in the task: {carried}",
+                    tasks.len()
+                ),
             ))
         },
     )
@@ -627,16 +626,7 @@ async fn scenarios(e: &mut Evidence, s: &Scratch, case: &mut Case) {
         "the reviewer accepts",
         "the record is closed__c; the contact's user is inactive and its seat is free",
         async {
-            s.ok(
-                Method::POST,
-                &case.admin,
-                &format!(
-                    "/api/v1/vobjects/car__v/{}/actions/change_state_to_closed__c",
-                    case.record
-                ),
-                Some(json!({})),
-            )
-            .await?;
+            run_action(s, case, "change_state_to_closed__c", json!({})).await?;
             let state = record_state(s, case).await?;
             let user = user_of(s, case).await?;
             let seats = s
@@ -733,6 +723,14 @@ async fn scenarios(e: &mut Evidence, s: &Scratch, case: &mut Case) {
     .await;
 }
 
+/// The reviewer (admin) runs a lifecycle action on the record.
+async fn run_action(s: &Scratch, case: &Case, action: &str, body: Value) -> anyhow::Result<()> {
+    let path = format!("/api/v1/vobjects/car__v/{}/actions/{action}", case.record);
+    s.ok(reqwest::Method::POST, &case.admin, &path, Some(body))
+        .await?;
+    Ok(())
+}
+
 async fn record_state(s: &Scratch, case: &Case) -> anyhow::Result<String> {
     let record = s
         .ok(
@@ -760,7 +758,7 @@ async fn user_of(s: &Scratch, case: &Case) -> anyhow::Result<Value> {
         .ok_or_else(|| anyhow::anyhow!("the contact has no user"))
 }
 
-async fn open_tasks(s: &Scratch, case: &Case) -> anyhow::Result<usize> {
+async fn open_tasks(s: &Scratch, case: &Case) -> anyhow::Result<Vec<Value>> {
     let tasks = s
         .ok(
             reqwest::Method::GET,
@@ -769,7 +767,7 @@ async fn open_tasks(s: &Scratch, case: &Case) -> anyhow::Result<usize> {
             None,
         )
         .await?;
-    Ok(tasks.as_array().map_or(0, Vec::len))
+    Ok(tasks.as_array().cloned().unwrap_or_default())
 }
 
 /// The contact completes its open task on the record.

@@ -307,6 +307,18 @@ async fn every_endpoint_answers_every_role_as_it_should(app: TestApp) {
         ),
         (
             g.clone(),
+            "/api/v1/audit/checkpoints".into(),
+            None,
+            [200, 403, 403, 403, 403, 401, 401],
+        ),
+        (
+            g.clone(),
+            "/api/v1/audit/public-key".into(),
+            None,
+            [200, 200, 403, 403, 403, 401, 401],
+        ),
+        (
+            g.clone(),
             "/api/v1/notification-templates".into(),
             None,
             [200, 403, 403, 403, 403, 401, 401],

@@ -14,7 +14,7 @@ use portico_domain::collab::ActionArgs;
 use portico_domain::config::Config;
 use portico_domain::UserId;
 use portico_service::{
-    Caller, OrganizationInput, PersonInput, Portico, RecordInput, ServiceSettings,
+    Caller, OrganizationInput, PersonInput, Portico, RecordInput, RunMode, ServiceSettings,
 };
 use portico_store::{AuditEntry, SeedSpec, Store};
 use serde_json::json;
@@ -184,9 +184,16 @@ async fn act_on_each(
 ) -> anyhow::Result<Duration> {
     let start = Instant::now();
     for (record, _) in records {
-        app.run_action(c, "car__v", record, action, ActionArgs::default(), false)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        app.run_action(
+            c,
+            "car__v",
+            record,
+            action,
+            ActionArgs::default(),
+            RunMode::Apply(None),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(start.elapsed())
 }
@@ -398,9 +405,16 @@ async fn run_on(url: &str, opts: &BenchOptions) -> anyhow::Result<Vec<Row>> {
     let (_, spare) = drafts_of(&app, &c, n, "spare", Some(&re_org)).await?;
     let (_, base2) = drafts(&app, &c, n, "base2").await?;
     for (r, _) in &reassign_recs {
-        app.run_action(&c, "car__v", r, send, ActionArgs::default(), false)
-            .await
-            .map_err(e)?;
+        app.run_action(
+            &c,
+            "car__v",
+            r,
+            send,
+            ActionArgs::default(),
+            RunMode::Apply(None),
+        )
+        .await
+        .map_err(e)?;
     }
     let d = timed(n, |i| {
         let (app, c, r, to) = (&app, &c, reassign_recs[i].0.clone(), spare[i].1.clone());
@@ -415,7 +429,7 @@ async fn run_on(url: &str, opts: &BenchOptions) -> anyhow::Result<Vec<Row>> {
                 &r,
                 "reassign_external_collaborator__v",
                 args,
-                false,
+                RunMode::Apply(None),
             )
             .await
             .map(|_| ())
@@ -448,9 +462,16 @@ async fn run_on(url: &str, opts: &BenchOptions) -> anyhow::Result<Vec<Row>> {
         let (_, single_recs) = drafts(&app, &c, 500, &format!("single{rep}")).await?;
         let ids: Vec<String> = bulk_recs.iter().map(|(r, _)| r.clone()).collect();
         let start = Instant::now();
-        app.run_bulk(&c, "car__v", send, &ids, ActionArgs::default(), false)
-            .await
-            .map_err(e)?;
+        app.run_bulk(
+            &c,
+            "car__v",
+            send,
+            &ids,
+            ActionArgs::default(),
+            RunMode::Apply(None),
+        )
+        .await
+        .map_err(e)?;
         bulks.push(start.elapsed());
         singles.push(act_on_each(&app, &c, &single_recs[..500], send).await?);
     }

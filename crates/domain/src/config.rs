@@ -11,7 +11,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::lifecycle::{
-    EntryAction, Lifecycle, ResponseTask, ReviewOutcome, StateDef, Transition, UserAction,
+    EntryAction, Lifecycle, ResponseTask, ReviewOutcome, SignatureMeaning, StateDef, Transition,
+    UserAction,
 };
 use crate::model::{SecurityProfile, PERSON_FIELDS, RECORD_FIELDS};
 use crate::template::Template;
@@ -319,6 +320,10 @@ struct RawLifecycle {
     initial: Spanned<String>,
     states: Vec<RawState>,
     transitions: Vec<RawTransition>,
+    /// `{ reassign_external_collaborator__v = "Reassigned" }`: user actions that need a
+    /// signature, with its meaning.
+    #[serde(default)]
+    user_action_signatures: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -339,6 +344,7 @@ struct RawResponseTask {
     instructions: Spanned<String>,
     due_days: u32,
     next_state: Option<Spanned<String>>,
+    signature: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -350,6 +356,7 @@ struct RawTransition {
     outcome: Option<Spanned<String>>,
     #[serde(default)]
     requires_reason: bool,
+    signature: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -566,6 +573,7 @@ impl Validator<'_> {
                         .to_string(),
                     due_days: t.due_days,
                     next_state: t.next_state.as_ref().map(&known).transpose()?,
+                    signature: self.meaning(t.signature.as_ref())?,
                 }),
             };
             states.push(StateDef {
@@ -592,20 +600,47 @@ impl Validator<'_> {
                     }
                 }),
             };
-            transitions.push(Transition {
+            let transition = Transition {
                 from,
                 to: known(&t.to)?,
                 label: t.label,
                 outcome,
                 requires_reason: t.requires_reason,
-            });
+                signature: self.meaning(t.signature.as_ref())?,
+            };
+            transitions.push(transition);
+        }
+        let mut user_action_signatures = Vec::new();
+        for (action, meaning) in &raw.user_action_signatures {
+            let parsed = UserAction::parse(action.get_ref()).ok_or_else(|| {
+                self.err(
+                    action.span(),
+                    format!("unknown user action '{}' in user_action_signatures; use reassign_external_collaborator__v or create_activate_external_collaborator__v", action.get_ref()),
+                )
+            })?;
+            let meaning = self
+                .meaning(Some(meaning))?
+                .ok_or_else(|| self.err(action.span(), "a signature needs a meaning"))?;
+            user_action_signatures.push((parsed, meaning));
         }
         Ok(Lifecycle {
             name: name.to_string(),
             initial,
             states,
             transitions,
+            user_action_signatures,
         })
+    }
+
+    fn meaning(
+        &self,
+        raw: Option<&Spanned<String>>,
+    ) -> Result<Option<SignatureMeaning>, ConfigError> {
+        raw.map(|m| {
+            SignatureMeaning::parse(m.get_ref())
+                .map_err(|e| self.err(m.span(), format!("signature: {e}")))
+        })
+        .transpose()
     }
 
     fn target_type(
@@ -881,6 +916,113 @@ mod tests {
         assert!(welcome
             .html
             .contains("<a href=\"https://x.example/set-password?token=t\">"));
+    }
+
+    /// `examples/part11.toml` (SPEC section 11): the default configuration with signatures on
+    /// the response task, accepting and rejecting.
+    const PART11: &str = include_str!("../../../examples/part11.toml");
+
+    #[test]
+    fn the_default_configuration_requires_no_signature() {
+        let config = Config::default_config().unwrap();
+        for t in &config.types {
+            let lc = &t.lifecycle;
+            assert!(lc.transitions.iter().all(|m| m.signature.is_none()));
+            assert!(lc.user_action_signatures.is_empty());
+            assert!(lc.signature_for_task("pending_response__c").is_none());
+        }
+    }
+
+    #[test]
+    fn the_part11_example_is_the_default_with_signatures_on_respond_accept_and_reject() {
+        let part11 = Config::parse(PART11).unwrap();
+        let default = Config::default_config().unwrap();
+        assert_eq!(part11.types.len(), default.types.len());
+        for (t, d) in part11.types.iter().zip(&default.types) {
+            let lc = &t.lifecycle;
+            let meaning = |m: Option<&SignatureMeaning>| m.map(|m| m.as_str().to_string());
+            assert_eq!(
+                meaning(lc.signature_for_task("pending_response__c")),
+                Some("Responded".into())
+            );
+            let review = "in_review__c";
+            assert_eq!(
+                meaning(lc.signature_for(review, "change_state_to_closed__c")),
+                Some("Approved".into())
+            );
+            assert_eq!(
+                meaning(lc.signature_for(review, "change_state_to_pending_response__c")),
+                Some("Rejected".into())
+            );
+            // The same name from draft is sending to the supplier: no signature.
+            assert_eq!(
+                lc.signature_for("draft__c", "change_state_to_pending_response__c"),
+                None
+            );
+            assert_eq!(
+                lc.signature_for(review, "change_state_to_cancelled__c"),
+                None
+            );
+            let pending = "pending_response__c";
+            assert_eq!(
+                lc.signature_for(pending, "change_state_to_in_review__c"),
+                None
+            );
+            assert_eq!(
+                lc.signature_for(pending, "reassign_external_collaborator__v"),
+                None
+            );
+            // Apart from its signatures it is the default of section 7.
+            let mut unsigned = lc.clone();
+            for m in &mut unsigned.transitions {
+                m.signature = None;
+            }
+            for s in &mut unsigned.states {
+                if let Some(task) = &mut s.response_task {
+                    task.signature = None;
+                }
+            }
+            assert_eq!(unsigned, d.lifecycle);
+            assert_eq!(
+                (&t.object, &t.object_type, &t.visible_fields),
+                (&d.object, &d.object_type, &d.visible_fields)
+            );
+        }
+    }
+
+    #[test]
+    fn user_actions_can_require_a_signature() {
+        let with = DEFAULT_CONFIG.replacen(
+            "initial = \"draft__c\"",
+            "initial = \"draft__c\"\nuser_action_signatures = { reassign_external_collaborator__v = \"Reassigned\" }",
+            1,
+        );
+        let config = Config::parse(&with).unwrap();
+        let lc = &config.target("car__v").unwrap().lifecycle;
+        assert_eq!(
+            lc.signature_for("pending_response__c", "reassign_external_collaborator__v")
+                .map(SignatureMeaning::as_str),
+            Some("Reassigned")
+        );
+        assert_eq!(
+            lc.signature_for("draft__c", "reassign_external_collaborator__v"),
+            None,
+            "not an action of that state"
+        );
+        let bad = with.replacen("reassign_external_collaborator__v = ", "reassign = ", 1);
+        assert!(refused(&bad)
+            .message
+            .contains("unknown user action 'reassign'"));
+    }
+
+    #[test]
+    fn a_bad_signature_meaning_is_refused_with_its_line() {
+        let empty = PART11.replacen("signature = \"Approved\"", "signature = \" \"", 1);
+        let err = refused(&empty);
+        assert!(err.message.contains("meaning cannot be empty"), "{err}");
+        assert!(err.line.is_some());
+        let two_lines = PART11.replacen("signature = \"Approved\"", "signature = \"A\\nB\"", 1);
+        assert!(refused(&two_lines).message.contains("one line"));
     }
 
     #[test]

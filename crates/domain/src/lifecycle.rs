@@ -56,6 +56,8 @@ pub struct ResponseTask {
     pub due_days: u32,
     /// The state the record moves to when the last response task is completed (C6).
     pub next_state: Option<String>,
+    /// The signature completing the task requires (§11 Electronic signatures), if any.
+    pub signature: Option<SignatureMeaning>,
 }
 
 /// One state of a lifecycle.
@@ -86,6 +88,8 @@ pub struct Transition {
     pub outcome: Option<ReviewOutcome>,
     /// Whether the move needs a reason (e.g. a rejection tells the collaborator why).
     pub requires_reason: bool,
+    /// The signature the move requires (§11 Electronic signatures), if any.
+    pub signature: Option<SignatureMeaning>,
 }
 
 /// A reviewer's verdict on the collaborators' responses (C6).
@@ -115,6 +119,41 @@ pub struct Lifecycle {
     pub states: Vec<StateDef>,
     /// All moves.
     pub transitions: Vec<Transition>,
+    /// The signatures user actions (Reassign, Create & Activate) require, by action.
+    pub user_action_signatures: Vec<(UserAction, SignatureMeaning)>,
+}
+
+/// What a signature means (21 CFR 11.50(a)(3)), e.g. `Approved`: one line of 1 to 100
+/// characters, shown with every manifestation of the signature.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SignatureMeaning(String);
+
+impl SignatureMeaning {
+    /// The meaning, if `raw` is one line of 1 to 100 characters (surrounding spaces dropped).
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err("a signature's meaning cannot be empty".into());
+        }
+        if trimmed.chars().count() > 100 {
+            return Err("a signature's meaning has at most 100 characters".into());
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err("a signature's meaning is one line of text".into());
+        }
+        Ok(SignatureMeaning(trimmed.to_string()))
+    }
+
+    /// The meaning as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for SignatureMeaning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// An action the caller can run on a record now.
@@ -210,6 +249,36 @@ impl Lifecycle {
                 label: a.label().to_string(),
             });
         moves.chain(user).collect()
+    }
+
+    /// The signature the action `name` requires of a record in `state` (`None`: none, or
+    /// not an action there). Moves of one name can differ: sending to the supplier and
+    /// rejecting a response are both `change_state_to_pending_response__c`.
+    pub fn signature_for(&self, state: &str, name: &str) -> Option<&SignatureMeaning> {
+        match self.find_action(state, name).ok()? {
+            Action::ChangeState(t) => t.signature.as_ref(),
+            Action::User(action) => self
+                .user_action_signatures
+                .iter()
+                .find(|(a, _)| *a == action)
+                .map(|(_, m)| m),
+        }
+    }
+
+    /// Whether the action `name` requires a signature in any state.
+    pub fn may_require_signature(&self, name: &str) -> bool {
+        self.states
+            .iter()
+            .any(|s| self.signature_for(&s.name, name).is_some())
+    }
+
+    /// The signature completing the response task of `state` requires, if any.
+    pub fn signature_for_task(&self, state: &str) -> Option<&SignatureMeaning> {
+        self.state(state)?
+            .response_task
+            .as_ref()?
+            .signature
+            .as_ref()
     }
 
     /// Resolves `name` for a record in `state`.

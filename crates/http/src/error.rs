@@ -30,11 +30,14 @@ pub enum ErrorType {
     LicenseLimitExceeded,
     ConstraintViolation,
     ApiLimitExceeded,
+    SignatureRequired,
+    InvalidSignature,
+    SsoReauthenticationRequired,
     InternalError,
 }
 
 impl ErrorType {
-    const ALL: [ErrorType; 13] = [
+    const ALL: [ErrorType; 16] = [
         ErrorType::InvalidData,
         ErrorType::ParameterRequired,
         ErrorType::InvalidSessionId,
@@ -47,6 +50,9 @@ impl ErrorType {
         ErrorType::LicenseLimitExceeded,
         ErrorType::ConstraintViolation,
         ErrorType::ApiLimitExceeded,
+        ErrorType::SignatureRequired,
+        ErrorType::InvalidSignature,
+        ErrorType::SsoReauthenticationRequired,
         ErrorType::InternalError,
     ];
 
@@ -55,13 +61,14 @@ impl ErrorType {
         match self {
             ErrorType::InvalidData
             | ErrorType::ParameterRequired
-            | ErrorType::ConstraintViolation => StatusCode::BAD_REQUEST,
-            ErrorType::InvalidSessionId | ErrorType::UsernameOrPasswordIncorrect => {
-                StatusCode::UNAUTHORIZED
-            }
-            ErrorType::PasswordChangeRequired | ErrorType::InsufficientAccess => {
-                StatusCode::FORBIDDEN
-            }
+            | ErrorType::ConstraintViolation
+            | ErrorType::SignatureRequired => StatusCode::BAD_REQUEST,
+            ErrorType::InvalidSessionId
+            | ErrorType::UsernameOrPasswordIncorrect
+            | ErrorType::InvalidSignature => StatusCode::UNAUTHORIZED,
+            ErrorType::PasswordChangeRequired
+            | ErrorType::InsufficientAccess
+            | ErrorType::SsoReauthenticationRequired => StatusCode::FORBIDDEN,
             ErrorType::NotFound => StatusCode::NOT_FOUND,
             ErrorType::MethodNotSupported => StatusCode::METHOD_NOT_ALLOWED,
             ErrorType::OperationNotAllowed | ErrorType::LicenseLimitExceeded => {
@@ -163,6 +170,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::InvalidSession(_) => ErrorType::InvalidSessionId,
             ServiceError::BadCredentials => ErrorType::UsernameOrPasswordIncorrect,
             ServiceError::InsufficientAccess(_) => ErrorType::InsufficientAccess,
+            ServiceError::SignatureRequired(_) => ErrorType::SignatureRequired,
+            ServiceError::InvalidSignature(_) => ErrorType::InvalidSignature,
+            ServiceError::SsoReauthenticationRequired(_) => ErrorType::SsoReauthenticationRequired,
             ServiceError::NotFound(_) => ErrorType::NotFound,
             ServiceError::OperationNotAllowed(_) => ErrorType::OperationNotAllowed,
             ServiceError::Conflict(ref kind) => {

@@ -5,7 +5,9 @@ use anyhow::anyhow;
 use portico_domain::collab::ActionArgs;
 use portico_domain::model::SecurityProfile;
 use portico_service::store::{TaskFilter, UserFilter};
-use portico_service::{Caller, OrganizationInput, Page, PersonInput, Portico, RecordInput};
+use portico_service::{
+    Caller, OrganizationInput, Page, PersonInput, Portico, RecordInput, RunMode,
+};
 
 /// The demo admin password when `PORTICO_ADMIN_PASSWORD` is not set.
 pub const ADMIN_PASSWORD: &str = "portico-demo-admin";
@@ -133,7 +135,7 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
                 &id,
                 "change_state_to_pending_response__c",
                 ActionArgs::default(),
-                false,
+                RunMode::Apply(None),
             )
             .await
             .map_err(err)?;
@@ -173,6 +175,7 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
                     &lead,
                     task.id.as_str(),
                     "Answered by phone; the supplier sent the 8D report by email.",
+                    None,
                 )
                 .await
                 .map_err(err)?;
@@ -184,7 +187,7 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
                     &id,
                     "change_state_to_closed__c",
                     ActionArgs::default(),
-                    false,
+                    RunMode::Apply(None),
                 )
                 .await
                 .map_err(err)?;

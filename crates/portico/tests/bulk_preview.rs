@@ -14,8 +14,8 @@ use portico_domain::collab::{ActionArgs, Plan};
 use portico_domain::model::UserStatus;
 use portico_domain::PersonId;
 use portico_service::{
-    ActionOutcome, Caller, OrganizationInput, PersonInput, Portico, RecordInput, ServiceResult,
-    UserPatch,
+    ActionOutcome, Caller, OrganizationInput, PersonInput, Portico, RecordInput, RunMode,
+    ServiceResult, UserPatch,
 };
 use portico_store::{RecordFilter, UserFilter};
 use proptest::prelude::*;
@@ -227,7 +227,14 @@ async fn build(
         let id = view.record.id.to_string();
         for step in STATES[r.state.unwrap_or(FITS[case.action])] {
             let _ = p
-                .run_action(c, SCAR, &id, step, ActionArgs::default(), false)
+                .run_action(
+                    c,
+                    SCAR,
+                    &id,
+                    step,
+                    ActionArgs::default(),
+                    RunMode::Apply(None),
+                )
                 .await;
         }
         if let Some(extra) = r.added_later {
@@ -290,7 +297,7 @@ async fn build(
             filler.record.id.as_str(),
             SEND,
             ActionArgs::default(),
-            false,
+            RunMode::Apply(None),
         )
         .await
         .map_err(fail)?;
@@ -385,7 +392,7 @@ async fn preview_is_the_action(backend: Backend, case: Case) -> Result<Outcomes,
     let action = ACTIONS[case.action];
     let before = fingerprint(p, c).await.map_err(fail)?;
     let preview = p
-        .run_bulk(c, SCAR, action, &ids, args.clone(), true)
+        .run_bulk(c, SCAR, action, &ids, args.clone(), RunMode::DryRun)
         .await
         .map_err(fail)?;
     prop_assert_eq!(
@@ -394,7 +401,7 @@ async fn preview_is_the_action(backend: Backend, case: Case) -> Result<Outcomes,
         "the preview changed something"
     );
     let done = p
-        .run_bulk(c, SCAR, action, &ids, args, false)
+        .run_bulk(c, SCAR, action, &ids, args, RunMode::Apply(None))
         .await
         .map_err(fail)?;
     prop_assert!(preview

@@ -181,6 +181,18 @@ async fn every_endpoint_answers_every_role_as_it_should(app: TestApp) {
         ),
         (
             g.clone(),
+            format!("/api/v1/vobjects/car__v/{r1}/signatures"),
+            None,
+            [200, 200, 200, 404, 404, 401, 401],
+        ),
+        (
+            g.clone(),
+            format!("/api/v1/vobjects/car__v/{r3}/signatures"),
+            None,
+            [200, 200, 404, 404, 200, 401, 401],
+        ),
+        (
+            g.clone(),
             "/api/v1/vobjects/organization__v".into(),
             None,
             [200, 200, 403, 403, 403, 401, 401],

@@ -16,10 +16,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use portico_domain::collab::{self, ActionArgs};
 use portico_domain::{PersonId, RecordId, UserId};
-use portico_store::{Db, Tx, Writes};
+use portico_store::{Db, Signed, Tx, Writes};
 
-use crate::records::{action_entry, not_found, require_all_found, ActionOutcome};
+use crate::records::{action_entry, not_found, require_all_found, ActionOutcome, RunMode};
 use crate::retry::retrying;
+use crate::signatures::{Signer, Signing};
 use crate::snapshot::On;
 use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult};
 
@@ -31,7 +32,7 @@ type Outcomes = Vec<(String, ServiceResult<ActionOutcome>)>;
 impl Portico {
     /// `POST /api/v1/vobjects/{object}/actions/{action}`: the result of each record, in the
     /// order given.
-    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, action = action, records = ids.len(), dry_run = dry_run))]
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, action = action, records = ids.len(), dry_run = mode.is_dry_run()))]
     pub async fn run_bulk(
         &self,
         caller: &Caller,
@@ -39,8 +40,9 @@ impl Portico {
         action: &str,
         ids: &[String],
         args: ActionArgs,
-        dry_run: bool,
+        mode: RunMode,
     ) -> ServiceResult<Outcomes> {
+        let dry_run = mode.is_dry_run();
         let target = self.target(object)?;
         caller.require_internal()?;
         if ids.is_empty() {
@@ -60,6 +62,11 @@ impl Portico {
                 "record {dup} is named twice"
             )));
         }
+        // One signature for the batch, recorded on each record it changes.
+        let signer = self
+            .action_signer(caller, object, ids, action, &mode)
+            .await?;
+        let signer = signer.as_ref();
         let on = On {
             caller,
             target,
@@ -72,12 +79,13 @@ impl Portico {
         let mut pending: Vec<String> = ids.to_vec();
         while !pending.is_empty() {
             // A round is all-or-nothing: one that collided is run again whole.
-            let round = retrying(|| self.bulk_round(on, action, &args, &pending)).await?;
+            let round = retrying(|| self.bulk_round(on, action, &args, signer, &pending)).await?;
             let (done, deferred) = match round {
                 Round::Written { done, deferred } => (done, deferred),
-                Round::Failed { retry, deferred } => {
-                    (self.one_by_one(on, action, &args, &retry).await?, deferred)
-                }
+                Round::Failed { retry, deferred } => (
+                    self.one_by_one(on, action, &args, signer, &retry).await?,
+                    deferred,
+                ),
             };
             results.extend(done);
             pending = deferred;
@@ -94,10 +102,13 @@ impl Portico {
         on: On<'_>,
         action: &str,
         args: &ActionArgs,
+        signer: Option<&Signer>,
         ids: &[String],
     ) -> ServiceResult<Round> {
         let mut tx = self.write_as(on.caller).await?;
-        let decided = self.decide_round(&mut tx.db(), on, action, args, ids).await;
+        let decided = self
+            .decide_round(&mut tx.db(), on, action, args, signer, ids)
+            .await;
         let written = match decided {
             Ok((done, deferred, w)) => match tx.db().write(w).await {
                 Ok(()) => Ok((done, deferred)),
@@ -130,6 +141,7 @@ impl Portico {
         on: On<'_>,
         action: &str,
         args: &ActionArgs,
+        signer: Option<&Signer>,
         ids: &[String],
     ) -> ServiceResult<(Outcomes, Vec<String>, Writes)> {
         let object = on.target.object.as_str();
@@ -160,6 +172,18 @@ impl Portico {
                 done.push((id.clone(), Err(not_found(object, id))));
                 continue;
             };
+            let needed = on.target.lifecycle.signature_for(&record.state, action);
+            let signer = match on.dry_run {
+                true => None,
+                false => match Signing::Checked(signer).for_record(needed, &record, action) {
+                    Ok(signer) => signer,
+                    Err(e) => {
+                        done.push((id.clone(), Err(e)));
+                        continue;
+                    }
+                },
+            };
+            let required = needed.map(|m| m.as_str().to_string());
             let people = facts.people(&record, &extra);
             let before = record.clone();
             let decided = self.decide(on, record, people, facts.pool(), now, |snap, ctx| {
@@ -188,12 +212,18 @@ impl Portico {
             }
             self.add_to_writes(&mut w, &plan, &after, rendered);
             w.audit(action_entry(on.caller, action, &before, &after, now));
+            if let Some(signer) = signer {
+                let row = signer.row(on.caller, &after, Signed::Action(action.to_string()), None);
+                w.audit(signer.audit(&row, now));
+                w.sign(row);
+            }
             done.push((
                 id.clone(),
                 Ok(ActionOutcome {
                     plan,
                     dry_run: on.dry_run,
                     record: after,
+                    signature_required: required,
                 }),
             ));
         }
@@ -206,11 +236,12 @@ impl Portico {
         on: On<'_>,
         action: &str,
         args: &ActionArgs,
+        signer: Option<&Signer>,
         ids: &[String],
     ) -> ServiceResult<Outcomes> {
         let mut results = Vec::with_capacity(ids.len());
         for id in ids {
-            let outcome = retrying(|| self.single(on, id, action, args)).await;
+            let outcome = retrying(|| self.single(on, id, action, args, signer)).await;
             results.push((id.clone(), outcome));
         }
         Ok(results)
@@ -223,9 +254,12 @@ impl Portico {
         id: &str,
         action: &str,
         args: &ActionArgs,
+        signer: Option<&Signer>,
     ) -> ServiceResult<ActionOutcome> {
         let mut tx = self.write_as(on.caller).await?;
-        let outcome = self.action_in(&mut tx.db(), on, id, action, args).await;
+        let outcome = self
+            .action_in(&mut tx.db(), on, id, action, args, Signing::Checked(signer))
+            .await;
         match &outcome {
             Ok(_) => tx.commit().await?,
             Err(_) => tx.rollback().await?,
@@ -271,7 +305,7 @@ impl Portico {
         let mut pending: Vec<String> = ids.to_vec();
         while !pending.is_empty() {
             let (mut done, deferred, w) = self
-                .decide_round(&mut tx.db(), on, action, args, &pending)
+                .decide_round(&mut tx.db(), on, action, args, None, &pending)
                 .await?;
             if !deferred.is_empty() {
                 if !tx.can_write() {
@@ -317,7 +351,9 @@ impl Portico {
         let mut results = Vec::with_capacity(ids.len());
         for id in ids {
             let mut sp = tx.savepoint().await?;
-            let mut outcome = self.action_in(&mut sp.db(), write, id, action, args).await;
+            let mut outcome = self
+                .action_in(&mut sp.db(), write, id, action, args, Signing::Preview)
+                .await;
             match &mut outcome {
                 Ok(done) => {
                     done.dry_run = true;

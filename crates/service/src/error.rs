@@ -23,6 +23,18 @@ pub enum ServiceError {
     /// `USERNAME_OR_PASSWORD_INCORRECT` 401.
     #[error("the username or password is incorrect, or the user is inactive")]
     BadCredentials,
+    /// `SIGNATURE_REQUIRED` 400: the action or task needs an electronic signature and the
+    /// request carries none (SPEC section 11).
+    #[error("{0}")]
+    SignatureRequired(String),
+    /// `INVALID_SIGNATURE` 401: the signature's password is wrong (counted like a failed
+    /// sign-in, and audited).
+    #[error("{0}")]
+    InvalidSignature(String),
+    /// `SSO_REAUTHENTICATION_REQUIRED` 403: the signer signs in through the identity provider
+    /// and has no password to sign with.
+    #[error("{0}")]
+    SsoReauthenticationRequired(String),
     /// `INSUFFICIENT_ACCESS` 403.
     #[error("{0}")]
     InsufficientAccess(String),

@@ -6,12 +6,13 @@ use portico_domain::config::TargetType;
 use portico_domain::lifecycle::ActionInfo;
 use portico_domain::model::Record;
 use portico_domain::{OrgId, PersonId, RecordId};
-use portico_store::{AuditEntry, Db, RecordFilter};
+use portico_store::{AuditEntry, Db, RecordFilter, Signed};
 use serde_json::json;
 
 use crate::directory::required_text;
 use crate::reads::Page;
 use crate::retry::retrying;
+use crate::signatures::{SignatureInput, Signer, Signing};
 use crate::snapshot::On;
 use crate::{new_id, now_ms, Caller, Portico, ServiceError, ServiceResult};
 
@@ -50,6 +51,33 @@ pub struct ActionOutcome {
     pub dry_run: bool,
     /// The record as the action leaves it.
     pub record: Record,
+    /// The meaning of the signature the action requires (`None`: none), so that a dry run
+    /// tells what the action will ask for.
+    pub signature_required: Option<String>,
+}
+
+/// How an action runs: as a dry run (C7), which changes nothing and needs no signature, or
+/// for real, with the electronic signature the configuration may require of it.
+#[derive(Debug, Clone)]
+pub enum RunMode {
+    /// Answer the plan and change nothing.
+    DryRun,
+    /// Run it; the signature, when the action is signed.
+    Apply(Option<SignatureInput>),
+}
+
+impl RunMode {
+    /// Whether nothing is changed.
+    pub fn is_dry_run(&self) -> bool {
+        matches!(self, RunMode::DryRun)
+    }
+
+    fn signature(&self) -> Option<&SignatureInput> {
+        match self {
+            RunMode::DryRun => None,
+            RunMode::Apply(s) => s.as_ref(),
+        }
+    }
 }
 
 pub(crate) fn not_found(object: &str, id: &str) -> ServiceError {
@@ -393,8 +421,9 @@ impl Portico {
         Ok(target.lifecycle.actions_in(&view.record.state))
     }
 
-    /// `POST /api/v1/vobjects/{object}/{id}/actions/{name}` (C2, C3, C5, C7).
-    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id, action = action, dry_run = dry_run))]
+    /// `POST /api/v1/vobjects/{object}/{id}/actions/{name}` (C2, C3, C5, C7). An action the
+    /// configuration marks as signed needs `signature` (not for a dry run, which says so).
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object, id = id, action = action, dry_run = mode.is_dry_run()))]
     pub async fn run_action(
         &self,
         caller: &Caller,
@@ -402,39 +431,79 @@ impl Portico {
         id: &str,
         action: &str,
         args: ActionArgs,
-        dry_run: bool,
+        mode: RunMode,
     ) -> ServiceResult<ActionOutcome> {
-        retrying(|| self.run_action_once(caller, object, id, action, &args, dry_run)).await
+        let ids = [id.to_string()];
+        let signer = self
+            .action_signer(caller, object, &ids, action, &mode)
+            .await?;
+        let on = On {
+            caller,
+            target: self.target(object)?,
+            dry_run: mode.is_dry_run(),
+        };
+        retrying(|| self.run_action_once(on, id, action, &args, signer.as_ref())).await
+    }
+
+    /// The checked signer of `action` on the records `ids`, when the configuration marks it
+    /// as signed in their states (read here, before the write; the write checks them again).
+    /// None for a dry run, and for externals, whose actions are refused as they always are.
+    /// Records whose moves mean different signatures cannot share one.
+    pub(crate) async fn action_signer(
+        &self,
+        caller: &Caller,
+        object: &str,
+        ids: &[String],
+        action: &str,
+        mode: &RunMode,
+    ) -> ServiceResult<Option<Signer>> {
+        let target = self.target(object)?;
+        if mode.is_dry_run() || !caller.is_internal() {
+            return Ok(None);
+        }
+        let mut meanings = std::collections::BTreeSet::new();
+        if target.lifecycle.may_require_signature(action) {
+            for id in ids {
+                // A record that cannot be read is refused by the action itself.
+                if let Ok(view) = self.record(caller, object, id).await {
+                    let needed = target.lifecycle.signature_for(&view.record.state, action);
+                    meanings.extend(needed.cloned());
+                }
+            }
+        }
+        if meanings.len() > 1 {
+            let listed: Vec<String> = meanings.iter().map(|m| format!("'{m}'")).collect();
+            return Err(ServiceError::InvalidData(format!(
+                "these records need different signatures for {action} ({}): run it on each group separately",
+                listed.join(", ")
+            )));
+        }
+        let required = meanings.into_iter().next();
+        self.check_signature(
+            caller,
+            required.as_ref(),
+            mode.signature(),
+            &format!("the action {action}"),
+        )
+        .await
     }
 
     async fn run_action_once(
         &self,
-        caller: &Caller,
-        object: &str,
+        on: On<'_>,
         id: &str,
         action: &str,
         args: &ActionArgs,
-        dry_run: bool,
+        signer: Option<&Signer>,
     ) -> ServiceResult<ActionOutcome> {
-        let target = self.target(object)?;
-        let mut tx = match dry_run {
+        let mut tx = match on.dry_run {
             true => self.store.preview().await?,
-            false => self.write_as(caller).await?,
+            false => self.write_as(on.caller).await?,
         };
         let outcome = self
-            .action_in(
-                &mut tx.db(),
-                On {
-                    caller,
-                    target,
-                    dry_run,
-                },
-                id,
-                action,
-                args,
-            )
+            .action_in(&mut tx.db(), on, id, action, args, Signing::Checked(signer))
             .await?;
-        if dry_run {
+        if on.dry_run {
             tx.rollback().await?;
         } else {
             tx.commit().await?;
@@ -450,6 +519,7 @@ impl Portico {
         id: &str,
         action: &str,
         args: &ActionArgs,
+        signing: Signing<'_>,
     ) -> ServiceResult<ActionOutcome> {
         let On {
             caller,
@@ -460,6 +530,11 @@ impl Portico {
         let (record, _, _) = self
             .visible_record_for_write(db, caller, object, id)
             .await?;
+        let needed = target.lifecycle.signature_for(&record.state, action);
+        let signer = match dry_run {
+            true => None,
+            false => signing.for_record(needed, &record, action)?,
+        };
         let extra: Vec<PersonId> = args.to.iter().cloned().collect();
         require_all_found(db, &extra).await?;
         let before = record.clone();
@@ -469,13 +544,20 @@ impl Portico {
             })
             .await?;
         if !dry_run {
-            db.audit(&action_entry(caller, action, &before, &after, now_ms()))
+            let now = now_ms();
+            db.audit(&action_entry(caller, action, &before, &after, now))
                 .await?;
+            if let Some(signer) = signer {
+                let row = signer.row(caller, &after, Signed::Action(action.to_string()), None);
+                db.audit(&signer.audit(&row, now)).await?;
+                db.insert_signatures(std::slice::from_ref(&row)).await?;
+            }
         }
         Ok(ActionOutcome {
             plan,
             dry_run,
             record: after,
+            signature_required: needed.map(|m| m.as_str().to_string()),
         })
     }
 

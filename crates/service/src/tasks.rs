@@ -1,12 +1,14 @@
 //! Completing and cancelling tasks (C6).
 
 use portico_domain::collab::{self, Plan, TaskCompleter};
+use portico_domain::lifecycle::SignatureMeaning;
 use portico_domain::TaskId;
-use portico_store::{Db, TaskRow};
+use portico_store::{Db, Signed, TaskRow};
 
 use crate::retry::retrying;
+use crate::signatures::{SignatureInput, Signer};
 use crate::snapshot::On;
-use crate::{Caller, Portico, ServiceError, ServiceResult};
+use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult};
 
 fn not_found(id: &str) -> ServiceError {
     ServiceError::NotFound(format!("task {id} not found"))
@@ -31,24 +33,54 @@ impl Portico {
     }
 
     /// `POST /api/v1/tasks/{id}/complete`: by the assignee, or by an internal user on its
-    /// behalf (recorded as such). The last response of a state may move the record on.
+    /// behalf (recorded as such). The last response of a state may move the record on. A
+    /// task the configuration marks as signed needs `signature`: the signer is the caller.
     #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn complete_task(
         &self,
         caller: &Caller,
         id: &str,
         response: &str,
+        signature: Option<SignatureInput>,
     ) -> ServiceResult<(TaskRow, Plan)> {
-        let by = if self.task(caller, id).await?.assignee == caller.user.id {
+        let task = self.task(caller, id).await?;
+        let by = if task.assignee == caller.user.id {
             TaskCompleter::Assignee
         } else {
             TaskCompleter::OnBehalf(caller.user.id.clone())
         };
+        let required = self.signature_for_task(&task).await?;
+        let signer = self
+            .check_signature(
+                caller,
+                required.as_ref(),
+                signature.as_ref(),
+                &format!("completing the task {}", task.label),
+            )
+            .await?;
         let task_id = TaskId::new(id);
-        self.task_rule(caller, &task_id, |snap, ctx| {
+        self.task_rule(caller, &task_id, signer.as_ref(), |snap, ctx| {
             collab::complete_task(snap, &task_id, response, by, ctx)
         })
         .await
+    }
+
+    /// The meaning of the signature completing `task` requires, if any.
+    pub async fn signature_for_task(
+        &self,
+        task: &TaskRow,
+    ) -> ServiceResult<Option<SignatureMeaning>> {
+        let object = self
+            .store
+            .read()
+            .await?
+            .db()
+            .record_object(&task.record)
+            .await?;
+        Ok(object
+            .and_then(|o| self.config.target(&o))
+            .and_then(|t| t.lifecycle.signature_for_task(&task.state))
+            .cloned())
     }
 
     /// `POST /api/v1/tasks/{id}/cancel`: internal users only.
@@ -57,7 +89,7 @@ impl Portico {
         self.task(caller, id).await?;
         caller.require_internal()?;
         let task_id = TaskId::new(id);
-        self.task_rule(caller, &task_id, |snap, ctx| {
+        self.task_rule(caller, &task_id, None, |snap, ctx| {
             collab::cancel_task(snap, &task_id, ctx)
         })
         .await
@@ -67,6 +99,7 @@ impl Portico {
         &self,
         caller: &Caller,
         id: &TaskId,
+        signer: Option<&Signer>,
         rule: F,
     ) -> ServiceResult<(TaskRow, Plan)>
     where
@@ -74,13 +107,14 @@ impl Portico {
             + Clone
             + Send,
     {
-        retrying(|| self.task_rule_once(caller, id, rule.clone())).await
+        retrying(|| self.task_rule_once(caller, id, signer, rule.clone())).await
     }
 
     async fn task_rule_once<F>(
         &self,
         caller: &Caller,
         id: &TaskId,
+        signer: Option<&Signer>,
         rule: F,
     ) -> ServiceResult<(TaskRow, Plan)>
     where
@@ -91,7 +125,7 @@ impl Portico {
         let mut db = tx.db();
         let (record, target) = self.record_of_task(&mut db, id).await?;
         self.require_open_for(caller, &record)?;
-        let (plan, _) = self
+        let (plan, after) = self
             .plan_and_apply(
                 &mut db,
                 On {
@@ -105,6 +139,18 @@ impl Portico {
             )
             .await?;
         let task = db.task(id).await?.ok_or_else(|| not_found(id.as_str()))?;
+        if let Some(signer) = signer {
+            // Signed as stored: the response the task now holds.
+            let response = task.response.clone().unwrap_or_default();
+            let row = signer.row(
+                caller,
+                &after,
+                Signed::Task(id.clone()),
+                Some((id, &response)),
+            );
+            db.audit(&signer.audit(&row, now_ms())).await?;
+            db.insert_signatures(std::slice::from_ref(&row)).await?;
+        }
         tx.commit().await?;
         Ok((task, plan))
     }

@@ -14,6 +14,7 @@ use crate::notifications::NotificationRow;
 use crate::outbox::QueuedEmail;
 use crate::records::{ASSIGNMENT_COLS, EXTERNAL_COLLABORATOR_ROLE, SHARING_COLS};
 use crate::rows::{license_name, status_name};
+use crate::signatures::SignatureRow;
 use crate::tasks::TaskRow;
 use crate::users::NewUserRow;
 use crate::{AuditEntry, Db, Result, StoreError};
@@ -45,6 +46,7 @@ pub struct Writes {
     collaborators: Vec<(String, Vec<PersonId>)>,
     deleted: Vec<String>,
     emails: Vec<QueuedEmail>,
+    signatures: Vec<SignatureRow>,
     audit: Vec<AuditEntry>,
 }
 
@@ -75,6 +77,7 @@ impl Writes {
             collaborators: vec![],
             deleted: vec![],
             emails: vec![],
+            signatures: vec![],
             audit: vec![],
         }
     }
@@ -82,6 +85,11 @@ impl Writes {
     /// When everything added is written.
     pub fn now(&self) -> i64 {
         self.now
+    }
+
+    /// Adds a signature of one of the plans' records (written with them, in this transaction).
+    pub fn sign(&mut self, s: SignatureRow) {
+        self.signatures.push(s);
     }
 
     /// Adds an audit entry (written after the plans' own, in the order added).
@@ -466,6 +474,7 @@ impl Db<'_> {
         )
         .await?;
         self.queue_emails(&w.emails, now).await?;
+        self.insert_signatures(&w.signatures).await?;
         self.audit_all(&w.audit).await
     }
 }

@@ -4,7 +4,7 @@
 use axum::extract::Path;
 use portico_domain::collab::ActionArgs;
 use portico_domain::PersonId;
-use portico_service::BULK_LIMIT;
+use portico_service::{RunMode, BULK_LIMIT};
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::{ObjectBuilder, Type};
@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::plan::PlanResult;
 use super::records::Record;
+use super::signatures::SignatureRequest;
 use super::wire::{id_list, ok, Answer, Success, SuccessStatus};
 use crate::error::{ErrorItem, FailureStatus, Refusals};
 use crate::extract::{Auth, Internal, Json, Query};
@@ -51,6 +52,16 @@ pub struct DryRun {
     dry_run: bool,
 }
 
+impl DryRun {
+    /// A dry run takes no signature; a real run the one it was sent.
+    fn mode(&self, signature: Option<SignatureRequest>) -> RunMode {
+        match self.dry_run {
+            true => RunMode::DryRun,
+            false => RunMode::Apply(signature.map(Into::into)),
+        }
+    }
+}
+
 /// What some actions need to know.
 #[derive(Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -61,6 +72,8 @@ pub struct ActionRequest {
     to: Option<String>,
     /// Moves that need a reason (a rejection tells the collaborator in its new task).
     reason: Option<String>,
+    /// Actions the configuration marks as signed: the electronic signature.
+    signature: Option<SignatureRequest>,
 }
 
 fn args(from: Option<String>, to: Option<String>, reason: Option<String>) -> ActionArgs {
@@ -82,14 +95,19 @@ pub async fn run_action(
     let b = body.unwrap_or_default();
     let args = args(b.from, b.to, b.reason);
     let outcome = app
-        .run_action(&caller, &object, &id, &action, args, q.dry_run)
+        .run_action(&caller, &object, &id, &action, args, q.mode(b.signature))
         .await?;
     // The record as the caller sees it now; one it can no longer read answers its state.
     let record = match app.record(&caller, &object, &id).await {
         Ok(view) => Record::from(&view),
         Err(_) => Record::bare(id, Some(outcome.record.state.clone())),
     };
-    Ok(ok(PlanResult::new(&outcome.plan, outcome.dry_run, record)))
+    Ok(ok(PlanResult::new(
+        &outcome.plan,
+        outcome.dry_run,
+        record,
+        outcome.signature_required,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -102,6 +120,8 @@ pub struct BulkRequest {
     from: Option<String>,
     to: Option<String>,
     reason: Option<String>,
+    /// One signature for the batch, recorded on each record the action changes.
+    signature: Option<SignatureRequest>,
 }
 
 fn bulk_ids() -> Schema {
@@ -153,7 +173,7 @@ pub async fn bulk(
 ) -> Answer<Vec<BulkResult>> {
     let args = args(b.from, b.to, b.reason);
     let results = app
-        .run_bulk(&caller, &object, &action, &b.ids, args, q.dry_run)
+        .run_bulk(&caller, &object, &action, &b.ids, args, q.mode(b.signature))
         .await?;
     Ok(ok(results
         .into_iter()
@@ -163,6 +183,7 @@ pub async fn bulk(
                     &done.plan,
                     done.dry_run,
                     Record::bare(id.clone(), Some(done.record.state)),
+                    done.signature_required,
                 )),
                 id,
                 response_status: SuccessStatus::Success,

@@ -12,6 +12,7 @@ pub mod extranet;
 pub mod lists;
 pub mod plan;
 pub mod records;
+pub mod signatures;
 pub mod templates;
 pub mod users;
 pub mod wire;
@@ -64,6 +65,7 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<Portico> {
         .routes(routes!(actions::list_actions))
         .routes(routes!(actions::run_action))
         .routes(routes!(actions::bulk))
+        .routes(routes!(signatures::list_signatures))
         .routes(routes!(
             workflow::list_checklists,
             workflow::create_checklist

@@ -38,6 +38,10 @@ pub struct PlanResult {
     notifications: Vec<NotificationPlanned>,
     emails: Vec<EmailPlanned>,
     record_deleted: bool,
+    /// The meaning of the electronic signature the action requires (`null`: none); a dry run
+    /// tells it before the signer is asked.
+    #[schema(required)]
+    signature_required: Option<String>,
 }
 
 /// A record's move between lifecycle states.
@@ -237,7 +241,12 @@ fn ids<T: ToString>(items: &[T]) -> Vec<String> {
 
 impl PlanResult {
     /// The answer for `plan`, with the record as the caller sees it after.
-    pub fn new(p: &Plan, dry_run: bool, record: Record) -> Self {
+    pub fn new(
+        p: &Plan,
+        dry_run: bool,
+        record: Record,
+        signature_required: Option<String>,
+    ) -> Self {
         PlanResult {
             dry_run,
             action: p.action.clone(),
@@ -261,6 +270,7 @@ impl PlanResult {
             notifications: list(&p.notifications),
             emails: list(&p.emails),
             record_deleted: p.delete_record,
+            signature_required,
         }
     }
 }

@@ -206,5 +206,10 @@ pub async fn delete_record(
     Path((object, id)): Path<(String, String)>,
 ) -> Answer<PlanResult> {
     let plan = app.delete_record(&caller, &object, &id).await?;
-    Ok(ok(PlanResult::new(&plan, false, Record::bare(id, None))))
+    Ok(ok(PlanResult::new(
+        &plan,
+        false,
+        Record::bare(id, None),
+        None,
+    )))
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::plan::StateChange;
+use super::signatures::SignatureRequest;
 use super::wire::{long_text, ok, time, Answer, Created, Empty, Paged, Success};
 use crate::error::Refusals;
 use crate::extract::{Auth, Json, JsonObject, Query};
@@ -117,6 +118,8 @@ pub async fn read_task(Auth(app, caller): Auth, Path(id): Path<String>) -> Answe
 pub struct TaskResponse {
     #[schema(schema_with = long_text)]
     response: String,
+    /// Tasks the configuration marks as signed: the electronic signature.
+    signature: Option<SignatureRequest>,
 }
 
 /// Complete a task with a response
@@ -126,7 +129,9 @@ pub async fn complete_task(
     Path(id): Path<String>,
     Json(b): Json<TaskResponse>,
 ) -> Answer<Task> {
-    let (task, plan) = app.complete_task(&caller, &id, &b.response).await?;
+    let (task, plan) = app
+        .complete_task(&caller, &id, &b.response, b.signature.map(Into::into))
+        .await?;
     Ok(ok(Task {
         state_change: Some(plan.state_change.as_ref().map(StateChange::from)),
         ..task.into()

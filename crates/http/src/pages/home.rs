@@ -10,7 +10,7 @@ use portico_service::store::{RecordFilter, TaskFilter, TaskRow};
 use portico_service::{Caller, Page, Portico, ServiceError};
 
 use super::shared::{
-    app_layout, local, records_table, refused, shown, state_label, then_to, RecordPage,
+    app_layout, local, records_table, refused, shown, sign_fields, state_label, then_to, RecordPage,
 };
 use super::web::{WebForm, WebPage};
 use crate::api::wire::time;
@@ -101,14 +101,19 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
     Ok(app_layout(caller, csrf, title, content))
 }
 
-fn task_form(t: &TaskRow, csrf: &str, back: &str) -> Markup {
+fn task_form(t: &TaskRow, csrf: &str, back: &str, signature: Option<&str>) -> Markup {
     html! {
         form method="post" action=(format!("/tasks/{}/complete", t.id)) {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="back" value=(back);
             label for=(format!("response-{}", t.id)) { "Your response" }
             textarea id=(format!("response-{}", t.id)) name="response" rows="4" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
-            button type="submit" { "Send response" }
+            @if let Some(meaning) = signature {
+                (sign_fields(t.id.as_str(), meaning))
+                button type="submit" { "Sign and send response" }
+            } @else {
+                button type="submit" { "Send response" }
+            }
         }
     }
 }
@@ -152,6 +157,13 @@ async fn record_page(
             Page::default(),
         )
         .await?;
+    let mut task_signatures = std::collections::BTreeMap::new();
+    for t in tasks.iter().filter(|t| t.status == "open") {
+        if let Some(m) = app.signature_for_task(t).await? {
+            task_signatures.insert(t.id.to_string(), m.as_str().to_string());
+        }
+    }
+    let signatures = app.signatures(caller, object, id).await?;
     let checklists = app.checklists(caller, object, id).await?;
     let visible = |f: &str| {
         view.visible_fields
@@ -193,7 +205,20 @@ async fn record_page(
                     p { (t.instructions) }
                     @if let Some(resp) = &t.response { p { strong { "Response: " } (resp) } }
                     @if t.status == "open" && !read_only && (t.assignee == caller.user.id || caller.is_internal()) {
-                        (task_form(t, csrf, &back))
+                        (task_form(t, csrf, &back, task_signatures.get(t.id.as_str()).map(String::as_str)))
+                    }
+                }
+            }
+        }
+        @if !signatures.is_empty() {
+            section class="signatures" {
+                h2 { "Signatures" }
+                ul {
+                    @for s in &signatures {
+                        li {
+                            (s.manifestation())
+                            @if !s.current { " " em class="hint" { "(signed an earlier version of this record)" } }
+                        }
                     }
                 }
             }
@@ -272,7 +297,7 @@ pub async fn complete_task(
     form: WebForm,
 ) -> Response {
     then_to(
-        app.complete_task(&form.caller, &id, form.value("response"))
+        app.complete_task(&form.caller, &id, form.value("response"), form.signature())
             .await,
         |_| local(form.value("back")),
     )

@@ -10,10 +10,10 @@ use maud::{html, Markup};
 use portico_domain::collab::{ActionArgs, Plan};
 use portico_domain::PersonId;
 use portico_service::store::RecordFilter;
-use portico_service::{Page, Portico, RecordInput, ServiceError};
+use portico_service::{Page, Portico, RecordInput, RunMode, ServiceError};
 
 use super::shared::{
-    app_layout, records_table, refusal_in_page, refused, then_to, RecordPage, MANY,
+    app_layout, records_table, refusal_in_page, refused, sign_fields, then_to, RecordPage, MANY,
 };
 use super::web::{WebForm, WebPage};
 
@@ -182,9 +182,8 @@ pub async fn preview(
         None
     } else {
         let dry_run = app
-            .run_action(&caller, &object, &id, &action, args(&q), true)
-            .await
-            .map(|outcome| outcome.plan);
+            .run_action(&caller, &object, &id, &action, args(&q), RunMode::DryRun)
+            .await;
         match refusal_in_page(dry_run) {
             Ok(preview) => Some(preview),
             Err(e) => return refused(e),
@@ -216,14 +215,19 @@ pub async fn preview(
             }
         }
         @match &preview {
-            Some(Ok(plan)) => {
+            Some(Ok(outcome)) => {
                 h2 { "What it will do" }
-                (plan_summary(plan))
+                (plan_summary(&outcome.plan))
                 form method="post" action=(format!("/records/{object}/{id}/actions/{action}")) {
                     input type="hidden" name="csrf" value=(csrf.0);
                     @if let Some(to) = q.get("to") { input type="hidden" name="to" value=(to); }
                     @if let Some(reason) = q.get("reason") { input type="hidden" name="reason" value=(reason); }
-                    button type="submit" { "Confirm" }
+                    @if let Some(meaning) = &outcome.signature_required {
+                        (sign_fields("action", meaning))
+                        button type="submit" { "Sign and confirm" }
+                    } @else {
+                        button type="submit" { "Confirm" }
+                    }
                 }
             }
             Some(Err(message)) => { p class="error" role="alert" { (message) } }
@@ -247,7 +251,7 @@ pub async fn run(
             &id,
             &action,
             args(&form.fields),
-            false,
+            RunMode::Apply(form.signature()),
         )
         .await
     {

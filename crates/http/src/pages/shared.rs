@@ -189,3 +189,17 @@ pub(crate) fn local(back: &str) -> String {
         "/home".to_string()
     }
 }
+
+/// The sign dialog of a form (SPEC section 11): the meaning the signer affirms, shown, and
+/// the password entered again. `key` keeps the field ids of several forms apart.
+pub(crate) fn sign_fields(key: &str, meaning: &str) -> Markup {
+    html! {
+        fieldset class="signature" {
+            legend { "Electronic signature" }
+            p { "By signing you affirm: " strong { (meaning) } }
+            input type="hidden" name="signature_meaning" value=(meaning);
+            label for=(format!("signature-password-{key}")) { "Your password" }
+            input type="password" id=(format!("signature-password-{key}")) name="signature_password" required autocomplete="current-password";
+        }
+    }
+}

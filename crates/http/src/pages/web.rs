@@ -170,6 +170,16 @@ pub struct WebForm {
 }
 
 impl WebForm {
+    /// The electronic signature the form carries, if its sign dialog
+    /// ([`super::shared::sign_fields`]) was filled in.
+    pub fn signature(&self) -> Option<portico_service::SignatureInput> {
+        let password = self.value("signature_password");
+        (!password.is_empty()).then(|| portico_service::SignatureInput {
+            password: password.to_string(),
+            meaning: self.value("signature_meaning").to_string(),
+        })
+    }
+
     /// A field's value; "" when the form has no such field.
     pub fn value(&self, name: &str) -> &str {
         self.fields.get(name).map_or("", String::as_str)

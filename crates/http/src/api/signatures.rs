@@ -1,0 +1,97 @@
+//! Electronic signatures (SPEC section 11): what a signed action or task completion carries,
+//! and a record's signatures as they read back.
+
+use axum::extract::Path;
+use portico_service::store::Signed;
+use portico_service::{SignatureInput, SignatureView};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::wire::{ok, Answer, Success};
+use crate::error::Refusals;
+use crate::extract::Auth;
+
+/// `{"password": "...", "meaning": "..."}`: the signer's password entered again, and the
+/// meaning the configuration names for the action or task (e.g. `Approved`).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureRequest {
+    /// The signed-in user's password (the username is the session's).
+    #[schema(min_length = 1, max_length = 256)]
+    password: String,
+    /// What the signature means; must be the configured meaning.
+    #[schema(min_length = 1, max_length = 100)]
+    meaning: String,
+}
+
+impl From<SignatureRequest> for SignatureInput {
+    fn from(s: SignatureRequest) -> Self {
+        SignatureInput {
+            password: s.password,
+            meaning: s.meaning,
+        }
+    }
+}
+
+/// One signature of a record, with its manifestation.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signature {
+    id: String,
+    /// The signer's user id.
+    signer: String,
+    /// The signer's name as printed with the signature.
+    printed_name: String,
+    /// What the signature means, e.g. `Approved`.
+    meaning: String,
+    /// When it was made: RFC 3339 with its offset.
+    #[schema(format = DateTime)]
+    signed_at: String,
+    /// The lifecycle action signed (absent for a task's completion).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<String>,
+    /// The task whose completion was signed (absent for an action).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task: Option<String>,
+    /// SHA-256 (hex) of the record as signed: its fields (not its state) and, for a task, the
+    /// task's response, as canonical JSON.
+    record_hash: String,
+    /// Whether the record still hashes to `record_hash`: `false` when it changed after the
+    /// signature (the signature refers to an earlier version), or when the signature was not
+    /// made on this record.
+    current: bool,
+    /// `printed name — meaning — date and time` (21 CFR 11.50).
+    manifestation: String,
+}
+
+impl From<SignatureView> for Signature {
+    fn from(v: SignatureView) -> Self {
+        let manifestation = v.manifestation();
+        let (action, task) = match v.row.signed {
+            Signed::Action(a) => (Some(a), None),
+            Signed::Task(t) => (None, Some(t.to_string())),
+        };
+        Signature {
+            id: v.row.id,
+            signer: v.row.signer.to_string(),
+            printed_name: v.row.printed_name,
+            meaning: v.row.meaning,
+            signed_at: v.row.signed_at,
+            action,
+            task,
+            record_hash: v.row.record_hash,
+            current: v.current,
+            manifestation,
+        }
+    }
+}
+
+/// A record's electronic signatures, oldest first
+#[utoipa::path(get, path = "/vobjects/{object}/{id}/signatures", responses((status = 200, body = Success<Vec<Signature>>), Refusals))]
+pub async fn list_signatures(
+    Auth(app, caller): Auth,
+    Path((object, id)): Path<(String, String)>,
+) -> Answer<Vec<Signature>> {
+    let views = app.signatures(&caller, &object, &id).await?;
+    Ok(ok(views.into_iter().map(Signature::from).collect()))
+}

@@ -49,15 +49,21 @@ fn machine(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// "26 Nov 2026, 14:05" in the reader's zone.
+/// "today, 14:05", "yesterday, 09:30" or "26 Nov 2026, 14:05" in the reader's zone.
 pub fn date_time_text(ms: i64) -> String {
-    Timestamp::from_millisecond(ms)
-        .map(|t| {
-            t.to_zoned_datetime(zone())
-                .strftime("%-d %b %Y, %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
+    date_time_words(ms, now_ms())
+}
+
+fn date_time_words(ms: i64, now: i64) -> String {
+    let Ok(t) = Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let at = t.to_zoned_datetime(zone());
+    match days_from_today(ms, now) {
+        Some(0) => format!("today, {}", at.strftime("%H:%M")),
+        Some(-1) => format!("yesterday, {}", at.strftime("%H:%M")),
+        _ => at.strftime("%-d %b %Y, %H:%M").to_string(),
+    }
 }
 
 /// The same with the zone's abbreviation, for the title shown on hover.
@@ -207,13 +213,28 @@ mod tests {
     #[tokio::test]
     async fn dates_read_in_the_readers_zone() {
         let berlin = TimeZone::get("Europe/Berlin").unwrap();
-        let text = with_reader_zone(berlin, async { date_time_text(NOON) }).await;
+        let later = NOON + 30 * DAY;
+        let text = with_reader_zone(berlin.clone(), async { date_time_words(NOON, later) }).await;
         assert_eq!(text, "26 Nov 2026, 13:00");
         assert_eq!(
-            date_time_text(NOON),
+            date_time_words(NOON, later),
             "26 Nov 2026, 12:00",
             "UTC outside a request"
         );
+        // 23:30 UTC is already the next day in Berlin.
+        let late = NOON + 11 * 3_600_000 + 1_800_000;
+        let (today, yesterday) = with_reader_zone(berlin, async {
+            (
+                date_time_words(late, late + 60_000),
+                date_time_words(late, late + DAY),
+            )
+        })
+        .await;
+        assert_eq!(
+            (today.as_str(), yesterday.as_str()),
+            ("today, 00:30", "yesterday, 00:30")
+        );
+        assert_eq!(date_time_words(late, late + DAY), "yesterday, 23:30");
         let markup = with_reader_zone(TimeZone::UTC, async { when(NOON).into_string() }).await;
         assert!(
             markup.starts_with("<time datetime=\"2026-11-26T12:00:00Z\" title=\"Thursday 26 November 2026, 12:00:00 UTC\">"),

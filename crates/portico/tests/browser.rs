@@ -16,7 +16,7 @@ use reqwest::Method;
 use serde_json::json;
 use support::browser::{
     axe_source, axe_violations, browser, browser_sized, click, eventually, screenshot,
-    screenshot_of, sign_in, sign_in_as_admin, type_into, unplain, PHONE_WIDTH,
+    screenshot_of, sign_in, sign_in_as_admin, text_of, type_into, unplain, PHONE_WIDTH,
 };
 use support::smtp::decoded;
 use support::TestApp;
@@ -63,13 +63,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
         .for_element(Locator::LinkText("Sign in"))
         .await
         .unwrap();
-    let done = c
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let done = text_of(&c, Locator::Css("h1")).await;
     assert_eq!(done, "Your password is set");
     click(&c, Locator::LinkText("Sign in")).await;
     type_into(&c, Locator::Id("username"), &username).await;
@@ -82,13 +76,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
         .for_element(Locator::LinkText("SCAR-0042"))
         .await
         .unwrap();
-    let home = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = text_of(&c, Locator::Css("main")).await;
     assert!(
         home.contains("SCAR-0042") && !home.contains("SCAR-0099"),
         "{home}"
@@ -154,13 +142,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
     c.goto(&format!("{}/records/car__v/{theirs}", app.base))
         .await
         .unwrap();
-    let body = c
-        .find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = text_of(&c, Locator::Css("body")).await;
     assert!(
         body.contains("There is nothing here for you") && !body.contains("SCAR-0099"),
         "{body}"
@@ -184,13 +166,7 @@ async fn an_admin_edits_a_template_with_a_live_preview_in_chromium(app: TestApp)
     // The preview follows the typing (our script, allowed by the page's CSP).
     let mut seen = String::new();
     for _ in 0..50 {
-        seen = c
-            .find(Locator::Id("preview"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        seen = text_of(&c, Locator::Id("preview")).await;
         if seen.contains("Welcome aboard, Anna") {
             break;
         }
@@ -311,13 +287,7 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium(app: TestApp
 /// A page as a person meets it: its visible text holds no field code, id or stamp, and
 /// axe-core finds no WCAG 2.1 A/AA violation.
 async fn check_page(c: &fantoccini::Client, axe: Option<&str>, path: &str, width: &str) {
-    let body = c
-        .find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = text_of(c, Locator::Css("body")).await;
     // The configuration pages show the configuration's own names (what an administrator
     // writes in the file): codes are their subject there, never ids or stamps.
     let codes_allowed = path.starts_with("/configuration");
@@ -516,13 +486,7 @@ async fn every_page_reads_plainly_and_passes_axe_in_chromium(app: TestApp) {
         .goto(&format!("{}/records/car__v/{scar}", app.base))
         .await
         .unwrap();
-    let history = desktop
-        .find(Locator::Css("ol.history"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let history = text_of(&desktop, Locator::Css("ol.history")).await;
     for said in [
         "Quinn Lead created SCAR-004",
         "Quinn Lead sent SCAR-004 to the supplier",
@@ -559,21 +523,9 @@ async fn every_page_reads_plainly_and_passes_axe_in_chromium(app: TestApp) {
 
     // The dashboard lists the open tasks with links and due dates, the overdue one marked.
     desktop.goto(&format!("{}/home", app.base)).await.unwrap();
-    let overdue = desktop
-        .find(Locator::Css("ul.tasks .overdue"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let overdue = text_of(&desktop, Locator::Css("ul.tasks .overdue")).await;
     assert_eq!(overdue, "overdue by 2 days");
-    let tasks = desktop
-        .find(Locator::Css("ul.tasks"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let tasks = text_of(&desktop, Locator::Css("ul.tasks")).await;
     assert!(
         tasks.contains("Respond · SCAR-004 — Anna Berg — due in 14 days"),
         "{tasks}"

@@ -253,3 +253,8 @@ pub async fn screenshot_of(c: &fantoccini::Client, app: &TestApp, at: Locator<'_
     let png = c.find(at).await.unwrap().screenshot().await.unwrap();
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
+
+/// The visible text of the element `at`.
+pub async fn text_of(c: &fantoccini::Client, at: Locator<'_>) -> String {
+    c.find(at).await.unwrap().text().await.unwrap()
+}

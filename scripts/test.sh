@@ -47,8 +47,10 @@ export AWS_ENDPOINT_URL="http://127.0.0.1:$s3_port" PORTICO_TEST_S3_BUCKET=porti
 
 # The real OpenID provider of the sign-on tests (oidc-provider from the npm registry, run by
 # the machine's Node.js), installed as its lock file says.
+# axe-core, which the browser test injects into every page (WCAG 2.1 A/AA), likewise.
 if command -v npm >/dev/null 2>&1; then
   npm ci --prefix crates/portico/tests/oidc --no-audit --no-fund --loglevel=error >/dev/null
+  npm ci --prefix crates/portico/tests/axe --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 echo "== cargo fmt --check"

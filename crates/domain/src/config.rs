@@ -79,6 +79,16 @@ impl EmailKind {
         }
     }
 
+    /// How people call it: "Welcome", "Welcome Back", "Goodbye", "Task".
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Welcome => "Welcome",
+            Self::WelcomeBack => "Welcome Back",
+            Self::Goodbye => "Goodbye",
+            Self::Task => "Task",
+        }
+    }
+
     /// The template name for an object type, e.g. `ext_collab_welcome_scar__v`.
     pub fn template_name(self, object_type: &str) -> String {
         let base = object_type.strip_suffix("__v").unwrap_or(object_type);

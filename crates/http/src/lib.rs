@@ -16,6 +16,7 @@ mod invalid;
 mod openapi;
 pub mod ops;
 mod pages;
+mod plain;
 pub mod sso;
 mod trace;
 

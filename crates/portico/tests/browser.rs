@@ -14,7 +14,10 @@ use std::time::Duration;
 use fantoccini::Locator;
 use reqwest::Method;
 use serde_json::json;
-use support::browser::{browser, click, eventually, screenshot, sign_in_as_admin, type_into};
+use support::browser::{
+    axe_source, axe_violations, browser, browser_sized, click, eventually, screenshot,
+    screenshot_of, sign_in, sign_in_as_admin, text_of, type_into, unplain, PHONE_WIDTH,
+};
 use support::smtp::decoded;
 use support::TestApp;
 
@@ -60,13 +63,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
         .for_element(Locator::LinkText("Sign in"))
         .await
         .unwrap();
-    let done = c
-        .find(Locator::Css("h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let done = text_of(&c, Locator::Css("h1")).await;
     assert_eq!(done, "Your password is set");
     click(&c, Locator::LinkText("Sign in")).await;
     type_into(&c, Locator::Id("username"), &username).await;
@@ -79,13 +76,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
         .for_element(Locator::LinkText("SCAR-0042"))
         .await
         .unwrap();
-    let home = c
-        .find(Locator::Css("main"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = text_of(&c, Locator::Css("main")).await;
     assert!(
         home.contains("SCAR-0042") && !home.contains("SCAR-0099"),
         "{home}"
@@ -151,13 +142,7 @@ async fn an_external_collaborator_answers_its_scar_in_chromium(app: TestApp) {
     c.goto(&format!("{}/records/car__v/{theirs}", app.base))
         .await
         .unwrap();
-    let body = c
-        .find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = text_of(&c, Locator::Css("body")).await;
     assert!(
         body.contains("There is nothing here for you") && !body.contains("SCAR-0099"),
         "{body}"
@@ -181,13 +166,7 @@ async fn an_admin_edits_a_template_with_a_live_preview_in_chromium(app: TestApp)
     // The preview follows the typing (our script, allowed by the page's CSP).
     let mut seen = String::new();
     for _ in 0..50 {
-        seen = c
-            .find(Locator::Id("preview"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        seen = text_of(&c, Locator::Id("preview")).await;
         if seen.contains("Welcome aboard, Anna") {
             break;
         }
@@ -247,7 +226,7 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium(app: TestApp
         .await
         .unwrap();
     assert!(
-        plan.contains("1 user(s) created") && plan.contains("ext_collab_welcome_scar__v"),
+        plan.contains("1 user(s) created") && plan.contains("Welcome email (SCAR)"),
         "{plan}"
     );
     screenshot(&c, &app, "action-preview").await;
@@ -305,6 +284,358 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium(app: TestApp
     c.close().await.unwrap();
 }
 
+/// A page as a person meets it: its visible text holds no field code, id or stamp, and
+/// axe-core finds no WCAG 2.1 A/AA violation.
+async fn check_page(c: &fantoccini::Client, axe: Option<&str>, path: &str, width: &str) {
+    let body = text_of(c, Locator::Css("body")).await;
+    // The configuration pages show the configuration's own names (what an administrator
+    // writes in the file): codes are their subject there, never ids or stamps.
+    let codes_allowed = path.starts_with("/configuration");
+    let unplain = unplain(&body, codes_allowed);
+    assert!(
+        unplain.is_empty(),
+        "{path} at {width} shows {unplain:?}:\n{body}"
+    );
+    if let Some(axe) = axe {
+        let violations = axe_violations(c, axe).await;
+        assert!(violations.is_empty(), "{path} at {width}: {violations:#?}");
+    }
+}
+
+/// Visits `paths` in `c` and checks each page.
+async fn visit_all(
+    c: &fantoccini::Client,
+    app: &TestApp,
+    axe: Option<&str>,
+    paths: &[String],
+    width: &str,
+) {
+    for path in paths {
+        c.goto(&format!("{}{path}", app.base)).await.unwrap();
+        check_page(c, axe, path, width).await;
+    }
+}
+
+async fn every_page_reads_plainly_and_passes_axe_in_chromium(app: TestApp) {
+    let axe = axe_source();
+    let Some((desktop, _driver, _profile)) = browser().await else {
+        return;
+    };
+    let Some((phone, _phone_driver, _phone_profile)) = browser_sized(Some(PHONE_WIDTH)).await
+    else {
+        return;
+    };
+    // Quinn Lead, an internal user, runs the work; Anna Berg answers for Acme.
+    let (status, body) = app
+        .post(
+            &app.admin,
+            "/api/v1/users",
+            json!({"username__v": "quinn", "first_name__v": "Quinn", "last_name__v": "Lead",
+                   "email__v": "quinn@portico.example", "security_profile__v": "internal_user",
+                   "password": "quinn's long password"}),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "{body}");
+    let quinn = app.login("quinn", "quinn's long password").await;
+    let acme = app.org("Acme Components").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let new_record = |object: &'static str, name: &'static str| {
+        let (quinn, acme, anna) = (quinn.clone(), acme.clone(), anna.clone());
+        let app = &app;
+        async move {
+            app.ok(Method::POST, &quinn, &format!("/api/v1/vobjects/{object}"),
+                Some(json!({"name__v": name, "supplier__v": acme, "external_collaborator__v": [anna]})))
+                .await["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let scar = new_record("car__v", "SCAR-004").await;
+    let ncr = new_record("ncr__v", "NCR-007").await;
+    let draft = new_record("change_control__v", "CHG-001").await;
+    let send = |object: &'static str, id: String, body: serde_json::Value| {
+        let quinn = quinn.clone();
+        let app = &app;
+        async move {
+            let path = format!(
+                "/api/v1/vobjects/{object}/{id}/actions/change_state_to_pending_response__c"
+            );
+            app.ok(Method::POST, &quinn, &path, Some(body)).await
+        }
+    };
+    send("car__v", scar.clone(), json!({})).await;
+    send("ncr__v", ncr.clone(), json!({})).await;
+    app.ok(Method::POST, &quinn, &format!("/api/v1/vobjects/car__v/{scar}/checklists"),
+        Some(json!({"name__v": "8D response", "assignee__v": anna, "items": [{"question": "What is the root cause?"}]})))
+        .await;
+    app.ok(
+        Method::POST,
+        &quinn,
+        &format!("/api/v1/vobjects/car__v/{scar}/comments"),
+        Some(json!({"body": "Please include the tool change record."})),
+    )
+    .await;
+    // Quinn answers for Anna (she called), then rejects: Anna gets a new task.
+    let task = app
+        .ok(
+            Method::GET,
+            &quinn,
+            &format!("/api/v1/tasks?record__v={scar}&status__v=open__v"),
+            None,
+        )
+        .await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.ok(
+        Method::POST,
+        &quinn,
+        &format!("/api/v1/tasks/{task}/complete"),
+        Some(json!({"response": "Tool worn; replaced (by phone)."})),
+    )
+    .await;
+    let reject =
+        format!("/api/v1/vobjects/car__v/{scar}/actions/change_state_to_pending_response__c");
+    app.ok(
+        Method::POST,
+        &quinn,
+        &reject,
+        Some(json!({"reason": "Attach the inspection report."})),
+    )
+    .await;
+    // NCR-007's task is two days overdue.
+    app.running
+        .app
+        .store()
+        .execute_raw(&format!(
+            "UPDATE tasks SET due_at = {} WHERE record_id = '{ncr}'",
+            chrono_like_now_ms() - 2 * 86_400_000 - 3_600_000
+        ))
+        .await
+        .unwrap();
+    app.deliver().await;
+    let email = app.email_of(&anna).await;
+    let anna_token = app.accept_welcome(&email, "anna's long password").await;
+    app.ok(Method::POST, &anna_token, "/api/v1/tickets",
+        Some(json!({"kind": "support", "subject": "Access for a colleague", "body": "Please add Bo."})))
+        .await;
+    let anna_username = app.user_of(&anna).await["username__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let internal: Vec<String> = [
+        "/home".to_string(),
+        "/records/car__v".into(),
+        "/records/ncr__v".into(),
+        "/records/audit__qdm".into(),
+        "/records/change_control__v".into(),
+        "/records/inspection__v".into(),
+        "/records/car__v/new".into(),
+        format!("/records/car__v/{scar}"),
+        format!("/records/ncr__v/{ncr}"),
+        format!("/records/change_control__v/{draft}"),
+        format!(
+            "/records/change_control__v/{draft}/preview?action=change_state_to_pending_response__c"
+        ),
+        format!("/records/car__v/{scar}/preview?action=reassign_external_collaborator__v"),
+        "/organizations".into(),
+        format!("/organizations/{acme}"),
+        format!("/persons/{anna}/edit"),
+        "/users".into(),
+        "/licenses".into(),
+        "/tickets".into(),
+        "/account/password".into(),
+    ]
+    .into();
+    let admin_only: Vec<String> = [
+        "/outbox".to_string(),
+        "/configuration".into(),
+        "/configuration/templates/ext_collab_welcome_scar__v".into(),
+    ]
+    .into();
+    let extranet: Vec<String> = [
+        "/home".to_string(),
+        format!("/records/car__v/{scar}"),
+        format!("/records/ncr__v/{ncr}"),
+        "/tickets".into(),
+        "/account/password".into(),
+    ]
+    .into();
+    let signed_out: Vec<String> = [
+        "/login".to_string(),
+        "/set-password?token=not-a-token".into(),
+        "/set-password/new-link".into(),
+    ]
+    .into();
+    for (c, width) in [(&desktop, "desktop"), (&phone, "375 px")] {
+        sign_in(c, &app, "quinn", "quinn's long password").await;
+        visit_all(c, &app, axe.as_deref(), &internal, width).await;
+        sign_in(c, &app, "admin", support::ADMIN_PASSWORD).await;
+        visit_all(c, &app, axe.as_deref(), &admin_only, width).await;
+        sign_in(c, &app, &anna_username, "anna's long password").await;
+        visit_all(c, &app, axe.as_deref(), &extranet, width).await;
+        c.delete_all_cookies().await.unwrap();
+        visit_all(c, &app, axe.as_deref(), &signed_out, width).await;
+    }
+
+    // The record page tells its history in sentences, with names and links.
+    sign_in(&desktop, &app, "quinn", "quinn's long password").await;
+    desktop
+        .goto(&format!("{}/records/car__v/{scar}", app.base))
+        .await
+        .unwrap();
+    let history = text_of(&desktop, Locator::Css("ol.history")).await;
+    for said in [
+        "Quinn Lead created SCAR-004",
+        "Quinn Lead sent SCAR-004 to the supplier",
+        "Anna Berg's account was activated (Welcome email queued)",
+        "Quinn Lead answered for Anna Berg on SCAR-004",
+        "Quinn Lead rejected the response to SCAR-004",
+        "SCAR-004 moved from Draft to Pending Response",
+    ] {
+        assert!(
+            history.contains(said),
+            "{said:?} is not in the history:\n{history}"
+        );
+    }
+    let anna_link = desktop
+        .find(Locator::XPath(
+            "//ol[@class='history']//a[text()='Anna Berg']",
+        ))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap();
+    assert_eq!(
+        anna_link.as_deref(),
+        Some(format!("/persons/{anna}/edit").as_str())
+    );
+    screenshot_of(
+        &desktop,
+        &app,
+        Locator::XPath("//section[h2='History']"),
+        "history",
+    )
+    .await;
+
+    // The dashboard lists the open tasks with links and due dates, the overdue one marked.
+    desktop.goto(&format!("{}/home", app.base)).await.unwrap();
+    let overdue = text_of(&desktop, Locator::Css("ul.tasks .overdue")).await;
+    assert_eq!(overdue, "overdue by 2 days");
+    let tasks = text_of(&desktop, Locator::Css("ul.tasks")).await;
+    assert!(
+        tasks.contains("Respond · SCAR-004 — Anna Berg — due in 14 days"),
+        "{tasks}"
+    );
+
+    // The audit export says the same in its description column.
+    let csv = app
+        .client
+        .get(format!("{}/api/v1/audit/export?record__v={scar}", app.base))
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(reader.headers().unwrap().get(12), Some("description"));
+    let described: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[12].to_string())
+        .collect();
+    for said in [
+        "Quinn Lead sent SCAR-004 to the supplier",
+        "Anna Berg's account was activated (Welcome email queued)",
+        "Quinn Lead answered for Anna Berg on SCAR-004",
+    ] {
+        assert!(
+            described.iter().any(|d| d == said),
+            "{said:?} not in {described:#?}"
+        );
+    }
+
+    // On a phone, Anna's open task leads to the answer form of its record.
+    sign_in(&phone, &app, &anna_username, "anna's long password").await;
+    let width: i64 = phone
+        .execute("return window.innerWidth", vec![])
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert_eq!(width, i64::from(PHONE_WIDTH));
+    screenshot(&phone, &app, "extranet-phone").await;
+    let open = phone
+        .find(Locator::XPath(
+            "//ul[@class='tasks']//a[contains(., 'SCAR-004')]",
+        ))
+        .await
+        .unwrap();
+    let href = open.attr("href").await.unwrap().unwrap();
+    assert!(
+        href.starts_with(&format!("/records/car__v/{scar}#task-")),
+        "{href}"
+    );
+    open.click().await.unwrap();
+    let form = phone
+        .wait()
+        .for_element(Locator::Css(":target textarea[name=response]"))
+        .await
+        .unwrap();
+    assert!(form.is_displayed().await.unwrap());
+    let accept = phone
+        .find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .attr("accept")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        accept.starts_with("image/*,") && accept.contains(".pdf"),
+        "{accept}"
+    );
+    screenshot(&phone, &app, "extranet-phone-record").await;
+    desktop.close().await.unwrap();
+    phone.close().await.unwrap();
+}
+
+fn chrono_like_now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_page_scan_finds_codes_ids_and_stamps() {
+    assert_eq!(
+        unplain(
+            "SCAR · Pending Response · due in 14 days · 26 Nov 2026, 14:05",
+            false
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(unplain("Type scar__v", false), ["field code scar__v"]);
+    assert_eq!(unplain("state closed__c", false), ["field code closed__c"]);
+    assert!(unplain("state closed__c", true).is_empty());
+    assert_eq!(
+        unplain("by usr_0192a4b0c1d2e3f4a5b6c7d8e9f0a1b2 on behalf", false),
+        ["id usr_0192a4b0c1d2e3f4a5b6c7d8e9f0a1b2"]
+    );
+    assert_eq!(
+        unplain("due 2026-12-09T22:18:52.706Z", false),
+        ["stamp 2026-12-09T22:18:52"]
+    );
+}
+
 both_backends!(
     external_answers_in_chromium,
     an_external_collaborator_answers_its_scar_in_chromium
@@ -316,4 +647,8 @@ both_backends!(
 both_backends!(
     send_and_reassign_in_chromium,
     an_internal_user_sends_a_scar_and_reassigns_it_in_chromium
+);
+both_backends!(
+    every_page_plain_and_accessible_in_chromium,
+    every_page_reads_plainly_and_passes_axe_in_chromium
 );

@@ -675,7 +675,10 @@ async fn the_audit_export_is_a_consistent_stream(app: TestApp) {
             "",
             "",
             "{\"a\":\"=x\"}",
-            "'@cmd"
+            "'@cmd",
+            // The description names no one it cannot find, and quotes nothing a spreadsheet
+            // would run.
+            "a removed user: =1+1"
         ]
     );
 

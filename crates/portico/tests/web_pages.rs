@@ -302,7 +302,10 @@ async fn an_internal_user_creates_sends_and_reassigns_with_a_preview(app: TestAp
     assert!(
         record.contains("Anna Berg")
             && record.contains("History")
-            && record.contains("record.created"),
+            && record.contains(&format!(
+                "Portico Admin created <a href=\"/records/car__v/{id}\">SCAR-WEB</a>"
+            ))
+            && !record.contains("record.created"),
         "{record}"
     );
 
@@ -315,7 +318,10 @@ async fn an_internal_user_creates_sends_and_reassigns_with_a_preview(app: TestAp
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        preview.contains("1 user(s) created") && preview.contains("ext_collab_welcome_scar__v"),
+        preview.contains("<h1>Send to Supplier</h1>")
+            && preview.contains("1 user(s) created")
+            && preview.contains("State: Draft → Pending Response")
+            && preview.contains("Welcome email (SCAR)"),
         "{preview}"
     );
     assert_eq!(app.user_of(&anna).await, serde_json::Value::Null);
@@ -492,7 +498,10 @@ async fn contact_lists_users_licenses_and_the_outbox_have_pages(app: TestApp) {
     assert!(users.contains("ivy@initech.example"), "{users}");
     let (status, outbox) = page(&b, &app, "/outbox").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(outbox.contains("ext_collab_welcome_scar__v"), "{outbox}");
+    assert!(
+        outbox.contains("Welcome email (SCAR)") && !outbox.contains("ext_collab_welcome_scar__v"),
+        "{outbox}"
+    );
 
     // An internal user who is not an admin sees no outbox.
     app.post(&app.admin, "/api/v1/users", json!({"username__v": "quinn", "first_name__v": "Quinn", "last_name__v": "Lead", "email__v": "quinn@portico.example", "password": "quinn's long password"}))
@@ -657,6 +666,34 @@ async fn files_are_checked_stored_once_and_only_shared_with_the_record(app: Test
     .await
     .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+
+    // A photo over the limit, just over it or far over it (the body is cut at the limit),
+    // is refused with a sentence a person with a phone can act on; nothing is stored.
+    for size in [10_000_001, 14_000_000] {
+        let mut photo = PNG.to_vec();
+        photo.resize(size, 0);
+        let res = upload(
+            Box::leak(photo.into_boxed_slice()),
+            "IMG_0001.png",
+            "image/png",
+            csrf_of(&record),
+        )
+        .await
+        .unwrap();
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "{size}");
+        let body = res.text().await.unwrap();
+        assert!(
+            body.contains(
+                "This file is larger than 10 MB. For a photo, take it again at a lower resolution"
+            ),
+            "{body}"
+        );
+    }
+    // The field offers the camera beside the document types, and says the limit.
+    assert!(
+        record.contains("accept=\"image/*,.pdf,") && record.contains("data-max-bytes=\"10000000\""),
+        "{record}"
+    );
 
     // Over the API too; the same content is stored once.
     let form = reqwest::multipart::Form::new().part(

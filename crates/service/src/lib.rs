@@ -14,6 +14,7 @@ mod emails;
 mod error;
 mod extranet;
 mod files;
+mod history;
 mod notifications;
 mod operations;
 mod passwords;
@@ -41,6 +42,7 @@ pub use checkpoints::{AuditKey, Checkpoint, CheckpointCheck, CheckpointSettings,
 pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
 pub use extranet::MAX_SUBJECT_CHARS;
+pub use history::{Part, Sentence};
 pub use operations::Gauges;
 pub use passwords::{csrf_token_for_session, random_token, NewPassword};
 pub use reads::{AuditExport, Page};

@@ -9,7 +9,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 use portico_service::store::AuditRow;
-use portico_service::AuditExport;
+use portico_service::{AuditExport, Caller, Portico, Sentence};
 
 use super::lists::AuditFilters;
 use super::wire::time;
@@ -17,7 +17,9 @@ use crate::error::Refusals;
 use crate::extract::{Auth, Query};
 use crate::ApiError;
 
-const HEADER: [&str; 12] = [
+/// The columns; `description` (the entry in words, as the record page's history says it)
+/// comes last, so that programs reading the others by position are unchanged.
+const HEADER: [&str; 13] = [
     "id",
     "timestamp",
     "actor",
@@ -30,13 +32,16 @@ const HEADER: [&str; 12] = [
     "before",
     "after",
     "cause",
+    "description",
 ];
 
 /// What is left to send.
 struct Rest {
+    app: Portico,
+    caller: Caller,
     export: AuditExport,
-    /// A page read but not sent yet (the first one).
-    read: Option<Vec<AuditRow>>,
+    /// A page read but not sent yet (the first one), with its sentences.
+    read: Option<(Vec<AuditRow>, Vec<Sentence>)>,
     header: bool,
     done: bool,
 }
@@ -53,9 +58,12 @@ pub async fn export(
     // The first page is read before the answer starts: a refusal or a failure that early is
     // still an error answer, not a 200 with a cut body.
     let first = export.next_page().await?;
+    let said = app.describe_audit(&caller, &first).await?;
     let rest = Rest {
+        app,
+        caller,
         export,
-        read: Some(first),
+        read: Some((first, said)),
         header: true,
         done: false,
     };
@@ -63,23 +71,31 @@ pub async fn export(
         if rest.done {
             return None;
         }
-        let rows = match rest.read.take() {
-            Some(rows) => rows,
+        let read = match rest.read.take() {
+            Some(read) => Ok(read),
             None => match rest.export.next_page().await {
-                Ok(rows) => rows,
-                Err(e) => {
-                    // The status is sent already: end the body with an error, so that the
-                    // client sees a broken transfer rather than a file that looks complete.
-                    tracing::error!(error = %e, "the audit export stopped");
-                    rest.done = true;
-                    return Some((Err(std::io::Error::other("the audit export stopped")), rest));
-                }
+                Ok(rows) => rest
+                    .app
+                    .describe_audit(&rest.caller, &rows)
+                    .await
+                    .map(|said| (rows, said)),
+                Err(e) => Err(e),
             },
+        };
+        let (rows, said) = match read {
+            Ok(read) => read,
+            Err(e) => {
+                // The status is sent already: end the body with an error, so that the
+                // client sees a broken transfer rather than a file that looks complete.
+                tracing::error!(error = %e, "the audit export stopped");
+                rest.done = true;
+                return Some((Err(std::io::Error::other("the audit export stopped")), rest));
+            }
         };
         if rows.is_empty() && !rest.header {
             return None;
         }
-        let chunk = csv_chunk(rest.header, &rows);
+        let chunk = csv_chunk(rest.header, &rows, &said);
         rest.header = false;
         rest.done = chunk.is_err();
         Some((chunk, rest))
@@ -98,14 +114,14 @@ pub async fn export(
 }
 
 /// One page as CSV (RFC 4180, CRLF), with the header row first when `header`.
-fn csv_chunk(header: bool, rows: &[AuditRow]) -> std::io::Result<Vec<u8>> {
+fn csv_chunk(header: bool, rows: &[AuditRow], said: &[Sentence]) -> std::io::Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     if header {
         w.write_record(HEADER)?;
     }
-    for r in rows {
+    for (r, sentence) in rows.iter().zip(said) {
         let e = &r.entry;
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let cells = [
@@ -121,6 +137,7 @@ fn csv_chunk(header: bool, rows: &[AuditRow]) -> std::io::Result<Vec<u8>> {
             text(&e.before),
             text(&e.after),
             text(&e.cause),
+            sentence.to_string(),
         ];
         w.write_record(cells.iter().map(|c| formula_guard(c).into_owned()))?;
     }
@@ -159,11 +176,17 @@ mod tests {
                 ..AuditEntry::default()
             },
         };
-        let csv = String::from_utf8(csv_chunk(true, &[row]).unwrap()).unwrap();
+        let said = Sentence {
+            parts: vec![portico_service::Part::Text(
+                "=Anna Berg created a record".into(),
+            )],
+            folded: false,
+        };
+        let csv = String::from_utf8(csv_chunk(true, &[row], &[said]).unwrap()).unwrap();
         assert_eq!(
             csv,
-            "id,timestamp,actor,action,object,object_id,record__v,person__v,user__v,before,after,cause\r\n\
-             7,1970-01-01T00:00:00.000Z,'=cmd|' /C calc'!A0,record.created,'+1,'-1,'@SUM(A1),,,,\"{\"\"name__v\"\":\"\"a,b\"\"}\",'\tx\r\n"
+            "id,timestamp,actor,action,object,object_id,record__v,person__v,user__v,before,after,cause,description\r\n\
+             7,1970-01-01T00:00:00.000Z,'=cmd|' /C calc'!A0,record.created,'+1,'-1,'@SUM(A1),,,,\"{\"\"name__v\"\":\"\"a,b\"\"}\",'\tx,'=Anna Berg created a record\r\n"
         );
     }
 }

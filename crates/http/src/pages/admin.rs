@@ -10,6 +10,7 @@ use portico_service::{OrganizationInput, Page, PersonInput, Portico};
 
 use super::shared::{app_layout, refused, then_to, MANY};
 use super::web::{WebForm, WebPage};
+use crate::plain;
 
 /// `GET /organizations`
 pub async fn organizations(
@@ -22,9 +23,9 @@ pub async fn organizations(
     };
     let content = html! {
         section {
-            table {
+            table class="stack" {
                 thead { tr { th { "Organization" } th { "Status" } } }
-                tbody { @for o in &orgs { tr { td { a href=(format!("/organizations/{}", o.id)) { (o.name) } } td { (o.status) } } } }
+                tbody { @for o in &orgs { tr { td data-label="Organization" { a href=(format!("/organizations/{}", o.id)) { (o.name) } } td data-label="Status" { (plain::status(&o.status)) } } } }
             }
         }
         section {
@@ -73,15 +74,15 @@ pub async fn organization(
         section {
             h2 { "Contact list" }
             @if persons.is_empty() { p class="hint" { "No contacts yet." } }
-            table {
-                thead { tr { th { "Name" } th { "Email" } th { "Has a user" } th {} } }
+            table class="stack" {
+                thead { tr { th { "Name" } th { "Email" } th { "Has a user" } th { span class="visually-hidden" { "Change" } } } }
                 tbody {
                     @for p in &persons {
                         tr {
-                            td { (p.display_name()) }
-                            td { (p.email) }
-                            td { @if p.user.is_some() { "yes" } @else { "no" } }
-                            td { a href=(format!("/persons/{}/edit", p.id)) { "Edit" } }
+                            td data-label="Name" { (p.display_name()) }
+                            td data-label="Email" { (p.email) }
+                            td data-label="Has a user" { @if p.user.is_some() { "yes" } @else { "no" } }
+                            td { a href=(format!("/persons/{}/edit", p.id)) { "Edit " span class="visually-hidden" { (p.display_name()) } } }
                         }
                     }
                 }
@@ -129,16 +130,16 @@ pub async fn users(State(app): State<Portico>, WebPage { caller, csrf }: WebPage
         Err(e) => return refused(e),
     };
     let content = html! {
-        table {
+        table class="stack" {
             thead { tr { th { "Username" } th { "Name" } th { "Status" } th { "License" } th { "Managed by automation" } } }
             tbody {
                 @for u in &users {
                     tr {
-                        td { (u.username) }
-                        td { (u.first_name) " " (u.last_name) }
-                        td { @if u.is_active() { "active" } @else { "inactive" } }
-                        td { @if u.takes_seat() { "external" } @else { "full" } }
-                        td { @if u.managed { "yes" } @else { "no" } }
+                        td data-label="Username" { (u.username) }
+                        td data-label="Name" { (u.first_name) " " (u.last_name) }
+                        td data-label="Status" { @if u.is_active() { "active" } @else { "inactive" } }
+                        td data-label="License" { @if u.takes_seat() { "external" } @else { "full" } }
+                        td data-label="Managed by automation" { @if u.managed { "yes" } @else { "no" } }
                     }
                 }
             }
@@ -159,9 +160,9 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
         }
         section {
             h2 { "By organization" }
-            table {
+            table class="stack" {
                 thead { tr { th { "Organization" } th { "Active external users" } } }
-                tbody { @for o in &l.by_organization { tr { td { (o.name.clone().unwrap_or_else(|| "(no organization)".into())) } td { (o.active) } } } }
+                tbody { @for o in &l.by_organization { tr { td data-label="Organization" { (o.name.clone().unwrap_or_else(|| "(no organization)".into())) } td data-label="Active external users" { (o.active) } } } }
             }
         }
     };
@@ -185,16 +186,17 @@ pub async fn outbox(State(app): State<Portico>, WebPage { caller, csrf }: WebPag
         Err(e) => return refused(e),
     };
     let content = html! {
-        table {
-            thead { tr { th { "To" } th { "Template" } th { "Status" } th { "Attempts" } th { "Last error" } th {} } }
+        table class="stack" {
+            thead { tr { th { "To" } th { "Email" } th { "Queued" } th { "Status" } th { "Attempts" } th { "Last error" } th { span class="visually-hidden" { "Retry" } } } }
             tbody {
                 @for e in &emails {
                     tr {
-                        td { (e.email.to) }
-                        td { (e.email.template) }
-                        td { (e.status) }
-                        td { (e.attempts) }
-                        td { (e.last_error.clone().unwrap_or_default()) }
+                        td data-label="To" { (e.email.to) }
+                        td data-label="Email" { (plain::template(&app, &e.email.template)) }
+                        td data-label="Queued" { (plain::when(e.created_at)) }
+                        td data-label="Status" { (plain::status(&e.status)) }
+                        td data-label="Attempts" { (e.attempts) }
+                        td data-label="Last error" { (e.last_error.clone().unwrap_or_default()) }
                         td {
                             @if e.status == "failed" {
                                 form method="post" action=(format!("/outbox/{}/retry", e.email.id)) class="inline" {

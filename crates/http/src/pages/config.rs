@@ -136,7 +136,6 @@ fn page(
             }
             div id="preview" aria-live="polite" { (preview_pane(preview)) }
         }
-        script src="/static/portico.js" {}
     };
     app_layout(caller, csrf, name, content)
 }

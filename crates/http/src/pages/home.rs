@@ -13,7 +13,7 @@ use super::shared::{
     app_layout, local, records_table, refused, shown, sign_fields, state_label, then_to, RecordPage,
 };
 use super::web::{WebForm, WebPage};
-use crate::api::wire::time;
+use crate::plain;
 
 /// `GET /`
 pub async fn root() -> Redirect {
@@ -50,6 +50,7 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
         )
         .await?;
     let notifications = app.notifications(caller, true, Page::default()).await?;
+    let open_tasks = task_list(app, caller, &records, tasks).await?;
     let content = if caller.is_internal() {
         let l = app.licenses(caller).await?;
         html! {
@@ -59,11 +60,11 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
             }
             section {
                 h2 { "Waiting for a supplier's response" }
-                (records_table(&records))
+                (records_table(app, &records))
             }
             section {
                 h2 { "Open tasks" }
-                p { (tasks.len()) " open tasks." }
+                (open_tasks)
             }
         }
     } else {
@@ -71,7 +72,7 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
             @if !notifications.is_empty() {
                 section {
                     h2 { "News" }
-                    ul { @for n in &notifications { li { (n.message) } } }
+                    ul { @for n in &notifications { li { (n.message) " · " (plain::when(n.created_at)) } } }
                     form method="post" action="/notifications/read" {
                         input type="hidden" name="csrf" value=(csrf);
                         button type="submit" { "Mark all as read" }
@@ -80,16 +81,11 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
             }
             section {
                 h2 { "Your requests" }
-                (records_table(&records))
+                (records_table(app, &records))
             }
             section {
                 h2 { "Your open tasks" }
-                @if tasks.is_empty() { p class="hint" { "No task is waiting for you." } }
-                ul {
-                    @for t in &tasks {
-                        li { (t.label) " — due " (t.due_at.map(time).unwrap_or_default()) }
-                    }
-                }
+                (open_tasks)
             }
         }
     };
@@ -99,6 +95,70 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
         "Your requests"
     };
     Ok(app_layout(caller, csrf, title, content))
+}
+
+/// Open tasks, soonest due first, each leading to its record's answer form, with whom it
+/// waits for (internal users) and how far its due date is (overdue ones marked).
+async fn task_list(
+    app: &Portico,
+    caller: &Caller,
+    records: &[(String, portico_service::RecordView)],
+    mut tasks: Vec<TaskRow>,
+) -> Result<Markup, ServiceError> {
+    tasks.sort_by_key(|t| (t.due_at.unwrap_or(i64::MAX), t.created_at));
+    let mut rows = Vec::with_capacity(tasks.len());
+    for t in &tasks {
+        let known = records
+            .iter()
+            .find(|(_, r)| r.record.id == t.record)
+            .map(|(object, r)| (object.clone(), r.record.name.clone()));
+        let Some((object, name)) = (match known {
+            Some(k) => Some(k),
+            None => find_record(app, caller, t.record.as_str()).await?,
+        }) else {
+            continue;
+        };
+        let who = match (&t.person, caller.is_internal()) {
+            (Some(p), true) => match app.person(caller, p.as_str()).await {
+                Ok(p) => Some(p.display_name()),
+                Err(ServiceError::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            },
+            _ => None,
+        };
+        rows.push((t, object, name, who));
+    }
+    Ok(html! {
+        @if rows.is_empty() {
+            p class="hint" { @if caller.is_internal() { "No open tasks." } @else { "No task is waiting for you." } }
+        } @else {
+            ul class="tasks" {
+                @for (t, object, name, who) in &rows {
+                    li {
+                        a href=(format!("/records/{object}/{}#task-{}", t.record, t.id)) { (t.label) " · " (name) }
+                        @if let Some(who) = who { " — " (who) }
+                        @if let Some(due) = t.due_at { " — " (plain::due(due)) }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// The object and name of a record the caller may read, whatever its type.
+async fn find_record(
+    app: &Portico,
+    caller: &Caller,
+    id: &str,
+) -> Result<Option<(String, String)>, ServiceError> {
+    for target in &app.config().types {
+        match app.record(caller, &target.object, id).await {
+            Ok(view) => return Ok(Some((target.object.clone(), view.record.name))),
+            Err(ServiceError::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(None)
 }
 
 fn task_form(t: &TaskRow, csrf: &str, back: &str, signature: Option<&str>) -> Markup {
@@ -191,17 +251,18 @@ async fn record_page(
         dl class="fields" {
             @if visible("object_type__v") {
                 dt { "Type" }
-                dd { (app.config().target(object).map_or(r.object_type.clone(), |t| t.label.clone())) }
+                dd { (plain::type_label(app, object)) }
             }
-            @if visible("state__v") { dt { "State" } dd { (state_label(&r.state)) } }
+            @if visible("state__v") { dt { "State" } dd { (plain::state(app, object, &r.state)) } }
             @if visible("supplier__v") { dt { "Supplier" } dd { (supplier_name) } }
         }
         section {
             h2 { "Tasks" }
             @if tasks.is_empty() { p class="hint" { "No tasks." } }
             @for t in &tasks {
-                article class="task" {
-                    h3 { (t.label) " · " (t.status) }
+                article class="task" id=(format!("task-{}", t.id)) {
+                    h3 { (t.label) " · " (plain::status(&t.status)) }
+                    @if let (Some(due), "open") = (t.due_at, t.status.as_str()) { p { (plain::due(due)) } }
                     p { (t.instructions) }
                     @if let Some(resp) = &t.response { p { strong { "Response: " } (resp) } }
                     @if t.status == "open" && !read_only && (t.assignee == caller.user.id || caller.is_internal()) {
@@ -257,6 +318,7 @@ async fn record_page(
     };
     let history = if caller.is_internal() {
         let entries = app.record_history(caller, object, id).await?;
+        let sentences = app.describe_audit(caller, &entries).await?;
         let mut names = Vec::new();
         for p in &view.record.collaborators {
             // A person removed since is left out; any other failure is one.
@@ -273,11 +335,10 @@ async fn record_page(
             }
             section {
                 h2 { "History" }
-                table {
-                    thead { tr { th { "When" } th { "What" } th { "Why" } } }
-                    tbody {
-                        @for e in &entries {
-                            tr { td { (time(e.entry.at)) } td { (e.entry.action) } td { (e.entry.cause.clone().unwrap_or_default()) } }
+                ol class="history" {
+                    @for (e, said) in entries.iter().zip(&sentences) {
+                        @if !said.folded {
+                            li { (plain::when(e.entry.at)) " — " (plain::sentence(said)) }
                         }
                     }
                 }

@@ -16,6 +16,7 @@ use super::shared::{
     app_layout, records_table, refusal_in_page, refused, sign_fields, then_to, RecordPage, MANY,
 };
 use super::web::{WebForm, WebPage};
+use crate::plain;
 
 /// `GET /records/{object}`: the records of a type (an external collaborator's are filtered
 /// by the use case like everywhere else).
@@ -43,7 +44,7 @@ pub async fn list(
         @if caller.is_internal() {
             p { a class="button" href=(format!("/records/{object}/new")) { "New " (target.label) } }
         }
-        (records_table(&records))
+        (records_table(&app, &records))
     };
     app_layout(&caller, &csrf.0, &format!("{}s", target.label), content).into_response()
 }
@@ -141,10 +142,10 @@ pub(crate) async fn actions_section(page: &RecordPage<'_>) -> Result<Markup, Ser
     })
 }
 
-fn plan_summary(plan: &Plan) -> Markup {
+fn plan_summary(app: &Portico, object: &str, plan: &Plan) -> Markup {
     html! {
         ul class="plan" {
-            @if let Some(c) = &plan.state_change { li { "State: " (c.from) " → " (c.to) } }
+            @if let Some(c) = &plan.state_change { li { "State: " (plain::state(app, object, &c.from)) " → " (plain::state(app, object, &c.to)) } }
             @if !plan.users_created.is_empty() { li { (plan.users_created.len()) " user(s) created" } }
             @if !plan.activations.is_empty() { li { (plan.activations.len()) " user(s) activated, " (plan.seats_taken()) " seat(s) taken" } }
             @if !plan.inactivations.is_empty() { li { (plan.inactivations.len()) " user(s) inactivated, " (plan.seats_freed()) " seat(s) freed" } }
@@ -152,7 +153,7 @@ fn plan_summary(plan: &Plan) -> Markup {
             @if !plan.roles_removed.is_empty() { li { (plan.roles_removed.len()) " access removal(s)" } }
             @if !plan.tasks_created.is_empty() { li { (plan.tasks_created.len()) " task(s) assigned" } }
             @if !plan.tasks_cancelled.is_empty() { li { (plan.tasks_cancelled.len()) " task(s) cancelled" } }
-            @for e in &plan.emails { li { "Email " (e.template) " to " (e.to) } }
+            @for e in &plan.emails { li { (plain::template(app, &e.template)) " to " (e.to) } }
         }
     }
 }
@@ -217,7 +218,7 @@ pub async fn preview(
         @match &preview {
             Some(Ok(outcome)) => {
                 h2 { "What it will do" }
-                (plan_summary(&outcome.plan))
+                (plan_summary(&app, &object, &outcome.plan))
                 form method="post" action=(format!("/records/{object}/{id}/actions/{action}")) {
                     input type="hidden" name="csrf" value=(csrf.0);
                     @if let Some(to) = q.get("to") { input type="hidden" name="to" value=(to); }
@@ -235,7 +236,12 @@ pub async fn preview(
         }
         p { a href=(format!("/records/{object}/{id}")) { "Back to the record" } }
     };
-    app_layout(&caller, &csrf.0, &format!("Run {action}"), content).into_response()
+    // The action's label in the record's current state ("Send to Supplier").
+    let label = match app.record(&caller, &object, &id).await {
+        Ok(view) => plain::action(&app, &object, &view.record.state, &action),
+        Err(e) => return refused(e),
+    };
+    app_layout(&caller, &csrf.0, &label, content).into_response()
 }
 
 /// `POST /records/{object}/{id}/actions/{action}`

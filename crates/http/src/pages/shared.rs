@@ -19,6 +19,7 @@ fn document(title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Portico" }
                 link rel="stylesheet" href="/static/portico.css";
+                script src="/static/portico.js" defer {}
             }
             body { (body) }
         }
@@ -150,23 +151,22 @@ pub(crate) fn shown(page: Result<Markup, ServiceError>) -> Response {
     }
 }
 
-pub(crate) fn state_label(state: &str) -> String {
-    state.trim_end_matches("__c").replace('_', " ")
-}
-
-pub(crate) fn records_table(records: &[(String, RecordView)]) -> Markup {
+/// Records as a table (a list on a phone: see `table.stack` in the stylesheet), with their
+/// type and state in the configuration's words.
+pub(crate) fn records_table(app: &Portico, records: &[(String, RecordView)]) -> Markup {
+    use crate::plain;
     html! {
         @if records.is_empty() {
             p class="hint" { "Nothing here." }
         } @else {
-            table {
+            table class="stack" {
                 thead { tr { th { "Record" } th { "Type" } th { "State" } } }
                 tbody {
                     @for (object, r) in records {
                         tr {
-                            td { a href=(format!("/records/{object}/{}", r.record.id)) { (r.record.name) } }
-                            td { (r.record.object_type) }
-                            td { (state_label(&r.record.state)) }
+                            td data-label="Record" { a href=(format!("/records/{object}/{}", r.record.id)) { (r.record.name) } }
+                            td data-label="Type" { (plain::type_label(app, object)) }
+                            td data-label="State" { (plain::state(app, object, &r.record.state)) }
                         }
                     }
                 }

@@ -2,13 +2,14 @@
 //! service requests; internal users answer them.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use portico_service::{Page, Portico, ServiceError};
 
-use super::shared::{app_layout, refused, then_to, RecordPage};
+use super::shared::{app_layout, error_page, refused, then_to, RecordPage};
 use super::web::{csrf_refusal, WebForm, WebPage, WebUser};
-use crate::api::wire::time;
+use crate::plain;
 
 /// The comments section of a record page; without its form when the record is read-only for
 /// the caller.
@@ -19,7 +20,7 @@ pub(crate) async fn comments_section(page: &RecordPage<'_>) -> Result<Markup, Se
             h2 { "Comments" }
             @for c in &comments {
                 article class="comment" {
-                    p class="hint" { (c.author_name) " · " (time(c.created_at)) }
+                    p class="hint" { (c.author_name) " · " (plain::when(c.created_at)) }
                     p { (c.body) }
                 }
             }
@@ -72,7 +73,11 @@ pub async fn page(State(app): State<Portico>, WebPage { caller, csrf }: WebPage)
         }
         @for t in &tickets {
             article {
-                h3 { (t.subject) " · " (t.kind) " · " (t.status) }
+                h3 { (t.subject) }
+                p class="hint" {
+                    @if t.kind == "service" { "Service request" } @else { "Support request" }
+                    " · " (plain::status(&t.status)) " · " (plain::when(t.created_at))
+                }
                 p { (t.body) }
                 @if let Some(a) = &t.answer { p { strong { "Answer: " } (a) } }
                 @if caller.is_internal() && t.answer.is_none() {
@@ -112,25 +117,45 @@ pub async fn answer(State(app): State<Portico>, Path(id): Path<String>, form: We
 /// caller.
 pub(crate) async fn files_section(page: &RecordPage<'_>) -> Result<Markup, ServiceError> {
     let files = page.app.files(page.caller, page.object, page.id).await?;
+    let max_bytes = page.app.settings().max_file_bytes;
+    let max_mb = max_bytes / 1_000_000;
     Ok(html! {
         section {
             h2 { "Files and photos" }
             @if files.is_empty() { p class="hint" { "No files yet." } }
             ul {
                 @for f in &files {
-                    li { a href=(format!("/files/{}", f.id)) { (f.name) } " · " (f.content_type) " · " (f.size / 1024) " KB" }
+                    li { a href=(format!("/files/{}", f.id)) { (f.name) } " · " (plain::size(f.size)) }
                 }
             }
             @if !page.read_only {
                 form method="post" action=(format!("{}/files", page.path())) enctype="multipart/form-data" {
                     input type="hidden" name="csrf" value=(page.csrf);
-                    label for="file" { "Add a file (PDF, image, text or CSV; at most 10 MB)" }
-                    input type="file" id="file" name="file" required accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv";
+                    label for="file" { "Add a file or take a photo (PDF, image, text or CSV; at most " (max_mb) " MB)" }
+                    // `image/*` lets a phone offer its camera beside its files; the list
+                    // of document types keeps a desktop's file dialog to what we accept.
+                    input type="file" id="file" name="file" required
+                        accept=(ACCEPT)
+                        data-max-bytes=(max_bytes) data-too-large=(too_large(max_bytes));
                     button type="submit" { "Upload" }
                 }
             }
         }
     })
+}
+
+/// What the upload field offers: photos (a phone's camera too) and the document types we
+/// keep.
+const ACCEPT: &str =
+    "image/*,.pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.csv,application/pdf,text/plain,text/csv";
+
+/// The sentence for a file over the limit, said by the page's script at once and by the
+/// server after an upload.
+fn too_large(max_bytes: usize) -> String {
+    format!(
+        "This file is larger than {} MB. For a photo, take it again at a lower resolution (or send a smaller copy) and upload that.",
+        max_bytes / 1_000_000
+    )
 }
 
 /// `POST /records/{object}/{id}/files` (multipart: `csrf`, `file`)
@@ -142,7 +167,16 @@ pub async fn upload(
 ) -> Response {
     let mut form_csrf = String::new();
     let mut file = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
+    let mut over_limit = false;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                over_limit = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
+                break;
+            }
+        };
         match field.name() {
             Some("csrf") => form_csrf = field.text().await.unwrap_or_default(),
             Some("file") => {
@@ -151,12 +185,19 @@ pub async fn upload(
                     .content_type()
                     .unwrap_or("application/octet-stream")
                     .to_string();
-                if let Ok(bytes) = field.bytes().await {
-                    file = Some((name, kind, bytes));
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, kind, bytes)),
+                    Err(e) => over_limit = e.status() == StatusCode::PAYLOAD_TOO_LARGE,
                 }
             }
             _ => {}
         }
+    }
+    let max = app.settings().max_file_bytes;
+    if over_limit || file.as_ref().is_some_and(|(_, _, bytes)| bytes.len() > max) {
+        // The body was cut at the limit, CSRF field or not: nothing was stored; say why in
+        // words a person with a phone can act on.
+        return error_page(StatusCode::PAYLOAD_TOO_LARGE, &too_large(max));
     }
     if let Some(r) = csrf_refusal(&csrf, &form_csrf) {
         return r;

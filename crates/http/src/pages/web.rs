@@ -218,7 +218,10 @@ pub async fn headers(State(app): State<Portico>, request: Request, next: Next) -
     if let Some(token) = &new_csrf {
         parts.extensions.insert(NewCsrf(token.clone()));
     }
-    let mut response = next.run(Request::from_parts(parts, body)).await;
+    // Pages write dates in the reader's time zone (see `crate::plain`).
+    let zone = crate::plain::reader_zone(&app, cookie(&parts, crate::plain::TZ_COOKIE).as_deref());
+    let mut response =
+        crate::plain::with_reader_zone(zone, next.run(Request::from_parts(parts, body))).await;
     let h = response.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,

@@ -1,0 +1,277 @@
+//! Plain words for people: the pages show configured labels instead of codes and dates as
+//! people read them, in the reader's time zone, instead of stamps. (The API keeps the codes
+//! and RFC 3339 stamps: they are for programs.)
+//!
+//! The reader's time zone is the one its browser reports (our script keeps it in the
+//! `portico_tz` cookie), else the company's (`[user_template] timezone` of the configuration).
+//! It is set for the whole request by [`with_reader_zone`], so that any page's code can write a
+//! date without passing the zone along.
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use maud::{html, Markup};
+use portico_service::Portico;
+
+/// The cookie our script writes the browser's time zone into.
+pub const TZ_COOKIE: &str = "portico_tz";
+
+tokio::task_local! {
+    static READER_ZONE: TimeZone;
+}
+
+/// The zone a request's dates are shown in: the browser's, if it names a zone we know, else
+/// the company's, else UTC.
+pub fn reader_zone(app: &Portico, cookie: Option<&str>) -> TimeZone {
+    cookie
+        .filter(|name| name.len() <= 64)
+        .and_then(|name| TimeZone::get(name).ok())
+        .or_else(|| TimeZone::get(&app.config().user_template.timezone).ok())
+        .unwrap_or(TimeZone::UTC)
+}
+
+/// Runs `f` (a request) with `zone` as the reader's time zone.
+pub async fn with_reader_zone<F: std::future::Future>(zone: TimeZone, f: F) -> F::Output {
+    READER_ZONE.scope(zone, f).await
+}
+
+fn zone() -> TimeZone {
+    READER_ZONE.try_with(Clone::clone).unwrap_or(TimeZone::UTC)
+}
+
+fn now_ms() -> i64 {
+    Timestamp::now().as_millisecond()
+}
+
+/// The exact time of `ms` for `<time datetime>` (RFC 3339, UTC).
+fn machine(ms: i64) -> String {
+    Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// "today, 14:05", "yesterday, 09:30" or "26 Nov 2026, 14:05" in the reader's zone.
+pub fn date_time_text(ms: i64) -> String {
+    date_time_words(ms, now_ms())
+}
+
+fn date_time_words(ms: i64, now: i64) -> String {
+    let Ok(t) = Timestamp::from_millisecond(ms) else {
+        return String::new();
+    };
+    let at = t.to_zoned_datetime(zone());
+    match days_from_today(ms, now) {
+        Some(0) => format!("today, {}", at.strftime("%H:%M")),
+        Some(-1) => format!("yesterday, {}", at.strftime("%H:%M")),
+        _ => at.strftime("%-d %b %Y, %H:%M").to_string(),
+    }
+}
+
+/// The same with the zone's abbreviation, for the title shown on hover.
+fn exact_text(ms: i64) -> String {
+    Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned_datetime(zone())
+                .strftime("%A %-d %B %Y, %H:%M:%S %Z")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// Calendar days from today to `ms`, in the reader's zone (negative: past).
+fn days_from_today(ms: i64, now: i64) -> Option<i64> {
+    let z = zone();
+    let day = |ms: i64| {
+        Timestamp::from_millisecond(ms)
+            .ok()
+            .map(|t| t.to_zoned_datetime(z.clone()).date())
+    };
+    let (then, today) = (day(ms)?, day(now)?);
+    today.until(then).ok().map(|s| i64::from(s.get_days()))
+}
+
+/// A moment as people read it ("26 Nov 2026, 14:05"), the exact time on hover.
+pub fn when(ms: i64) -> Markup {
+    html! {
+        time datetime=(machine(ms)) title=(exact_text(ms)) { (date_time_text(ms)) }
+    }
+}
+
+/// How far a due date is: "due today", "due tomorrow", "due in 14 days", "overdue by 2 days".
+pub fn due_words(due: i64, now: i64) -> (String, bool) {
+    if due < now {
+        let days = days_from_today(due, now).map_or(0, |d| -d);
+        let text = match days {
+            0 => "overdue since today".to_string(),
+            1 => "overdue by 1 day".to_string(),
+            n => format!("overdue by {n} days"),
+        };
+        return (text, true);
+    }
+    let text = match days_from_today(due, now).unwrap_or(0) {
+        0 => "due today".to_string(),
+        1 => "due tomorrow".to_string(),
+        n => format!("due in {n} days"),
+    };
+    (text, false)
+}
+
+/// A due date: "due in 14 days" (marked when overdue), the date on hover.
+pub fn due(ms: i64) -> Markup {
+    let (text, overdue) = due_words(ms, now_ms());
+    html! {
+        time datetime=(machine(ms)) title=(exact_text(ms)) class=[overdue.then_some("overdue")] { (text) }
+    }
+}
+
+/// A lifecycle state's label ("Pending Response") for a record of `object`.
+pub fn state(app: &Portico, object: &str, state: &str) -> String {
+    app.config()
+        .target(object)
+        .and_then(|t| t.lifecycle.state(state))
+        .map_or_else(|| code_words(state), |s| s.label.clone())
+}
+
+/// A type's label ("SCAR") for a record of `object`.
+pub fn type_label(app: &Portico, object: &str) -> String {
+    app.config()
+        .target(object)
+        .map_or_else(|| code_words(object), |t| t.label.clone())
+}
+
+/// An action's label ("Send to Supplier") for a record of `object` in `state`.
+pub fn action(app: &Portico, object: &str, state: &str, action: &str) -> String {
+    app.config()
+        .target(object)
+        .and_then(|t| {
+            t.lifecycle
+                .actions_in(state)
+                .into_iter()
+                .find(|a| a.name == action)
+        })
+        .map_or_else(|| code_words(action), |a| a.label)
+}
+
+/// An email template's name in words: "Welcome email (SCAR)".
+pub fn template(app: &Portico, name: &str) -> String {
+    app.config().find_template(name).map_or_else(
+        || code_words(name),
+        |(t, kind)| format!("{} email ({})", kind.label(), t.label),
+    )
+}
+
+/// A code without a configured label, in words (never shown with its `__v`).
+pub fn code_words(code: &str) -> String {
+    let w = code
+        .trim_end_matches("__v")
+        .trim_end_matches("__c")
+        .trim_end_matches("__qdm")
+        .replace('_', " ");
+    let mut chars = w.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => w,
+    }
+}
+
+/// A task's or ticket's status in words.
+pub fn status(status: &str) -> String {
+    code_words(status)
+}
+
+/// A file size as people read it: "12 KB", "3.4 MB".
+pub fn size(bytes: i64) -> String {
+    if bytes < 1_000_000 {
+        format!("{} KB", (bytes + 999) / 1000)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    }
+}
+
+/// An audit entry's sentence, its records and contacts linked to their pages.
+pub fn sentence(s: &portico_service::Sentence) -> Markup {
+    use portico_service::Part;
+    html! {
+        @for part in &s.parts {
+            @match part {
+                Part::Text(t) => { (t) }
+                Part::Record { object, id, name } => { a href=(format!("/records/{object}/{id}")) { (name) } }
+                Part::Person { id, name } => { a href=(format!("/persons/{id}/edit")) { (name) } }
+                Part::User { name, .. } => { (name) }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = 86_400_000;
+    // 2026-11-26T12:00:00Z
+    const NOON: i64 = 1_795_694_400_000;
+
+    #[tokio::test]
+    async fn dates_read_in_the_readers_zone() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let later = NOON + 30 * DAY;
+        let text = with_reader_zone(berlin.clone(), async { date_time_words(NOON, later) }).await;
+        assert_eq!(text, "26 Nov 2026, 13:00");
+        assert_eq!(
+            date_time_words(NOON, later),
+            "26 Nov 2026, 12:00",
+            "UTC outside a request"
+        );
+        // 23:30 UTC is already the next day in Berlin.
+        let late = NOON + 11 * 3_600_000 + 1_800_000;
+        let (today, yesterday) = with_reader_zone(berlin, async {
+            (
+                date_time_words(late, late + 60_000),
+                date_time_words(late, late + DAY),
+            )
+        })
+        .await;
+        assert_eq!(
+            (today.as_str(), yesterday.as_str()),
+            ("today, 00:30", "yesterday, 00:30")
+        );
+        assert_eq!(date_time_words(late, late + DAY), "yesterday, 23:30");
+        let markup = with_reader_zone(TimeZone::UTC, async { when(NOON).into_string() }).await;
+        assert!(
+            markup.starts_with("<time datetime=\"2026-11-26T12:00:00Z\" title=\"Thursday 26 November 2026, 12:00:00 UTC\">"),
+            "{markup}"
+        );
+    }
+
+    #[test]
+    fn due_dates_say_how_far_they_are() {
+        assert_eq!(
+            due_words(NOON + 14 * DAY, NOON),
+            ("due in 14 days".into(), false)
+        );
+        assert_eq!(due_words(NOON + DAY, NOON), ("due tomorrow".into(), false));
+        assert_eq!(
+            due_words(NOON + 3_600_000, NOON),
+            ("due today".into(), false)
+        );
+        assert_eq!(
+            due_words(NOON - 2 * DAY, NOON),
+            ("overdue by 2 days".into(), true)
+        );
+        assert_eq!(
+            due_words(NOON - DAY, NOON),
+            ("overdue by 1 day".into(), true)
+        );
+        assert_eq!(
+            due_words(NOON - 60_000, NOON),
+            ("overdue since today".into(), true)
+        );
+    }
+
+    #[test]
+    fn codes_without_a_label_become_words() {
+        assert_eq!(code_words("open"), "Open");
+        assert_eq!(code_words("pending_response__c"), "Pending response");
+        assert_eq!(size(1), "1 KB");
+        assert_eq!(size(3_400_000), "3.4 MB");
+    }
+}

@@ -10,7 +10,7 @@ use portico_service::store::{RecordFilter, TaskFilter, TaskRow};
 use portico_service::{Caller, Page, Portico, ServiceError};
 
 use super::shared::{
-    app_layout, local, records_table, refused, shown, sign_fields, state_label, then_to, RecordPage,
+    app_layout, local, records_table, refused, shown, sign_fields, then_to, RecordPage,
 };
 use super::web::{WebForm, WebPage};
 use crate::plain;

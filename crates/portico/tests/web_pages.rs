@@ -769,3 +769,46 @@ both_backends!(
     files,
     files_are_checked_stored_once_and_only_shared_with_the_record
 );
+
+/// Dates are written in the reader's time zone: the browser's, as our script keeps it in the
+/// `portico_tz` cookie; without it, or with a zone no one knows, the company's (UTC here).
+async fn dates_are_written_in_the_readers_time_zone(app: TestApp) {
+    let acme = app.org("Acme").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let r = app.record("car__v", "SCAR-TZ", &acme, &[&anna]).await;
+    let record_page = format!("{}/records/car__v/{r}", app.base);
+    // A client of its own that sends exactly the cookies given (the session is the API's).
+    let plain = Client::builder().redirect(Policy::none()).build().unwrap();
+    let page_with = |zone: Option<&'static str>| {
+        let cookie = match zone {
+            Some(zone) => format!("portico_session={}; portico_tz={zone}", app.admin),
+            None => format!("portico_session={}", app.admin),
+        };
+        plain.get(&record_page).header("cookie", cookie).send()
+    };
+    let history_title = |html: &str| {
+        html.split("<ol class=\"history\">")
+            .nth(1)
+            .and_then(|h| h.split("title=\"").nth(1))
+            .and_then(|t| t.split('"').next())
+            .unwrap()
+            .to_string()
+    };
+    let mut seen = vec![];
+    for zone in [None, Some("Asia/Tokyo"), Some("Mars/Olympus_Mons")] {
+        let res = page_with(zone).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        seen.push(history_title(&res.text().await.unwrap()));
+    }
+    assert!(seen[0].ends_with(" UTC"), "{seen:?}");
+    assert!(seen[1].ends_with(" JST"), "{seen:?}");
+    assert!(
+        seen[2].ends_with(" UTC"),
+        "an unknown zone is not used: {seen:?}"
+    );
+    // The same moment, nine hours apart on the clock.
+    let hour = |t: &str| -> i64 { t.rsplit(", ").next().unwrap()[..2].parse().unwrap() };
+    assert_eq!((hour(&seen[0]) + 9) % 24, hour(&seen[1]), "{seen:?}");
+}
+
+both_backends!(reader_time_zone, dates_are_written_in_the_readers_time_zone);

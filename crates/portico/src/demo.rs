@@ -3,10 +3,11 @@
 
 use anyhow::anyhow;
 use portico_domain::collab::ActionArgs;
+use portico_domain::lifecycle::SignatureMeaning;
 use portico_domain::model::SecurityProfile;
 use portico_service::store::{TaskFilter, UserFilter};
 use portico_service::{
-    Caller, OrganizationInput, Page, PersonInput, Portico, RecordInput, RunMode,
+    Caller, OrganizationInput, Page, PersonInput, Portico, RecordInput, RunMode, SignatureInput,
 };
 
 /// The demo admin password when `PORTICO_ADMIN_PASSWORD` is not set.
@@ -27,6 +28,15 @@ const SUPPLIERS: [(&str, &[(&str, &str)]); 3] = [
         &[("Fatima", "Haddad"), ("Goran", "Petrov")],
     ),
 ];
+
+/// The quality lead's signature, where the configuration asks for one (e.g. with
+/// `examples/part11.toml`): the demo signs as a person would, with the lead's password.
+fn lead_signs(meaning: Option<&SignatureMeaning>) -> Option<SignatureInput> {
+    meaning.map(|m| SignatureInput {
+        password: QUALITY_LEAD_PASSWORD.into(),
+        meaning: m.as_str().into(),
+    })
+}
 
 fn err(e: portico_service::ServiceError) -> anyhow::Error {
     anyhow!("demo data: {e}")
@@ -171,23 +181,26 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
                 .await
                 .map_err(err)?;
             for task in tasks {
+                let meaning = app.signature_for_task(&task).await.map_err(err)?;
                 app.complete_task(
                     &lead,
                     task.id.as_str(),
                     "Answered by phone; the supplier sent the 8D report by email.",
-                    None,
+                    lead_signs(meaning.as_ref()),
                 )
                 .await
                 .map_err(err)?;
             }
             if stage == 3 {
+                let accept = "change_state_to_closed__c";
+                let meaning = target.lifecycle.signature_for("in_review__c", accept);
                 app.run_action(
                     &lead,
                     &target.object,
                     &id,
-                    "change_state_to_closed__c",
+                    accept,
                     ActionArgs::default(),
-                    RunMode::Apply(None),
+                    RunMode::Apply(lead_signs(meaning)),
                 )
                 .await
                 .map_err(err)?;

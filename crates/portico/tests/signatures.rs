@@ -50,19 +50,6 @@ async fn open_task(app: &TestApp, record: &str) -> String {
     tasks[0]["id"].as_str().unwrap().to_string()
 }
 
-async fn signatures(app: &TestApp, token: &str, record: &str) -> Vec<Value> {
-    app.ok(
-        Method::GET,
-        token,
-        &format!("/api/v1/vobjects/car__v/{record}/signatures"),
-        None,
-    )
-    .await
-    .as_array()
-    .unwrap()
-    .clone()
-}
-
 /// SHA-256 of the record's signed content, computed here from what the API shows: its fields
 /// but not its state, as canonical JSON (sorted keys, no white space), with the task's
 /// response for a task's signature.
@@ -98,6 +85,20 @@ async fn expected_hash(app: &TestApp, record: &str, task: Option<(&str, &str)>) 
     hex::encode(Sha256::digest(content.as_bytes()))
 }
 
+/// A task completion's body with a signature.
+fn signed(response: &str, password: &str, meaning: &str) -> Value {
+    json!({"response": response, "signature": {"password": password, "meaning": meaning}})
+}
+
+/// Asserts a refusal: its status, its error type, and what its message says.
+fn assert_refused(answer: &(StatusCode, Value), status: StatusCode, kind: &str, says: &str) {
+    let (got, body) = answer;
+    assert_eq!(*got, status, "{body}");
+    assert_eq!(error_type(body), kind, "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(says), "{message}");
+}
+
 async fn respond(app: &TestApp, token: &str, task: &str, body: Value) -> (StatusCode, Value) {
     app.post(token, &format!("/api/v1/tasks/{task}/complete"), body)
         .await
@@ -110,38 +111,26 @@ async fn signing_a_response_and_an_approval(backend: Backend) {
     let (r, anna, task) = sent_scar(&app, "SCAR-1").await;
     let answer = "Root cause: a worn die. Replaced, and checked weekly.";
 
-    // Without a signature: refused, and the task stays open.
-    let (status, body) = respond(&app, &anna, &task, json!({"response": answer})).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(error_type(&body), "SIGNATURE_REQUIRED");
-    assert!(body["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("Responded"));
-    // Another meaning than the configured one.
-    let (status, body) = respond(
-        &app,
-        &anna,
-        &task,
-        json!({"response": answer, "signature": {"password": "anna's long password", "meaning": "Approved"}}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert_eq!(error_type(&body), "INVALID_DATA");
-    assert!(body["errors"][0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("'Responded'"));
-    // A wrong password: refused, audited.
-    let (status, body) = respond(
-        &app,
-        &anna,
-        &task,
-        json!({"response": answer, "signature": {"password": "not her password", "meaning": "Responded"}}),
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-    assert_eq!(error_type(&body), "INVALID_SIGNATURE");
+    // Without a signature, with another meaning than the configured one, with a wrong
+    // password: refused (the last audited), and the task stays open.
+    let bad = respond(&app, &anna, &task, json!({"response": answer})).await;
+    assert_refused(
+        &bad,
+        StatusCode::BAD_REQUEST,
+        "SIGNATURE_REQUIRED",
+        "Responded",
+    );
+    let body = signed(answer, "anna's long password", "Approved");
+    let bad = respond(&app, &anna, &task, body).await;
+    assert_refused(&bad, StatusCode::BAD_REQUEST, "INVALID_DATA", "'Responded'");
+    let body = signed(answer, "not her password", "Responded");
+    let bad = respond(&app, &anna, &task, body).await;
+    assert_refused(
+        &bad,
+        StatusCode::UNAUTHORIZED,
+        "INVALID_SIGNATURE",
+        "not correct",
+    );
     let failed = app
         .ok(
             Method::GET,
@@ -163,14 +152,14 @@ async fn signing_a_response_and_an_approval(backend: Backend) {
         t["status__v"], "open__v",
         "a refused signature changes nothing"
     );
-    assert!(signatures(&app, &app.admin, &r).await.is_empty());
+    assert!(app.signatures(&app.admin, "car__v", &r).await.is_empty());
 
     // Signed: the task completes, the record moves on, the signature is listed.
     let (status, body) = respond(
         &app,
         &anna,
         &task,
-        json!({"response": answer, "signature": {"password": "anna's long password", "meaning": "Responded"}}),
+        signed(answer, "anna's long password", "Responded"),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -179,7 +168,7 @@ async fn signing_a_response_and_an_approval(backend: Backend) {
         .user_by_email(&app.email_of(t["person__v"].as_str().unwrap()).await)
         .await["id"]
         .clone();
-    let listed = signatures(&app, &anna, &r).await;
+    let listed = app.signatures(&anna, "car__v", &r).await;
     assert_eq!(listed.len(), 1, "{listed:?}");
     let s = &listed[0];
     assert_eq!(s["signer"], anna_user);
@@ -224,7 +213,7 @@ async fn signing_a_response_and_an_approval(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["data"]["record"]["state__v"], "closed__c");
     assert_eq!(body["data"]["signature_required"], "Approved");
-    let listed = signatures(&app, &app.admin, &r).await;
+    let listed = app.signatures(&app.admin, "car__v", &r).await;
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[1]["meaning"], "Approved");
     assert_eq!(listed[1]["printed_name"], "Portico Admin");
@@ -263,7 +252,7 @@ async fn signing_a_response_and_an_approval(backend: Backend) {
         Some(json!({"name__v": "SCAR-1 (renamed)"})),
     )
     .await;
-    let listed = signatures(&app, &app.admin, &r).await;
+    let listed = app.signatures(&app.admin, "car__v", &r).await;
     assert!(listed.iter().all(|s| s["current"] == false), "{listed:?}");
 }
 per_backend!(
@@ -280,12 +269,12 @@ async fn signatures_cannot_be_changed_deleted_or_moved(backend: Backend) {
         &app,
         &anna,
         &task,
-        json!({"response": "done", "signature": {"password": "anna's long password", "meaning": "Responded"}}),
+        signed("done", "anna's long password", "Responded"),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let store = app.running.app.store();
-    let before = signatures(&app, &app.admin, &r).await;
+    let before = app.signatures(&app.admin, "car__v", &r).await;
     for sql in [
         "UPDATE signatures SET meaning = 'Approved'".to_string(),
         "UPDATE signatures SET printed_name = 'Someone Else'".to_string(),
@@ -294,7 +283,7 @@ async fn signatures_cannot_be_changed_deleted_or_moved(backend: Backend) {
         let refused = store.execute_raw(&sql).await;
         assert!(refused.is_err(), "{sql} must be refused by the schema");
     }
-    assert_eq!(signatures(&app, &app.admin, &r).await, before);
+    assert_eq!(app.signatures(&app.admin, "car__v", &r).await, before);
 
     // A copy onto another record (an INSERT, which the schema allows) does not verify there.
     let acme = app.first_org().await;
@@ -306,10 +295,13 @@ async fn signatures_cannot_be_changed_deleted_or_moved(backend: Backend) {
         ))
         .await
         .unwrap();
-    let copied = signatures(&app, &app.admin, &other).await;
+    let copied = app.signatures(&app.admin, "car__v", &other).await;
     assert_eq!(copied.len(), 1);
     assert_eq!(copied[0]["current"], false);
-    assert_eq!(signatures(&app, &app.admin, &r).await[0]["current"], true);
+    assert_eq!(
+        app.signatures(&app.admin, "car__v", &r).await[0]["current"],
+        true
+    );
 }
 per_backend!(
     signatures_cannot_be_changed_deleted_or_moved_to_another_record,
@@ -321,14 +313,13 @@ async fn wrong_passwords_count_like_failed_sign_ins(backend: Backend) {
         return;
     };
     let (_, anna, task) = sent_scar(&app, "SCAR-L").await;
-    let wrong =
-        json!({"response": "x", "signature": {"password": "guess", "meaning": "Responded"}});
+    let wrong = signed("x", "guess", "Responded");
     for _ in 0..3 {
         let (status, body) = respond(&app, &anna, &task, wrong.clone()).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     }
     // Past the limit even the right password waits, and so does signing in.
-    let right = json!({"response": "x", "signature": {"password": "anna's long password", "meaning": "Responded"}});
+    let right = signed("x", "anna's long password", "Responded");
     let (status, body) = respond(&app, &anna, &task, right).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
     assert_eq!(error_type(&body), "API_LIMIT_EXCEEDED");
@@ -393,7 +384,7 @@ async fn bulk_accept(backend: Backend) {
     let mut signed_at = vec![];
     for (i, r) in ids.iter().enumerate() {
         assert_eq!(body["data"][i]["responseStatus"], "SUCCESS", "{body}");
-        let listed = signatures(&app, &app.admin, r).await;
+        let listed = app.signatures(&app.admin, "car__v", r).await;
         assert_eq!(listed.len(), 1, "one signature on each record");
         assert_eq!(listed[0]["meaning"], "Approved");
         assert_eq!(listed[0]["current"], true);
@@ -432,13 +423,7 @@ async fn without_a_password(backend: Backend) {
         .execute_raw("UPDATE users SET password_hash = NULL WHERE username <> 'admin'")
         .await
         .unwrap();
-    let (status, body) = respond(
-        &app,
-        &anna,
-        &task,
-        json!({"response": "x", "signature": {"password": "anything", "meaning": "Responded"}}),
-    )
-    .await;
+    let (status, body) = respond(&app, &anna, &task, signed("x", "anything", "Responded")).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(error_type(&body), "SSO_REAUTHENTICATION_REQUIRED");
 }
@@ -454,14 +439,14 @@ async fn unsigned_configuration(app: TestApp) {
         &app,
         &anna,
         &task,
-        json!({"response": "x", "signature": {"password": "anna's long password", "meaning": "Responded"}}),
+        signed("x", "anna's long password", "Responded"),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(error_type(&body), "INVALID_DATA");
     let (status, body) = respond(&app, &anna, &task, json!({"response": "x"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(signatures(&app, &anna, &r).await.is_empty());
+    assert!(app.signatures(&anna, "car__v", &r).await.is_empty());
 }
 both_backends!(
     the_default_configuration_asks_for_no_signature,

@@ -154,6 +154,28 @@ pub(crate) fn set_password_url(public_url: &str, token: &str) -> String {
 }
 
 impl Portico {
+    /// The caller's user and password hash, for a check of its password that counts as an
+    /// attempt against the per-user sign-in limit (refused with `API_LIMIT_EXCEEDED` past it):
+    /// changing the password and signing re-enter it.
+    pub(crate) async fn counted_password_of(
+        &self,
+        caller: &Caller,
+    ) -> ServiceResult<(portico_domain::model::User, Option<String>)> {
+        self.count_attempts(&[Attempt {
+            kind: PER_USER,
+            value: &caller.user.username,
+            limit: self.settings.login_failures_per_user,
+        }])
+        .await?;
+        self.store
+            .read()
+            .await?
+            .db()
+            .user_with_password(&caller.user.id)
+            .await?
+            .ok_or_else(|| ServiceError::InvalidSession("the user no longer exists".into()))
+    }
+
     /// `POST /api/v1/auth/password`: the signed-in user changes its password (required after
     /// signing in with a one-time password). Wrong current passwords count against the same
     /// limit as failed sign-ins. The change ends the user's other sessions (`session_token`
@@ -166,20 +188,7 @@ impl Portico {
         current: &str,
         new: &str,
     ) -> ServiceResult<()> {
-        self.count_attempts(&[Attempt {
-            kind: PER_USER,
-            value: &caller.user.username,
-            limit: self.settings.login_failures_per_user,
-        }])
-        .await?;
-        let (user, hash) = self
-            .store
-            .read()
-            .await?
-            .db()
-            .user_with_password(&caller.user.id)
-            .await?
-            .ok_or_else(|| ServiceError::InvalidSession("the user no longer exists".into()))?;
+        let (user, hash) = self.counted_password_of(caller).await?;
         if !verify_password(current.to_string(), hash).await {
             return Err(ServiceError::InvalidData(
                 "the current password is not correct".into(),

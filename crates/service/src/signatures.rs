@@ -17,7 +17,7 @@ use portico_store::{AuditEntry, Db, SignatureRow, Signed};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::auth::{Attempt, PER_USER};
+use crate::auth::PER_USER;
 use crate::passwords::verify_password;
 use crate::{new_id, now_ms, Caller, Portico, ServiceError, ServiceResult};
 
@@ -229,20 +229,7 @@ impl Portico {
                 given.meaning.trim()
             )));
         }
-        self.count_attempts(&[Attempt {
-            kind: PER_USER,
-            value: &caller.user.username,
-            limit: self.settings.login_failures_per_user,
-        }])
-        .await?;
-        let (user, hash) = self
-            .store
-            .read()
-            .await?
-            .db()
-            .user_with_password(&caller.user.id)
-            .await?
-            .ok_or_else(|| ServiceError::InvalidSession("the user no longer exists".into()))?;
+        let (user, hash) = self.counted_password_of(caller).await?;
         let Some(hash) = hash else {
             return Err(ServiceError::SsoReauthenticationRequired(
                 "you sign in through your organisation's identity provider and have no Portico password: signing with a re-authentication at the provider is not available yet, so this signature cannot be made by you. Ask an administrator to sign, or to give you a password".into(),

@@ -404,6 +404,20 @@ impl TestApp {
             .unwrap_or(Value::Null)
     }
 
+    /// A record's electronic signatures, as `token` may read them.
+    pub async fn signatures(&self, token: &str, object: &str, record: &str) -> Vec<Value> {
+        self.ok(
+            Method::GET,
+            token,
+            &format!("/api/v1/vobjects/{object}/{record}/signatures"),
+            None,
+        )
+        .await
+        .as_array()
+        .expect("a list")
+        .clone()
+    }
+
     pub async fn outbox(&self) -> Vec<Value> {
         let d = self
             .ok(Method::GET, &self.admin, "/api/v1/outbox?limit=1000", None)

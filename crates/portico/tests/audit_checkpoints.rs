@@ -375,6 +375,14 @@ async fn two_servers_make_one_scheduled_checkpoint(backend: support::Backend) {
         body.contains(listed[0]["signature"].as_str().unwrap()),
         "{body}"
     );
+    // Delivered as any email is (no user, no record, no secret).
+    let delivered = a.delivered_to("compliance@example.com").await;
+    assert_eq!(delivered.len(), 1);
+    assert!(
+        delivered[0].contains(listed[0]["signature"].as_str().unwrap()),
+        "{}",
+        delivered[0]
+    );
 
     let files: Vec<_> = std::fs::read_dir(&folder)
         .unwrap()

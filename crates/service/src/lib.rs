@@ -122,6 +122,8 @@ pub struct Parts {
     records: read_cache::ReadCache<(String, String), RecordRead>,
     /// Whether a user holds the External Collaborator role on a record.
     roles: read_cache::ReadCache<(String, String), bool>,
+    /// The writer of SCIM read audits.
+    scim_audits: scim::ReadAudits,
 }
 
 impl std::ops::Deref for Portico {
@@ -237,6 +239,7 @@ impl Portico {
             sessions: read_cache::ReadCache::new(10_000),
             records: read_cache::ReadCache::new(10_000),
             roles: read_cache::ReadCache::new(10_000),
+            scim_audits: scim::ReadAudits::default(),
         }))
     }
 

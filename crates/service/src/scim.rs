@@ -17,6 +17,7 @@ use portico_store::{
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
+use tokio::sync::{mpsc, oneshot};
 
 use crate::directory::required_text;
 use crate::passwords::{random_token, token_hash};
@@ -103,6 +104,52 @@ impl From<RuleError> for ScimError {
             other => ScimError::Service(other.into()),
         }
     }
+}
+
+/// An audit entry waiting for its commit, and who waits.
+type Waiting = (AuditEntry, oneshot::Sender<ServiceResult<()>>);
+
+/// The writer of SCIM read audits: a provider polls, and a commit per read (each a sync of
+/// the log to disk) would make the audit the cost of every read. Entries of requests that
+/// arrive while a commit is under way are written together in the next one; each request
+/// still answers only after its own entry is committed, so none is lost.
+#[derive(Default)]
+pub(crate) struct ReadAudits(std::sync::OnceLock<mpsc::UnboundedSender<Waiting>>);
+
+impl ReadAudits {
+    /// The queue, and the task that drains it (started at the first SCIM read).
+    fn start(store: portico_store::Store) -> mpsc::UnboundedSender<Waiting> {
+        let (queue, mut waiting) = mpsc::unbounded_channel::<Waiting>();
+        tokio::spawn(async move {
+            while let Some(first) = waiting.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < 500 {
+                    match waiting.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let result = write_all(&store, batch.iter().map(|(e, _)| e)).await;
+                for (_, done) in batch {
+                    let _ = done.send(result.clone());
+                }
+            }
+        });
+        queue
+    }
+}
+
+async fn write_all<'a>(
+    store: &portico_store::Store,
+    entries: impl Iterator<Item = &'a AuditEntry>,
+) -> ServiceResult<()> {
+    let mut tx = store.write().await?;
+    let mut db = tx.db();
+    for entry in entries {
+        db.audit(entry).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A SCIM use case's result.
@@ -280,27 +327,35 @@ impl Portico {
     }
 
     /// Audits a SCIM request that changed nothing (a read, or a refusal), with the token's
-    /// name: the trail shows what each provider looked at.
+    /// name: the trail shows what each provider looked at. Answers once the entry is
+    /// committed; entries of requests arriving together share one commit (see
+    /// [`ReadAudits`]).
     pub async fn audit_scim_request(
         &self,
         client: &ScimClient,
         request: &str,
         outcome: u16,
     ) -> ServiceResult<()> {
-        let mut tx = self.store.write().await?;
-        tx.db()
-            .audit(&AuditEntry {
-                at: now_ms(),
-                action: "scim.request".into(),
-                object: "scim_token".into(),
-                object_id: client.token_id.clone(),
-                after: Some(json!({"request": request, "status": outcome}).to_string()),
-                cause: Some(cause(client)),
-                ..AuditEntry::default()
-            })
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        let entry = AuditEntry {
+            at: now_ms(),
+            action: "scim.request".into(),
+            object: "scim_token".into(),
+            object_id: client.token_id.clone(),
+            after: Some(json!({"request": request, "status": outcome}).to_string()),
+            cause: Some(cause(client)),
+            ..AuditEntry::default()
+        };
+        let (done, committed) = oneshot::channel();
+        let queue = self
+            .scim_audits
+            .0
+            .get_or_init(|| ReadAudits::start(self.store.clone()));
+        queue
+            .send((entry, done))
+            .map_err(|_| ServiceError::broken("the SCIM audit writer has stopped"))?;
+        committed
+            .await
+            .map_err(|_| ServiceError::broken("the SCIM audit writer has stopped"))?
     }
 
     /// Every user SCIM sees, oldest first (filtering, sorting and paging are SCIM's own and

@@ -72,24 +72,29 @@ impl FromRequestParts<Portico> for AuthAny {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiError::session(
-                    "sign in first: send Authorization: Bearer <sessionId> from POST /api/v1/auth",
-                )
-            })?;
+        let token = bearer_token(parts).ok_or_else(|| {
+            ApiError::session(
+                "sign in first: send Authorization: Bearer <sessionId> from POST /api/v1/auth",
+            )
+        })?;
         let caller = app.authenticate(token).await?;
         Ok(AuthAny(app.clone(), caller, token.to_string()))
     }
+}
+
+/// The token of `Authorization: Bearer <token>`, if the request has one (a session's, or on
+/// `/scim/v2` an identity provider's).
+pub(crate) fn bearer_token(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 /// A JSON request body of a type that also documents it (`#[utoipa::path]` reads the

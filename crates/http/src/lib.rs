@@ -17,6 +17,7 @@ mod openapi;
 pub mod ops;
 mod pages;
 mod plain;
+pub(crate) mod scim;
 pub mod sso;
 mod trace;
 
@@ -58,7 +59,12 @@ pub fn router(app: Portico) -> Router {
 /// Every route, and the API's document generated with them.
 fn routes(upload_limit: usize) -> (Router<Portico>, utoipa::openapi::OpenApi) {
     let (api, document) = api::routes(upload_limit).split_for_parts();
-    (pages(upload_limit).merge(api), document)
+    (
+        pages(upload_limit)
+            .merge(api)
+            .nest("/scim/v2", scim::router()),
+        document,
+    )
 }
 
 /// The server-rendered pages.

@@ -246,6 +246,24 @@ async fn every_endpoint_answers_every_role_as_it_should(app: TestApp) {
             [200, 403, 403, 403, 403, 401, 401],
         ),
         (
+            p.clone(),
+            "/api/v1/scim-tokens".into(),
+            Some(json!({"name": "Okta"})),
+            [201, 403, 403, 403, 403, 401, 401],
+        ),
+        (
+            g.clone(),
+            "/api/v1/scim-tokens".into(),
+            None,
+            [200, 403, 403, 403, 403, 401, 401],
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/scim-tokens/sct_none".into(),
+            None,
+            [404, 403, 403, 403, 403, 401, 401],
+        ),
+        (
             g.clone(),
             "/api/v1/assignments".into(),
             None,
@@ -517,8 +535,9 @@ async fn refusals_come_before_body_checks(app: TestApp) {
     let internal = w.tokens[1].clone().unwrap();
     let external = w.tokens[2].clone().unwrap();
     let bad = json!({"no_such_field": 1});
-    let admin_only: [(Method, String); 5] = [
+    let admin_only: [(Method, String); 6] = [
         (Method::POST, "/api/v1/users".into()),
+        (Method::POST, "/api/v1/scim-tokens".into()),
         (Method::PATCH, format!("/api/v1/users/{}", w.anna_user)),
         (Method::PUT, "/api/v1/licenses".into()),
         (

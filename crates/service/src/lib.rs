@@ -23,6 +23,7 @@ mod reads;
 mod records;
 pub mod retry;
 mod signatures;
+mod scim;
 mod snapshot;
 mod sso;
 mod tasks;
@@ -48,6 +49,7 @@ pub use passwords::{csrf_token_for_session, random_token, NewPassword};
 pub use reads::{AuditExport, Page};
 pub use records::{ActionOutcome, RecordInput, RecordView, RunMode};
 pub use signatures::{manifestation, SignatureInput, SignatureView};
+pub use scim::{scim_version, NewScimToken, ScimClient, ScimError, ScimResult, ScimUserInput};
 pub use sso::{ProviderIdentity, SsoRefusal};
 pub use templates::TemplateView;
 pub use users::{LicenseUsage, NewUserInput, OrgUsage, UserPatch};
@@ -132,6 +134,8 @@ pub struct Parts {
     records: read_cache::ReadCache<(String, String), RecordRead>,
     /// Whether a user holds the External Collaborator role on a record.
     roles: read_cache::ReadCache<(String, String), bool>,
+    /// The writer of SCIM read audits.
+    scim_audits: scim::ReadAudits,
 }
 
 impl std::ops::Deref for Portico {
@@ -247,6 +251,7 @@ impl Portico {
             sessions: read_cache::ReadCache::new(10_000),
             records: read_cache::ReadCache::new(10_000),
             roles: read_cache::ReadCache::new(10_000),
+            scim_audits: scim::ReadAudits::default(),
         }))
     }
 

@@ -360,7 +360,11 @@ impl Touched {
 }
 
 /// Writes a status change with its seat: the one seat check every path shares.
-async fn apply_status(db: &mut Db<'_>, user: &UserId, change: StatusChange) -> ServiceResult<()> {
+pub(crate) async fn apply_status(
+    db: &mut Db<'_>,
+    user: &UserId,
+    change: StatusChange,
+) -> ServiceResult<()> {
     match change {
         StatusChange::None => {}
         StatusChange::Activate { takes_seat } => {

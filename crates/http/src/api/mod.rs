@@ -13,6 +13,7 @@ pub mod lists;
 pub mod plan;
 pub mod records;
 pub mod signatures;
+pub mod scim_tokens;
 pub mod templates;
 pub mod users;
 pub mod wire;
@@ -93,6 +94,11 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<Portico> {
         .routes(routes!(users::list_users, users::create_user))
         .routes(routes!(users::read_user, users::update_user))
         .routes(routes!(users::licenses, users::set_licenses))
+        .routes(routes!(
+            scim_tokens::list_scim_tokens,
+            scim_tokens::create_scim_token
+        ))
+        .routes(routes!(scim_tokens::revoke_scim_token))
         .routes(routes!(lists::assignments))
         .routes(routes!(lists::outbox))
         .routes(routes!(lists::retry_email))
@@ -144,7 +150,12 @@ pub async fn not_found() -> ApiError {
 /// A known path with a method it does not offer: axum's answer (with its `Allow` header) gets
 /// the SPEC envelope as body.
 pub async fn method_not_allowed(response: Response) -> Response {
-    if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+    // SCIM answers its own error body (`/scim/v2`, RFC 7644 section 3.12).
+    let scim = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(crate::scim::SCIM_JSON.as_bytes()));
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED || scim {
         return response;
     }
     let (parts, _) = response.into_parts();

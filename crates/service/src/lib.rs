@@ -120,6 +120,8 @@ pub struct Parts {
     records: read_cache::ReadCache<(String, String), RecordRead>,
     /// Whether a user holds the External Collaborator role on a record.
     roles: read_cache::ReadCache<(String, String), bool>,
+    /// Pages of records by object and filter (an external caller's filter names the caller).
+    lists: read_cache::ReadCache<(String, portico_store::RecordFilter), Arc<Vec<RecordRead>>>,
 }
 
 impl std::ops::Deref for Portico {
@@ -235,6 +237,9 @@ impl Portico {
             sessions: read_cache::ReadCache::new(10_000),
             records: read_cache::ReadCache::new(10_000),
             roles: read_cache::ReadCache::new(10_000),
+            // A page holds up to a few hundred records: fewer entries keep it in the memory
+            // budget.
+            lists: read_cache::ReadCache::new(1_000),
         }))
     }
 

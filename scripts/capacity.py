@@ -262,7 +262,7 @@ def main():
         suppliers = [o["id"] for o in get("/api/v1/vobjects/organization__v?limit=1000")]
 
         # Seats for the activations measured below.
-        lic = get("/api/v1/licenses")
+        lic = get("/api/v1/licenses")["external"]
         seats = ((lic["active"] + 3000) // 100 + 1) * 100
         status, data = client.call("PUT", "/api/v1/licenses", {"external_seats": seats})
         assert status == 200, data
@@ -309,7 +309,11 @@ def main():
         ]
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()  # keep-alive connections of this script hold the graceful stop
+            server.wait()
 
     cores_server = cores_db = 2
     servers = [1, 2, 5, 10]

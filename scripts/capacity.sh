@@ -23,7 +23,7 @@ python3 scripts/capacity.py 18191 "$bin" "$pg_url" "$pg_admin_url" "$dir" target
 # so activations of all servers pass it one at a time, each holding it for about a commit.
 # pgbench measures that ceiling on a table of its own — 8 clients updating one row — next to 8
 # clients updating a row each (what every other write does: commits share the log's flushes).
-psql "$pg_url" -qc "DROP TABLE IF EXISTS capacity_pool_probe; CREATE TABLE capacity_pool_probe (id INT PRIMARY KEY, active BIGINT NOT NULL); INSERT INTO capacity_pool_probe SELECT g, 0 FROM generate_series(1, 8) g" >/dev/null
+psql "$pg_url" -qc "SET client_min_messages = warning; DROP TABLE IF EXISTS capacity_pool_probe; CREATE TABLE capacity_pool_probe (id INT PRIMARY KEY, active BIGINT NOT NULL); INSERT INTO capacity_pool_probe SELECT g, 0 FROM generate_series(1, 8) g" >/dev/null
 cat >"$dir/one-row.sql" <<'SQL'
 BEGIN;
 UPDATE capacity_pool_probe SET active = active + 1 WHERE id = 1;

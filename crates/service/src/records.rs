@@ -227,7 +227,13 @@ impl Portico {
         let rows = self
             .lists
             .get_or_read(key.clone(), generation, now_ms(), || async {
-                let rows = self.store.read().await?.db().records(object, &key.1).await?;
+                let rows = self
+                    .store
+                    .read()
+                    .await?
+                    .db()
+                    .records(object, &key.1)
+                    .await?;
                 Ok::<_, ServiceError>(std::sync::Arc::new(rows))
             })
             .await?;

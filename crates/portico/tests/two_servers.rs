@@ -182,3 +182,77 @@ per_backend!(
     emails_once_across_servers,
     each_email_goes_out_once_with_both_workers
 );
+
+/// A list read a moment ago (the read cache keeps pages too) serves only the query it was
+/// read for: two external users asking for the same URL see each their own record, an
+/// internal user sees both. A write through the same server ends every kept page at once; a
+/// write through the other server is seen within the cache's second.
+async fn a_kept_list_serves_only_its_caller_and_ends_at_a_write(backend: support::Backend) {
+    let Some(a) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let b = second(&a, |_| {}).await;
+    let (_, anna_email, anna_scar) = a.contact_on_sent_scar("Anna", "Lister").await;
+    let (_, bo_email, bo_scar) = a.contact_on_sent_scar("Bo", "Lister").await;
+    let anna = a.accept_welcome(&anna_email, "anna's long password").await;
+    let bo = a.accept_welcome(&bo_email, "bo's long password").await;
+    let list = "/api/v1/vobjects/car__v?state__v=pending_response__c";
+    let ids = |v: serde_json::Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for _ in 0..2 {
+        // The second round is served from what the first kept.
+        assert_eq!(
+            ids(b.ok(Method::GET, &anna, list, None).await),
+            [anna_scar.clone()]
+        );
+        assert_eq!(
+            ids(b.ok(Method::GET, &bo, list, None).await),
+            [bo_scar.clone()]
+        );
+        let all = ids(b.ok(Method::GET, &b.admin, list, None).await);
+        assert!(
+            all.contains(&anna_scar) && all.contains(&bo_scar),
+            "{all:?}"
+        );
+    }
+
+    // Through B itself: B's next list shows it at once. (Cancelling an external's only
+    // record also closes the account, so the internal user's list is the one to ask.)
+    let (status, body) = b
+        .action(
+            "car__v",
+            &anna_scar,
+            "change_state_to_cancelled__c",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let all = ids(b.ok(Method::GET, &b.admin, list, None).await);
+    assert!(
+        !all.contains(&anna_scar) && all.contains(&bo_scar),
+        "{all:?}"
+    );
+
+    // Through A: B's kept page may serve for up to a second, never longer.
+    let (status, body) = a
+        .action(
+            "car__v",
+            &bo_scar,
+            "change_state_to_cancelled__c",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let all = ids(b.ok(Method::GET, &b.admin, list, None).await);
+    assert!(!all.contains(&bo_scar), "{all:?}");
+}
+per_backend!(
+    kept_lists,
+    a_kept_list_serves_only_its_caller_and_ends_at_a_write
+);

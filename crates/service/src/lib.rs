@@ -136,6 +136,8 @@ pub struct Parts {
     roles: read_cache::ReadCache<(String, String), bool>,
     /// The writer of SCIM read audits.
     scim_audits: scim::ReadAudits,
+    /// Pages of records by object and filter (an external caller's filter names the caller).
+    lists: read_cache::ReadCache<(String, portico_store::RecordFilter), Arc<Vec<RecordRead>>>,
 }
 
 impl std::ops::Deref for Portico {
@@ -252,6 +254,9 @@ impl Portico {
             records: read_cache::ReadCache::new(10_000),
             roles: read_cache::ReadCache::new(10_000),
             scim_audits: scim::ReadAudits::default(),
+            // A page holds up to a few hundred records: fewer entries keep it in the memory
+            // budget.
+            lists: read_cache::ReadCache::new(1_000),
         }))
     }
 

@@ -233,7 +233,10 @@ impl Portico {
     }
 
     /// `GET /api/v1/vobjects/{object}`: filtered; externals see only records shared with them.
-    #[tracing::instrument(skip_all, fields(caller = %caller.user.id, object = object))]
+    /// A page is kept in the read cache like a record: the filter it is kept under is the one
+    /// the caller is authorised for (an external's names the external, whose records alone
+    /// it lists), so a page only ever serves the query that read it.
+    #[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.user.id, object = object))]
     pub async fn records(
         &self,
         caller: &Caller,
@@ -247,16 +250,24 @@ impl Portico {
         }
         filter.limit = page.limit;
         filter.offset = page.offset;
+        let generation = self.store.generation();
+        let key = (object.to_string(), filter);
         let rows = self
-            .store
-            .read()
-            .await?
-            .db()
-            .records(object, &filter)
+            .lists
+            .get_or_read(key.clone(), generation, now_ms(), || async {
+                let rows = self
+                    .store
+                    .read()
+                    .await?
+                    .db()
+                    .records(object, &key.1)
+                    .await?;
+                Ok::<_, ServiceError>(std::sync::Arc::new(rows))
+            })
             .await?;
         Ok(rows
-            .into_iter()
-            .map(|r| self.view(caller, target, r))
+            .iter()
+            .map(|r| self.view(caller, target, r.clone()))
             .collect())
     }
 

@@ -364,7 +364,6 @@ impl Db<'_> {
             self.set_by_id("persons", "user_id", &persons, &users)
                 .await?;
         }
-        self.free_seats(w.seats_freed).await?;
         if !w.inactivated.is_empty() {
             let ids: Vec<&str> = w.inactivated.iter().map(UserId::as_str).collect();
             self.execute_in(
@@ -377,7 +376,6 @@ impl Db<'_> {
             self.execute_in("DELETE FROM sessions WHERE user_id", &[], &ids, "")
                 .await?;
         }
-        self.take_seats(w.seats_taken).await?;
         if !w.activated.is_empty() {
             let ids: Vec<&str> = w.activated.iter().map(UserId::as_str).collect();
             self.execute_in(
@@ -475,6 +473,11 @@ impl Db<'_> {
         .await?;
         self.queue_emails(&w.emails, now).await?;
         self.insert_signatures(&w.signatures).await?;
-        self.audit_all(&w.audit).await
+        self.audit_all(&w.audit).await?;
+        // The pool is one row that every activation and inactivation of every server
+        // updates: written last, its row lock (PostgreSQL) is held for little more than the
+        // commit, so such writes queue on it only for that long.
+        self.free_seats(w.seats_freed).await?;
+        self.take_seats(w.seats_taken).await
     }
 }

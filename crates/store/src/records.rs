@@ -33,7 +33,7 @@ pub(crate) const RECORD_COLS: &str =
     "id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at";
 
 /// Filters of `GET /api/v1/vobjects/{object}`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct RecordFilter {
     /// `supplier__v`
     pub supplier: Option<String>,

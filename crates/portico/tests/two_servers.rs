@@ -208,11 +208,11 @@ async fn a_kept_list_serves_only_its_caller_and_ends_at_a_write(backend: support
         // The second round is served from what the first kept.
         assert_eq!(
             ids(b.ok(Method::GET, &anna, list, None).await),
-            [anna_scar.clone()]
+            std::slice::from_ref(&anna_scar)
         );
         assert_eq!(
             ids(b.ok(Method::GET, &bo, list, None).await),
-            [bo_scar.clone()]
+            std::slice::from_ref(&bo_scar)
         );
         let all = ids(b.ok(Method::GET, &b.admin, list, None).await);
         assert!(

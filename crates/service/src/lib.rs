@@ -13,6 +13,8 @@ mod emails;
 mod error;
 mod extranet;
 mod files;
+mod governance;
+mod jobs;
 mod notifications;
 mod operations;
 mod passwords;
@@ -38,6 +40,7 @@ pub use bulk::BULK_LIMIT;
 pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
 pub use extranet::MAX_SUBJECT_CHARS;
+pub use jobs::{JobReport, RecordWork, END_DATE_CAUSE, END_DATE_REMINDER_CAUSE, GOVERNANCE_JOB};
 pub use operations::Gauges;
 pub use passwords::{csrf_token_for_session, random_token, NewPassword};
 pub use reads::{AuditExport, Page};
@@ -80,6 +83,8 @@ pub struct ServiceSettings {
     pub files: portico_store::Blobs,
     /// The largest file accepted.
     pub max_file_bytes: usize,
+    /// How many days before a record's end date its collaborators are reminded.
+    pub end_reminder_days: u64,
 }
 
 impl Default for ServiceSettings {
@@ -100,6 +105,7 @@ impl Default for ServiceSettings {
             // Tools and tests; `portico serve` always names a folder or a bucket.
             files: portico_store::Blobs::memory(),
             max_file_bytes: 10_000_000,
+            end_reminder_days: 7,
         }
     }
 }

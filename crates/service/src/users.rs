@@ -256,7 +256,7 @@ impl Portico {
                 .find(|(r, _)| r == record)
                 .map(|(_, o)| o.as_str())
                 .unwrap_or_default();
-            db.open_assignment(id, object, record, person, &user.id, now)
+            db.open_assignment(id, object, record, person, &user.id, (&caller.user.id, now))
                 .await?;
             db.grant_role(record, &user.id, &caller.user.id, now)
                 .await?;

@@ -2,13 +2,15 @@
 //! licenses and the outbox. Each page asks the same use cases as the API, so the same people may
 //! see them (the outbox is for administrators).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
-use portico_service::store::{OutboxFilter, UserFilter};
+use portico_service::store::{OutboxFilter, Sponsorship, UserFilter};
 use portico_service::{OrganizationInput, Page, PersonInput, Portico};
 
-use super::shared::{app_layout, refused, then_to, MANY};
+use super::shared::{app_layout, refused, sponsor_list, then_to, MANY};
 use super::web::{WebForm, WebPage};
 
 /// `GET /organizations`
@@ -128,9 +130,21 @@ pub async fn users(State(app): State<Portico>, WebPage { caller, csrf }: WebPage
         Ok(u) => u,
         Err(e) => return refused(e),
     };
+    let sponsorships = match app.sponsorships(&caller, None).await {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    // An external user's sponsors: those of its Active access, each named once.
+    let mut sponsors: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for s in &sponsorships {
+        sponsors
+            .entry(s.assignment.user.as_str())
+            .or_default()
+            .insert(s.sponsor_username.as_deref().unwrap_or("(unknown)"));
+    }
     let content = html! {
         table {
-            thead { tr { th { "Username" } th { "Name" } th { "Status" } th { "License" } th { "Managed by automation" } } }
+            thead { tr { th { "Username" } th { "Name" } th { "Status" } th { "License" } th { "Managed by automation" } th { "Sponsors" } } }
             tbody {
                 @for u in &users {
                     tr {
@@ -139,6 +153,7 @@ pub async fn users(State(app): State<Portico>, WebPage { caller, csrf }: WebPage
                         td { @if u.is_active() { "active" } @else { "inactive" } }
                         td { @if u.takes_seat() { "external" } @else { "full" } }
                         td { @if u.managed { "yes" } @else { "no" } }
+                        td class="sponsors" { (sponsors.get(u.id.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
                     }
                 }
             }
@@ -153,9 +168,33 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
         Ok(l) => l,
         Err(e) => return refused(e),
     };
+    let sponsorships = match app.sponsorships(&caller, None).await {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    let mut by_sponsor: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
+    for s in &sponsorships {
+        let name = s.sponsor_username.as_deref().unwrap_or("(unknown)");
+        let entry = by_sponsor.entry(name).or_insert((0, s.sponsor_active));
+        entry.0 += 1;
+    }
+    let unsponsored: Vec<&Sponsorship> =
+        sponsorships.iter().filter(|s| !s.sponsor_active).collect();
     let content = html! {
         section {
             p { strong { (l.active) } " of " (l.seats) " external seats in use; " strong { (l.available) } " free." }
+        }
+        section {
+            h2 { "Sponsors" }
+            table {
+                thead { tr { th { "Sponsor" } th { "Active external access" } } }
+                tbody { @for (name, (n, active)) in &by_sponsor { tr { td { (name) @if !active { " (inactive)" } } td { (n) } } } }
+            }
+            @if !unsponsored.is_empty() {
+                h3 { "Access to re-sponsor" }
+                p class="hint" { "Their sponsor was inactivated: an administrator gives each another sponsor (PUT /api/v1/assignments/{id}/sponsor) or ends the access." }
+                (sponsor_list(unsponsored))
+            }
         }
         section {
             h2 { "By organization" }

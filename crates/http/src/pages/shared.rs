@@ -7,6 +7,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup, DOCTYPE};
+use portico_service::store::Sponsorship;
 use portico_service::{Caller, Portico, RecordView, ServiceError};
 
 /// The document around a page's body: our stylesheet, the title in the tab.
@@ -187,5 +188,21 @@ pub(crate) fn local(back: &str) -> String {
         back.to_string()
     } else {
         "/home".to_string()
+    }
+}
+
+/// Active access and who sponsors it, one line each (the record page, the licenses page); an
+/// inactive sponsor's line says the access is to re-sponsor, with the assignment's id.
+pub(crate) fn sponsor_list<'a>(sponsorships: impl IntoIterator<Item = &'a Sponsorship>) -> Markup {
+    html! {
+        ul class="sponsors" {
+            @for s in sponsorships {
+                li {
+                    (s.username) " on " (s.record_name) ": sponsored by "
+                    (s.sponsor_username.clone().unwrap_or_else(|| "(unknown)".into()))
+                    @if !s.sponsor_active { " — inactive: to re-sponsor (assignment " (s.assignment.id) ")" }
+                }
+            }
+        }
     }
 }

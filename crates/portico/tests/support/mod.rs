@@ -131,6 +131,8 @@ impl TestApp {
         // Tests seal the audit trail on demand (verify and export seal first), so that what
         // they measure is not moved by a background writer.
         settings.audit_sealer = false;
+        // Scheduled work runs when a test asks (`POST /api/v1/jobs/run-due`) or starts it.
+        settings.scheduler = false;
         // Every test's SQLite file is new.
         settings.create_database = true;
         settings.data_dir = dir.path().to_path_buf();

@@ -589,3 +589,102 @@ per_backend!(
     the_scheduler_runs_every_portico_scheduler_seconds_by_itself,
     the_scheduler_runs_every_portico_scheduler_seconds_by_itself
 );
+
+async fn history(app: &TestApp, query: &str) -> (StatusCode, Value) {
+    app.get(&app.admin, &format!("/api/v1/licenses/history{query}"))
+        .await
+}
+
+async fn seats_in_use_are_kept_per_day_with_the_pool_size(app: TestApp) {
+    let (first, _, scar) = app.contact_on_sent_scar("Anna", "Berg").await;
+    app.contact_on_sent_scar("Bo", "Lind").await;
+    app.action(SCAR, &scar, "change_state_to_cancelled__c", json!({}))
+        .await;
+    assert_eq!(app.user_of(&first).await["status__v"], "inactive__v");
+    let (status, body) = history(&app, "").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let days = body["data"].as_array().unwrap();
+    assert_eq!(days.len(), 1, "the history began today: {body}");
+    assert_eq!(
+        days[0],
+        json!({"date": day(0), "active": 1, "peak": 2, "seats": 10})
+    );
+    let (status, body) = app
+        .put(
+            &app.admin,
+            "/api/v1/licenses",
+            json!({"external_seats": 20}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = history(&app, &format!("?from={}&to={}", day(-3), day(0))).await;
+    assert_eq!(body["data"][0]["seats"], 20);
+
+    // Days without a change keep what the last change left; days before the history began
+    // are left out. (Earlier days written as a past server would have written them.)
+    let epoch_day = |offset: i64| {
+        (chrono::Utc::now().date_naive() + chrono::Duration::days(offset)
+            - chrono::NaiveDate::default())
+        .num_days()
+    };
+    app.running
+        .app
+        .store()
+        .execute_raw(&format!(
+            "INSERT INTO seat_history (day, active, peak, seats) VALUES ({}, 3, 4, 10), ({}, 1, 3, 10)",
+            epoch_day(-5),
+            epoch_day(-2)
+        ))
+        .await
+        .unwrap();
+    let (_, body) = history(&app, &format!("?from={}&to={}", day(-6), day(0))).await;
+    let got: Vec<(String, i64, i64)> = body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["date"].as_str().unwrap().to_string(),
+                d["active"].as_i64().unwrap(),
+                d["peak"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (day(-5), 3, 4),
+            (day(-4), 3, 3),
+            (day(-3), 3, 3),
+            (day(-2), 1, 3),
+            (day(-1), 1, 1),
+            (day(0), 1, 2),
+        ]
+    );
+    // The range ends today whatever `to` says.
+    let (_, body) = history(&app, &format!("?from={}&to={}", day(-1), day(5))).await;
+    assert_eq!(body["data"].as_array().unwrap().len(), 2);
+
+    for (query, why) in [
+        (format!("?from={}&to={}", day(0), day(-1)), "from after to"),
+        (
+            format!("?from={}&to={}", day(-400), day(0)),
+            "more than 366 days",
+        ),
+        ("?from=yesterday".to_string(), "not a date"),
+        ("?since=2026-01-01".to_string(), "unknown parameter"),
+    ] {
+        let (status, body) = history(&app, &query).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{why}: {body}");
+    }
+
+    // The licenses page draws it.
+    let page = signed_in_page(&app, "/licenses").await;
+    assert!(page.contains("<svg"), "{page}");
+    assert!(page.contains("class=\"in-use\""));
+    assert!(page.contains("at most 4 of 20"), "{page}");
+}
+both_backends!(
+    seats_in_use_are_kept_per_day_with_the_pool_size,
+    seats_in_use_are_kept_per_day_with_the_pool_size
+);

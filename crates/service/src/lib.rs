@@ -47,7 +47,7 @@ pub use reads::{AuditExport, Page};
 pub use records::{ActionOutcome, RecordInput, RecordView};
 pub use sso::{ProviderIdentity, SsoRefusal};
 pub use templates::TemplateView;
-pub use users::{LicenseUsage, NewUserInput, OrgUsage, UserPatch};
+pub use users::{LicenseUsage, NewUserInput, OrgUsage, SeatUsageDay, UserPatch, HISTORY_MAX_DAYS};
 
 pub use portico_store as store;
 

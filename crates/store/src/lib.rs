@@ -51,6 +51,7 @@ pub use error::{Conflict, StoreError, Unique};
 pub use extranet::{CommentRow, FileRow, TicketRow};
 pub use facts::{ActiveAssignment, RecordsFacts};
 pub use jobs::JobState;
+pub use licenses::{epoch_day, SeatDay};
 pub use lookups::{rule_lookups, Lookup};
 pub use notifications::NotificationRow;
 pub use orgs::OrganizationRow;

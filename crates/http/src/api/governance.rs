@@ -2,14 +2,14 @@
 //! run on demand.
 
 use axum::extract::Path;
-use portico_service::{JobReport, RecordWork};
+use portico_service::{JobReport, RecordWork, SeatUsageDay};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::lists::Assignment;
 use super::wire::{ok, Answer, NoFilters, Paged, Success};
 use crate::error::Refusals;
-use crate::extract::{Admin, Json, Query};
+use crate::extract::{Admin, Auth, Json, Query};
 
 /// List Active access whose sponsor was inactivated
 ///
@@ -121,4 +121,54 @@ impl From<JobReport> for JobRun {
 #[utoipa::path(post, path = "/jobs/run-due", responses((status = 200, body = Success<JobRun>), Refusals))]
 pub async fn run_due(Admin(app, caller): Admin) -> Answer<JobRun> {
     Ok(ok(app.run_due(&caller).await?.into()))
+}
+
+/// The days to show.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryRange {
+    /// First day, `YYYY-MM-DD` (default: 29 days before `to`).
+    from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (default: today; days after today are not shown).
+    to: Option<String>,
+}
+
+/// External seats on one day.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeatDay {
+    #[schema(format = Date)]
+    date: String,
+    /// In use at the end of the day (now, for today).
+    active: i64,
+    /// The most in use during the day.
+    peak: i64,
+    /// The pool's size.
+    seats: i64,
+}
+
+impl From<SeatUsageDay> for SeatDay {
+    fn from(d: SeatUsageDay) -> Self {
+        SeatDay {
+            date: d.date.format("%Y-%m-%d").to_string(),
+            active: d.active,
+            peak: d.peak,
+            seats: d.seats,
+        }
+    }
+}
+
+/// External seats in use per day
+///
+/// At most 366 days at once; days before the history began are left out.
+#[utoipa::path(get, path = "/licenses/history", params(HistoryRange), responses((status = 200, body = Success<Vec<SeatDay>>), Refusals))]
+pub async fn seat_history(
+    Auth(app, caller): Auth,
+    Query(q): Query<HistoryRange>,
+) -> Answer<Vec<SeatDay>> {
+    let days = app
+        .seat_history(&caller, q.from.as_deref(), q.to.as_deref())
+        .await?;
+    Ok(ok(days.into_iter().map(SeatDay::from).collect()))
 }

@@ -96,6 +96,7 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<Portico> {
         .routes(routes!(governance::unsponsored))
         .routes(routes!(governance::set_sponsor))
         .routes(routes!(governance::run_due))
+        .routes(routes!(governance::seat_history))
         .routes(routes!(lists::outbox))
         .routes(routes!(lists::retry_email))
         .routes(routes!(lists::audit))

@@ -27,3 +27,14 @@ CREATE TABLE jobs (
     claimed_until  BIGINT,
     last_run_at    BIGINT
 );
+
+-- Seat history (GET /api/v1/licenses/history): per day (days since the epoch, UTC) the seats in
+-- use after the day's last change, the most in use that day, and the pool's size. Written in the
+-- transaction that changes the pool, right after its row, so it is exact and its lock comes
+-- after the pool's in every writer.
+CREATE TABLE seat_history (
+    day     BIGINT PRIMARY KEY,
+    active  BIGINT NOT NULL,
+    peak    BIGINT NOT NULL,
+    seats   BIGINT NOT NULL
+);

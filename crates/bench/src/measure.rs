@@ -154,6 +154,7 @@ async fn drafts_of(
                     object_type: None,
                     supplier: Some(Some(org.id.to_string())),
                     collaborators: Some(vec![p.id.to_string()]),
+                    access_end_date: None,
                 },
             )
             .await

@@ -63,11 +63,19 @@ pub enum EmailKind {
     Goodbye,
     /// `ext_collab_task_<type>__v`: a task was assigned.
     Task,
+    /// `ext_collab_access_ending_<type>__v`: the record's end date is near.
+    AccessEnding,
 }
 
 impl EmailKind {
     /// All kinds.
-    pub const ALL: [EmailKind; 4] = [Self::Welcome, Self::WelcomeBack, Self::Goodbye, Self::Task];
+    pub const ALL: [EmailKind; 5] = [
+        Self::Welcome,
+        Self::WelcomeBack,
+        Self::Goodbye,
+        Self::Task,
+        Self::AccessEnding,
+    ];
 
     /// The key in the configuration file.
     pub fn key(self) -> &'static str {
@@ -76,6 +84,7 @@ impl EmailKind {
             Self::WelcomeBack => "welcome_back",
             Self::Goodbye => "goodbye",
             Self::Task => "task",
+            Self::AccessEnding => "access_ending",
         }
     }
 
@@ -86,6 +95,7 @@ impl EmailKind {
             Self::WelcomeBack => "Welcome Back",
             Self::Goodbye => "Goodbye",
             Self::Task => "Task",
+            Self::AccessEnding => "Access ending",
         }
     }
 
@@ -401,13 +411,14 @@ const TARGET_OBJECTS: [&str; 5] = [
 ];
 
 /// Fields of a target record that can be shown to externals.
-const VISIBLE_FIELD_CHOICES: [&str; 6] = [
+const VISIBLE_FIELD_CHOICES: [&str; 7] = [
     "name__v",
     "object_type__v",
     "state__v",
     "supplier__v",
     "external_collaborator__v",
     "created_by__v",
+    "access_end_date__v",
 ];
 
 struct Validator<'a> {
@@ -494,7 +505,7 @@ impl Validator<'_> {
                     self.err(
                         key.span(),
                         format!(
-                            "unknown template '{}'; templates are welcome, welcome_back, goodbye, task",
+                            "unknown template '{}'; templates are welcome, welcome_back, goodbye, task, access_ending",
                             key.get_ref()
                         ),
                     )
@@ -770,7 +781,7 @@ mod tests {
             assert_eq!(t.constraint.source(), DEFAULT_CONSTRAINT);
             assert_eq!(t.lifecycle.initial, "draft__c");
             assert!(t.lifecycle.is_exit("closed__c") && t.lifecycle.is_exit("cancelled__c"));
-            assert_eq!(t.templates.len(), 4);
+            assert_eq!(t.templates.len(), EmailKind::ALL.len());
         }
     }
 

@@ -175,6 +175,9 @@ pub struct Record {
     pub collaborators: Vec<PersonId>,
     /// `created_by__v`
     pub created_by: UserId,
+    /// `access_end_date__v`: a date, `YYYY-MM-DD` (checked where it comes in). Past it, the
+    /// collaborators' access ends as by the exit action (C3).
+    pub access_end_date: Option<String>,
 }
 
 impl Fields for Record {
@@ -186,6 +189,11 @@ impl Fields for Record {
             "object_type__v" => text(&self.object_type),
             "state__v" => text(&self.state),
             "created_by__v" => text(self.created_by.as_str()),
+            "access_end_date__v" => Some(
+                self.access_end_date
+                    .as_ref()
+                    .map_or(Value::Null, |d| Value::Str(d.clone())),
+            ),
             "supplier__v" => Some(
                 self.supplier
                     .as_ref()
@@ -208,11 +216,12 @@ pub const PERSON_FIELDS: [&str; 7] = [
 ];
 
 /// The fields of a record a constraint or template may name.
-pub const RECORD_FIELDS: [&str; 6] = [
+pub const RECORD_FIELDS: [&str; 7] = [
     "id",
     "name__v",
     "object_type__v",
     "state__v",
     "created_by__v",
     "supplier__v",
+    "access_end_date__v",
 ];

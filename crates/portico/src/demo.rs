@@ -130,6 +130,7 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
                         object_type: None,
                         supplier: Some(Some(supplier.clone())),
                         collaborators: Some(vec![person.clone()]),
+                        access_end_date: None,
                     },
                 )
                 .await

@@ -276,6 +276,60 @@ async fn checkpoint_until(app: Portico, mut stopped: tokio::sync::watch::Receive
     }
 }
 
+/// How one server takes part in the scheduled work.
+struct Schedule {
+    /// Its claims are told apart by this (unique per process, as the email worker's).
+    worker: String,
+    /// `PORTICO_SCHEDULER_SECONDS`.
+    every: std::time::Duration,
+    /// How long a claim holds if this server dies holding it.
+    lease: std::time::Duration,
+}
+
+/// Asks for the scheduled work every few seconds until the server stops; the database decides
+/// which server runs it when it is due (`Portico::run_scheduled`). A stopping server gives its
+/// claim back.
+async fn schedule_until(
+    app: Portico,
+    schedule: Schedule,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) {
+    let every_ms = i64::try_from(schedule.every.as_millis()).unwrap_or(i64::MAX);
+    let lease_ms = i64::try_from(schedule.lease.as_millis()).unwrap_or(i64::MAX);
+    // Asked more often than it is due, so that a server picks up soon after another died.
+    let poll = (schedule.every / 4).clamp(
+        std::time::Duration::from_millis(200),
+        std::time::Duration::from_secs(15),
+    );
+    loop {
+        if *stopped.borrow() {
+            break;
+        }
+        match app
+            .run_scheduled(&schedule.worker, every_ms, lease_ms)
+            .await
+        {
+            Ok(Some(report)) => tracing::info!(
+                ended = report.ended.len(),
+                reminded = report.reminded.len(),
+                failed = report.failed.len(),
+                "scheduled work ran"
+            ),
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e.with_causes(), "scheduled work failed; it tries again")
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            changed = stopped.changed() => if changed.is_err() { break },
+        }
+    }
+    if let Err(e) = app.release_scheduled(&schedule.worker).await {
+        tracing::warn!(error = %e.with_causes(), "could not give back the scheduler's claim");
+    }
+}
+
 /// Ctrl-C, or SIGTERM (what a service manager or a container runtime sends).
 async fn stop_signal() {
     let ctrl_c = async {
@@ -328,6 +382,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         trusted_proxy_hops: settings.trusted_proxy_hops.max(1),
         files: file_storage(settings)?,
         checkpoints: checkpoint_settings(&settings.checkpoints, &settings.data_dir)?,
+        end_reminder_days: settings.end_date_reminder_days,
         ..ServiceSettings::default()
     };
     let app = Portico::new(store, config, service_settings);
@@ -377,6 +432,22 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         .checkpoints
         .audit_checkpoints
         .then(|| tokio::spawn(checkpoint_until(app.clone(), stopped.clone())));
+    let scheduler = settings.scheduler.then(|| {
+        tokio::spawn(schedule_until(
+            app.clone(),
+            Schedule {
+                worker: format!(
+                    "{}-{}-{}",
+                    hostname(),
+                    std::process::id(),
+                    &portico_service::random_token()[..8]
+                ),
+                every: std::time::Duration::from_secs(settings.scheduler_seconds.max(1)),
+                lease: std::time::Duration::from_secs(settings.scheduler_lease_seconds.max(1)),
+            },
+            stopped.clone(),
+        ))
+    });
     let handle = tokio::spawn(async move {
         let _ = server.await;
         if let Some(checkpoints) = checkpoints {
@@ -387,6 +458,9 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         }
         if let Some(sealer) = sealer {
             let _ = sealer.await;
+        }
+        if let Some(scheduler) = scheduler {
+            let _ = scheduler.await;
         }
     });
     Ok(Running {

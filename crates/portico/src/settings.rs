@@ -109,6 +109,25 @@ pub struct Settings {
     /// Run the email worker in this process (tests drive it by hand).
     #[arg(long, env = "PORTICO_MAIL_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
     pub mail_worker: bool,
+    /// Seconds between runs of the scheduled work (end dates, reminders), once across all
+    /// servers on the database.
+    #[arg(long, env = "PORTICO_SCHEDULER_SECONDS", default_value_t = 60)]
+    pub scheduler_seconds: u64,
+    /// Run the scheduler in this process (tests run scheduled work on demand).
+    #[arg(long, env = "PORTICO_SCHEDULER", default_value_t = true, action = clap::ArgAction::Set, hide = true)]
+    pub scheduler: bool,
+    /// How long a server's claim on scheduled work holds: a server killed while running it
+    /// gives it up to another after this many seconds.
+    #[arg(
+        long,
+        env = "PORTICO_SCHEDULER_LEASE_SECONDS",
+        default_value_t = 300,
+        hide = true
+    )]
+    pub scheduler_lease_seconds: u64,
+    /// Days before a record's access end date its collaborators are reminded.
+    #[arg(long, env = "PORTICO_END_DATE_REMINDER_DAYS", default_value_t = 7)]
+    pub end_date_reminder_days: u64,
 }
 
 /// Signed audit checkpoints (SPEC section 11).
@@ -191,6 +210,10 @@ impl Settings {
             mail_worker: true,
             audit_sealer: true,
             checkpoints: CheckpointArgs::default(),
+            scheduler_seconds: 60,
+            scheduler: true,
+            scheduler_lease_seconds: 300,
+            end_date_reminder_days: 7,
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,

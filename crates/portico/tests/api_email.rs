@@ -394,8 +394,8 @@ async fn templates_are_checked_when_saved_and_used_when_sending(app: TestApp) {
         .await;
     assert_eq!(
         all.as_array().unwrap().len(),
-        20,
-        "four templates for each of the five types"
+        25,
+        "five templates (welcome, welcome back, goodbye, task, access ending) for each of the five types"
     );
     let path = "/api/v1/notification-templates/ext_collab_welcome_scar__v";
     let (status, body) = app

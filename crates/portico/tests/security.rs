@@ -271,6 +271,30 @@ async fn every_endpoint_answers_every_role_as_it_should(app: TestApp) {
         ),
         (
             g.clone(),
+            "/api/v1/assignments/unsponsored".into(),
+            None,
+            [200, 403, 403, 403, 403, 401, 401],
+        ),
+        (
+            Method::PUT,
+            "/api/v1/assignments/asg_unknown/sponsor".into(),
+            Some(json!({"sponsor__v": "usr_unknown"})),
+            [404, 403, 403, 403, 403, 401, 401],
+        ),
+        (
+            g.clone(),
+            "/api/v1/licenses/history".into(),
+            None,
+            [200, 200, 403, 403, 403, 401, 401],
+        ),
+        (
+            p.clone(),
+            "/api/v1/jobs/run-due".into(),
+            Some(json!({})),
+            [200, 403, 403, 403, 403, 401, 401],
+        ),
+        (
+            g.clone(),
             format!("/api/v1/tasks/{task}"),
             None,
             [200, 200, 200, 404, 404, 401, 401],

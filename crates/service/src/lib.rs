@@ -14,7 +14,9 @@ mod emails;
 mod error;
 mod extranet;
 mod files;
+mod governance;
 mod history;
+mod jobs;
 mod notifications;
 mod operations;
 mod passwords;
@@ -44,6 +46,7 @@ pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
 pub use extranet::MAX_SUBJECT_CHARS;
 pub use history::{Part, Sentence};
+pub use jobs::{JobReport, RecordWork, END_DATE_CAUSE, END_DATE_REMINDER_CAUSE, GOVERNANCE_JOB};
 pub use operations::Gauges;
 pub use passwords::{csrf_token_for_session, random_token, NewPassword};
 pub use reads::{AuditExport, Page};
@@ -52,7 +55,7 @@ pub use scim::{scim_version, NewScimToken, ScimClient, ScimError, ScimResult, Sc
 pub use signatures::{manifestation, SignatureInput, SignatureView};
 pub use sso::{ProviderIdentity, SsoRefusal};
 pub use templates::TemplateView;
-pub use users::{LicenseUsage, NewUserInput, OrgUsage, UserPatch};
+pub use users::{LicenseUsage, NewUserInput, OrgUsage, SeatUsageDay, UserPatch, HISTORY_MAX_DAYS};
 
 pub use portico_store as store;
 
@@ -90,6 +93,8 @@ pub struct ServiceSettings {
     pub max_file_bytes: usize,
     /// Signed audit checkpoints: the key, the schedule, where copies go.
     pub checkpoints: CheckpointSettings,
+    /// How many days before a record's end date its collaborators are reminded.
+    pub end_reminder_days: u64,
 }
 
 impl Default for ServiceSettings {
@@ -114,6 +119,7 @@ impl Default for ServiceSettings {
                 every_minutes: 60,
                 ..CheckpointSettings::default()
             },
+            end_reminder_days: 7,
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct RecordInput {
     pub supplier: Option<Option<String>>,
     /// `external_collaborator__v`
     pub collaborators: Option<Vec<String>>,
+    /// `access_end_date__v` (`YYYY-MM-DD`); `Some(None)` clears it.
+    pub access_end_date: Option<Option<String>>,
 }
 
 /// A record as a caller may see it.
@@ -84,9 +86,35 @@ pub(crate) fn not_found(object: &str, id: &str) -> ServiceError {
     ServiceError::NotFound(format!("{object} {id} not found"))
 }
 
+/// An end date as given (`YYYY-MM-DD`), checked.
+fn checked_end_date(date: Option<&str>) -> ServiceResult<Option<String>> {
+    let Some(date) = date.map(str::trim) else {
+        return Ok(None);
+    };
+    // chrono alone would take "26-01-01" as the year 26: the form is checked first.
+    let shaped = date.len() == 10
+        && date.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .ok()
+        .filter(|_| shaped)
+        .map(|d| Some(d.format("%Y-%m-%d").to_string()))
+        .ok_or_else(|| {
+            ServiceError::InvalidData(format!(
+                "access_end_date__v: '{date}' is not a date; write it as YYYY-MM-DD"
+            ))
+        })
+}
+
 fn record_json(r: &Record) -> String {
     json!({"name__v": r.name, "object_type__v": r.object_type, "state__v": r.state,
            "supplier__v": r.supplier.as_ref().map(OrgId::as_str),
+           "access_end_date__v": r.access_end_date,
            "external_collaborator__v": r.collaborators.iter().map(PersonId::as_str).collect::<Vec<_>>()})
     .to_string()
 }
@@ -154,6 +182,7 @@ impl Portico {
         let mut db = tx.db();
         let supplier = checked_supplier(&mut db, input.supplier.flatten().as_deref()).await?;
         let collaborators = distinct_people(input.collaborators.unwrap_or_default());
+        let access_end_date = checked_end_date(input.access_end_date.flatten().as_deref())?;
         let record = Record {
             id: RecordId::new(new_id("rec")),
             object: object.to_string(),
@@ -163,6 +192,7 @@ impl Portico {
             supplier,
             collaborators,
             created_by: caller.user.id.clone(),
+            access_end_date,
         };
         require_all_found(&mut db, &record.collaborators).await?;
         for person in db.lock_persons(&record.collaborators).await? {
@@ -310,6 +340,9 @@ impl Portico {
         }
         if let Some(supplier) = &input.supplier {
             after.supplier = checked_supplier(&mut db, supplier.as_deref()).await?;
+        }
+        if let Some(date) = &input.access_end_date {
+            after.access_end_date = checked_end_date(date.as_deref())?;
         }
         let wanted = input
             .collaborators

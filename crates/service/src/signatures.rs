@@ -327,6 +327,7 @@ mod tests {
             supplier: None,
             collaborators: vec![PersonId::new("per_b"), PersonId::new("per_a")],
             created_by: UserId::new("usr_admin"),
+            access_end_date: None,
         }
     }
 

@@ -299,6 +299,24 @@ impl Portico {
     where
         F: FnOnce(&Snapshot<'_>, &mut Ctx<'_>) -> Result<Plan, RuleError> + Send,
     {
+        self.plan_and_apply_caused(db, on, record, extra, None, rule)
+            .await
+    }
+
+    /// [`Portico::plan_and_apply`] with the audit entries' cause named (scheduled work: `end
+    /// date`, …) instead of the action on the record.
+    pub(crate) async fn plan_and_apply_caused<F>(
+        &self,
+        db: &mut Db<'_>,
+        on: On<'_>,
+        record: Record,
+        extra: &[PersonId],
+        cause: Option<&str>,
+        rule: F,
+    ) -> ServiceResult<(Plan, Record)>
+    where
+        F: FnOnce(&Snapshot<'_>, &mut Ctx<'_>) -> Result<Plan, RuleError> + Send,
+    {
         let facts = self.load_facts(db, &[&record], extra).await?;
         let people = facts.people(&record, extra);
         let now = now_ms();
@@ -311,6 +329,9 @@ impl Portico {
             .await?;
         let rendered = self.render(&sources, &plan, &after)?;
         let mut w = Writes::new(now, &on.caller.user.id, crate::new_id);
+        if let Some(cause) = cause {
+            w.caused_by(cause);
+        }
         self.add_to_writes(&mut w, &plan, &after, rendered);
         db.write(w).await?;
         Ok((plan, after))
@@ -557,6 +578,7 @@ mod tests {
             supplier: None,
             collaborators: vec![PersonId::new("per_p")],
             created_by: UserId::new("usr_admin"),
+            access_end_date: None,
         }
     }
 

@@ -256,7 +256,7 @@ impl Portico {
                 .find(|(r, _)| r == record)
                 .map(|(_, o)| o.as_str())
                 .unwrap_or_default();
-            db.open_assignment(id, object, record, person, &user.id, now)
+            db.open_assignment(id, object, record, person, &user.id, (&caller.user.id, now))
                 .await?;
             db.grant_role(record, &user.id, &caller.user.id, now)
                 .await?;
@@ -435,5 +435,94 @@ impl Portico {
             })?;
         self.create_internal_user(&username, &first, &last, &email, profile, &password)
             .await
+    }
+}
+
+/// Seats in use on one day (`GET /api/v1/licenses/history`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatUsageDay {
+    /// The day (UTC).
+    pub date: chrono::NaiveDate,
+    /// In use at the end of the day (now, for today).
+    pub active: i64,
+    /// The most in use that day.
+    pub peak: i64,
+    /// The pool's size.
+    pub seats: i64,
+}
+
+/// The longest history one request may ask for.
+pub const HISTORY_MAX_DAYS: i64 = 366;
+
+impl Portico {
+    /// `GET /api/v1/licenses/history` (internal users): seats in use per day from `from` to
+    /// `to` (`YYYY-MM-DD`; default the 30 days up to today), with the pool's size. A day
+    /// without a change has the count the last change left; days before the history began
+    /// are left out.
+    #[tracing::instrument(skip_all, fields(caller = %caller.user.id))]
+    pub async fn seat_history(
+        &self,
+        caller: &Caller,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> ServiceResult<Vec<SeatUsageDay>> {
+        caller.require_internal()?;
+        let date = |name: &str, text: &str| {
+            chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+                ServiceError::InvalidData(format!(
+                    "{name}: '{text}' is not a date; write it as YYYY-MM-DD"
+                ))
+            })
+        };
+        let today = chrono::Utc::now().date_naive();
+        let to = to.map(|t| date("to", t)).transpose()?.unwrap_or(today);
+        let from = match from {
+            Some(f) => date("from", f)?,
+            None => to - chrono::Duration::days(29),
+        };
+        let span = (to - from).num_days();
+        if span < 0 {
+            return Err(ServiceError::InvalidData(format!(
+                "from ({from}) is after to ({to})"
+            )));
+        }
+        if span >= HISTORY_MAX_DAYS {
+            return Err(ServiceError::InvalidData(format!(
+                "at most {HISTORY_MAX_DAYS} days at once (asked for {})",
+                span + 1
+            )));
+        }
+        let epoch = chrono::NaiveDate::default();
+        let day_of = |d: chrono::NaiveDate| (d - epoch).num_days();
+        let lines = self
+            .store
+            .read()
+            .await?
+            .db()
+            .seat_history(day_of(from), day_of(to.min(today)))
+            .await?;
+        let mut out = Vec::new();
+        let mut last: Option<&portico_store::SeatDay> = None;
+        let mut next = lines.iter().peekable();
+        let mut d = from;
+        while d <= to.min(today) {
+            let n = day_of(d);
+            let mut changed = false;
+            while let Some(line) = next.next_if(|l| l.day <= n) {
+                changed = line.day == n;
+                last = Some(line);
+            }
+            if let Some(l) = last {
+                out.push(SeatUsageDay {
+                    date: d,
+                    active: l.active,
+                    // A day without a change peaked at what it held all day.
+                    peak: if changed { l.peak } else { l.active },
+                    seats: l.seats,
+                });
+            }
+            d += chrono::Duration::days(1);
+        }
+        Ok(out)
     }
 }

@@ -26,6 +26,8 @@ use crate::{AuditEntry, Db, Result, StoreError};
 pub struct Writes {
     now: i64,
     actor: UserId,
+    sponsor: UserId,
+    cause: Option<String>,
     new_id: fn(&str) -> String,
     users: Vec<NewUserRow>,
     links: Vec<(UserId, PersonId)>,
@@ -57,6 +59,8 @@ impl Writes {
         Writes {
             now,
             actor: actor.clone(),
+            sponsor: actor.clone(),
+            cause: None,
             new_id,
             users: vec![],
             links: vec![],
@@ -80,6 +84,19 @@ impl Writes {
             signatures: vec![],
             audit: vec![],
         }
+    }
+
+    /// The sponsor of the assignments opened from now on (`sponsor__v`): the actor unless
+    /// said otherwise (a queued activation is sponsored by whoever queued it, not by whoever
+    /// freed the seat).
+    pub fn sponsored_by(&mut self, sponsor: &UserId) {
+        self.sponsor = sponsor.clone();
+    }
+
+    /// The cause of the audit entries of the plans added from now on, instead of "<action> on
+    /// <record>": scheduled work names why it acted (`end date`, `access review`, …).
+    pub fn caused_by(&mut self, cause: &str) {
+        self.cause = Some(cause.to_string());
     }
 
     /// When everything added is written.
@@ -109,7 +126,10 @@ impl Writes {
             plan.emails.len(),
             "one rendered email per planned one"
         );
-        let cause = format!("{} on {} {}", plan.action, record.object, record.id);
+        let cause = self
+            .cause
+            .clone()
+            .unwrap_or_else(|| format!("{} on {} {}", plan.action, record.object, record.id));
         let now = self.now;
         let actor = self.actor.to_string();
         let rid = record.id.to_string();
@@ -224,11 +244,16 @@ impl Writes {
                         V::t("active"),
                         V::I(now),
                         V::NI,
+                        V::t(self.sponsor.as_str()),
                     ]);
                     audit.push(AuditEntry {
                         person: Some(a.person.to_string()),
                         user: Some(a.user.to_string()),
-                        after: Some(json!({"assignment_activity__v": "active__v"}).to_string()),
+                        after: Some(
+                            json!({"assignment_activity__v": "active__v",
+                                   "sponsor__v": self.sponsor.as_str()})
+                            .to_string(),
+                        ),
                         ..entry("assignment.activated", "assignment", a.id.as_str())
                     });
                 }

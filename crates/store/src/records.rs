@@ -20,6 +20,7 @@ pub(crate) const ASSIGNMENT_COLS: &[&str] = &[
     "activity",
     "activated_at",
     "inactivated_at",
+    "sponsor_id",
 ];
 
 /// The columns of a sharing row, in this order.
@@ -30,7 +31,7 @@ pub(crate) const SHARING_COLS: &[&str] =
 pub const EXTERNAL_COLLABORATOR_ROLE: &str = "external_collaborator__v";
 
 pub(crate) const RECORD_COLS: &str =
-    "id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at";
+    "id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at, access_end_date";
 
 /// Filters of `GET /api/v1/vobjects/{object}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -72,6 +73,37 @@ pub struct AssignmentRow {
     pub activated_at: i64,
     /// When it ended.
     pub inactivated_at: Option<i64>,
+    /// The internal user whose action granted the access (`sponsor__v`); none for access
+    /// granted before sponsors were recorded with no sharing row to tell.
+    pub sponsor: Option<UserId>,
+}
+
+/// An Active assignment and who answers for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sponsorship {
+    /// The assignment.
+    pub assignment: AssignmentRow,
+    /// The sponsor's username, when the sponsor is known.
+    pub sponsor_username: Option<String>,
+    /// Whether the sponsor is an active user (an inactive one answers for nothing).
+    pub sponsor_active: bool,
+    /// The external user's username.
+    pub username: String,
+    /// The record's name.
+    pub record_name: String,
+}
+
+/// Which sponsorships to list.
+#[derive(Debug, Clone, Default)]
+pub struct SponsorshipFilter {
+    /// Only this record's.
+    pub record: Option<String>,
+    /// Only those whose sponsor is inactive or unknown.
+    pub unsponsored_only: bool,
+    /// Page size.
+    pub limit: i64,
+    /// Page start.
+    pub offset: i64,
 }
 
 /// Filters of `GET /api/v1/assignments`.
@@ -85,6 +117,8 @@ pub struct AssignmentFilter {
     pub user: Option<String>,
     /// Active (`Some(true)`) or Inactive.
     pub active: Option<bool>,
+    /// `sponsor__v`
+    pub sponsor: Option<String>,
     /// Page size.
     pub limit: i64,
     /// Page start.
@@ -102,6 +136,7 @@ pub(crate) fn record_row(r: &AnyRow) -> Result<(Record, i64, i64)> {
             supplier: rows::get::<Option<String>>(r, "supplier_id")?.map(OrgId::new),
             collaborators: vec![],
             created_by: UserId::new(rows::get::<String>(r, "created_by")?),
+            access_end_date: rows::get(r, "access_end_date")?,
         },
         rows::get(r, "created_at")?,
         rows::get(r, "updated_at")?,
@@ -118,15 +153,20 @@ fn assignment(r: &AnyRow) -> Result<AssignmentRow> {
         active: rows::get::<String>(r, "activity")? == "active",
         activated_at: rows::get(r, "activated_at")?,
         inactivated_at: rows::get(r, "inactivated_at")?,
+        sponsor: rows::get::<Option<String>>(r, "sponsor_id")?.map(UserId::new),
     })
 }
+
+/// The columns [`assignment`] reads.
+const ASSIGNMENT_SELECT: &str =
+    "id, object, record_id, person_id, user_id, activity, activated_at, inactivated_at, sponsor_id";
 
 impl Db<'_> {
     /// Inserts a record with its collaborators.
     pub async fn insert_record(&mut self, r: &Record, now: i64) -> Result<()> {
         sqlx::query(
-            "INSERT INTO records (id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at, deleted) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0)",
+            "INSERT INTO records (id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at, deleted, access_end_date) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9)",
         )
         .bind(r.id.as_str())
         .bind(&r.object)
@@ -136,6 +176,7 @@ impl Db<'_> {
         .bind(r.supplier.as_ref().map(OrgId::as_str))
         .bind(r.created_by.as_str())
         .bind(now)
+        .bind(r.access_end_date.as_deref())
         .execute(&mut *self.conn)
         .await?;
         self.set_collaborators(&r.id, &r.collaborators).await
@@ -222,11 +263,12 @@ impl Db<'_> {
 
     /// Writes a record's own fields and state.
     pub async fn update_record(&mut self, r: &Record, now: i64) -> Result<()> {
-        sqlx::query("UPDATE records SET name = $1, supplier_id = $2, state = $3, updated_at = $4 WHERE id = $5")
+        sqlx::query("UPDATE records SET name = $1, supplier_id = $2, state = $3, updated_at = $4, access_end_date = $5 WHERE id = $6")
             .bind(&r.name)
             .bind(r.supplier.as_ref().map(OrgId::as_str))
             .bind(&r.state)
             .bind(now)
+            .bind(r.access_end_date.as_deref())
             .bind(r.id.as_str())
             .execute(&mut *self.conn)
             .await?;
@@ -287,7 +329,7 @@ impl Db<'_> {
         Ok(())
     }
 
-    /// Opens an Active assignment.
+    /// Opens an Active assignment, `granted` by its sponsor at a time.
     pub async fn open_assignment(
         &mut self,
         id: &AssignmentId,
@@ -295,11 +337,11 @@ impl Db<'_> {
         record: &RecordId,
         person: &PersonId,
         user: &UserId,
-        now: i64,
+        (sponsor, now): (&UserId, i64),
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO assignments (id, object, record_id, person_id, user_id, activity, activated_at) \
-             VALUES ($1, $2, $3, $4, $5, 'active', $6)",
+            "INSERT INTO assignments (id, object, record_id, person_id, user_id, activity, activated_at, sponsor_id) \
+             VALUES ($1, $2, $3, $4, $5, 'active', $6, $7)",
         )
         .bind(id.as_str())
         .bind(object)
@@ -307,6 +349,7 @@ impl Db<'_> {
         .bind(person.as_str())
         .bind(user.as_str())
         .bind(now)
+        .bind(sponsor.as_str())
         .execute(&mut *self.conn)
         .await?;
         Ok(())
@@ -326,10 +369,10 @@ impl Db<'_> {
     pub async fn assignments(&mut self, filter: &AssignmentFilter) -> Result<Vec<AssignmentRow>> {
         let mut sql = Sql::new(
             self.backend,
-            "SELECT id, object, record_id, person_id, user_id, activity, activated_at, inactivated_at \
-             FROM assignments",
+            &format!("SELECT {ASSIGNMENT_SELECT} FROM assignments"),
         );
         sql.and_eq("record_id", filter.record.as_deref())
+            .and_eq("sponsor_id", filter.sponsor.as_deref())
             .and_eq("person_id", filter.person.as_deref())
             .and_eq("user_id", filter.user.as_deref())
             .and_eq(
@@ -339,6 +382,69 @@ impl Db<'_> {
             .push(" ORDER BY activated_at DESC, id DESC")
             .page(filter.limit, filter.offset);
         sql.fetch_all(self).await?.iter().map(assignment).collect()
+    }
+
+    /// Active assignments with their sponsors, oldest first; `unsponsored_only`: those whose
+    /// sponsor can no longer answer for them (inactive, or never recorded).
+    pub async fn sponsorships(&mut self, filter: &SponsorshipFilter) -> Result<Vec<Sponsorship>> {
+        let cols = ASSIGNMENT_SELECT
+            .split(", ")
+            .map(|c| format!("a.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut sql = Sql::new(
+            self.backend,
+            &format!(
+                "SELECT {cols}, s.username AS sponsor_username, s.status AS sponsor_status, \
+                 u.username AS username, r.name AS record_name \
+                 FROM assignments a LEFT JOIN users s ON s.id = a.sponsor_id \
+                 JOIN users u ON u.id = a.user_id JOIN records r ON r.id = a.record_id"
+            ),
+        );
+        sql.and("a.activity = 'active'", [])
+            .and_eq("a.record_id", filter.record.as_deref());
+        if filter.unsponsored_only {
+            sql.and("(s.id IS NULL OR s.status = 'inactive')", []);
+        }
+        sql.push(" ORDER BY a.activated_at, a.id")
+            .page(filter.limit, filter.offset);
+        sql.fetch_all(self)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Sponsorship {
+                    assignment: assignment(r)?,
+                    sponsor_username: rows::get(r, "sponsor_username")?,
+                    sponsor_active: rows::get::<Option<String>>(r, "sponsor_status")?.as_deref()
+                        == Some("active"),
+                    username: rows::get(r, "username")?,
+                    record_name: rows::get(r, "record_name")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One assignment.
+    pub async fn assignment(&mut self, id: &AssignmentId) -> Result<Option<AssignmentRow>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ASSIGNMENT_SELECT} FROM assignments WHERE id = $1"
+        ))
+        .bind(id.as_str())
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.as_ref().map(assignment).transpose()
+    }
+
+    /// Gives an Active assignment another sponsor; false when it is not Active.
+    pub async fn set_sponsor(&mut self, id: &AssignmentId, sponsor: &UserId) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE assignments SET sponsor_id = $1 WHERE id = $2 AND activity = 'active'",
+        )
+        .bind(sponsor.as_str())
+        .bind(id.as_str())
+        .execute(&mut *self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Records in `states` naming `person` as collaborator without an Active assignment for it

@@ -195,6 +195,7 @@ impl Store {
                 V::T(if open { "active" } else { "inactive" }.into()),
                 V::I(at),
                 if open { V::NI } else { V::I(at + 500) },
+                V::T(admin.clone()),
             ]);
             report.assignments += 1;
             if open {

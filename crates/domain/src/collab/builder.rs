@@ -108,6 +108,17 @@ impl<'s, 'c> Builder<'s, 'c> {
             .ok_or_else(|| RuleError::InvalidInput(format!("unknown person {person}")))
     }
 
+    /// Tells a person with an Active assignment here that its access ends on the record's
+    /// end date (the `access_ending` template).
+    pub fn remind_access_ending(&mut self, person: &PersonId) {
+        if !self.has_assignment(person) {
+            return;
+        }
+        if let Some(user) = self.users.get(person).cloned() {
+            self.email(EmailKind::AccessEnding, person, &user);
+        }
+    }
+
     pub fn has_assignment(&self, person: &PersonId) -> bool {
         self.assignments.get(person).is_some_and(Option::is_some)
     }

@@ -334,6 +334,31 @@ pub fn set_collaborators(
     Ok(b.finish())
 }
 
+/// The record's end date has passed (`access_end_date__v`): every collaborator with an Active
+/// assignment here is released as by the exit action (C3: tasks cancelled, assignment Inactive,
+/// Goodbye and a seat freed when it was the last; the role removed only when the type says so on
+/// exit). The record stays in its state.
+pub fn end_access(snap: &Snapshot<'_>, ctx: &mut Ctx<'_>) -> Result<Plan, RuleError> {
+    let mut b = Builder::new(snap, ctx, "end_access");
+    let remove_role = snap.target.remove_sharing_on_exit;
+    for person in snap.people.keys() {
+        if b.has_assignment(person) {
+            b.release(person, remove_role)?;
+        }
+    }
+    Ok(b.finish())
+}
+
+/// The record's end date is near: each collaborator with an Active assignment here is told by
+/// email (the type's `access_ending` template). Nothing else changes.
+pub fn remind_access_ending(snap: &Snapshot<'_>, ctx: &mut Ctx<'_>) -> Result<Plan, RuleError> {
+    let mut b = Builder::new(snap, ctx, "remind_access_ending");
+    for person in snap.people.keys() {
+        b.remind_access_ending(person);
+    }
+    Ok(b.finish())
+}
+
 /// C4: deleting a record releases every collaborator and removes its role.
 pub fn delete_record(snap: &Snapshot<'_>, ctx: &mut Ctx<'_>) -> Result<Plan, RuleError> {
     let mut b = Builder::new(snap, ctx, "delete");

@@ -461,3 +461,60 @@ fn create_activate_user_action_brings_in_a_collaborator_added_later() {
     assert_eq!(plan.activations[0].person, bo);
     assert_eq!(plan.tasks_created.len(), 1, "anna already has her task");
 }
+
+#[test]
+fn past_its_end_date_a_record_releases_its_collaborators_as_the_exit_action_does() {
+    let mut w = World::new();
+    let anna = w.person("acme", "Anna", "Berg");
+    let bo = w.person("acme", "Bo", "Lind");
+    let ending = w.record("car__v", "acme", &[&anna, &bo]);
+    let other = w.record("ncr__v", "acme", &[&anna]);
+    w.send(&ending).unwrap();
+    w.send(&other).unwrap();
+    assert_eq!(w.pool.active, 2);
+
+    let plan = w.end_access(&ending).unwrap();
+    assert_eq!(
+        plan.assignments_closed.len(),
+        2,
+        "both collaborators' access ends"
+    );
+    assert!(plan.state_change.is_none(), "the record stays where it is");
+    assert_eq!(
+        plan.tasks_cancelled.len(),
+        2,
+        "their open tasks here are cancelled"
+    );
+    // Bo had nothing else: inactivated, Goodbye, seat freed. Anna keeps her other request.
+    assert!(!w.user_of(&bo).unwrap().is_active());
+    assert!(w.user_of(&anna).unwrap().is_active());
+    assert_eq!(w.emails_of(EmailKind::Goodbye), [&bo]);
+    assert_eq!(w.pool.active, 1);
+    assert!(
+        plan.roles_removed.is_empty(),
+        "sharing stays by default, as on exit"
+    );
+    w.check_invariants().unwrap();
+
+    // Nothing is left to end: a second run changes nothing.
+    let again = w.end_access(&ending).unwrap();
+    assert!(again.assignments_closed.is_empty() && again.emails.is_empty());
+}
+
+#[test]
+fn a_reminder_of_the_end_date_goes_to_each_collaborator_with_access_and_changes_nothing() {
+    let mut w = World::new();
+    let anna = w.person("acme", "Anna", "Berg");
+    let bo = w.person("acme", "Bo", "Lind");
+    let scar = w.record("car__v", "acme", &[&anna]);
+    w.send(&scar).unwrap();
+    // Bo is named but never activated: no access, no reminder.
+    w.set_collaborators(&scar, &[&anna, &bo]).unwrap();
+    let plan = w.remind_access_ending(&scar).unwrap();
+    assert_eq!(plan.emails.len(), 1);
+    assert_eq!(plan.emails[0].kind, EmailKind::AccessEnding);
+    assert_eq!(plan.emails[0].template, "ext_collab_access_ending_scar__v");
+    assert_eq!(plan.emails[0].person, anna);
+    assert!(plan.assignments_closed.is_empty() && plan.inactivations.is_empty());
+    assert!(plan.state_change.is_none() && plan.tasks_cancelled.is_empty());
+}

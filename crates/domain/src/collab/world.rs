@@ -148,6 +148,7 @@ impl World {
                 supplier: Some(OrgId::new(supplier)),
                 collaborators: collaborators.iter().map(|p| (*p).clone()).collect(),
                 created_by: self.admin.clone(),
+                access_end_date: None,
             },
         );
         id
@@ -376,6 +377,20 @@ impl World {
     ) -> Result<Plan, RuleError> {
         let new: Vec<PersonId> = new.iter().map(|p| (*p).clone()).collect();
         let plan = self.with_snapshot(record, &new, |s, c| super::set_collaborators(s, &new, c))?;
+        self.apply(&plan);
+        Ok(plan)
+    }
+
+    /// The record's end date has passed.
+    pub fn end_access(&mut self, record: &RecordId) -> Result<Plan, RuleError> {
+        let plan = self.with_snapshot(record, &[], super::end_access)?;
+        self.apply(&plan);
+        Ok(plan)
+    }
+
+    /// The record's end date is near.
+    pub fn remind_access_ending(&mut self, record: &RecordId) -> Result<Plan, RuleError> {
+        let plan = self.with_snapshot(record, &[], super::remind_access_ending)?;
         self.apply(&plan);
         Ok(plan)
     }

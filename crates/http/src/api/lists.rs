@@ -25,6 +25,10 @@ pub struct Assignment {
     activated_date__v: String,
     #[schema(required, format = DateTime)]
     inactivated_date__v: Option<String>,
+    /// The internal user whose action granted the access; `null` only for access granted
+    /// before sponsors were recorded.
+    #[schema(required)]
+    sponsor__v: Option<String>,
 }
 
 impl From<AssignmentRow> for Assignment {
@@ -38,6 +42,7 @@ impl From<AssignmentRow> for Assignment {
             assignment_activity__v: Activity::of(a.active),
             activated_date__v: time(a.activated_at),
             inactivated_date__v: a.inactivated_at.map(time),
+            sponsor__v: a.sponsor.map(|s| s.to_string()),
         }
     }
 }
@@ -51,6 +56,8 @@ pub struct AssignmentFilters {
     user__v: Option<String>,
     #[param(inline)]
     assignment_activity__v: Option<Activity>,
+    /// Access this internal user sponsors.
+    sponsor__v: Option<String>,
 }
 
 /// List assignments
@@ -64,6 +71,7 @@ pub async fn assignments(
         person: f.person__v,
         user: f.user__v,
         active: f.assignment_activity__v.map(|a| a == Activity::Active),
+        sponsor: f.sponsor__v,
         ..AssignmentFilter::default()
     };
     let rows = app.assignments(&caller, filter, page).await?;

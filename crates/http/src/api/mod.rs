@@ -9,6 +9,7 @@ pub mod audit_csv;
 pub mod auth;
 pub mod directory;
 pub mod extranet;
+pub mod governance;
 pub mod lists;
 pub mod plan;
 pub mod records;
@@ -100,6 +101,10 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<Portico> {
         ))
         .routes(routes!(scim_tokens::revoke_scim_token))
         .routes(routes!(lists::assignments))
+        .routes(routes!(governance::unsponsored))
+        .routes(routes!(governance::set_sponsor))
+        .routes(routes!(governance::run_due))
+        .routes(routes!(governance::seat_history))
         .routes(routes!(lists::outbox))
         .routes(routes!(lists::retry_email))
         .routes(routes!(lists::audit))

@@ -45,6 +45,10 @@ pub struct Record {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false, format = DateTime)]
     modified_date__v: Option<String>,
+    /// The day after which the collaborators' access ends (`YYYY-MM-DD`), or `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    access_end_date__v: Option<Option<String>>,
 }
 
 impl From<&RecordView> for Record {
@@ -66,6 +70,7 @@ impl From<&RecordView> for Record {
             created_by__v: shown("created_by__v").then(|| r.created_by.to_string()),
             created_date__v: shown("created_date__v").then(|| time(v.created_at)),
             modified_date__v: shown("modified_date__v").then(|| time(v.updated_at)),
+            access_end_date__v: shown("access_end_date__v").then(|| r.access_end_date.clone()),
         }
     }
 }
@@ -83,6 +88,7 @@ impl Record {
             created_by__v: None,
             created_date__v: None,
             modified_date__v: None,
+            access_end_date__v: None,
         }
     }
 }
@@ -99,6 +105,9 @@ pub struct NewRecord {
     /// Person ids.
     #[serde(default)]
     external_collaborator__v: Ids,
+    /// `YYYY-MM-DD`: past this day the collaborators' access ends.
+    #[serde(default)]
+    access_end_date__v: Clearable,
 }
 
 /// The fields to change; the others stay as they are.
@@ -112,6 +121,9 @@ pub struct RecordChanges {
     /// The whole new list.
     #[serde(default)]
     external_collaborator__v: Ids,
+    /// `YYYY-MM-DD`: past this day the collaborators' access ends.
+    #[serde(default)]
+    access_end_date__v: Clearable,
 }
 
 impl From<RecordChanges> for RecordInput {
@@ -121,6 +133,7 @@ impl From<RecordChanges> for RecordInput {
             object_type: b.object_type__v,
             supplier: b.supplier__v.0,
             collaborators: b.external_collaborator__v.0,
+            access_end_date: b.access_end_date__v.0,
         }
     }
 }
@@ -170,6 +183,7 @@ pub async fn create_record(
         object_type: body.object_type__v,
         supplier: body.supplier__v.0,
         collaborators: body.external_collaborator__v.0,
+        access_end_date: body.access_end_date__v.0,
     };
     let view = app.create_record(&caller, &object, input).await?;
     Ok(Created(Record::from(&view)))

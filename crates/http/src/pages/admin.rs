@@ -2,13 +2,15 @@
 //! licenses and the outbox. Each page asks the same use cases as the API, so the same people may
 //! see them (the outbox is for administrators).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::html;
-use portico_service::store::{OutboxFilter, UserFilter};
-use portico_service::{OrganizationInput, Page, PersonInput, Portico};
+use maud::{html, Markup};
+use portico_service::store::{OutboxFilter, Sponsorship, UserFilter};
+use portico_service::{OrganizationInput, Page, PersonInput, Portico, SeatUsageDay};
 
-use super::shared::{app_layout, refused, then_to, MANY};
+use super::shared::{app_layout, refused, sponsor_list, then_to, MANY};
 use super::web::{WebForm, WebPage};
 use crate::plain;
 
@@ -129,9 +131,21 @@ pub async fn users(State(app): State<Portico>, WebPage { caller, csrf }: WebPage
         Ok(u) => u,
         Err(e) => return refused(e),
     };
+    let sponsorships = match app.sponsorships(&caller, None).await {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    // An external user's sponsors: those of its Active access, each named once.
+    let mut sponsors: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for s in &sponsorships {
+        sponsors
+            .entry(s.assignment.user.as_str())
+            .or_default()
+            .insert(s.sponsor_username.as_deref().unwrap_or("(unknown)"));
+    }
     let content = html! {
         table class="stack" {
-            thead { tr { th { "Username" } th { "Name" } th { "Status" } th { "License" } th { "Managed by automation" } } }
+            thead { tr { th { "Username" } th { "Name" } th { "Status" } th { "License" } th { "Managed by automation" } th { "Sponsors" } } }
             tbody {
                 @for u in &users {
                     tr {
@@ -140,6 +154,7 @@ pub async fn users(State(app): State<Portico>, WebPage { caller, csrf }: WebPage
                         td data-label="Status" { @if u.is_active() { "active" } @else { "inactive" } }
                         td data-label="License" { @if u.takes_seat() { "external" } @else { "full" } }
                         td data-label="Managed by automation" { @if u.managed { "yes" } @else { "no" } }
+                        td data-label="Sponsors" class="sponsors" { (sponsors.get(u.id.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
                     }
                 }
             }
@@ -154,9 +169,41 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
         Ok(l) => l,
         Err(e) => return refused(e),
     };
+    let sponsorships = match app.sponsorships(&caller, None).await {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    let mut by_sponsor: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
+    for s in &sponsorships {
+        let name = s.sponsor_username.as_deref().unwrap_or("(unknown)");
+        let entry = by_sponsor.entry(name).or_insert((0, s.sponsor_active));
+        entry.0 += 1;
+    }
+    let history = match app.seat_history(&caller, None, None).await {
+        Ok(h) => h,
+        Err(e) => return refused(e),
+    };
+    let unsponsored: Vec<&Sponsorship> =
+        sponsorships.iter().filter(|s| !s.sponsor_active).collect();
     let content = html! {
         section {
             p { strong { (l.active) } " of " (l.seats) " external seats in use; " strong { (l.available) } " free." }
+        }
+        section {
+            h2 { "Seats in use, last 30 days" }
+            (seat_chart(&history))
+        }
+        section {
+            h2 { "Sponsors" }
+            table {
+                thead { tr { th { "Sponsor" } th { "Active external access" } } }
+                tbody { @for (name, (n, active)) in &by_sponsor { tr { td { (name) @if !active { " (inactive)" } } td { (n) } } } }
+            }
+            @if !unsponsored.is_empty() {
+                h3 { "Access to re-sponsor" }
+                p class="hint" { "Their sponsor was inactivated: an administrator gives each another sponsor (PUT /api/v1/assignments/{id}/sponsor) or ends the access." }
+                (sponsor_list(unsponsored))
+            }
         }
         section {
             h2 { "By organization" }
@@ -266,5 +313,58 @@ pub async fn save_person(
             None => Redirect::to("/organizations").into_response(),
         },
         Err(e) => refused(e),
+    }
+}
+
+/// The seat history as a chart drawn on the server (SVG): the most seats in use each day
+/// against the pool's size, so an admin sees when the next bundle is needed.
+fn seat_chart(days: &[SeatUsageDay]) -> Markup {
+    const W: f64 = 600.0;
+    const H: f64 = 160.0;
+    let (Some(first), Some(last)) = (days.first(), days.last()) else {
+        return html! { p class="hint" { "No history yet." } };
+    };
+    let top = days
+        .iter()
+        .map(|d| d.seats.max(d.peak))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let x = |i: usize| {
+        if days.len() == 1 {
+            W / 2.0
+        } else {
+            i as f64 * W / (days.len() - 1) as f64
+        }
+    };
+    let y = |v: i64| H - v as f64 * (H - 10.0) / top;
+    let line = |value: fn(&SeatUsageDay) -> i64| {
+        days.iter()
+            .enumerate()
+            .map(|(i, d)| format!("{:.1},{:.1}", x(i), y(value(d))))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let summary = format!(
+        "Seats in use from {} to {}: at most {} of {}",
+        first.date,
+        last.date,
+        days.iter().map(|d| d.peak).max().unwrap_or(0),
+        last.seats
+    );
+    html! {
+        figure class="seat-chart" {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("-40 -10 {} {}", W + 50.0, H + 40.0))
+                width="100%" role="img" aria-label=(summary) {
+                title { (summary) }
+                polyline class="seats" fill="none" stroke="#999" stroke-dasharray="4 3" points=(line(|d| d.seats)) {}
+                polyline class="in-use" fill="none" stroke="#0a6" stroke-width="2" points=(line(|d| d.peak)) {}
+                text x="-35" y=(format!("{:.1}", y(last.seats) + 4.0)) font-size="11" { (last.seats) }
+                text x="-35" y=(format!("{:.1}", H + 4.0)) font-size="11" { "0" }
+                text x="0" y=(format!("{:.1}", H + 20.0)) font-size="11" { (first.date) }
+                text x=(format!("{:.1}", W - 70.0)) y=(format!("{:.1}", H + 20.0)) font-size="11" { (last.date) }
+            }
+            figcaption { "Solid: the most seats in use each day. Dashed: seats in the pool." }
+        }
     }
 }

@@ -10,7 +10,8 @@ use portico_service::store::{RecordFilter, TaskFilter, TaskRow};
 use portico_service::{Caller, Page, Portico, ServiceError};
 
 use super::shared::{
-    app_layout, local, records_table, refused, shown, sign_fields, then_to, RecordPage,
+    app_layout, local, records_table, refused, shown, sign_fields, sponsor_list, then_to,
+    RecordPage,
 };
 use super::web::{WebForm, WebPage};
 use crate::plain;
@@ -255,6 +256,9 @@ async fn record_page(
             }
             @if visible("state__v") { dt { "State" } dd { (plain::state(app, object, &r.state)) } }
             @if visible("supplier__v") { dt { "Supplier" } dd { (supplier_name) } }
+            @if visible("access_end_date__v") {
+                @if let Some(end) = &r.access_end_date { dt { "Access ends after" } dd class="access-end" { (end) } }
+            }
         }
         section {
             h2 { "Tasks" }
@@ -328,10 +332,12 @@ async fn record_page(
                 Err(e) => return Err(e),
             }
         }
+        let sponsors = app.sponsorships(caller, Some(id)).await?;
         html! {
             section {
                 h2 { "Supplier and collaborators" }
                 p { (supplier_name) @if !names.is_empty() { " — " (names.join(", ")) } }
+                (sponsor_list(sponsors.iter()))
             }
             section {
                 h2 { "History" }

@@ -83,6 +83,8 @@ pub async fn new_form(
                 }
             }
             p class="hint" { "Only a contact of the chosen supplier can be its collaborator." }
+            label for="access_end_date" { "Access ends after (optional)" }
+            input type="date" id="access_end_date" name="access_end_date";
             button type="submit" { "Create " (target.label) }
         }
     };
@@ -111,6 +113,12 @@ pub async fn create(
                 .cloned()
                 .into_iter()
                 .collect(),
+        ),
+        access_end_date: Some(
+            form.fields
+                .get("access_end_date")
+                .filter(|s| !s.is_empty())
+                .cloned(),
         ),
     };
     then_to(

@@ -7,6 +7,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup, DOCTYPE};
+use portico_service::store::Sponsorship;
 use portico_service::{Caller, Portico, RecordView, ServiceError};
 
 /// The document around a page's body: our stylesheet, the title in the tab.
@@ -200,6 +201,22 @@ pub(crate) fn sign_fields(key: &str, meaning: &str) -> Markup {
             input type="hidden" name="signature_meaning" value=(meaning);
             label for=(format!("signature-password-{key}")) { "Your password" }
             input type="password" id=(format!("signature-password-{key}")) name="signature_password" required autocomplete="current-password";
+        }
+    }
+}
+
+/// Active access and who sponsors it, one line each (the record page, the licenses page); an
+/// inactive sponsor's line says the access is to re-sponsor, with the assignment's id.
+pub(crate) fn sponsor_list<'a>(sponsorships: impl IntoIterator<Item = &'a Sponsorship>) -> Markup {
+    html! {
+        ul class="sponsors" {
+            @for s in sponsorships {
+                li {
+                    (s.username) " on " (s.record_name) ": sponsored by "
+                    (s.sponsor_username.clone().unwrap_or_else(|| "(unknown)".into()))
+                    @if !s.sponsor_active { " — inactive: to re-sponsor (assignment " (s.assignment.id) ")" }
+                }
+            }
         }
     }
 }

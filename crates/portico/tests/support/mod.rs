@@ -133,6 +133,8 @@ impl TestApp {
         settings.audit_sealer = false;
         // Likewise checkpoints are made on demand (a scheduled one would seal at start).
         settings.checkpoints.audit_checkpoints = false;
+        // Scheduled work runs when a test asks (`POST /api/v1/jobs/run-due`) or starts it.
+        settings.scheduler = false;
         // Every test's SQLite file is new.
         settings.create_database = true;
         settings.data_dir = dir.path().to_path_buf();

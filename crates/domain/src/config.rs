@@ -425,6 +425,9 @@ struct Validator<'a> {
     source: &'a str,
 }
 
+/// Template kinds that configurations written before them do not name.
+const LATER_KINDS: [EmailKind; 1] = [EmailKind::AccessEnding];
+
 impl Validator<'_> {
     fn err(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
         ConfigError {
@@ -435,7 +438,19 @@ impl Validator<'_> {
 
     fn config(&self, raw: RawConfig) -> Result<Config, ConfigError> {
         let user_template = self.user_template(raw.user_template)?;
-        let defaults = self.templates(&raw.templates)?;
+        let mut defaults = self.templates(&raw.templates)?;
+        // Kinds added after a configuration was written (the end-date reminder) take the
+        // built-in text, so a file that loaded before this version still loads.
+        if self.source != DEFAULT_CONFIG {
+            for kind in LATER_KINDS {
+                if !defaults.contains_key(&kind) && !raw.types.is_empty() {
+                    let builtin = Config::default_config()?;
+                    if let Some(t) = builtin.types.first().and_then(|t| t.templates.get(&kind)) {
+                        defaults.insert(kind, t.clone());
+                    }
+                }
+            }
+        }
         let mut lifecycles = BTreeMap::new();
         for (name, l) in raw.lifecycles {
             let lifecycle = self.lifecycle(&name, l)?;
@@ -941,6 +956,24 @@ mod tests {
 
     /// `examples/part11.toml` (SPEC section 11): the default configuration with signatures on
     /// the response task, accepting and rejecting.
+    #[test]
+    fn a_file_written_before_the_end_date_reminder_still_loads_with_the_built_in_text() {
+        let start = DEFAULT_CONFIG.find("[templates.access_ending]").unwrap();
+        let end = start + DEFAULT_CONFIG[start..].find("\n[lifecycles").unwrap();
+        let older = format!("{}{}", &DEFAULT_CONFIG[..start], &DEFAULT_CONFIG[end..]);
+        assert!(!older.contains("access_ending"));
+        let config = Config::parse(&older).unwrap();
+        let builtin = Config::default_config().unwrap();
+        for ty in &config.types {
+            assert_eq!(
+                ty.templates.get(&EmailKind::AccessEnding),
+                builtin.types[0].templates.get(&EmailKind::AccessEnding),
+                "{}",
+                ty.object_type
+            );
+        }
+    }
+
     const PART11: &str = include_str!("../../../examples/part11.toml");
 
     #[test]

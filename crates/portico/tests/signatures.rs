@@ -452,3 +452,32 @@ both_backends!(
     the_default_configuration_asks_for_no_signature,
     unsigned_configuration
 );
+
+async fn empty_signature_fields(backend: Backend) {
+    // What the schema says (1 to 100 / 256 characters) is what the server takes: an empty
+    // meaning or password, or an overlong one, is refused before anything runs, also on a
+    // bulk dry run naming no real record (schemathesis found this one accepted).
+    let Some(app) = part11(backend, 5).await else {
+        return;
+    };
+    for signature in [
+        json!({"password": "x", "meaning": ""}),
+        json!({"password": "", "meaning": "Approved"}),
+        json!({"password": "x", "meaning": "M".repeat(101)}),
+    ] {
+        let (status, body) = app
+            .call(
+                Method::POST,
+                Some(&app.admin),
+                "/api/v1/vobjects/car__v/actions/change_state_to_closed__c?dry_run=true",
+                Some(json!({"ids": ["0"], "signature": signature})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{signature}: {body}");
+        assert_eq!(error_type(&body), "INVALID_DATA", "{body}");
+    }
+}
+per_backend!(
+    signature_fields_are_checked_as_the_schema_says,
+    empty_signature_fields
+);

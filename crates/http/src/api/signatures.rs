@@ -7,7 +7,7 @@ use portico_service::{SignatureInput, SignatureView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::wire::{ok, Answer, Success};
+use super::wire::{bounded_text, ok, Answer, Success};
 use crate::error::Refusals;
 use crate::extract::Auth;
 
@@ -18,9 +18,11 @@ use crate::extract::Auth;
 pub struct SignatureRequest {
     /// The signed-in user's password (the username is the session's).
     #[schema(min_length = 1, max_length = 256)]
+    #[serde(deserialize_with = "bounded_text::<_, 256>")]
     password: String,
     /// What the signature means; must be the configured meaning.
     #[schema(min_length = 1, max_length = 100)]
+    #[serde(deserialize_with = "bounded_text::<_, 100>")]
     meaning: String,
 }
 

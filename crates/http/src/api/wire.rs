@@ -252,6 +252,19 @@ fn text(max: usize) -> ObjectBuilder {
         .max_length(Some(max))
 }
 
+/// Text of 1 to `MAX` characters, as its schema says (`min_length = 1, max_length = MAX`).
+/// For `#[serde(deserialize_with = "bounded_text::<_, MAX>")]`.
+pub fn bounded_text<'de, D: Deserializer<'de>, const MAX: usize>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    let n = s.chars().count();
+    if n == 0 || n > MAX {
+        return Err(serde::de::Error::custom(format!(
+            "must be text of 1 to {MAX} characters"
+        )));
+    }
+    Ok(s)
+}
+
 /// A list of ids, none of them empty. For `#[serde(deserialize_with = "id_list")]`.
 pub fn id_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
     checked_ids(Vec::deserialize(d)?)

@@ -821,3 +821,24 @@ async fn pages_whose_data_cannot_be_read_show_an_error(app: TestApp) {
     assert_plain_error(status, &html);
 }
 both_backends!(page_errors, pages_whose_data_cannot_be_read_show_an_error);
+
+async fn blank_json_body(app: TestApp) {
+    // A body of blank text says JSON and is not JSON: refused, and nothing changes.
+    let acme = app.org("Acme").await;
+    let path = format!("/api/v1/vobjects/organization__v/{acme}");
+    let r = app
+        .client
+        .patch(format!("{}{path}", app.base))
+        .bearer_auth(&app.admin)
+        .header("content-type", "application/json")
+        .body("\t")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["type"], "INVALID_DATA", "{body}");
+    let org = app.ok(Method::GET, &app.admin, &path, None).await;
+    assert_eq!(org["name__v"], "Acme");
+}
+both_backends!(a_blank_json_body_is_refused, blank_json_body);

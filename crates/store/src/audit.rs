@@ -111,6 +111,23 @@ pub struct AuditFilter {
     pub offset: i64,
 }
 
+/// An entry's values in the order of [`ENTRY_INSERT_COLS`].
+fn entry_values(e: &AuditEntry) -> Vec<V> {
+    vec![
+        V::I(e.at),
+        V::opt(e.actor.as_deref()),
+        V::t(e.action.as_str()),
+        V::t(e.object.as_str()),
+        V::t(e.object_id.as_str()),
+        V::opt(e.record.as_deref()),
+        V::opt(e.person.as_deref()),
+        V::opt(e.user.as_deref()),
+        V::opt(e.before.as_deref()),
+        V::opt(e.after.as_deref()),
+        V::opt(e.cause.as_deref()),
+    ]
+}
+
 fn audit_row(r: &AnyRow) -> Result<AuditRow> {
     Ok(AuditRow {
         seq: rows::get(r, "seq")?,
@@ -140,6 +157,21 @@ pub struct Sealed {
     pub head: i64,
 }
 
+/// The columns an entry is appended with (the chain's columns are the sealer's).
+const ENTRY_INSERT_COLS: &[&str] = &[
+    "at",
+    "actor_id",
+    "action",
+    "object",
+    "object_id",
+    "record_id",
+    "person_id",
+    "user_id",
+    "before_json",
+    "after_json",
+    "cause",
+];
+
 const ENTRY_COLS: &str = "seq, chain_seq, at, actor_id, action, object, object_id, record_id, person_id, user_id, before_json, after_json, cause";
 
 impl Db<'_> {
@@ -154,42 +186,51 @@ impl Db<'_> {
         if entries.is_empty() {
             return Ok(());
         }
-        let rows = entries
-            .iter()
-            .map(|e| {
-                vec![
-                    V::I(e.at),
-                    V::opt(e.actor.as_deref()),
-                    V::t(e.action.as_str()),
-                    V::t(e.object.as_str()),
-                    V::t(e.object_id.as_str()),
-                    V::opt(e.record.as_deref()),
-                    V::opt(e.person.as_deref()),
-                    V::opt(e.user.as_deref()),
-                    V::opt(e.before.as_deref()),
-                    V::opt(e.after.as_deref()),
-                    V::opt(e.cause.as_deref()),
-                ]
-            })
-            .collect();
+        let rows = entries.iter().map(entry_values).collect();
+        self.insert_rows("audit_trail", ENTRY_INSERT_COLS, rows)
+            .await
+    }
+
+    /// Appends entries already sealed: each is chained onto the head in this transaction, as
+    /// the sealer would chain it. For a writer that is alone on the database (`portico seed`):
+    /// it holds the head until commit, so it must not run beside a serving server. Entries
+    /// committed earlier and not yet sealed are sealed first, so the chain's order stays the
+    /// order of commit.
+    pub async fn audit_all_sealed(&mut self, entries: &[AuditEntry]) -> Result<()> {
+        while self.audit_unsealed().await? {
+            if self.seal_audit(500).await?.entries == 0 {
+                break;
+            }
+        }
+        let head = sqlx::query("SELECT hash, chain_seq FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *self.conn)
+            .await?;
+        let mut prev: String = rows::get(&head, "hash")?;
+        let mut place: i64 = rows::get(&head, "chain_seq")?;
+        let mut rows = Vec::with_capacity(entries.len());
+        for e in entries {
+            let hash = chain_hash(&prev, e);
+            place += 1;
+            let mut row = entry_values(e);
+            row.extend([
+                V::I(place),
+                V::t(std::mem::replace(&mut prev, hash.clone())),
+                V::t(hash),
+            ]);
+            rows.push(row);
+        }
         self.insert_rows(
             "audit_trail",
-            &[
-                "at",
-                "actor_id",
-                "action",
-                "object",
-                "object_id",
-                "record_id",
-                "person_id",
-                "user_id",
-                "before_json",
-                "after_json",
-                "cause",
-            ],
+            &[ENTRY_INSERT_COLS, &["chain_seq", "prev_hash", "hash"]].concat(),
             rows,
         )
-        .await
+        .await?;
+        sqlx::query("UPDATE audit_head SET hash = $1, chain_seq = $2 WHERE id = 1")
+            .bind(&prev)
+            .bind(place)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
     }
 
     /// Whether committed entries wait to be sealed (a read: an idle sealer writes nothing).

@@ -5,33 +5,13 @@
 //! are asked of a database with 20 000 generated records and fresh statistics: on empty tables
 //! a planner's choices say nothing.
 
-use portico_domain::model::SecurityProfile;
-use portico_domain::{EmailAddress, UserId};
 use portico_store::rule_lookups;
-use portico_store::{internal_user, NewUserRow, SeedSpec, Store};
+use portico_store::{SeedSpec, Store};
+
+mod common;
 
 async fn seed(store: &Store) {
-    let mut tx = store.write().await.expect("write");
-    let admin = internal_user(
-        UserId::new("usr_admin"),
-        "admin",
-        "Ada",
-        "Admin",
-        EmailAddress::parse("admin@example.com").expect("email"),
-        SecurityProfile::SystemAdmin,
-    );
-    tx.db()
-        .insert_user(
-            &NewUserRow {
-                user: admin,
-                language: "en".into(),
-                password_hash: None,
-            },
-            0,
-        )
-        .await
-        .expect("admin");
-    tx.commit().await.expect("commit");
+    common::admin(store).await;
     store
         .seed(
             SeedSpec {
@@ -81,39 +61,12 @@ async fn check(store: &Store, backend: &str) {
 #[tokio::test]
 async fn rule_lookups_use_indexes_on_sqlite() {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let store = Store::create_or_connect(&format!("sqlite://{}/plans.db", dir.path().display()))
-        .await
-        .expect("connect");
-    store.migrate().await.expect("migrate");
-    check(&store, "sqlite").await;
+    check(&common::sqlite(&dir, "plans").await, "sqlite").await;
 }
 
 #[tokio::test]
 async fn rule_lookups_use_indexes_on_postgres() {
-    let url = match std::env::var("PORTICO_TEST_POSTGRES_URL") {
-        Ok(url) => url,
-        Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
-            "postgres://postgres@127.0.0.1:5432/test".into()
-        }
-        Err(_) => {
-            eprintln!(
-                "skipping PostgreSQL tests: set PORTICO_TEST_POSTGRES_URL (or CI=true) to run them"
-            );
-            return;
-        }
-    };
-    let schema = format!("pt_{}", uuid::Uuid::now_v7().simple());
-    let admin = Store::connect(&url)
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL at {url} cannot be reached: {e}"));
-    admin
-        .execute_raw(&format!("CREATE SCHEMA {schema}"))
-        .await
-        .expect("schema");
-    let sep = if url.contains('?') { '&' } else { '?' };
-    let store = Store::connect(&format!("{url}{sep}options=-c%20search_path%3D{schema}"))
-        .await
-        .expect("connect");
-    store.migrate().await.expect("migrate");
-    check(&store, "postgres").await;
+    if let Some(store) = common::postgres().await {
+        check(&store, "postgres").await;
+    }
 }

@@ -358,6 +358,19 @@ fn hostname() -> String {
     std::env::var("HOSTNAME").unwrap_or_else(|_| "portico".into())
 }
 
+/// The review reminder's text: the default, with what `PORTICO_REVIEW_REMINDER_SUBJECT` and
+/// `PORTICO_REVIEW_REMINDER_BODY` replace, checked before the server starts.
+fn review_reminder(args: &settings::ReviewArgs) -> anyhow::Result<(String, String)> {
+    let (subject, body) = portico_service::default_review_reminder();
+    let t = (
+        args.review_reminder_subject.clone().unwrap_or(subject),
+        args.review_reminder_body.clone().unwrap_or(body),
+    );
+    portico_service::reminder_template(&t)
+        .map_err(|e| anyhow::anyhow!("the review reminder template: {e}"))?;
+    Ok(t)
+}
+
 /// Opens the database, bootstraps, and serves the API on `settings.listen` (port 0 picks one).
 pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     let config = load_config(settings.config.as_deref())?;
@@ -383,6 +396,10 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         files: file_storage(settings)?,
         checkpoints: checkpoint_settings(&settings.checkpoints, &settings.data_dir)?,
         end_reminder_days: settings.end_date_reminder_days,
+        review_reminder_days: settings.reviews.review_reminder_days,
+        review_reminder_template: review_reminder(&settings.reviews)?,
+        stale_after_days: settings.reviews.stale_after_days,
+        stale_inactivate: settings.reviews.stale_inactivate,
         ..ServiceSettings::default()
     };
     let app = Portico::new(store, config, service_settings);

@@ -27,7 +27,9 @@ impl ReviewDecision {
         match s {
             "keep" => Ok(Self::Keep),
             "remove" => Ok(Self::Remove),
-            other => Err(ReviewError::UnknownDecision(other.chars().take(40).collect())),
+            other => Err(ReviewError::UnknownDecision(
+                other.chars().take(40).collect(),
+            )),
         }
     }
 
@@ -76,7 +78,9 @@ pub enum ReviewError {
     #[error("this review has ended: its undecided items took the default")]
     Closed,
     /// Not a sponsor of the item, nor an administrator.
-    #[error("only a sponsor of this external user's access, or an administrator, may decide this item")]
+    #[error(
+        "only a sponsor of this external user's access, or an administrator, may decide this item"
+    )]
     NotASponsor,
 }
 
@@ -185,7 +189,10 @@ mod tests {
 
     #[test]
     fn a_reason_is_required_trimmed_and_bounded() {
-        assert_eq!(check_reason("  still works with us "), Ok("still works with us".into()));
+        assert_eq!(
+            check_reason("  still works with us "),
+            Ok("still works with us".into())
+        );
         assert_eq!(check_reason(" \n\t"), Err(ReviewError::ReasonRequired));
         assert_eq!(check_reason(&"x".repeat(1000)).map(|r| r.len()), Ok(1000));
         assert_eq!(
@@ -207,7 +214,10 @@ mod tests {
         assert!(!reminder_due(100, 110, 3));
         assert!(reminder_due(107, 110, 3));
         assert!(reminder_due(109, 110, 3));
-        assert!(!reminder_due(110, 110, 3), "on the due date the default decides");
+        assert!(
+            !reminder_due(110, 110, 3),
+            "on the due date the default decides"
+        );
         assert!(!default_due(109, 110));
         assert!(default_due(110, 110));
         assert!(default_due(120, 110));

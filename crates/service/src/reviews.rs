@@ -13,10 +13,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Days, NaiveDate, Utc};
 use portico_domain::collab;
-use portico_domain::template::{Escape, Template};
 use portico_domain::review::{self, ReviewDecision, ReviewError};
+use portico_domain::template::{Escape, Template};
 use portico_domain::{OrgId, RecordId, UserId};
-use portico_store::{AuditEntry, Db, Decision, NewReviewItem, QueuedEmail, ReviewItemRow, ReviewRow};
+use portico_store::{
+    AuditEntry, Db, Decision, NewReviewItem, QueuedEmail, ReviewItemRow, ReviewRow,
+};
 use serde_json::json;
 
 use crate::reads::Page;
@@ -78,9 +80,9 @@ pub struct ReviewWork {
 
 fn refused(e: ReviewError) -> ServiceError {
     match e {
-        ReviewError::UnknownDecision(_) | ReviewError::ReasonTooLong(_) | ReviewError::DueOutOfRange(_) => {
-            ServiceError::InvalidData(e.to_string())
-        }
+        ReviewError::UnknownDecision(_)
+        | ReviewError::ReasonTooLong(_)
+        | ReviewError::DueOutOfRange(_) => ServiceError::InvalidData(e.to_string()),
         ReviewError::ReasonRequired => ServiceError::ParameterRequired(e.to_string()),
         ReviewError::AlreadyDecided(_) | ReviewError::Closed => {
             ServiceError::OperationNotAllowed(e.to_string())
@@ -208,7 +210,8 @@ impl Portico {
         let mut view = read_review(&mut reader.db(), id).await?;
         if !caller.is_admin() {
             let me = caller.user.id.as_str();
-            view.items.retain(|i| i.sponsors.iter().any(|(s, _)| s == me));
+            view.items
+                .retain(|i| i.sponsors.iter().any(|(s, _)| s == me));
         }
         Ok(view)
     }
@@ -244,8 +247,7 @@ impl Portico {
         caller.require_internal()?;
         let decision = ReviewDecision::parse(decision).map_err(refused)?;
         let reason = review::check_reason(reason).map_err(refused)?;
-        retrying(|| self.decide_once(caller, review_id, item_id, decision, &reason, false))
-            .await
+        retrying(|| self.decide_once(caller, review_id, item_id, decision, &reason, false)).await
     }
 
     async fn decide_once(
@@ -259,7 +261,8 @@ impl Portico {
     ) -> ServiceResult<ReviewItemRow> {
         let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
-        let not_found = || ServiceError::NotFound(format!("access review item {item_id} not found"));
+        let not_found =
+            || ServiceError::NotFound(format!("access review item {item_id} not found"));
         let review = db.review(review_id).await?.ok_or_else(not_found)?;
         let item = db
             .review_item(review_id, item_id)
@@ -304,7 +307,10 @@ impl Portico {
         }
         let user = UserId::new(&item.user);
         let ended = match decision {
-            ReviewDecision::Remove => self.end_user_access(&mut db, caller, &user, REVIEW_CAUSE).await?,
+            ReviewDecision::Remove => {
+                self.end_user_access(&mut db, caller, &user, REVIEW_CAUSE)
+                    .await?
+            }
             ReviewDecision::Keep => AccessEnded::default(),
         };
         db.audit(&AuditEntry {
@@ -409,10 +415,9 @@ impl Portico {
                     "No decision by the due date ({}): the review's default applies",
                     view.review.due_date
                 );
-                let done = retrying(|| {
-                    self.decide_once(caller, &id, &item.id, default, &reason, true)
-                })
-                .await;
+                let done =
+                    retrying(|| self.decide_once(caller, &id, &item.id, default, &reason, true))
+                        .await;
                 match done {
                     Ok(_) => work.defaulted.push(DefaultedItem {
                         review: id.clone(),
@@ -471,7 +476,9 @@ impl Portico {
                 object: "access_review".into(),
                 object_id: review_id.to_string(),
                 user: Some(sponsor.clone()),
-                after: Some(json!({"undecided": count, "due_date": view.review.due_date}).to_string()),
+                after: Some(
+                    json!({"undecided": count, "due_date": view.review.due_date}).to_string(),
+                ),
                 cause: Some(REVIEW_REMINDER_CAUSE.into()),
                 ..AuditEntry::default()
             })
@@ -488,8 +495,10 @@ impl Portico {
         count: usize,
         review: &ReviewRow,
     ) -> ServiceResult<QueuedEmail> {
-        let (subject, body) = reminder_template(&self.settings.review_reminder_template)
-            .map_err(|e| ServiceError::internal("the review reminder template does not parse", e))?;
+        let (subject, body) =
+            reminder_template(&self.settings.review_reminder_template).map_err(|e| {
+                ServiceError::internal("the review reminder template does not parse", e)
+            })?;
         let mut values = BTreeMap::new();
         values.insert("firstName".to_string(), user.first_name.clone());
         values.insert("lastName".to_string(), user.last_name.clone());

@@ -247,11 +247,13 @@ impl Db<'_> {
             .execute(&mut *self.conn)
             .await?;
             for s in &i.sponsors {
-                sqlx::query("INSERT INTO access_review_sponsors (item_id, user_id) VALUES ($1, $2)")
-                    .bind(&i.id)
-                    .bind(s.as_str())
-                    .execute(&mut *self.conn)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO access_review_sponsors (item_id, user_id) VALUES ($1, $2)",
+                )
+                .bind(&i.id)
+                .bind(s.as_str())
+                .execute(&mut *self.conn)
+                .await?;
             }
         }
         Ok(())

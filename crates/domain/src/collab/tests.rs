@@ -533,7 +533,10 @@ fn a_review_removing_a_user_releases_only_that_user_and_says_goodbye_on_the_last
 
     let plan = w.end_user_access(&first, &user).unwrap();
     assert_eq!(plan.assignments_closed.len(), 1, "Bo keeps his access");
-    assert!(plan.inactivations.is_empty(), "Anna still has the other record");
+    assert!(
+        plan.inactivations.is_empty(),
+        "Anna still has the other record"
+    );
     assert!(plan.state_change.is_none());
     assert!(w.user_of(&anna).unwrap().is_active());
 

@@ -267,7 +267,10 @@ pub async fn export(
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"access-review-{}.csv\"", view.review.id.replace('"', "")),
+                format!(
+                    "attachment; filename=\"access-review-{}.csv\"",
+                    view.review.id.replace('"', "")
+                ),
             ),
         ],
         csv,
@@ -275,7 +278,9 @@ pub async fn export(
         .into_response())
 }
 
-fn review_csv(v: &ReviewView) -> Result<Vec<u8>, csv::IntoInnerError<csv::Writer<Vec<u8>>>> {
+pub(crate) fn review_csv(
+    v: &ReviewView,
+) -> Result<Vec<u8>, csv::IntoInnerError<csv::Writer<Vec<u8>>>> {
     let mut w = csv::Writer::from_writer(vec![]);
     let mut line = |cells: Vec<String>| {
         // A write into memory fails only with the memory.

@@ -193,7 +193,7 @@ async fn a_review_asks_each_externals_sponsors_and_only_they_decide_once(app: Te
     for (body, kind, why) in [
         (
             json!({"decision": "keep"}),
-            "INVALID_DATA",
+            "PARAMETER_REQUIRED",
             "no reason field",
         ),
         (

@@ -45,6 +45,10 @@ pub struct AccessReview {
     items_total: i64,
     /// Items decided so far.
     items_decided: i64,
+    /// The items, when one review is read (every item for an administrator, the items it
+    /// sponsors for another internal user); left out of lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<Vec<AccessReviewItem>>,
 }
 
 impl From<ReviewRow> for AccessReview {
@@ -61,6 +65,7 @@ impl From<ReviewRow> for AccessReview {
             closed_at: r.closed_at.map(time),
             items_total: r.items,
             items_decided: r.decided,
+            items: None,
         }
     }
 }
@@ -129,21 +134,11 @@ impl From<ReviewItemRow> for AccessReviewItem {
     }
 }
 
-/// A review with its items.
-#[derive(Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AccessReviewDetail {
-    #[serde(flatten)]
-    review: AccessReview,
-    /// Every item for an administrator; the items it sponsors for another internal user.
-    items: Vec<AccessReviewItem>,
-}
-
-impl From<ReviewView> for AccessReviewDetail {
+impl From<ReviewView> for AccessReview {
     fn from(v: ReviewView) -> Self {
-        AccessReviewDetail {
-            review: v.review.into(),
-            items: v.items.into_iter().map(Into::into).collect(),
+        AccessReview {
+            items: Some(v.items.into_iter().map(Into::into).collect()),
+            ..v.review.into()
         }
     }
 }
@@ -174,11 +169,11 @@ pub struct DecisionRequest {
 ///
 /// One item per active external user (of the organization), each for the internal users who
 /// sponsor its access to decide.
-#[utoipa::path(post, path = "/access-reviews", responses((status = 201, body = Success<AccessReviewDetail>), Refusals))]
+#[utoipa::path(post, path = "/access-reviews", responses((status = 201, body = Success<AccessReview>), Refusals))]
 pub async fn open_review(
     Admin(app, caller): Admin,
     Json(b): Json<ReviewRequest>,
-) -> Result<Created<AccessReviewDetail>, ApiError> {
+) -> Result<Created<AccessReview>, ApiError> {
     let view = app
         .open_review(
             &caller,
@@ -203,11 +198,11 @@ pub async fn list_reviews(
 }
 
 /// Read an access review with its items
-#[utoipa::path(get, path = "/access-reviews/{id}", responses((status = 200, body = Success<AccessReviewDetail>), Refusals))]
+#[utoipa::path(get, path = "/access-reviews/{id}", responses((status = 200, body = Success<AccessReview>), Refusals))]
 pub async fn read_review(
     Internal(app, caller): Internal,
     Path(id): Path<String>,
-) -> Answer<AccessReviewDetail> {
+) -> Answer<AccessReview> {
     Ok(ok(app.review(&caller, &id).await?.into()))
 }
 

@@ -212,7 +212,7 @@ pub async fn read_review(
 /// every record as the exit action does (C3; Goodbye when it was the last), audited with the
 /// cause `access review`.
 #[utoipa::path(post, path = "/access-reviews/{id}/items/{item}/decide", responses((status = 200, body = Success<AccessReviewItem>), Refusals))]
-pub async fn decide(
+pub async fn decide_item(
     Internal(app, caller): Internal,
     Path((id, item)): Path<(String, String)>,
     Json(b): Json<DecisionRequest>,
@@ -246,7 +246,7 @@ const HEADER: [&str; 13] = [
 /// and when (`decided`: `by <name> at <RFC 3339>`, or `default at <RFC 3339>`). Evidence for
 /// auditors.
 #[utoipa::path(get, path = "/access-reviews/{id}/export.csv", responses((status = 200, description = "RFC 4180 CSV with a header row", content_type = "text/csv", body = String), Refusals))]
-pub async fn export(
+pub async fn export_review(
     Admin(app, caller): Admin,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {

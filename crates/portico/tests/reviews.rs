@@ -558,3 +558,39 @@ per_backend!(
     externals_who_do_not_sign_in_are_flagged_and_with_the_setting_lose_access,
     externals_who_do_not_sign_in_are_flagged_and_with_the_setting_lose_access
 );
+
+async fn the_demo_has_an_access_review_open(app: TestApp) {
+    let said = portico::demo::seed(&app.running.app).await.unwrap();
+    assert!(said.contains("an access review of"), "{said}");
+    let reviews = app
+        .ok(Method::GET, &app.admin, "/api/v1/access-reviews", None)
+        .await;
+    let reviews = reviews.as_array().unwrap();
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0]["closed_at"], Value::Null);
+    assert!(
+        reviews[0]["items_total"].as_i64().unwrap() > 0,
+        "{reviews:?}"
+    );
+    // The quality lead sponsors the suppliers' access: the items wait for its decision.
+    let lead = app
+        .login(
+            portico::demo::QUALITY_LEAD,
+            portico::demo::QUALITY_LEAD_PASSWORD,
+        )
+        .await;
+    let id = reviews[0]["id"].as_str().unwrap();
+    let mine = app
+        .ok(
+            Method::GET,
+            &lead,
+            &format!("/api/v1/access-reviews/{id}"),
+            None,
+        )
+        .await;
+    assert!(!mine["items"].as_array().unwrap().is_empty(), "{mine}");
+}
+both_backends!(
+    the_demo_has_an_access_review_open,
+    the_demo_has_an_access_review_open
+);

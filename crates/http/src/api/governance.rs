@@ -106,8 +106,12 @@ pub struct JobRun {
 
 impl From<JobReport> for JobRun {
     fn from(r: JobReport) -> Self {
-        let (access_reviews_reminded, access_review_defaults, inactivated, more_failed) =
-            super::reviews::job_parts(r.reviews, r.inactivated);
+        let super::reviews::JobParts(
+            access_reviews_reminded,
+            access_review_defaults,
+            inactivated,
+            more_failed,
+        ) = super::reviews::job_parts(r.reviews, r.inactivated);
         JobRun {
             access_reviews_reminded,
             access_review_defaults,

@@ -273,9 +273,7 @@ pub async fn export_review(
         .into_response())
 }
 
-pub(crate) fn review_csv(
-    v: &ReviewView,
-) -> Result<Vec<u8>, csv::IntoInnerError<csv::Writer<Vec<u8>>>> {
+pub(crate) fn review_csv(v: &ReviewView) -> Result<Vec<u8>, std::io::Error> {
     let mut w = csv::Writer::from_writer(vec![]);
     let mut line = |cells: Vec<String>| {
         // A write into memory fails only with the memory.
@@ -309,7 +307,7 @@ pub(crate) fn review_csv(
             decided,
         ]);
     }
-    w.into_inner()
+    w.into_inner().map_err(|e| e.into_error())
 }
 
 /// A review whose sponsors were reminded.
@@ -344,16 +342,19 @@ pub struct InactivityDone {
 }
 
 /// The review and inactivity parts of a scheduler run, and what failed in them.
+pub(crate) struct JobParts(
+    pub Vec<ReviewReminded>,
+    pub Vec<ReviewDefaulted>,
+    pub Vec<InactivityDone>,
+    pub Vec<(String, String)>,
+);
+
+/// Splits the review and inactivity parts of a run into the answer's lists.
 pub(crate) fn job_parts(
     reviews: portico_service::ReviewWork,
     inactivated: Vec<portico_service::InactivityWork>,
-) -> (
-    Vec<ReviewReminded>,
-    Vec<ReviewDefaulted>,
-    Vec<InactivityDone>,
-    Vec<(String, String)>,
-) {
-    (
+) -> JobParts {
+    JobParts(
         reviews
             .reminded
             .into_iter()

@@ -426,17 +426,12 @@ async fn every_page_reads_plainly_and_passes_axe_in_chromium(app: TestApp) {
         .to_string();
 
     // An access review: Quinn sponsors Anna's access and is to decide it.
-    let review = app
-        .ok(
-            Method::POST,
-            &app.admin,
-            "/api/v1/access-reviews",
-            Some(json!({"due_in_days": 14, "default_decision": "keep"})),
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let review =
+        support::staff::open_review(&app, json!({"due_in_days": 14, "default_decision": "keep"}))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
 
     let internal: Vec<String> = [
         "/home".to_string(),
@@ -665,17 +660,12 @@ async fn a_sponsor_decides_an_access_review_in_chromium(app: TestApp) {
     let bo = app.person(&acme, "Bo", "Lind").await;
     support::staff::sent_by(&app, &quinn_t, "SCAR-0042", &acme, &anna).await;
     support::staff::sent_by(&app, &quinn_t, "SCAR-0043", &acme, &bo).await;
-    let review = app
-        .ok(
-            Method::POST,
-            &app.admin,
-            "/api/v1/access-reviews",
-            Some(json!({"due_in_days": 14, "default_decision": "keep"})),
-        )
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let review =
+        support::staff::open_review(&app, json!({"due_in_days": 14, "default_decision": "keep"}))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
 
     sign_in(&c, &app, "quinn", "quinn's long password").await;
     let home = text_of(&c, Locator::Css("main")).await;

@@ -7,7 +7,7 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::staff::{internal_user, sent_by, signed_in_page, SCAR};
+use support::staff::{internal_user, open_review as open, sent_by, signed_in_page, SCAR};
 use support::TestApp;
 
 /// Anna (Acme) sent SCAR-A by quinn, Bo (Acme) SCAR-B by rita, Cy (Globex) SCAR-C by the admin.
@@ -44,10 +44,13 @@ async fn cast(app: &TestApp) -> Cast {
     }
 }
 
-async fn open(app: &TestApp, body: Value) -> Value {
-    let (status, body) = app.post(&app.admin, "/api/v1/access-reviews", body).await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["data"].clone()
+/// A server whose external users count as inactive at once (`PORTICO_STALE_AFTER_DAYS=0`).
+async fn stale_app(backend: support::Backend, inactivate: bool) -> Option<TestApp> {
+    TestApp::spawn_with(backend, |s| {
+        s.reviews.stale_after_days = Some(0);
+        s.reviews.stale_inactivate = inactivate;
+    })
+    .await
 }
 
 async fn user_id(app: &TestApp, person: &str) -> String {
@@ -475,12 +478,7 @@ both_backends!(
 async fn externals_who_do_not_sign_in_are_flagged_and_with_the_setting_lose_access(
     backend: support::Backend,
 ) {
-    let Some(app) = TestApp::spawn_with(backend, |s| {
-        s.reviews.stale_after_days = Some(0);
-        s.reviews.stale_inactivate = false;
-    })
-    .await
-    else {
+    let Some(app) = stale_app(backend, false).await else {
         return;
     };
     let (anna, email, _) = app.contact_on_sent_scar("Anna", "Berg").await;
@@ -517,12 +515,7 @@ async fn externals_who_do_not_sign_in_are_flagged_and_with_the_setting_lose_acce
     }
 
     // With PORTICO_STALE_INACTIVATE=true the scheduler ends the access: C3, audited, Goodbye.
-    let Some(app) = TestApp::spawn_with(backend, |s| {
-        s.reviews.stale_after_days = Some(0);
-        s.reviews.stale_inactivate = true;
-    })
-    .await
-    else {
+    let Some(app) = stale_app(backend, true).await else {
         return;
     };
     let (cy, _, scar) = app.contact_on_sent_scar("Cy", "Moss").await;

@@ -59,3 +59,10 @@ pub async fn signed_in_page(app: &TestApp, path: &str) -> String {
     assert_eq!(r.status(), StatusCode::OK, "{path}");
     r.text().await.unwrap()
 }
+
+/// An administrator opens an access review with `body`; answers the review.
+pub async fn open_review(app: &TestApp, body: serde_json::Value) -> serde_json::Value {
+    let (status, body) = app.post(&app.admin, "/api/v1/access-reviews", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    body["data"].clone()
+}

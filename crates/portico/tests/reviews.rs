@@ -587,3 +587,76 @@ both_backends!(
     the_demo_has_an_access_review_open,
     the_demo_has_an_access_review_open
 );
+
+async fn the_licenses_page_re_sponsors_access_with_a_form(app: TestApp) {
+    let (quinn, quinn_t) = internal_user(&app, "quinn").await;
+    let (rita, _) = internal_user(&app, "rita").await;
+    let acme = app.org("Acme").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let scar = sent_by(&app, &quinn_t, "SCAR-A", &acme, &anna).await;
+    let (status, body) = app
+        .patch(
+            &app.admin,
+            &format!("/api/v1/users/{quinn}"),
+            json!({"status__v": "inactive__v"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let b = support::staff::admin_browser(&app).await;
+    let page = b
+        .get(format!("{}/licenses", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Re-sponsor"), "{page}");
+    assert!(page.contains("rita Staff"), "{page}");
+    assert!(!page.contains("(assignment"), "no id in the words: {page}");
+    let action = page
+        .split("action=\"")
+        .map(|rest| rest.split('"').next().unwrap())
+        .find(|a| a.starts_with("/assignments/") && a.ends_with("/sponsor"))
+        .expect("a re-sponsor form")
+        .to_string();
+    let csrf = support::csrf_of(&page);
+    let r = b
+        .post(format!("{}{action}", app.base))
+        .form(&[("csrf", csrf.as_str()), ("sponsor", rita.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let unsponsored = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            "/api/v1/assignments/unsponsored",
+            None,
+        )
+        .await;
+    assert!(unsponsored.as_array().unwrap().is_empty(), "{unsponsored}");
+    let now = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/assignments?record__v={scar}"),
+            None,
+        )
+        .await;
+    assert_eq!(now[0]["sponsor__v"], rita.as_str());
+    // Without the form's token nothing changes.
+    let r = b
+        .post(format!("{}{action}", app.base))
+        .form(&[("sponsor", quinn.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+both_backends!(
+    the_licenses_page_re_sponsors_access_with_a_form,
+    the_licenses_page_re_sponsors_access_with_a_form
+);

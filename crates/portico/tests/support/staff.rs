@@ -34,7 +34,8 @@ pub async fn sent_by(app: &TestApp, token: &str, name: &str, org: &str, person: 
     id
 }
 
-pub async fn signed_in_page(app: &TestApp, path: &str) -> String {
+/// A cookie-keeping client signed in on the pages as the bootstrap administrator.
+pub async fn admin_browser(app: &TestApp) -> Client {
     let b: Client = browser();
     let login = b
         .get(format!("{}/login", app.base))
@@ -55,6 +56,12 @@ pub async fn signed_in_page(app: &TestApp, path: &str) -> String {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    b
+}
+
+/// The page at `path` as the administrator sees it.
+pub async fn signed_in_page(app: &TestApp, path: &str) -> String {
+    let b = admin_browser(app).await;
     let r = b.get(format!("{}{path}", app.base)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK, "{path}");
     r.text().await.unwrap()

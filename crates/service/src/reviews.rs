@@ -63,8 +63,6 @@ pub struct DefaultedItem {
     pub user: String,
     /// The default taken.
     pub decision: String,
-    /// What ending the access did (`remove`).
-    pub ended: AccessEnded,
 }
 
 /// What the scheduler did for reviews in one run.
@@ -424,7 +422,6 @@ impl Portico {
                         item: item.id.clone(),
                         user: item.user.clone(),
                         decision: default.name().to_string(),
-                        ended: AccessEnded::default(),
                     }),
                     Err(e) => work.failed.push((item.id.clone(), e.to_string())),
                 }

@@ -660,3 +660,59 @@ both_backends!(
     the_licenses_page_re_sponsors_access_with_a_form,
     the_licenses_page_re_sponsors_access_with_a_form
 );
+
+async fn two_deciders_at_once_decide_an_item_once(app: TestApp) {
+    let c = cast(&app).await;
+    let bo = user_id(&app, &c.bo).await;
+    let review = open(
+        &app,
+        json!({"organization__v": c.acme, "due_in_days": 14, "default_decision": "keep"}),
+    )
+    .await;
+    let path = decide_path(&review, item_of(&review, &bo));
+    let remove = json!({"decision": "remove", "reason": "The audit is over"});
+    let keep = json!({"decision": "keep", "reason": "Still needed"});
+    let (a, b) = tokio::join!(
+        app.post(&c.rita.1, &path, remove),
+        app.post(&app.admin, &path, keep)
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::CONFLICT],
+        "{} / {}",
+        a.1,
+        b.1
+    );
+    let won = if a.0 == StatusCode::OK { &a.1 } else { &b.1 };
+    let done = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/access-reviews/{}", review["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(item_of(&done, &bo)["decision"], won["data"]["decision"]);
+    // The access is as the winner decided, and the loser changed nothing.
+    let status = app.user_of(&c.bo).await["status__v"].clone();
+    if won["data"]["decision"] == "remove" {
+        assert_eq!(status, "inactive__v");
+    } else {
+        assert_eq!(status, "active__v");
+    }
+    let decided = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            "/api/v1/audit?action=access_review.decided",
+            None,
+        )
+        .await;
+    assert_eq!(decided.as_array().unwrap().len(), 1);
+}
+both_backends!(
+    two_deciders_at_once_decide_an_item_once,
+    two_deciders_at_once_decide_an_item_once
+);

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod license;
 pub mod lifecycle;
 pub mod model;
+pub mod review;
 pub mod template;
 pub mod vql;
 

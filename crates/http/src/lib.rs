@@ -130,6 +130,17 @@ fn pages(upload_limit: usize) -> Router<Portico> {
             post(pages::config::fragment),
         )
         .route("/licenses", get(pages::admin::licenses))
+        .route("/assignments/{id}/sponsor", post(pages::admin::re_sponsor))
+        .route(
+            "/reviews",
+            get(pages::reviews::page).post(pages::reviews::open),
+        )
+        .route("/reviews/{id}", get(pages::reviews::detail))
+        .route("/reviews/{id}/export.csv", get(pages::reviews::export))
+        .route(
+            "/reviews/{id}/items/{item}/decide",
+            post(pages::reviews::decide),
+        )
         .route("/outbox", get(pages::admin::outbox))
         .route("/outbox/{id}/retry", post(pages::admin::retry))
         .route(

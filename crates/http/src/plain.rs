@@ -96,6 +96,13 @@ pub fn when(ms: i64) -> Markup {
     }
 }
 
+/// A calendar date (`YYYY-MM-DD`, a day with no time zone) as people read it: "14 Dec 2026".
+pub fn day(date: &str) -> String {
+    jiff::civil::Date::strptime("%Y-%m-%d", date)
+        .map(|d| d.strftime("%-d %b %Y").to_string())
+        .unwrap_or_else(|_| date.to_string())
+}
+
 /// How far a due date is: "due today", "due tomorrow", "due in 14 days", "overdue by 2 days".
 pub fn due_words(due: i64, now: i64) -> (String, bool) {
     if due < now {

@@ -221,9 +221,17 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
         .await
         .map_err(err)?
         .len();
+    // An access review open for two weeks: the quality lead sponsors the suppliers' access
+    // and decides it on the Access reviews page.
+    let review = app
+        .open_review(&admin, None, 14, "keep")
+        .await
+        .map_err(err)?;
     Ok(format!(
-        "demo company: {} suppliers, {} contacts, {count} records, {active} active external collaborators",
+        "demo company: {} suppliers, {} contacts, {count} records, {active} active external collaborators, \
+         an access review of {} of them open",
         SUPPLIERS.len(),
-        SUPPLIERS.iter().map(|(_, c)| c.len()).sum::<usize>()
+        SUPPLIERS.iter().map(|(_, c)| c.len()).sum::<usize>(),
+        review.items.len()
     ))
 }

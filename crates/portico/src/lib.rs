@@ -259,23 +259,6 @@ pub fn checkpoint_settings(
     })
 }
 
-/// Makes the scheduled audit checkpoints until the server stops: every server looks each
-/// minute (or sooner when the interval is shorter), and the one that claims a due checkpoint
-/// in the database makes it.
-async fn checkpoint_until(app: Portico, mut stopped: tokio::sync::watch::Receiver<bool>) {
-    let every = app.settings().checkpoints.every_minutes.max(1);
-    let pause = std::time::Duration::from_secs(u64::try_from(every * 60).unwrap_or(60).min(60));
-    loop {
-        if let Err(e) = app.scheduled_checkpoint().await {
-            tracing::error!(error = %e.with_causes(), "the scheduled audit checkpoint failed; it is tried again");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
-            changed = stopped.changed() => if changed.is_err() || *stopped.borrow() { break },
-        }
-    }
-}
-
 /// How one server takes part in the scheduled work.
 struct Schedule {
     /// Its claims are told apart by this (unique per process, as the email worker's).
@@ -284,10 +267,16 @@ struct Schedule {
     every: std::time::Duration,
     /// How long a claim holds if this server dies holding it.
     lease: std::time::Duration,
+    /// Whether it runs guest governance's work (`PORTICO_SCHEDULER`).
+    governance: bool,
+    /// How often it looks for a due audit checkpoint (none: checkpoints are off here).
+    checkpoints: Option<std::time::Duration>,
 }
 
 /// Asks for the scheduled work every few seconds until the server stops; the database decides
-/// which server runs it when it is due (`Portico::run_scheduled`). A stopping server gives its
+/// which server runs it when it is due (`Portico::run_scheduled`). The audit checkpoints ride
+/// on the same loop: every `checkpoints` it asks for the scheduled one, which the database
+/// gives to one server of all (`Portico::scheduled_checkpoint`). A stopping server gives its
 /// claim back.
 async fn schedule_until(
     app: Portico,
@@ -301,23 +290,37 @@ async fn schedule_until(
         std::time::Duration::from_millis(200),
         std::time::Duration::from_secs(15),
     );
+    let poll = schedule.checkpoints.map_or(poll, |c| poll.min(c));
+    let mut next_checkpoint_look = tokio::time::Instant::now();
     loop {
         if *stopped.borrow() {
             break;
         }
-        match app
-            .run_scheduled(&schedule.worker, every_ms, lease_ms)
-            .await
-        {
-            Ok(Some(report)) => tracing::info!(
-                ended = report.ended.len(),
-                reminded = report.reminded.len(),
-                failed = report.failed.len(),
-                "scheduled work ran"
-            ),
-            Ok(None) => {}
-            Err(e) => {
-                tracing::error!(error = %e.with_causes(), "scheduled work failed; it tries again")
+        if schedule.governance {
+            match app
+                .run_scheduled(&schedule.worker, every_ms, lease_ms)
+                .await
+            {
+                Ok(Some(report)) => tracing::info!(
+                    ended = report.ended.len(),
+                    reminded = report.reminded.len(),
+                    failed = report.failed.len(),
+                    reviews_defaulted = report.reviews.defaulted.len(),
+                    inactivated = report.inactivated.len(),
+                    "scheduled work ran"
+                ),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(error = %e.with_causes(), "scheduled work failed; it tries again")
+                }
+            }
+        }
+        if let Some(pause) = schedule.checkpoints {
+            if tokio::time::Instant::now() >= next_checkpoint_look {
+                next_checkpoint_look = tokio::time::Instant::now() + pause;
+                if let Err(e) = app.scheduled_checkpoint().await {
+                    tracing::error!(error = %e.with_causes(), "the scheduled audit checkpoint failed; it is tried again");
+                }
             }
         }
         tokio::select! {
@@ -325,8 +328,10 @@ async fn schedule_until(
             changed = stopped.changed() => if changed.is_err() { break },
         }
     }
-    if let Err(e) = app.release_scheduled(&schedule.worker).await {
-        tracing::warn!(error = %e.with_causes(), "could not give back the scheduler's claim");
+    if schedule.governance {
+        if let Err(e) = app.release_scheduled(&schedule.worker).await {
+            tracing::warn!(error = %e.with_causes(), "could not give back the scheduler's claim");
+        }
     }
 }
 
@@ -358,6 +363,19 @@ fn hostname() -> String {
     std::env::var("HOSTNAME").unwrap_or_else(|_| "portico".into())
 }
 
+/// The review reminder's text: the default, with what `PORTICO_REVIEW_REMINDER_SUBJECT` and
+/// `PORTICO_REVIEW_REMINDER_BODY` replace, checked before the server starts.
+fn review_reminder(args: &settings::ReviewArgs) -> anyhow::Result<(String, String)> {
+    let (subject, body) = portico_service::default_review_reminder();
+    let t = (
+        args.review_reminder_subject.clone().unwrap_or(subject),
+        args.review_reminder_body.clone().unwrap_or(body),
+    );
+    portico_service::reminder_template(&t)
+        .map_err(|e| anyhow::anyhow!("the review reminder template: {e}"))?;
+    Ok(t)
+}
+
 /// Opens the database, bootstraps, and serves the API on `settings.listen` (port 0 picks one).
 pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     let config = load_config(settings.config.as_deref())?;
@@ -383,6 +401,10 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
         files: file_storage(settings)?,
         checkpoints: checkpoint_settings(&settings.checkpoints, &settings.data_dir)?,
         end_reminder_days: settings.end_date_reminder_days,
+        review_reminder_days: settings.reviews.review_reminder_days,
+        review_reminder_template: review_reminder(&settings.reviews)?,
+        stale_after_days: settings.reviews.stale_after_days,
+        stale_inactivate: settings.reviews.stale_inactivate,
         ..ServiceSettings::default()
     };
     let app = Portico::new(store, config, service_settings);
@@ -428,11 +450,13 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     let sealer = settings
         .audit_sealer
         .then(|| tokio::spawn(seal_audit_until(app.clone(), stopped.clone())));
-    let checkpoints = settings
-        .checkpoints
-        .audit_checkpoints
-        .then(|| tokio::spawn(checkpoint_until(app.clone(), stopped.clone())));
-    let scheduler = settings.scheduler.then(|| {
+    // Every server looks for a due checkpoint each minute (or sooner when the interval is
+    // shorter); the one that claims it in the database makes it.
+    let checkpoints = settings.checkpoints.audit_checkpoints.then(|| {
+        let every = app.settings().checkpoints.every_minutes.max(1);
+        std::time::Duration::from_secs(u64::try_from(every * 60).unwrap_or(60).min(60))
+    });
+    let scheduler = (settings.scheduler || checkpoints.is_some()).then(|| {
         tokio::spawn(schedule_until(
             app.clone(),
             Schedule {
@@ -444,15 +468,14 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
                 ),
                 every: std::time::Duration::from_secs(settings.scheduler_seconds.max(1)),
                 lease: std::time::Duration::from_secs(settings.scheduler_lease_seconds.max(1)),
+                governance: settings.scheduler,
+                checkpoints,
             },
             stopped.clone(),
         ))
     });
     let handle = tokio::spawn(async move {
         let _ = server.await;
-        if let Some(checkpoints) = checkpoints {
-            let _ = checkpoints.await;
-        }
         if let Some(worker) = worker {
             let _ = worker.await;
         }

@@ -128,6 +128,44 @@ pub struct Settings {
     /// Days before a record's access end date its collaborators are reminded.
     #[arg(long, env = "PORTICO_END_DATE_REMINDER_DAYS", default_value_t = 7)]
     pub end_date_reminder_days: u64,
+    /// Access reviews, inactivity: reminders and when externals count as inactive.
+    #[command(flatten)]
+    pub reviews: ReviewArgs,
+}
+
+/// Access reviews and inactivity (SPEC section 11, "Guest governance").
+#[derive(Debug, Clone, Args)]
+pub struct ReviewArgs {
+    /// Days before an access review's due date the sponsors of undecided items are reminded.
+    #[arg(long, env = "PORTICO_REVIEW_REMINDER_DAYS", default_value_t = 3)]
+    pub review_reminder_days: u64,
+    /// The review reminder's subject (tokens: ${firstName}, ${lastName}, ${vaultName},
+    /// ${undecidedCount}, ${dueDate}, ${defaultDecision}, ${reviewUrl}).
+    #[arg(long, env = "PORTICO_REVIEW_REMINDER_SUBJECT")]
+    pub review_reminder_subject: Option<String>,
+    /// The review reminder's body (the same tokens).
+    #[arg(long, env = "PORTICO_REVIEW_REMINDER_BODY")]
+    pub review_reminder_body: Option<String>,
+    /// Days without a sign-in after which an active external user is flagged as inactive
+    /// (counted from the last sign-in, or from the Welcome when it never signed in since).
+    /// Unset: never.
+    #[arg(long, env = "PORTICO_STALE_AFTER_DAYS")]
+    pub stale_after_days: Option<u32>,
+    /// End the access of flagged users (C3, Goodbye), on the scheduler's next run.
+    #[arg(long, env = "PORTICO_STALE_INACTIVATE", default_value_t = false, action = clap::ArgAction::Set)]
+    pub stale_inactivate: bool,
+}
+
+impl Default for ReviewArgs {
+    fn default() -> Self {
+        ReviewArgs {
+            review_reminder_days: 3,
+            review_reminder_subject: None,
+            review_reminder_body: None,
+            stale_after_days: None,
+            stale_inactivate: false,
+        }
+    }
 }
 
 /// Signed audit checkpoints (SPEC section 11).
@@ -214,6 +252,7 @@ impl Settings {
             scheduler: true,
             scheduler_lease_seconds: 300,
             end_date_reminder_days: 7,
+            reviews: ReviewArgs::default(),
             oidc_issuer: None,
             oidc_client_id: None,
             oidc_client_secret: None,

@@ -425,8 +425,18 @@ async fn every_page_reads_plainly_and_passes_axe_in_chromium(app: TestApp) {
         .unwrap()
         .to_string();
 
+    // An access review: Quinn sponsors Anna's access and is to decide it.
+    let review =
+        support::staff::open_review(&app, json!({"due_in_days": 14, "default_decision": "keep"}))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
     let internal: Vec<String> = [
         "/home".to_string(),
+        "/reviews".into(),
+        format!("/reviews/{review}"),
         "/records/car__v".into(),
         "/records/ncr__v".into(),
         "/records/audit__qdm".into(),
@@ -451,6 +461,7 @@ async fn every_page_reads_plainly_and_passes_axe_in_chromium(app: TestApp) {
     .into();
     let admin_only: Vec<String> = [
         "/outbox".to_string(),
+        "/reviews".into(),
         "/configuration".into(),
         "/configuration/templates/ext_collab_welcome_scar__v".into(),
     ]
@@ -635,6 +646,94 @@ fn the_page_scan_finds_codes_ids_and_stamps() {
         ["stamp 2026-12-09T22:18:52"]
     );
 }
+
+/// A sponsor signs in, finds the access review waiting on the dashboard, opens it and removes
+/// an external user's access with a reason; the access ends (C3) and the page says so.
+async fn a_sponsor_decides_an_access_review_in_chromium(app: TestApp) {
+    let Some((c, _driver, _profile)) = browser().await else {
+        return;
+    };
+    let axe = axe_source();
+    let (_, quinn_t) = support::staff::internal_user(&app, "quinn").await;
+    let acme = app.org("Acme Components").await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let bo = app.person(&acme, "Bo", "Lind").await;
+    support::staff::sent_by(&app, &quinn_t, "SCAR-0042", &acme, &anna).await;
+    support::staff::sent_by(&app, &quinn_t, "SCAR-0043", &acme, &bo).await;
+    let review =
+        support::staff::open_review(&app, json!({"due_in_days": 14, "default_decision": "keep"}))
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+    sign_in(&c, &app, "quinn", "quinn's long password").await;
+    let home = text_of(&c, Locator::Css("main")).await;
+    assert!(
+        home.contains("2 external users wait for your access review"),
+        "{home}"
+    );
+    click(
+        &c,
+        Locator::LinkText("2 external users wait for your access review"),
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::XPath("//h2[text()='Waiting for your decision']"))
+        .await
+        .unwrap();
+    check_page(&c, axe.as_deref(), "/reviews", "desktop").await;
+    screenshot(&c, &app, "access-review").await;
+    let page = text_of(&c, Locator::Css("main")).await;
+    assert!(
+        page.contains("Anna Berg") && page.contains("Bo Lind"),
+        "{page}"
+    );
+    assert!(page.contains("Acme Components"), "{page}");
+
+    // Remove Bo's access, with a reason.
+    let bo_form = "//form[.//legend[text()='Access of Bo Lind']]";
+    click(
+        &c,
+        Locator::XPath(&format!("{bo_form}//input[@value='remove']")),
+    )
+    .await;
+    type_into(
+        &c,
+        Locator::XPath(&format!("{bo_form}//textarea")),
+        "The supplier audit is over",
+    )
+    .await;
+    click(&c, Locator::XPath(&format!("{bo_form}//button"))).await;
+    let path = format!("/api/v1/access-reviews/{review}");
+    eventually(|| async {
+        app.ok(Method::GET, &app.admin, &path, None).await["items_decided"] == 1
+    })
+    .await;
+    assert_eq!(app.user_of(&bo).await["status__v"], "inactive__v");
+    assert_eq!(app.user_of(&anna).await["status__v"], "active__v");
+    let page = text_of(&c, Locator::Css("main")).await;
+    assert!(
+        !page.contains("Bo Lind"),
+        "decided: no longer waiting: {page}"
+    );
+    assert!(page.contains("Anna Berg"), "{page}");
+
+    // The review's page shows the decision in words.
+    c.goto(&format!("{}/reviews/{review}", app.base))
+        .await
+        .unwrap();
+    check_page(&c, axe.as_deref(), "/reviews/{id}", "desktop").await;
+    let page = text_of(&c, Locator::Css("main")).await;
+    assert!(page.contains("Removed by quinn Staff"), "{page}");
+    assert!(page.contains("The supplier audit is over"), "{page}");
+    c.close().await.unwrap();
+}
+
+both_backends!(
+    sponsor_decides_a_review_in_chromium,
+    a_sponsor_decides_an_access_review_in_chromium
+);
 
 both_backends!(
     external_answers_in_chromium,

@@ -5,36 +5,10 @@
 
 mod support;
 
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{browser, csrf_of, TestApp};
-
-const SCAR: &str = "car__v";
-
-/// An internal user with a password; answers (id, session).
-async fn internal_user(app: &TestApp, username: &str) -> (String, String) {
-    let password = format!("{username}'s long password");
-    let body = json!({"username__v": username, "first_name__v": username, "last_name__v": "Staff",
-                      "email__v": format!("{username}@portico.example"), "password": password});
-    let (status, created) = app.post(&app.admin, "/api/v1/users", body).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["data"]["id"].as_str().unwrap().to_string();
-    (id, app.login(username, &password).await)
-}
-
-/// A SCAR `token`'s user creates for `person` of `org` and sends to it; answers its id.
-async fn sent_by(app: &TestApp, token: &str, name: &str, org: &str, person: &str) -> String {
-    let body = json!({"name__v": name, "supplier__v": org, "external_collaborator__v": [person]});
-    let path = format!("/api/v1/vobjects/{SCAR}");
-    let id = app.ok(Method::POST, token, &path, Some(body)).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let send = format!("{path}/{id}/actions/change_state_to_pending_response__c");
-    let (status, body) = app.post(token, &send, json!({})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    id
-}
+use support::staff::{internal_user, sent_by, signed_in_page, SCAR};
+use support::TestApp;
 
 async fn assignments(app: &TestApp, query: &str) -> Vec<Value> {
     app.ok(
@@ -60,32 +34,6 @@ async fn unsponsored(app: &TestApp) -> Vec<Value> {
     .as_array()
     .unwrap()
     .clone()
-}
-
-async fn signed_in_page(app: &TestApp, path: &str) -> String {
-    let b: Client = browser();
-    let login = b
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = b
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("csrf", csrf_of(&login).as_str()),
-            ("username", "admin"),
-            ("password", support::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = b.get(format!("{}{path}", app.base)).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{path}");
-    r.text().await.unwrap()
 }
 
 async fn the_user_whose_action_granted_access_is_its_sponsor(app: TestApp) {

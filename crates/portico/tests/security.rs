@@ -294,6 +294,36 @@ async fn every_endpoint_answers_every_role_as_it_should(app: TestApp) {
             [200, 403, 403, 403, 403, 401, 401],
         ),
         (
+            p.clone(),
+            "/api/v1/access-reviews".into(),
+            Some(json!({"due_in_days": 14, "default_decision": "keep"})),
+            [201, 403, 403, 403, 403, 401, 401],
+        ),
+        (
+            g.clone(),
+            "/api/v1/access-reviews".into(),
+            None,
+            [200, 403, 403, 403, 403, 401, 401],
+        ),
+        (
+            g.clone(),
+            "/api/v1/access-reviews/arv_none".into(),
+            None,
+            [404, 404, 403, 403, 403, 401, 401],
+        ),
+        (
+            p.clone(),
+            "/api/v1/access-reviews/arv_none/items/ari_none/decide".into(),
+            Some(json!({"decision": "keep", "reason": "still needed"})),
+            [404, 404, 403, 403, 403, 401, 401],
+        ),
+        (
+            g.clone(),
+            "/api/v1/access-reviews/arv_none/export.csv".into(),
+            None,
+            [404, 403, 403, 403, 403, 401, 401],
+        ),
+        (
             g.clone(),
             format!("/api/v1/tasks/{task}"),
             None,

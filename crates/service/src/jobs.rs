@@ -37,6 +37,10 @@ pub struct JobReport {
     pub reminded: Vec<RecordWork>,
     /// Records whose work failed, with why (each is tried again on the next run).
     pub failed: Vec<(RecordId, String)>,
+    /// Access reviews: reminders sent, defaults taken at the due date (`reviews.rs`).
+    pub reviews: crate::ReviewWork,
+    /// Users whose access ended for inactivity (`inactivity.rs`).
+    pub inactivated: Vec<crate::InactivityWork>,
 }
 
 /// The work done on one record.
@@ -142,6 +146,10 @@ impl Portico {
         self.each_due(caller, today, Work::End, &mut report).await?;
         self.each_due(caller, today, Work::Remind, &mut report)
             .await?;
+        report.reviews = self.review_work(caller).await?;
+        let (inactivated, failed) = self.inactivity_work(caller).await?;
+        report.inactivated = inactivated;
+        report.reviews.failed.extend(failed);
         Ok(report)
     }
 

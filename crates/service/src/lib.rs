@@ -16,6 +16,7 @@ mod extranet;
 mod files;
 mod governance;
 mod history;
+mod inactivity;
 mod jobs;
 mod notifications;
 mod operations;
@@ -24,6 +25,7 @@ mod read_cache;
 mod reads;
 mod records;
 pub mod retry;
+mod reviews;
 mod scim;
 mod signatures;
 mod snapshot;
@@ -46,11 +48,16 @@ pub use directory::{OrganizationInput, PersonInput};
 pub use error::{ServiceError, ServiceResult};
 pub use extranet::MAX_SUBJECT_CHARS;
 pub use history::{Part, Sentence};
+pub use inactivity::{InactivityWork, StaleUser, INACTIVITY_CAUSE};
 pub use jobs::{JobReport, RecordWork, END_DATE_CAUSE, END_DATE_REMINDER_CAUSE, GOVERNANCE_JOB};
 pub use operations::Gauges;
 pub use passwords::{csrf_token_for_session, random_token, NewPassword};
 pub use reads::{AuditExport, Page};
 pub use records::{ActionOutcome, RecordInput, RecordView, RunMode};
+pub use reviews::{
+    default_review_reminder, reminder_template, AccessEnded, DefaultedItem, ReviewView, ReviewWork,
+    REVIEW_CAUSE, REVIEW_REMINDER_CAUSE,
+};
 pub use scim::{scim_version, NewScimToken, ScimClient, ScimError, ScimResult, ScimUserInput};
 pub use signatures::{manifestation, SignatureInput, SignatureView};
 pub use sso::{ProviderIdentity, SsoRefusal};
@@ -95,6 +102,15 @@ pub struct ServiceSettings {
     pub checkpoints: CheckpointSettings,
     /// How many days before a record's end date its collaborators are reminded.
     pub end_reminder_days: u64,
+    /// How many days before a review's due date the sponsors of undecided items are reminded.
+    pub review_reminder_days: u64,
+    /// The review reminder's subject and body ([`reviews::default_review_reminder`]).
+    pub review_reminder_template: (String, String),
+    /// Days without a sign-in (since the last one, or since the Welcome) after which an active
+    /// external user is flagged; `None`: never.
+    pub stale_after_days: Option<u32>,
+    /// Whether the scheduler ends the access of flagged users.
+    pub stale_inactivate: bool,
 }
 
 impl Default for ServiceSettings {
@@ -120,6 +136,10 @@ impl Default for ServiceSettings {
                 ..CheckpointSettings::default()
             },
             end_reminder_days: 7,
+            review_reminder_days: 3,
+            review_reminder_template: reviews::default_review_reminder(),
+            stale_after_days: None,
+            stale_inactivate: false,
         }
     }
 }

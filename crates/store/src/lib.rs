@@ -29,6 +29,7 @@ mod plan;
 #[cfg(feature = "raw-sql")]
 mod raw;
 mod records;
+mod reviews;
 mod rows;
 mod scim;
 mod seed;
@@ -62,6 +63,7 @@ pub use orgs::OrganizationRow;
 pub use outbox::{EmailSecret, OutboxFilter, OutboxRow, QueuedEmail};
 pub use plan::Writes;
 pub use records::{AssignmentFilter, AssignmentRow, RecordFilter, Sponsorship, SponsorshipFilter};
+pub use reviews::{Decision, NewReviewItem, ReviewItemRow, ReviewRow, SignInRow};
 pub use scim::{ScimTokenRow, ScimUserDetails, ScimUserRow};
 pub use seed::{SeedReport, SeedSpec};
 pub use sessions::SessionRow;

@@ -17,8 +17,8 @@ pub use plan::{
     Plan, PlannedEmail, PlannedNotification, StateChange,
 };
 pub use records::{
-    cancel_task, check_constraint, complete_task, delete_record, end_access, remind_access_ending,
-    run_action, set_collaborators, ActionArgs, TaskCompleter,
+    cancel_task, check_constraint, complete_task, delete_record, end_access, end_user_access,
+    remind_access_ending, run_action, set_collaborators, ActionArgs, TaskCompleter,
 };
 pub use snapshot::{OpenTask, PersonFacts, Snapshot};
 pub use users::{change_managed, change_status, ManagedChange, ManagedFacts, StatusChange};

@@ -349,6 +349,25 @@ pub fn end_access(snap: &Snapshot<'_>, ctx: &mut Ctx<'_>) -> Result<Plan, RuleEr
     Ok(b.finish())
 }
 
+/// An access review decided `remove` (or inactivity ended the access): `user`'s Active
+/// assignment here is released as by the exit action (C3: tasks cancelled, assignment Inactive,
+/// Goodbye and a seat freed when it was the last; the role removed only when the type says so
+/// on exit). The record and its other collaborators are left alone.
+pub fn end_user_access(
+    snap: &Snapshot<'_>,
+    ctx: &mut Ctx<'_>,
+    user: &crate::UserId,
+) -> Result<Plan, RuleError> {
+    let mut b = Builder::new(snap, ctx, "end_access");
+    let remove_role = snap.target.remove_sharing_on_exit;
+    for person in snap.people.keys() {
+        if b.has_assignment(person) && b.user_of(person).as_ref() == Some(user) {
+            b.release(person, remove_role)?;
+        }
+    }
+    Ok(b.finish())
+}
+
 /// The record's end date is near: each collaborator with an Active assignment here is told by
 /// email (the type's `access_ending` template). Nothing else changes.
 pub fn remind_access_ending(snap: &Snapshot<'_>, ctx: &mut Ctx<'_>) -> Result<Plan, RuleError> {

@@ -518,3 +518,34 @@ fn a_reminder_of_the_end_date_goes_to_each_collaborator_with_access_and_changes_
     assert!(plan.assignments_closed.is_empty() && plan.inactivations.is_empty());
     assert!(plan.state_change.is_none() && plan.tasks_cancelled.is_empty());
 }
+
+#[test]
+fn a_review_removing_a_user_releases_only_that_user_and_says_goodbye_on_the_last_record() {
+    let mut w = World::new();
+    let anna = w.person("acme", "Anna", "Berg");
+    let bo = w.person("acme", "Bo", "Lind");
+    let first = w.record("car__v", "acme", &[&anna, &bo]);
+    let second = w.record("ncr__v", "acme", &[&anna]);
+    w.send(&first).unwrap();
+    w.send(&second).unwrap();
+    assert_eq!(w.pool.active, 2);
+    let user = w.user_of(&anna).unwrap().id.clone();
+
+    let plan = w.end_user_access(&first, &user).unwrap();
+    assert_eq!(plan.assignments_closed.len(), 1, "Bo keeps his access");
+    assert!(
+        plan.inactivations.is_empty(),
+        "Anna still has the other record"
+    );
+    assert!(plan.state_change.is_none());
+    assert!(w.user_of(&anna).unwrap().is_active());
+
+    let plan = w.end_user_access(&second, &user).unwrap();
+    assert_eq!(plan.assignments_closed.len(), 1);
+    assert_eq!(plan.inactivations.len(), 1, "her last access: inactivated");
+    assert!(!w.user_of(&anna).unwrap().is_active());
+    assert_eq!(w.emails_of(EmailKind::Goodbye), [&anna]);
+    assert_eq!(w.pool.active, 1, "her seat is free");
+    assert!(w.user_of(&bo).unwrap().is_active());
+    w.check_invariants().unwrap();
+}

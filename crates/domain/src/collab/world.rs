@@ -388,6 +388,13 @@ impl World {
         Ok(plan)
     }
 
+    /// A review removed `user`'s access to the record.
+    pub fn end_user_access(&mut self, record: &RecordId, user: &UserId) -> Result<Plan, RuleError> {
+        let plan = self.with_snapshot(record, &[], |s, c| super::end_user_access(s, c, user))?;
+        self.apply(&plan);
+        Ok(plan)
+    }
+
     /// The record's end date is near.
     pub fn remind_access_ending(&mut self, record: &RecordId) -> Result<Plan, RuleError> {
         let plan = self.with_snapshot(record, &[], super::remind_access_ending)?;

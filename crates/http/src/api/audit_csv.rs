@@ -146,7 +146,7 @@ fn csv_chunk(header: bool, rows: &[AuditRow], said: &[Sentence]) -> std::io::Res
 
 /// A cell a spreadsheet would run as a formula (or that hides one behind a tab or a line
 /// break) starts with `'`, so that it is shown as text.
-fn formula_guard(value: &str) -> Cow<'_, str> {
+pub(crate) fn formula_guard(value: &str) -> Cow<'_, str> {
     if value.starts_with(['=', '+', '-', '@', '\t', '\r', '\n']) {
         Cow::Owned(format!("'{value}"))
     } else {

@@ -94,11 +94,28 @@ pub struct JobRun {
     /// Records whose collaborators were reminded that the end date is near.
     reminded: Vec<RecordWorkDone>,
     failed: Vec<RecordWorkFailed>,
+    /// Access reviews whose sponsors were reminded of undecided items.
+    access_reviews_reminded: Vec<super::reviews::ReviewReminded>,
+    /// Review items the default decided at the due date.
+    access_review_defaults: Vec<super::reviews::ReviewDefaulted>,
+    /// External users whose access ended for inactivity (`PORTICO_STALE_INACTIVATE`).
+    inactivated: Vec<super::reviews::InactivityDone>,
+    /// Review items, reviews or users whose work failed (tried again on the next run).
+    access_failed: Vec<super::reviews::WorkFailed>,
 }
 
 impl From<JobReport> for JobRun {
     fn from(r: JobReport) -> Self {
+        let super::reviews::JobParts(
+            access_reviews_reminded,
+            access_review_defaults,
+            inactivated,
+            more_failed,
+        ) = super::reviews::job_parts(r.reviews, r.inactivated);
         JobRun {
+            access_reviews_reminded,
+            access_review_defaults,
+            inactivated,
             ended: r.ended.into_iter().map(Into::into).collect(),
             reminded: r.reminded.into_iter().map(Into::into).collect(),
             failed: r
@@ -108,6 +125,10 @@ impl From<JobReport> for JobRun {
                     record__v: record.to_string(),
                     message,
                 })
+                .collect(),
+            access_failed: more_failed
+                .into_iter()
+                .map(|(id, message)| super::reviews::WorkFailed { id, message })
                 .collect(),
         }
     }

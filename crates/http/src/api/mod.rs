@@ -13,6 +13,7 @@ pub mod governance;
 pub mod lists;
 pub mod plan;
 pub mod records;
+pub mod reviews;
 pub mod scim_tokens;
 pub mod signatures;
 pub mod templates;
@@ -104,6 +105,10 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<Portico> {
         .routes(routes!(governance::unsponsored))
         .routes(routes!(governance::set_sponsor))
         .routes(routes!(governance::run_due))
+        .routes(routes!(reviews::list_reviews, reviews::open_review))
+        .routes(routes!(reviews::read_review))
+        .routes(routes!(reviews::decide_item))
+        .routes(routes!(reviews::export_review))
         .routes(routes!(governance::seat_history))
         .routes(routes!(lists::outbox))
         .routes(routes!(lists::retry_email))

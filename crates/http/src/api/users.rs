@@ -170,6 +170,9 @@ pub struct ExternalLicenses {
     active: u32,
     available: u32,
     by_organization: Vec<OrgUsage>,
+    /// Active external users flagged as inactive (none unless `PORTICO_STALE_AFTER_DAYS` is
+    /// set): not signed in for that many days, or never since their Welcome.
+    inactive_users: Vec<super::reviews::InactiveExternal>,
 }
 
 /// Active external users of one organization (`null`: users without one).
@@ -199,15 +202,33 @@ impl From<LicenseUsage> for Licenses {
                         active: o.active,
                     })
                     .collect(),
+                inactive_users: vec![],
             },
         }
     }
 }
 
+/// The usage with the inactive users flagged.
+async fn with_inactive(
+    app: &portico_service::Portico,
+    caller: &portico_service::Caller,
+    usage: LicenseUsage,
+) -> Answer<Licenses> {
+    let mut l = Licenses::from(usage);
+    l.external.inactive_users = app
+        .stale_externals(caller)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    Ok(ok(l))
+}
+
 /// External license usage
 #[utoipa::path(get, path = "/licenses", responses((status = 200, body = Success<Licenses>), Refusals))]
 pub async fn licenses(Auth(app, caller): Auth) -> Answer<Licenses> {
-    Ok(ok(app.licenses(&caller).await?.into()))
+    let usage = app.licenses(&caller).await?;
+    with_inactive(&app, &caller, usage).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -220,5 +241,6 @@ pub struct Seats {
 /// Set the external seats
 #[utoipa::path(put, path = "/licenses", responses((status = 200, body = Success<Licenses>), Refusals))]
 pub async fn set_licenses(Admin(app, caller): Admin, Json(b): Json<Seats>) -> Answer<Licenses> {
-    Ok(ok(app.set_seats(&caller, b.external_seats).await?.into()))
+    let usage = app.set_seats(&caller, b.external_seats).await?;
+    with_inactive(&app, &caller, usage).await
 }

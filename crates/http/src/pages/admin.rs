@@ -185,6 +185,18 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
     };
     let unsponsored: Vec<&Sponsorship> =
         sponsorships.iter().filter(|s| !s.sponsor_active).collect();
+    let stale = match app.stale_externals(&caller).await {
+        Ok(s) => s,
+        Err(e) => return refused(e),
+    };
+    let choices = if caller.is_admin() && !unsponsored.is_empty() {
+        match super::reviews::sponsor_choices(&app, &caller).await {
+            Ok(c) => c,
+            Err(e) => return refused(e),
+        }
+    } else {
+        vec![]
+    };
     let content = html! {
         section {
             p { strong { (l.active) } " of " (l.seats) " external seats in use; " strong { (l.available) } " free." }
@@ -201,8 +213,35 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
             }
             @if !unsponsored.is_empty() {
                 h3 { "Access to re-sponsor" }
-                p class="hint" { "Their sponsor was inactivated: an administrator gives each another sponsor (PUT /api/v1/assignments/{id}/sponsor) or ends the access." }
-                (sponsor_list(unsponsored))
+                p class="hint" { "Their sponsor was inactivated: an administrator gives each another sponsor, or ends the access." }
+                @if caller.is_admin() {
+                    (re_sponsor_forms(&csrf.0, &unsponsored, &choices))
+                } @else {
+                    (sponsor_list(unsponsored))
+                }
+            }
+        }
+        @if !stale.is_empty() {
+            section {
+                h2 { "Not signed in lately" }
+                p class="hint" { "External users who have not signed in for a while; consider ending their access." }
+                table class="stack" {
+                    thead { tr { th { "Name" } th { "Username" } th { "Last seen" } } }
+                    tbody {
+                        @for s in &stale {
+                            tr {
+                                td data-label="Name" { (s.name) }
+                                td data-label="Username" { (s.username) }
+                                td data-label="Last seen" {
+                                    @match s.why {
+                                        portico_domain::review::Stale::LastSignedIn { at } => { "signed in " (plain::when(at)) }
+                                        portico_domain::review::Stale::NeverSignedIn { since } => { "never signed in since the welcome of " (plain::when(since)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
         section {
@@ -214,6 +253,47 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
         }
     };
     app_layout(&caller, &csrf.0, "External licenses", content).into_response()
+}
+
+/// One form per access whose sponsor was inactivated: choose another internal user.
+fn re_sponsor_forms(
+    csrf: &str,
+    unsponsored: &[&Sponsorship],
+    choices: &[(String, String)],
+) -> Markup {
+    html! {
+        ul class="sponsors" {
+            @for s in unsponsored {
+                li {
+                    form method="post" action=(format!("/assignments/{}/sponsor", s.assignment.id)) class="inline" {
+                        input type="hidden" name="csrf" value=(csrf);
+                        (s.username) " on " (s.record_name) ": sponsored by "
+                        (s.sponsor_username.clone().unwrap_or_else(|| "(unknown)".into())) " (inactive). "
+                        label for=(format!("sponsor-{}", s.assignment.id)) { "New sponsor" }
+                        " "
+                        select id=(format!("sponsor-{}", s.assignment.id)) name="sponsor" required {
+                            @for (id, name) in choices { option value=(id) { (name) } }
+                        }
+                        " "
+                        button type="submit" { "Re-sponsor" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `POST /assignments/{id}/sponsor` (administrators): the licenses page's re-sponsor form.
+pub async fn re_sponsor(
+    State(app): State<Portico>,
+    Path(id): Path<String>,
+    form: WebForm,
+) -> Response {
+    then_to(
+        app.set_sponsor(&form.caller, &id, form.value("sponsor"))
+            .await,
+        |_| "/licenses".into(),
+    )
 }
 
 /// `GET /outbox` (administrators)

@@ -54,7 +54,14 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
     let open_tasks = task_list(app, caller, &records, tasks).await?;
     let content = if caller.is_internal() {
         let l = app.licenses(caller).await?;
+        let to_review = app.review_items_to_decide(caller).await?.len();
         html! {
+            @if to_review > 0 {
+                section {
+                    h2 { "Access reviews" }
+                    p { a href="/reviews" { (to_review) @if to_review == 1 { " external user waits" } @else { " external users wait" } " for your access review" } }
+                }
+            }
             section {
                 h2 { "External licenses" }
                 p { strong { (l.active) } " of " (l.seats) " seats in use, " (l.available) " free." }

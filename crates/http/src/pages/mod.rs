@@ -6,6 +6,7 @@ pub mod admin;
 pub mod config;
 pub mod home;
 pub mod internal;
+pub mod reviews;
 pub mod session;
 pub mod set_password;
 pub mod shared;
@@ -32,12 +33,13 @@ pub async fn stylesheet() -> impl IntoResponse {
 #[cfg(test)]
 mod tests {
     /// Each page module's source, to read which sibling modules it uses.
-    const SOURCES: [(&str, &str); 10] = [
+    const SOURCES: [(&str, &str); 11] = [
         ("account", include_str!("account.rs")),
         ("admin", include_str!("admin.rs")),
         ("config", include_str!("config.rs")),
         ("home", include_str!("home.rs")),
         ("internal", include_str!("internal.rs")),
+        ("reviews", include_str!("reviews.rs")),
         ("session", include_str!("session.rs")),
         ("set_password", include_str!("set_password.rs")),
         ("shared", include_str!("shared.rs")),

@@ -53,6 +53,7 @@ pub(crate) fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Mark
                     a href="/organizations" { "Organizations" }
                     a href="/users" { "Users" }
                     a href="/licenses" { "Licenses" }
+                    a href="/reviews" { "Access reviews" }
                 }
                 @if caller.is_admin() {
                     a href="/outbox" { "Outbox" }
@@ -206,7 +207,7 @@ pub(crate) fn sign_fields(key: &str, meaning: &str) -> Markup {
 }
 
 /// Active access and who sponsors it, one line each (the record page, the licenses page); an
-/// inactive sponsor's line says the access is to re-sponsor, with the assignment's id.
+/// inactive sponsor's line says the access is to re-sponsor.
 pub(crate) fn sponsor_list<'a>(sponsorships: impl IntoIterator<Item = &'a Sponsorship>) -> Markup {
     html! {
         ul class="sponsors" {
@@ -214,7 +215,7 @@ pub(crate) fn sponsor_list<'a>(sponsorships: impl IntoIterator<Item = &'a Sponso
                 li {
                     (s.username) " on " (s.record_name) ": sponsored by "
                     (s.sponsor_username.clone().unwrap_or_else(|| "(unknown)".into()))
-                    @if !s.sponsor_active { " — inactive: to re-sponsor (assignment " (s.assignment.id) ")" }
+                    @if !s.sponsor_active { " — inactive: to re-sponsor" }
                 }
             }
         }

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod contract;
 pub mod smtp;
+pub mod staff;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 

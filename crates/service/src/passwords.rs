@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use portico_domain::UserId;
+use portico_domain::{Language, UserId};
 use portico_store::{AuditEntry, EmailSecret};
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -265,7 +265,15 @@ impl Portico {
         let user = db.active_user_by_login(&login).await?;
         let entry = match &user {
             Some(user) => {
-                let email = crate::emails::password_link_email(user, &self.config.vault_name)?;
+                let language = match &user.person {
+                    Some(p) => db.person(p).await?.map(|p| p.language),
+                    None => None,
+                };
+                let email = crate::emails::password_link_email(
+                    user,
+                    &self.config.vault_name,
+                    Language::of(language.as_deref().unwrap_or_default()),
+                )?;
                 db.queue_email(&email, now).await?;
                 AuditEntry {
                     at: now,

@@ -317,6 +317,18 @@ impl Portico {
             .await?)
     }
 
+    /// The language of the person a usable set-password link is for (its page speaks it).
+    pub async fn password_link_language(&self, token: &str) -> ServiceResult<Option<Language>> {
+        let code = self
+            .store
+            .read()
+            .await?
+            .db()
+            .password_token_language(&token_hash(token), now_ms())
+            .await?;
+        Ok(code.as_deref().map(Language::of))
+    }
+
     /// `POST /api/v1/auth/set-password`: uses a link token once. Setting the password ends
     /// the user's other links and every session it had.
     #[tracing::instrument(skip_all)]

@@ -564,6 +564,7 @@ mod tests {
             email: EmailAddress::parse("pat@supplier.example").unwrap(),
             organization: None,
             language: "en".into(),
+            timezone: None,
             user: None,
         }
     }

@@ -346,32 +346,6 @@ impl Db<'_> {
             .await?;
         Ok(())
     }
-
-    /// A person's time zone (`timezone__v`), `None`: the company's.
-    pub async fn person_timezone(&mut self, id: &PersonId) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT timezone FROM persons WHERE id = $1")
-            .bind(id.as_str())
-            .fetch_optional(&mut *self.conn)
-            .await?;
-        Ok(match row {
-            Some(r) => r.try_get("timezone")?,
-            None => None,
-        })
-    }
-
-    /// Sets a person's time zone (`None`: the company's).
-    pub async fn set_person_timezone(
-        &mut self,
-        id: &PersonId,
-        timezone: Option<&str>,
-    ) -> Result<()> {
-        sqlx::query("UPDATE persons SET timezone = $1 WHERE id = $2")
-            .bind(timezone)
-            .bind(id.as_str())
-            .execute(&mut *self.conn)
-            .await?;
-        Ok(())
-    }
 }
 
 /// Internal users never need the external pool; helper for creating them.

@@ -84,8 +84,8 @@ pub struct EditorLanguage {
 }
 
 /// The language a form of the editor names (its hidden `language` field).
-fn form_language(form: &WebForm) -> Result<Language, Response> {
-    template_language(form.fields.get("language").map(String::as_str)).map_err(refused)
+fn form_language(form: &WebForm) -> Result<Language, ServiceError> {
+    template_language(form.fields.get("language").map(String::as_str))
 }
 
 /// `GET /configuration/templates/{name}?language=de` (administrators)
@@ -193,7 +193,7 @@ pub async fn submit(
 ) -> Response {
     let language = match form_language(&form) {
         Ok(l) => l,
-        Err(refusal) => return refusal,
+        Err(e) => return refused(e),
     };
     let get = |k: &str| form.value(k).to_string();
     let (subject, body) = (get("subject"), get("body"));
@@ -262,7 +262,7 @@ pub async fn fragment(
 ) -> Response {
     let language = match form_language(&form) {
         Ok(l) => l,
-        Err(refusal) => return refusal,
+        Err(e) => return refused(e),
     };
     let get = |k: &str| form.value(k).to_string();
     let html_part = form

@@ -461,9 +461,10 @@ impl TestApp {
         let message = messages
             .iter()
             .rev()
+            .map(|m| smtp::readable(m))
             .find(|m| m.contains("set-password?token="))
             .unwrap_or_else(|| panic!("no set-password link delivered to {email}"));
-        token_in(message)
+        token_in(&message)
     }
 
     /// Sets a password through the set-password link of the person's Welcome email and signs in.

@@ -44,6 +44,12 @@ fn welcome_of<'a>(outbox: &'a [Value], to: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("a Welcome to {to} in {outbox:?}"))
 }
 
+/// The Welcome template as the API answers it in `language`.
+async fn welcome_in(app: &TestApp, language: &str) -> Value {
+    let path = format!("{WELCOME}?language={language}");
+    app.ok(Method::GET, &app.admin, &path, None).await
+}
+
 async fn templates_are_kept_per_language(app: TestApp) {
     // No language: English, as configured; each shipped language has its own default.
     let en = app.ok(Method::GET, &app.admin, WELCOME, None).await;
@@ -305,4 +311,172 @@ async fn non_ascii_subjects_are_encoded_words_over_smtp(backend: support::Backen
 per_backend!(
     non_ascii_subjects_are_encoded_words_over_smtp,
     non_ascii_subjects_are_encoded_words_over_smtp
+);
+
+async fn a_german_collaborator_reads_its_pages_in_german(app: TestApp) {
+    use support::{browser, csrf_of};
+    let acme = app.org("Acme").await;
+    let anna = contact(&app, &acme, ("Anna", "Müller", "mueller"), "de").await;
+    app.ok(
+        Method::PATCH,
+        &app.admin,
+        &format!("/api/v1/vobjects/person__v/{anna}"),
+        Some(json!({"timezone__v": "Asia/Tokyo"})),
+    )
+    .await;
+    let (status, refused) = app
+        .patch(
+            &app.admin,
+            &format!("/api/v1/vobjects/person__v/{anna}"),
+            json!({"timezone__v": "Mars/Olympus"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{refused}");
+    let scar = app.record(SCAR, "SCAR-3", &acme, &[&anna]).await;
+    app.send(SCAR, &scar).await;
+    app.deliver().await;
+    let token = app.link_token("mueller@de.example").await;
+
+    // The set-password page speaks the invited person's language, and so do the pages after.
+    let b = browser();
+    let get = |path: String| {
+        let b = b.clone();
+        let base = app.base.clone();
+        async move {
+            let r = b.get(format!("{base}{path}")).send().await.unwrap();
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (status, form) = get(format!("/set-password?token={token}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("<html lang=\"de\">"), "{form}");
+    assert!(form.contains("Passwort festlegen"), "{form}");
+    let r = b
+        .post(format!("{}/set-password", app.base))
+        .form(&[
+            ("csrf", csrf_of(&form).as_str()),
+            ("token", token.as_str()),
+            ("password", "grüne Wiesen am Bodensee"),
+            ("confirm", "grüne Wiesen am Bodensee"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let done = r.text().await.unwrap();
+    assert!(done.contains("Ihr Passwort ist festgelegt"), "{done}");
+    let (_, login) = get("/login".into()).await;
+    assert!(
+        login.contains("Bei Portico anmelden"),
+        "the language cookie: {login}"
+    );
+    let username = app.user_by_email("mueller@de.example").await["username__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = b
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("csrf", csrf_of(&login).as_str()),
+            ("username", username.as_str()),
+            ("password", "grüne Wiesen am Bodensee"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, home) = get("/home".into()).await;
+    assert!(home.contains("<html lang=\"de\">"), "{home}");
+    assert!(home.contains("Ihre offenen Aufgaben"), "{home}");
+    assert!(home.contains("fällig in 14 Tagen"), "{home}");
+    let (_, record) = get(format!("/records/{SCAR}/{scar}")).await;
+    assert!(
+        record.contains("Antwort senden") && record.contains("Kommentare"),
+        "{record}"
+    );
+    assert!(!record.contains("Send response"), "{record}");
+
+    // A stranger's browser that prefers Japanese gets the Japanese sign-in page.
+    let stranger = browser();
+    let r = stranger
+        .get(format!("{}/login", app.base))
+        .header("Accept-Language", "ja-JP,ja;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap();
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("<html lang=\"ja\">") && page.contains("Portico にサインイン"),
+        "{page}"
+    );
+}
+
+both_backends!(
+    a_german_collaborator_reads_its_pages_in_german,
+    a_german_collaborator_reads_its_pages_in_german
+);
+
+async fn an_internal_user_chooses_its_language(app: TestApp) {
+    use support::{browser, csrf_of};
+    let b = browser();
+    let base = app.base.clone();
+    let (_, login) = {
+        let r = b.get(format!("{base}/login")).send().await.unwrap();
+        (r.status(), r.text().await.unwrap())
+    };
+    let r = b
+        .post(format!("{base}/login"))
+        .form(&[
+            ("csrf", csrf_of(&login).as_str()),
+            ("username", "admin"),
+            ("password", support::ADMIN_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = b
+        .get(format!("{base}/account/language"))
+        .header("Accept-Language", "fr")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<html lang=\"fr\">"),
+        "the browser's language first: {page}"
+    );
+    let saved = b
+        .post(format!("{base}/account/language"))
+        .form(&[("csrf", csrf_of(&page).as_str()), ("language", "es")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(saved.contains("Guardado."), "{saved}");
+    let home = b
+        .get(format!("{base}/home"))
+        .header("Accept-Language", "fr")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("<html lang=\"es\">") && home.contains("Panel"),
+        "{home}"
+    );
+    let (status, body) = app
+        .post(&app.admin, "/api/v1/vobjects/person__v", json!({"first_name__v": "A", "last_name__v": "B", "email__v": "a@b.example", "timezone__v": "Nowhere/Land"}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+}
+
+both_backends!(
+    an_internal_user_chooses_its_language,
+    an_internal_user_chooses_its_language
 );

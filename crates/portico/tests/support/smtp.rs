@@ -236,11 +236,12 @@ pub fn decode_words(value: &str) -> String {
 }
 
 /// The message as a person reads it: headers with their encoded words decoded, and every part's
-/// body decoded from base64 or quoted-printable.
+/// body decoded from base64 or quoted-printable (line ends as `\n`, SMTP's or a Maildir's).
 pub fn readable(message: &str) -> String {
-    let (head, body) = message.split_once("\r\n\r\n").unwrap_or((message, ""));
-    let mut out = decode_words(&head.replace("\r\n ", " ").replace("\r\n\t", " "));
-    out.push_str("\r\n\r\n");
+    let message = message.replace("\r\n", "\n");
+    let (head, body) = message.split_once("\n\n").unwrap_or((&message, ""));
+    let mut out = decode_words(&head.replace("\n ", " ").replace("\n\t", " "));
+    out.push_str("\n\n");
     if head
         .to_ascii_lowercase()
         .contains("content-transfer-encoding: base64")
@@ -249,16 +250,16 @@ pub fn readable(message: &str) -> String {
         return out;
     }
     // Each part: its headers, a blank line, its body up to the next boundary line.
-    for chunk in body.split("\r\n--") {
-        match chunk.split_once("\r\n\r\n") {
-            Some((part_head, part_body)) if part_head.contains("base64") => {
+    for chunk in body.split("\n--") {
+        match chunk.split_once("\n\n") {
+            Some((part_head, part_body)) if part_head.to_ascii_lowercase().contains("base64") => {
                 out.push_str(part_head);
-                out.push_str("\r\n\r\n");
+                out.push_str("\n\n");
                 out.push_str(&String::from_utf8_lossy(&base64_decode(part_body)));
             }
             _ => out.push_str(&decoded(chunk)),
         }
-        out.push_str("\r\n");
+        out.push('\n');
     }
     out
 }

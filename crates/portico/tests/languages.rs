@@ -61,27 +61,13 @@ async fn templates_are_kept_per_language(app: TestApp) {
         en["subject"].as_str().unwrap().contains("you are invited"),
         "{en}"
     );
-    let de = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("{WELCOME}?language=de"),
-            None,
-        )
-        .await;
+    let de = welcome_in(&app, "de").await;
     assert_eq!(de["language"], "de");
     assert!(
         de["subject"].as_str().unwrap().contains("Einladung"),
         "{de}"
     );
-    let ja = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("{WELCOME}?language=ja"),
-            None,
-        )
-        .await;
+    let ja = welcome_in(&app, "ja").await;
     assert!(
         ja["body"]
             .as_str()
@@ -139,23 +125,9 @@ async fn templates_are_kept_per_language(app: TestApp) {
     );
     let en_after = app.ok(Method::GET, &app.admin, WELCOME, None).await;
     assert_eq!(en_after, en, "English is untouched");
-    let ja_after = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("{WELCOME}?language=ja"),
-            None,
-        )
-        .await;
+    let ja_after = welcome_in(&app, "ja").await;
     assert_eq!(ja_after, ja, "Japanese is untouched");
-    let de_after = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("{WELCOME}?language=de"),
-            None,
-        )
-        .await;
+    let de_after = welcome_in(&app, "de").await;
     assert_eq!(de_after["subject"], "Hallo ${firstName}: ${name__v}");
 
     // Saving English later leaves German as saved; resetting German leaves English as saved.
@@ -166,14 +138,7 @@ async fn templates_are_kept_per_language(app: TestApp) {
         Some(json!({"subject": "Hi ${firstName}", "body": "Link: ${utp?url}"})),
     )
     .await;
-    let de_still = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("{WELCOME}?language=de"),
-            None,
-        )
-        .await;
+    let de_still = welcome_in(&app, "de").await;
     assert_eq!(de_still["subject"], "Hallo ${firstName}: ${name__v}");
     let reset = app
         .ok(

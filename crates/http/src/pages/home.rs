@@ -58,7 +58,8 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
         html! {
             section {
                 h2 { (t("dashboard-licenses")) }
-                p { (tr!("dashboard-seats", active = l.active, seats = l.seats, available = l.available)) }
+                // Our own words and numbers only, so the count can stand out in bold.
+                p { (maud::PreEscaped(tr!("dashboard-seats", active = format!("<strong>{}</strong>", l.active), seats = l.seats, available = l.available))) }
             }
             section {
                 h2 { (t("dashboard-waiting")) }

@@ -360,6 +360,19 @@ async fn a_german_collaborator_reads_its_pages_in_german(app: TestApp) {
     );
     assert!(!record.contains("Send response"), "{record}");
 
+    // Its language is its contact's: it has no language page, and cannot post one.
+    let (status, _) = get("/account/language".into()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let r = b
+        .post(format!("{}/account/language", app.base))
+        .form(&[("csrf", csrf_of(&record).as_str()), ("language", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (_, home) = get("/home".into()).await;
+    assert!(home.contains("<html lang=\"de\">"), "unchanged: {home}");
+
     // A stranger's browser that prefers Japanese gets the Japanese sign-in page.
     let stranger = browser();
     let r = stranger

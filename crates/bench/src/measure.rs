@@ -141,6 +141,7 @@ async fn drafts_of(
                     email: Some(format!("b{i}.{tag}@bench.example")),
                     organization: Some(Some(org.id.to_string())),
                     language: None,
+                    timezone: None,
                 },
             )
             .await

@@ -12,6 +12,7 @@ pub mod collab;
 pub mod config;
 pub mod email;
 pub mod ids;
+pub mod language;
 pub mod license;
 pub mod lifecycle;
 pub mod model;
@@ -20,6 +21,7 @@ pub mod template;
 pub mod vql;
 
 pub use email::EmailAddress;
+pub use language::Language;
 
 /// The most characters a person's free text may have: a comment, a task response, a
 /// checklist answer (SPEC section 5). Longer text is refused, not cut.

@@ -82,8 +82,10 @@ pub struct Person {
     pub email: EmailAddress,
     /// `organization__v`: the contact list it belongs to.
     pub organization: Option<OrgId>,
-    /// `language__v`, default `en`.
+    /// `language__v`, default `en`: the language of its emails and pages (SPEC section 11).
     pub language: String,
+    /// `timezone__v`: an IANA zone name for the dates it reads; `None`: the company's.
+    pub timezone: Option<String>,
     /// `user__v`: its user, once it has one.
     pub user: Option<UserId>,
 }

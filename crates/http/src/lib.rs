@@ -12,6 +12,7 @@
 mod api;
 mod error;
 mod extract;
+pub mod i18n;
 mod invalid;
 mod openapi;
 pub mod ops;
@@ -82,6 +83,10 @@ fn pages(upload_limit: usize) -> Router<Portico> {
         .route(
             "/account/password",
             get(pages::account::password_page).post(pages::account::change_password),
+        )
+        .route(
+            pages::account::LANGUAGE,
+            get(pages::account::language).post(pages::account::choose_language),
         )
         .route("/", get(pages::home::root))
         .route(

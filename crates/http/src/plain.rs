@@ -7,16 +7,20 @@
 //! It is set for the whole request by [`with_reader_zone`], so that any page's code can write a
 //! date without passing the zone along.
 
+use std::cell::RefCell;
+
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use maud::{html, Markup};
 use portico_service::Portico;
 
+use crate::tr;
+
 /// The cookie our script writes the browser's time zone into.
 pub const TZ_COOKIE: &str = "portico_tz";
 
 tokio::task_local! {
-    static READER_ZONE: TimeZone;
+    static READER_ZONE: RefCell<TimeZone>;
 }
 
 /// The zone a request's dates are shown in: the browser's, if it names a zone we know, else
@@ -31,11 +35,20 @@ pub fn reader_zone(app: &Portico, cookie: Option<&str>) -> TimeZone {
 
 /// Runs `f` (a request) with `zone` as the reader's time zone.
 pub async fn with_reader_zone<F: std::future::Future>(zone: TimeZone, f: F) -> F::Output {
-    READER_ZONE.scope(zone, f).await
+    READER_ZONE.scope(RefCell::new(zone), f).await
+}
+
+/// A signed-in reader's own zone (a person's `timezone__v`) for the rest of the request.
+pub fn set_reader_zone(name: &str) {
+    if let Ok(zone) = TimeZone::get(name) {
+        let _ = READER_ZONE.try_with(|z| z.replace(zone));
+    }
 }
 
 fn zone() -> TimeZone {
-    READER_ZONE.try_with(Clone::clone).unwrap_or(TimeZone::UTC)
+    READER_ZONE
+        .try_with(|z| z.borrow().clone())
+        .unwrap_or(TimeZone::UTC)
 }
 
 fn now_ms() -> i64 {
@@ -49,7 +62,8 @@ fn machine(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// "today, 14:05", "yesterday, 09:30" or "26 Nov 2026, 14:05" in the reader's zone.
+/// "today, 14:05", "yesterday, 09:30" or "26 Nov 2026, 14:05" in the reader's zone and
+/// language ("heute, 14:05", "2026年11月26日 14:05").
 pub fn date_time_text(ms: i64) -> String {
     date_time_words(ms, now_ms())
 }
@@ -59,21 +73,30 @@ fn date_time_words(ms: i64, now: i64) -> String {
         return String::new();
     };
     let at = t.to_zoned_datetime(zone());
+    let time = at.strftime("%H:%M").to_string();
     match days_from_today(ms, now) {
-        Some(0) => format!("today, {}", at.strftime("%H:%M")),
-        Some(-1) => format!("yesterday, {}", at.strftime("%H:%M")),
-        _ => at.strftime("%-d %b %Y, %H:%M").to_string(),
+        Some(0) => tr!("date-today", time = time),
+        Some(-1) => tr!("date-yesterday", time = time),
+        _ => strftime(&at, "date-format"),
     }
+}
+
+/// `at` in the reader's language's pattern `key` (a pattern that does not format is shown
+/// as the ISO date and time rather than fail the page).
+fn strftime(at: &jiff::ZonedDateTime, key: &str) -> String {
+    use std::fmt::Write;
+    let pattern = crate::i18n::t(key);
+    let mut out = String::new();
+    if write!(out, "{}", at.strftime(&pattern)).is_err() {
+        out = at.strftime("%Y-%m-%d %H:%M").to_string();
+    }
+    out
 }
 
 /// The same with the zone's abbreviation, for the title shown on hover.
 fn exact_text(ms: i64) -> String {
     Timestamp::from_millisecond(ms)
-        .map(|t| {
-            t.to_zoned_datetime(zone())
-                .strftime("%A %-d %B %Y, %H:%M:%S %Z")
-                .to_string()
-        })
+        .map(|t| strftime(&t.to_zoned_datetime(zone()), "date-exact-format"))
         .unwrap_or_default()
 }
 
@@ -103,21 +126,16 @@ pub fn day(date: &str) -> String {
         .unwrap_or_else(|_| date.to_string())
 }
 
-/// How far a due date is: "due today", "due tomorrow", "due in 14 days", "overdue by 2 days".
+/// How far a due date is: "due today", "due tomorrow", "due in 14 days", "overdue by 2 days"
+/// (in the reader's language, with its plurals).
 pub fn due_words(due: i64, now: i64) -> (String, bool) {
     if due < now {
         let days = days_from_today(due, now).map_or(0, |d| -d);
-        let text = match days {
-            0 => "overdue since today".to_string(),
-            1 => "overdue by 1 day".to_string(),
-            n => format!("overdue by {n} days"),
-        };
-        return (text, true);
+        return (tr!("overdue-by", days = days), true);
     }
     let text = match days_from_today(due, now).unwrap_or(0) {
-        0 => "due today".to_string(),
-        1 => "due tomorrow".to_string(),
-        n => format!("due in {n} days"),
+        0 => tr!("due-today"),
+        n => tr!("due-in", days = n),
     };
     (text, false)
 }
@@ -180,9 +198,14 @@ pub fn code_words(code: &str) -> String {
     }
 }
 
-/// A task's or ticket's status in words.
+/// A task's or ticket's status in words, in the reader's language.
 pub fn status(status: &str) -> String {
-    code_words(status)
+    match status {
+        "open" | "completed" | "cancelled" | "answered" => {
+            crate::i18n::t(&format!("status-{status}"))
+        }
+        other => code_words(other),
+    }
 }
 
 /// A file size as people read it: "12 KB", "3.4 MB".
@@ -246,6 +269,42 @@ mod tests {
         assert!(
             markup.starts_with("<time datetime=\"2026-11-26T12:00:00Z\" title=\"Thursday 26 November 2026, 12:00:00 UTC\">"),
             "{markup}"
+        );
+    }
+
+    #[tokio::test]
+    async fn dates_and_due_dates_read_in_the_readers_language() {
+        use portico_domain::Language;
+        let later = NOON + 30 * DAY;
+        let de = crate::i18n::with_language(Language::De, async {
+            (
+                date_time_words(NOON, later),
+                due_words(NOON + 2 * DAY, NOON).0,
+                date_time_words(NOON, NOON + 60_000),
+            )
+        })
+        .await;
+        assert_eq!(
+            de,
+            (
+                "26.11.2026, 12:00".to_string(),
+                "fällig in 2 Tagen".to_string(),
+                "heute, 12:00".to_string()
+            )
+        );
+        let ja = crate::i18n::with_language(Language::Ja, async {
+            (
+                date_time_words(NOON, later),
+                due_words(NOON - 2 * DAY, NOON).0,
+            )
+        })
+        .await;
+        assert_eq!(
+            ja,
+            (
+                "2026年11月26日 12:00".to_string(),
+                "期限を 2 日超過".to_string()
+            )
         );
     }
 

@@ -102,6 +102,7 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
                         )),
                         organization: Some(Some(org.id.to_string())),
                         language: None,
+                        timezone: None,
                     },
                 )
                 .await

@@ -173,6 +173,7 @@ async fn build(
                     email: Some(details.1.clone()),
                     organization: Some(Some(supplier.id.to_string())),
                     language: None,
+                    timezone: None,
                 },
             )
             .await
@@ -278,6 +279,7 @@ async fn build(
                         email: Some(format!("f{f}@acme.example")),
                         organization: Some(Some(acme.id.to_string())),
                         language: None,
+                        timezone: None,
                     },
                 )
                 .await

@@ -31,6 +31,8 @@ pub struct PersonInput {
     pub organization: Option<Option<String>>,
     /// `language__v`
     pub language: Option<String>,
+    /// `timezone__v`; `Some(None)` clears it (the company's zone applies).
+    pub timezone: Option<Option<String>>,
 }
 
 pub(crate) fn required_text(value: Option<&str>, field: &str) -> ServiceResult<String> {
@@ -54,7 +56,8 @@ fn org_json(o: &OrganizationRow) -> String {
 
 fn person_json(p: &Person) -> String {
     json!({"first_name__v": p.first_name, "last_name__v": p.last_name, "email__v": p.email.as_str(),
-           "organization__v": p.organization.as_ref().map(OrgId::as_str), "language__v": p.language})
+           "organization__v": p.organization.as_ref().map(OrgId::as_str), "language__v": p.language,
+           "timezone__v": p.timezone})
     .to_string()
 }
 
@@ -258,6 +261,11 @@ impl Portico {
                 .map_err(|e| ServiceError::InvalidData(format!("email__v: {e}")))?,
             organization: None,
             language: language(input.language.as_deref())?,
+            timezone: input
+                .timezone
+                .flatten()
+                .map(|z| crate::time_zone(&z))
+                .transpose()?,
             user: None,
         };
         let mut tx = self.write_as(caller).await?;
@@ -363,6 +371,9 @@ impl Portico {
         }
         if input.language.is_some() {
             after.language = language(input.language.as_deref())?;
+        }
+        if let Some(zone) = &input.timezone {
+            after.timezone = zone.as_deref().map(crate::time_zone).transpose()?;
         }
         db.update_person(&after).await?;
         db.audit(&AuditEntry {

@@ -7,6 +7,7 @@ use portico_domain::collab::{record_values, PlannedEmail};
 use portico_domain::config::{EmailKind, EmailTemplate};
 use portico_domain::model::Record;
 use portico_domain::model::User;
+use portico_domain::Language;
 use portico_store::{EmailSecret, QueuedEmail};
 
 use crate::{new_id, ServiceError, ServiceResult};
@@ -92,17 +93,20 @@ pub(crate) fn render(
     }
 }
 
-/// The email with a new set-password link, asked for from the expired-link page.
-pub(crate) fn password_link_email(user: &User, vault_name: &str) -> ServiceResult<QueuedEmail> {
-    let template = EmailTemplate::parse(
-        "${vaultName}: your link to set a password",
-        "Hello ${firstName},\n\nYou asked for a new link to set the password of your account ${userName}.\n\
-         It works once and expires:\n${utp?url}\n\nIf you did not ask for it, you can ignore this email.\n",
-        None,
-    )
-    .map_err(|e| ServiceError::internal("the password link template does not parse", e))?;
+/// The email with a new set-password link, asked for from the expired-link page, in the
+/// person's language.
+pub(crate) fn password_link_email(
+    user: &User,
+    vault_name: &str,
+    language: Language,
+) -> ServiceResult<QueuedEmail> {
+    let template = crate::templates::shipped(language)
+        .or_else(|| crate::templates::shipped(Language::En))
+        .map(|s| &s.password_link)
+        .ok_or_else(|| ServiceError::broken("the shipped password link email does not load"))?;
     let mut values = BTreeMap::new();
     values.insert("firstName".to_string(), user.first_name.clone());
+    values.insert("lastName".to_string(), user.last_name.clone());
     values.insert("userName".to_string(), user.username.clone());
     values.insert("vaultName".to_string(), vault_name.to_string());
     unmask(&mut values);

@@ -18,6 +18,7 @@ mod governance;
 mod history;
 mod inactivity;
 mod jobs;
+mod languages;
 mod notifications;
 mod operations;
 mod passwords;
@@ -50,6 +51,7 @@ pub use extranet::MAX_SUBJECT_CHARS;
 pub use history::{Part, Sentence};
 pub use inactivity::{InactivityWork, StaleUser, INACTIVITY_CAUSE};
 pub use jobs::{JobReport, RecordWork, END_DATE_CAUSE, END_DATE_REMINDER_CAUSE, GOVERNANCE_JOB};
+pub use languages::{time_zone, Reader};
 pub use operations::Gauges;
 pub use passwords::{csrf_token_for_session, random_token, NewPassword};
 pub use reads::{AuditExport, Page};
@@ -61,7 +63,7 @@ pub use reviews::{
 pub use scim::{scim_version, NewScimToken, ScimClient, ScimError, ScimResult, ScimUserInput};
 pub use signatures::{manifestation, SignatureInput, SignatureView};
 pub use sso::{ProviderIdentity, SsoRefusal};
-pub use templates::TemplateView;
+pub use templates::{template_language, TemplateView};
 pub use users::{LicenseUsage, NewUserInput, OrgUsage, SeatUsageDay, UserPatch, HISTORY_MAX_DAYS};
 
 pub use portico_store as store;

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use portico_domain::UserId;
+use portico_domain::{Language, UserId};
 use portico_store::{AuditEntry, EmailSecret};
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -265,7 +265,15 @@ impl Portico {
         let user = db.active_user_by_login(&login).await?;
         let entry = match &user {
             Some(user) => {
-                let email = crate::emails::password_link_email(user, &self.config.vault_name)?;
+                let language = match &user.person {
+                    Some(p) => db.person(p).await?.map(|p| p.language),
+                    None => None,
+                };
+                let email = crate::emails::password_link_email(
+                    user,
+                    &self.config.vault_name,
+                    Language::of(language.as_deref().unwrap_or_default()),
+                )?;
                 db.queue_email(&email, now).await?;
                 AuditEntry {
                     at: now,
@@ -307,6 +315,18 @@ impl Portico {
             .db()
             .password_token_usable(&token_hash(token), now_ms())
             .await?)
+    }
+
+    /// The language of the person a usable set-password link is for (its page speaks it).
+    pub async fn password_link_language(&self, token: &str) -> ServiceResult<Option<Language>> {
+        let code = self
+            .store
+            .read()
+            .await?
+            .db()
+            .password_token_language(&token_hash(token), now_ms())
+            .await?;
+        Ok(code.as_deref().map(Language::of))
     }
 
     /// `POST /api/v1/auth/set-password`: uses a link token once. Setting the password ends

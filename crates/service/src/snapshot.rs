@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use portico_domain::collab::{self, Ctx, Effect, PersonFacts, Plan, RuleError, Snapshot};
-use portico_domain::config::{EmailKind, EmailTemplate, TargetType};
+use portico_domain::config::TargetType;
 use portico_domain::license::{LicensePool, SeatCount};
 use portico_domain::model::{Person, Record, User, UserStatus};
 use portico_domain::{PersonId, UserId};
@@ -45,7 +45,7 @@ pub(crate) struct Rendered {
 
 /// The templates and creators the emails of an action are rendered with.
 pub(crate) struct EmailSources {
-    templates: BTreeMap<EmailKind, EmailTemplate>,
+    templates: crate::templates::TemplatesInForce,
     creators: BTreeMap<UserId, (String, String)>,
 }
 
@@ -529,7 +529,7 @@ impl Portico {
             for e in &plan.emails {
                 let template = sources
                     .templates
-                    .get(&e.kind)
+                    .get(e.kind, &e.language)
                     .ok_or_else(|| ServiceError::broken(format!("no template {}", e.template)))?;
                 emails.push(emails::render(template, e, &cx));
             }
@@ -564,6 +564,7 @@ mod tests {
             email: EmailAddress::parse("pat@supplier.example").unwrap(),
             organization: None,
             language: "en".into(),
+            timezone: None,
             user: None,
         }
     }

@@ -1,9 +1,13 @@
-//! Notification templates (SPEC section 4): the configuration's texts, replaced by an
-//! administrator's where one was saved. A template is checked when it is saved.
+//! Notification templates (SPEC sections 4 and 11), per language: an administrator's text
+//! where one was saved in that language, else the text Portico ships in that language (for
+//! English: the configuration's). A template is checked when it is saved, and a text saved in
+//! one language never changes another.
 
 use std::collections::BTreeMap;
 
 use portico_domain::config::{EmailKind, EmailTemplate, RenderedEmail, TargetType};
+use portico_domain::language::ShippedEmails;
+use portico_domain::Language;
 use portico_store::{AuditEntry, Db, TemplateRow};
 use serde_json::json;
 
@@ -18,6 +22,8 @@ pub struct TemplateView {
     pub object_type: String,
     /// Welcome, Welcome Back, Goodbye or Task.
     pub kind: EmailKind,
+    /// The language of this text.
+    pub language: Language,
     /// Subject.
     pub subject: String,
     /// Plain-text body.
@@ -34,6 +40,7 @@ fn view(
     name: &str,
     target: &TargetType,
     kind: EmailKind,
+    language: Language,
     row: Option<&TemplateRow>,
 ) -> TemplateView {
     match row {
@@ -41,6 +48,7 @@ fn view(
             name: name.to_string(),
             object_type: target.object_type.clone(),
             kind,
+            language,
             subject: r.subject.clone(),
             body: r.body.clone(),
             html: r.html.clone(),
@@ -48,11 +56,12 @@ fn view(
             updated_at: Some(r.updated_at),
         },
         None => {
-            let t = target.template(kind);
+            let t = shipped_template(target, kind, language);
             TemplateView {
                 name: name.to_string(),
                 object_type: target.object_type.clone(),
                 kind,
+                language,
                 subject: t
                     .map(|t| t.subject.source().to_string())
                     .unwrap_or_default(),
@@ -67,6 +76,74 @@ fn view(
     }
 }
 
+/// The email texts Portico ships, per language, loaded once (a test keeps them loading).
+pub(crate) fn shipped(language: Language) -> Option<&'static ShippedEmails> {
+    static SHIPPED: std::sync::OnceLock<BTreeMap<Language, ShippedEmails>> =
+        std::sync::OnceLock::new();
+    SHIPPED
+        .get_or_init(|| {
+            Language::ALL
+                .into_iter()
+                .filter_map(|l| match ShippedEmails::load(l) {
+                    Ok(texts) => Some((l, texts)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "a shipped language is left out");
+                        None
+                    }
+                })
+                .collect()
+        })
+        .get(&language)
+}
+
+/// The text of `kind` for `target` in `language` before any administrator changed it: the
+/// configuration's for English (the operator's own words), Portico's own for the others.
+fn shipped_template(
+    target: &TargetType,
+    kind: EmailKind,
+    language: Language,
+) -> Option<&EmailTemplate> {
+    let own = (language != Language::En)
+        .then(|| shipped(language).and_then(|s| s.notifications.get(&kind)))
+        .flatten();
+    own.or_else(|| target.template(kind))
+}
+
+/// The texts of one type in force now, in every language.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TemplatesInForce {
+    by: BTreeMap<(Language, EmailKind), EmailTemplate>,
+}
+
+impl TemplatesInForce {
+    /// The text of `kind` for a person whose `language__v` is `language` (English when
+    /// Portico does not ship that language).
+    pub fn get(&self, kind: EmailKind, language: &str) -> Option<&EmailTemplate> {
+        self.by
+            .get(&(Language::of(language), kind))
+            .or_else(|| self.by.get(&(Language::En, kind)))
+    }
+}
+
+/// The language a client names in `?language=`: none is English; one Portico does not ship is
+/// refused, naming those it does.
+pub fn template_language(raw: Option<&str>) -> ServiceResult<Language> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(Language::En),
+        Some(code) => Language::ALL
+            .into_iter()
+            .find(|l| l.code() == code)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Language::ALL.iter().map(|l| l.code()).collect();
+                ServiceError::InvalidData(format!(
+                    "language '{}' is not one Portico ships templates in; use one of {}",
+                    code.chars().take(16).collect::<String>(),
+                    known.join(", ")
+                ))
+            }),
+    }
+}
+
 fn invalid(e: portico_domain::config::TemplatePartError) -> ServiceError {
     ServiceError::InvalidData(format!(
         "{} (the {} at position {})",
@@ -75,24 +152,31 @@ fn invalid(e: portico_domain::config::TemplatePartError) -> ServiceError {
 }
 
 impl Portico {
-    /// The templates of a type as they apply now.
+    /// The templates of a type as they apply now, in every language.
     pub(crate) async fn templates_in_force(
         &self,
         db: &mut Db<'_>,
         target: &TargetType,
-    ) -> ServiceResult<BTreeMap<EmailKind, EmailTemplate>> {
+    ) -> ServiceResult<TemplatesInForce> {
         let overrides = db.template_overrides().await?;
-        let mut out = BTreeMap::new();
+        let mut out = TemplatesInForce::default();
         for kind in EmailKind::ALL {
             let name = kind.template_name(&target.object_type);
-            let template = match overrides.iter().find(|o| o.name == name) {
-                // A stored template was checked when it was saved; should the configuration
-                // have changed since, the configured text is the safe fallback.
-                Some(o) => EmailTemplate::parse(&o.subject, &o.body, o.html.as_deref()).ok(),
-                None => None,
-            };
-            if let Some(t) = template.or_else(|| target.template(kind).cloned()) {
-                out.insert(kind, t);
+            for language in Language::ALL {
+                let saved = overrides
+                    .iter()
+                    .find(|o| o.name == name && o.language == language.code());
+                let template = match saved {
+                    // A stored template was checked when it was saved; should the
+                    // configuration have changed since, the shipped text is the safe fallback.
+                    Some(o) => EmailTemplate::parse(&o.subject, &o.body, o.html.as_deref()).ok(),
+                    None => None,
+                };
+                let template =
+                    template.or_else(|| shipped_template(target, kind, language).cloned());
+                if let Some(t) = template {
+                    out.by.insert((language, kind), t);
+                }
             }
         }
         Ok(out)
@@ -103,6 +187,7 @@ impl Portico {
     pub async fn notification_templates(
         &self,
         caller: &Caller,
+        language: Language,
     ) -> ServiceResult<Vec<TemplateView>> {
         caller.require_admin()?;
         let overrides = self.store.read().await?.db().template_overrides().await?;
@@ -111,8 +196,10 @@ impl Portico {
             .template_names()
             .into_iter()
             .map(|(name, target, kind)| {
-                let row = overrides.iter().find(|o| o.name == name);
-                view(&name, target, kind, row)
+                let row = overrides
+                    .iter()
+                    .find(|o| o.name == name && o.language == language.code());
+                view(&name, target, kind, language, row)
             })
             .collect())
     }
@@ -129,6 +216,7 @@ impl Portico {
         &self,
         caller: &Caller,
         name: &str,
+        language: Language,
     ) -> ServiceResult<TemplateView> {
         caller.require_admin()?;
         let (target, kind) = self.template_slot(name)?;
@@ -137,7 +225,10 @@ impl Portico {
             name,
             target,
             kind,
-            overrides.iter().find(|o| o.name == name),
+            language,
+            overrides
+                .iter()
+                .find(|o| o.name == name && o.language == language.code()),
         ))
     }
 
@@ -148,6 +239,7 @@ impl Portico {
         &self,
         caller: &Caller,
         name: &str,
+        language: Language,
         subject: &str,
         body: &str,
         html: Option<&str>,
@@ -160,6 +252,7 @@ impl Portico {
             .map_err(ServiceError::InvalidData)?;
         let row = TemplateRow {
             name: name.to_string(),
+            language: language.code().to_string(),
             subject: subject.to_string(),
             body: body.to_string(),
             html: html.map(str::to_string),
@@ -172,8 +265,8 @@ impl Portico {
             .template_overrides()
             .await?
             .into_iter()
-            .find(|o| o.name == name);
-        let before = view(name, target, kind, before.as_ref());
+            .find(|o| o.name == name && o.language == language.code());
+        let before = view(name, target, kind, language, before.as_ref());
         db.put_template(&row).await?;
         db.audit(&AuditEntry {
             at: row.updated_at,
@@ -182,41 +275,47 @@ impl Portico {
             object: "notification_template".into(),
             object_id: name.to_string(),
             before: Some(
-                json!({"subject": before.subject, "body": before.body, "html": before.html})
+                json!({"language": language.code(), "subject": before.subject, "body": before.body, "html": before.html})
                     .to_string(),
             ),
-            after: Some(json!({"subject": subject, "body": body, "html": html}).to_string()),
+            after: Some(
+                json!({"language": language.code(), "subject": subject, "body": body, "html": html})
+                    .to_string(),
+            ),
             ..AuditEntry::default()
         })
         .await?;
         tx.commit().await?;
-        Ok(view(name, target, kind, Some(&row)))
+        Ok(view(name, target, kind, language, Some(&row)))
     }
 
-    /// `DELETE /api/v1/notification-templates/{name}` (admins): back to the configured text.
+    /// `POST /api/v1/notification-templates/{name}/reset` (admins): back to the shipped text
+    /// in that language; the other languages stay as they are.
     #[tracing::instrument(skip_all, fields(caller = %caller.user.id, name = name))]
     pub async fn reset_notification_template(
         &self,
         caller: &Caller,
         name: &str,
+        language: Language,
     ) -> ServiceResult<TemplateView> {
         caller.require_admin()?;
         let (target, kind) = self.template_slot(name)?;
         let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
-        if db.delete_template(name).await? {
+        if db.delete_template(name, language.code()).await? {
             db.audit(&AuditEntry {
                 at: now_ms(),
                 actor: Some(caller.user.id.to_string()),
                 action: "template.reset".into(),
                 object: "notification_template".into(),
                 object_id: name.to_string(),
+                after: Some(json!({"language": language.code()}).to_string()),
                 ..AuditEntry::default()
             })
             .await?;
         }
         tx.commit().await?;
-        Ok(view(name, target, kind, None))
+        Ok(view(name, target, kind, language, None))
     }
 
     /// `POST /api/v1/notification-templates/{name}/preview` (admins): renders a draft with
@@ -226,6 +325,7 @@ impl Portico {
         &self,
         caller: &Caller,
         name: &str,
+        language: Language,
         subject: &str,
         body: &str,
         html: Option<&str>,
@@ -239,7 +339,6 @@ impl Portico {
             ("lastName", "Berg"),
             ("userName", "anna.berg@acme.example"),
             ("userEmail", "anna.berg@acme.example"),
-            ("userLanguage", "en"),
             ("userPassword", "(a one-time password)"),
             ("creator", "Quinn Lead"),
             ("creatorEmail", "quality.lead@portico.example"),
@@ -252,6 +351,7 @@ impl Portico {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .chain([
+            ("userLanguage".to_string(), language.code().to_string()),
             ("vaultName".to_string(), self.config.vault_name.clone()),
             ("object_type__v".to_string(), target.object_type.clone()),
             ("authServiceExtUrl".to_string(), format!("{base}/login")),

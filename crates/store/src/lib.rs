@@ -70,7 +70,7 @@ pub use sessions::SessionRow;
 pub use signatures::{SignatureRow, Signed};
 pub use tasks::{TaskFilter, TaskRow};
 pub use templates::TemplateRow;
-pub use users::{internal_user, LoginRow, NewUserRow, UserFilter};
+pub use users::{internal_user, LoginRow, NewUserRow, ReaderRow, UserFilter};
 
 /// Result of store operations.
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -11,8 +11,8 @@ impl Db<'_> {
     /// Inserts a person.
     pub async fn insert_person(&mut self, p: &Person, now: i64) -> Result<()> {
         sqlx::query(
-            "INSERT INTO persons (id, first_name, last_name, email, organization_id, language, user_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO persons (id, first_name, last_name, email, organization_id, language, timezone, user_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(p.id.as_str())
         .bind(&p.first_name)
@@ -20,6 +20,7 @@ impl Db<'_> {
         .bind(p.email.as_str())
         .bind(p.organization.as_ref().map(OrgId::as_str))
         .bind(&p.language)
+        .bind(p.timezone.as_deref())
         .bind(p.user.as_ref().map(UserId::as_str))
         .bind(now)
         .execute(&mut *self.conn)
@@ -30,13 +31,14 @@ impl Db<'_> {
     /// Updates a person's own fields (not its user link).
     pub async fn update_person(&mut self, p: &Person) -> Result<()> {
         sqlx::query(
-            "UPDATE persons SET first_name = $1, last_name = $2, email = $3, organization_id = $4, language = $5 WHERE id = $6",
+            "UPDATE persons SET first_name = $1, last_name = $2, email = $3, organization_id = $4, language = $5, timezone = $6 WHERE id = $7",
         )
         .bind(&p.first_name)
         .bind(&p.last_name)
         .bind(p.email.as_str())
         .bind(p.organization.as_ref().map(OrgId::as_str))
         .bind(&p.language)
+        .bind(p.timezone.as_deref())
         .bind(p.id.as_str())
         .execute(&mut *self.conn)
         .await?;

@@ -11,7 +11,7 @@ use crate::{Result, StoreError};
 pub(crate) const USER_COLS: &str =
     "id, username, first_name, last_name, email, status, license, security_profile, managed, person_id, language";
 pub(crate) const PERSON_COLS: &str =
-    "id, first_name, last_name, email, organization_id, language, user_id";
+    "id, first_name, last_name, email, organization_id, language, timezone, user_id";
 
 pub(crate) fn get<T>(row: &AnyRow, col: &str) -> Result<T>
 where
@@ -51,6 +51,7 @@ pub(crate) fn person(row: &AnyRow) -> Result<Person> {
         email: email(&get::<String>(row, "email")?)?,
         organization: get::<Option<String>>(row, "organization_id")?.map(OrgId::new),
         language: get(row, "language")?,
+        timezone: get(row, "timezone")?,
         user: get::<Option<String>>(row, "user_id")?.map(UserId::new),
     })
 }

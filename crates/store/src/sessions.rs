@@ -184,6 +184,25 @@ impl Db<'_> {
         .await?;
         Ok(rows::get::<i64>(&row, "n")? > 0)
     }
+
+    /// The `language__v` of the person behind a usable set-password link, for the page it
+    /// opens; `None` for a used or expired link, or a user without a person.
+    pub async fn password_token_language(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT p.language FROM password_tokens t JOIN users u ON u.id = t.user_id \
+             JOIN persons p ON p.id = u.person_id \
+             WHERE t.token_hash = $1 AND t.used_at IS NULL AND t.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.map(|r| rows::get(&r, "language")).transpose()
+    }
 }
 
 impl Db<'_> {

@@ -305,6 +305,49 @@ impl Db<'_> {
     }
 }
 
+/// What a user reads pages in (SPEC section 11): the language and time zone of its person,
+/// and the language it chose on its own page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReaderRow {
+    /// `language__v` of its person, if it has one.
+    pub person_language: Option<String>,
+    /// `timezone__v` of its person, if set.
+    pub person_timezone: Option<String>,
+    /// Chosen on its own page; `None`: its browser's.
+    pub page_language: Option<String>,
+}
+
+impl Db<'_> {
+    /// The language and time zone settings of `id`'s pages.
+    pub async fn reader(&mut self, id: &UserId) -> Result<ReaderRow> {
+        let row = sqlx::query(
+            "SELECT p.language AS person_language, p.timezone AS person_timezone, u.page_language \
+             FROM users u LEFT JOIN persons p ON p.id = u.person_id WHERE u.id = $1",
+        )
+        .bind(id.as_str())
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        match row {
+            Some(r) => Ok(ReaderRow {
+                person_language: r.try_get("person_language")?,
+                person_timezone: r.try_get("person_timezone")?,
+                page_language: r.try_get("page_language")?,
+            }),
+            None => Ok(ReaderRow::default()),
+        }
+    }
+
+    /// Keeps the language a user chose for its pages (`None`: its browser's).
+    pub async fn set_page_language(&mut self, id: &UserId, language: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE users SET page_language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(id.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+}
+
 /// Internal users never need the external pool; helper for creating them.
 pub fn internal_user(
     id: UserId,

@@ -93,6 +93,7 @@ impl World {
                 email: EmailAddress::parse(&format!("{}.{}@{org}.example", first, last)).unwrap(),
                 organization: Some(OrgId::new(org)),
                 language: "en".into(),
+                timezone: None,
                 user: None,
             },
         );

@@ -136,6 +136,9 @@ pub struct Person {
     #[schema(required)]
     organization__v: Option<String>,
     language__v: String,
+    /// An IANA time zone ("Europe/Berlin") for the dates it reads; `null`: the company's.
+    #[schema(required)]
+    timezone__v: Option<String>,
     /// Its user, once it has one (read-only).
     #[schema(required)]
     user__v: Option<String>,
@@ -150,6 +153,7 @@ impl From<model::Person> for Person {
             email__v: p.email.as_str().to_string(),
             organization__v: p.organization.as_ref().map(OrgId::to_string),
             language__v: p.language,
+            timezone__v: p.timezone,
             user__v: p.user.as_ref().map(UserId::to_string),
         }
     }
@@ -163,8 +167,12 @@ pub struct NewPerson {
     email__v: String,
     #[serde(default)]
     organization__v: Clearable,
-    /// Default `en`.
+    /// `en` (the default), `de`, `fr`, `es`, `ja` or `zh`; another code is kept and reads
+    /// English.
     language__v: Option<String>,
+    /// An IANA time zone ("Europe/Berlin"); none: the company's.
+    #[serde(default)]
+    timezone__v: Clearable,
 }
 
 /// The fields to change; the others stay as they are.
@@ -177,6 +185,9 @@ pub struct PersonChanges {
     #[serde(default)]
     organization__v: Clearable,
     language__v: Option<String>,
+    /// `null` clears it (the company's zone applies).
+    #[serde(default)]
+    timezone__v: Clearable,
 }
 
 impl From<PersonChanges> for PersonInput {
@@ -187,6 +198,7 @@ impl From<PersonChanges> for PersonInput {
             email: b.email__v,
             organization: b.organization__v.0,
             language: b.language__v,
+            timezone: b.timezone__v.0,
         }
     }
 }
@@ -230,6 +242,7 @@ pub async fn create_person(
         email: Some(body.email__v),
         organization: body.organization__v.0,
         language: body.language__v,
+        timezone: body.timezone__v.0,
     };
     Ok(Created(app.create_person(&caller, input).await?.into()))
 }

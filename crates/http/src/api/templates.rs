@@ -1,13 +1,13 @@
 //! `/api/v1/notification-templates`.
 
 use axum::extract::Path;
-use portico_service::TemplateView;
+use portico_service::{template_language, TemplateView};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::wire::{ok, time, Answer, Success};
 use crate::error::Refusals;
-use crate::extract::{Admin, Auth, Json};
+use crate::extract::{Admin, Auth, Json, Query};
 
 /// An email template (SPEC section 4).
 #[derive(Serialize, ToSchema)]
@@ -16,8 +16,10 @@ pub struct Template {
     /// e.g. `ext_collab_welcome_scar__v`.
     name: String,
     object_type__v: String,
-    /// `welcome`, `welcome_back`, `goodbye` or `task`.
+    /// `welcome`, `welcome_back`, `goodbye`, `task` or `access_ending`.
     kind: &'static str,
+    /// The language of this text: `en`, `de`, `fr`, `es`, `ja` or `zh`.
+    language: &'static str,
     subject: String,
     body: String,
     #[schema(required)]
@@ -34,6 +36,7 @@ impl From<TemplateView> for Template {
             name: t.name,
             object_type__v: t.object_type,
             kind: t.kind.key(),
+            language: t.language.code(),
             subject: t.subject,
             body: t.body,
             html: t.html,
@@ -59,40 +62,65 @@ impl TemplateText {
     }
 }
 
+/// `?language=de`: the texts of one language (none: `en`).
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InLanguage {
+    /// `en` (the default), `de`, `fr`, `es`, `ja` or `zh`.
+    language: Option<String>,
+}
+
 /// List templates
-#[utoipa::path(get, path = "/notification-templates", responses((status = 200, body = Success<Vec<Template>>), Refusals))]
-pub async fn list_templates(Auth(app, caller): Auth) -> Answer<Vec<Template>> {
-    let views = app.notification_templates(&caller).await?;
+#[utoipa::path(get, path = "/notification-templates", params(InLanguage), responses((status = 200, body = Success<Vec<Template>>), Refusals))]
+pub async fn list_templates(
+    Auth(app, caller): Auth,
+    Query(q): Query<InLanguage>,
+) -> Answer<Vec<Template>> {
+    let language = template_language(q.language.as_deref())?;
+    let views = app.notification_templates(&caller, language).await?;
     Ok(ok(views.into_iter().map(Template::from).collect()))
 }
 
 /// Read a template
-#[utoipa::path(get, path = "/notification-templates/{name}", responses((status = 200, body = Success<Template>), Refusals))]
-pub async fn read_template(Auth(app, caller): Auth, Path(name): Path<String>) -> Answer<Template> {
-    Ok(ok(app.notification_template(&caller, &name).await?.into()))
+#[utoipa::path(get, path = "/notification-templates/{name}", params(InLanguage), responses((status = 200, body = Success<Template>), Refusals))]
+pub async fn read_template(
+    Auth(app, caller): Auth,
+    Path(name): Path<String>,
+    Query(q): Query<InLanguage>,
+) -> Answer<Template> {
+    let language = template_language(q.language.as_deref())?;
+    Ok(ok(app
+        .notification_template(&caller, &name, language)
+        .await?
+        .into()))
 }
 
 /// Replace a template
-#[utoipa::path(put, path = "/notification-templates/{name}", responses((status = 200, body = Success<Template>), Refusals))]
+#[utoipa::path(put, path = "/notification-templates/{name}", params(InLanguage), responses((status = 200, body = Success<Template>), Refusals))]
 pub async fn put_template(
     Admin(app, caller): Admin,
     Path(name): Path<String>,
+    Query(q): Query<InLanguage>,
     Json(t): Json<TemplateText>,
 ) -> Answer<Template> {
+    let language = template_language(q.language.as_deref())?;
     let view = app
-        .put_notification_template(&caller, &name, &t.subject, &t.body, t.html())
+        .put_notification_template(&caller, &name, language, &t.subject, &t.body, t.html())
         .await?;
     Ok(ok(view.into()))
 }
 
-/// Back to the configured text
-#[utoipa::path(post, path = "/notification-templates/{name}/reset", responses((status = 200, body = Success<Template>), Refusals))]
+/// Back to the shipped text (in one language)
+#[utoipa::path(post, path = "/notification-templates/{name}/reset", params(InLanguage), responses((status = 200, body = Success<Template>), Refusals))]
 pub async fn reset_template(
     Admin(app, caller): Admin,
     Path(name): Path<String>,
+    Query(q): Query<InLanguage>,
 ) -> Answer<Template> {
+    let language = template_language(q.language.as_deref())?;
     Ok(ok(app
-        .reset_notification_template(&caller, &name)
+        .reset_notification_template(&caller, &name, language)
         .await?
         .into()))
 }
@@ -107,14 +135,16 @@ pub struct Rendered {
 }
 
 /// Render a draft
-#[utoipa::path(post, path = "/notification-templates/{name}/preview", responses((status = 200, body = Success<Rendered>), Refusals))]
+#[utoipa::path(post, path = "/notification-templates/{name}/preview", params(InLanguage), responses((status = 200, body = Success<Rendered>), Refusals))]
 pub async fn preview_template(
     Admin(app, caller): Admin,
     Path(name): Path<String>,
+    Query(q): Query<InLanguage>,
     Json(t): Json<TemplateText>,
 ) -> Answer<Rendered> {
+    let language = template_language(q.language.as_deref())?;
     let r = app
-        .preview_notification_template(&caller, &name, &t.subject, &t.body, t.html())
+        .preview_notification_template(&caller, &name, language, &t.subject, &t.body, t.html())
         .await?;
     Ok(ok(Rendered {
         subject: r.subject,

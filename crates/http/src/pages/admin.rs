@@ -119,6 +119,7 @@ pub async fn add_person(
         email: form.fields.get("email").cloned(),
         organization: Some(Some(id.clone())),
         language: None,
+        timezone: None,
     };
     then_to(app.create_person(&form.caller, input).await, |_| {
         format!("/organizations/{id}")
@@ -366,8 +367,17 @@ pub async fn edit_person(
             input type="text" id="last" name="last_name" value=(p.last_name) required;
             label for="email" { "Email" }
             input type="email" id="email" name="email" value=(p.email) required;
-            label for="language" { "Language" }
-            input type="text" id="language" name="language" value=(p.language) required;
+            label for="language" { "Language of emails and pages" }
+            select id="language" name="language" {
+                @if portico_domain::Language::parse(&p.language).is_none() {
+                    option value=(p.language) selected { (p.language) " (read as English)" }
+                }
+                @for l in portico_domain::Language::ALL {
+                    option value=(l.code()) selected[portico_domain::Language::parse(&p.language) == Some(l)] { (l.native_name()) }
+                }
+            }
+            label for="timezone" { "Time zone (e.g. Europe/Berlin; empty: the company's)" }
+            input type="text" id="timezone" name="timezone" value=(p.timezone.clone().unwrap_or_default());
             button type="submit" { "Save" }
         }
     };
@@ -386,6 +396,10 @@ pub async fn save_person(
         email: form.fields.get("email").cloned(),
         organization: None,
         language: form.fields.get("language").cloned(),
+        timezone: form
+            .fields
+            .get("timezone")
+            .map(|z| Some(z.trim().to_string()).filter(|z| !z.is_empty())),
     };
     match app.update_person(&form.caller, &id, input).await {
         Ok(p) => match &p.organization {

@@ -2,11 +2,12 @@
 //! administrators edit with a preview beside the editor (rendered by the server; a small script
 //! of our own keeps it live while typing).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup, PreEscaped};
-use portico_service::{Portico, ServiceError};
+use portico_domain::Language;
+use portico_service::{template_language, Portico, ServiceError};
 
 use super::shared::{app_layout, refusal_in_page, refused, then_to};
 use super::web::{WebForm, WebPage};
@@ -24,7 +25,7 @@ pub async fn script() -> impl IntoResponse {
 
 /// `GET /configuration`
 pub async fn overview(State(app): State<Portico>, WebPage { caller, csrf }: WebPage) -> Response {
-    let templates = match app.notification_templates(&caller).await {
+    let templates = match app.notification_templates(&caller, Language::En).await {
         Ok(t) => t,
         Err(e) => return refused(e),
     };
@@ -76,18 +77,41 @@ fn preview_pane(result: Result<portico_domain::config::RenderedEmail, String>) -
     }
 }
 
-/// `GET /configuration/templates/{name}` (administrators)
+/// `?language=de` on the editor: which language's text it edits.
+#[derive(serde::Deserialize)]
+pub struct EditorLanguage {
+    language: Option<String>,
+}
+
+/// The language a form of the editor names (its hidden `language` field).
+fn form_language(form: &WebForm) -> Result<Language, ServiceError> {
+    template_language(form.fields.get("language").map(String::as_str))
+}
+
+/// `GET /configuration/templates/{name}?language=de` (administrators)
 pub async fn editor(
     State(app): State<Portico>,
     WebPage { caller, csrf }: WebPage,
     Path(name): Path<String>,
+    Query(q): Query<EditorLanguage>,
 ) -> Response {
-    let t = match app.notification_template(&caller, &name).await {
+    let language = match template_language(q.language.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return refused(e),
+    };
+    let t = match app.notification_template(&caller, &name, language).await {
         Ok(t) => t,
         Err(e) => return refused(e),
     };
     let preview = app
-        .preview_notification_template(&caller, &name, &t.subject, &t.body, t.html.as_deref())
+        .preview_notification_template(
+            &caller,
+            &name,
+            language,
+            &t.subject,
+            &t.body,
+            t.html.as_deref(),
+        )
         .await;
     let preview = match refusal_in_page(preview) {
         Ok(preview) => preview,
@@ -96,56 +120,81 @@ pub async fn editor(
     page(
         &caller,
         &csrf.0,
-        &name,
-        &t.subject,
-        &t.body,
-        t.html.as_deref().unwrap_or(""),
+        &Draft {
+            name: &name,
+            language,
+            subject: &t.subject,
+            body: &t.body,
+            html_part: t.html.as_deref().unwrap_or(""),
+        },
         preview,
         None,
     )
     .into_response()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the editor shows: one template's text in one language.
+struct Draft<'a> {
+    name: &'a str,
+    language: Language,
+    subject: &'a str,
+    body: &'a str,
+    html_part: &'a str,
+}
+
 fn page(
     caller: &portico_service::Caller,
     csrf: &str,
-    name: &str,
-    subject: &str,
-    body: &str,
-    html_part: &str,
+    d: &Draft<'_>,
     preview: Result<portico_domain::config::RenderedEmail, String>,
     notice: Option<&str>,
 ) -> Markup {
+    let name = d.name;
     let content = html! {
         @if let Some(n) = notice { p class="ok" role="status" { (n) } }
+        nav class="languages" aria-label="Language of the text" {
+            @for l in Language::ALL {
+                @if l == d.language {
+                    strong aria-current="page" lang=(l.code()) { (l.native_name()) }
+                } @else {
+                    a href=(format!("/configuration/templates/{name}?language={}", l.code())) lang=(l.code()) hreflang=(l.code()) { (l.native_name()) }
+                }
+                " "
+            }
+        }
         div class="editor" {
-            form method="post" action=(format!("/configuration/templates/{name}")) data-live-preview=(format!("/configuration/templates/{name}/preview")) {
+            form method="post" action=(format!("/configuration/templates/{name}")) data-live-preview=(format!("/configuration/templates/{name}/preview")) lang=(d.language.code()) {
                 input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="language" value=(d.language.code());
                 label for="subject" { "Subject" }
-                input type="text" id="subject" name="subject" value=(subject);
+                input type="text" id="subject" name="subject" value=(d.subject);
                 label for="body" { "Text" }
-                textarea id="body" name="body" rows="14" { (body) }
+                textarea id="body" name="body" rows="14" { (d.body) }
                 label for="html" { "HTML (leave empty to make it from the text)" }
-                textarea id="html" name="html" rows="6" { (html_part) }
+                textarea id="html" name="html" rows="6" { (d.html_part) }
                 button type="submit" name="action" value="preview" { "Preview" }
                 " "
                 button type="submit" name="action" value="save" { "Save" }
                 " "
-                button type="submit" name="action" value="reset" { "Back to the configured text" }
+                button type="submit" name="action" value="reset" { "Back to the shipped text" }
             }
-            div id="preview" aria-live="polite" { (preview_pane(preview)) }
+            div id="preview" aria-live="polite" lang=(d.language.code()) { (preview_pane(preview)) }
         }
     };
-    app_layout(caller, csrf, name, content)
+    let title = format!("{name} ({})", d.language.native_name());
+    app_layout(caller, csrf, &title, content)
 }
 
-/// `POST /configuration/templates/{name}`: preview, save or reset.
+/// `POST /configuration/templates/{name}`: preview, save or reset, in the form's language.
 pub async fn submit(
     State(app): State<Portico>,
     Path(name): Path<String>,
     form: WebForm,
 ) -> Response {
+    let language = match form_language(&form) {
+        Ok(l) => l,
+        Err(e) => return refused(e),
+    };
     let get = |k: &str| form.value(k).to_string();
     let (subject, body) = (get("subject"), get("body"));
     let html_part = form
@@ -154,59 +203,54 @@ pub async fn submit(
         .filter(|h| !h.trim().is_empty())
         .cloned();
     let preview = app
-        .preview_notification_template(&form.caller, &name, &subject, &body, html_part.as_deref())
+        .preview_notification_template(
+            &form.caller,
+            &name,
+            language,
+            &subject,
+            &body,
+            html_part.as_deref(),
+        )
         .await;
     let preview = match refusal_in_page(preview) {
         Ok(preview) => preview,
         Err(e) => return refused(e),
     };
+    let draft = Draft {
+        name: &name,
+        language,
+        subject: &subject,
+        body: &body,
+        html_part: html_part.as_deref().unwrap_or(""),
+    };
     match form.fields.get("action").map(String::as_str) {
         Some("save") => match app
-            .put_notification_template(&form.caller, &name, &subject, &body, html_part.as_deref())
-            .await
-        {
-            Ok(_) => page(
+            .put_notification_template(
                 &form.caller,
-                &form.csrf.0,
                 &name,
+                language,
                 &subject,
                 &body,
-                html_part.as_deref().unwrap_or(""),
-                preview,
-                Some("Saved."),
+                html_part.as_deref(),
             )
-            .into_response(),
+            .await
+        {
+            Ok(_) => {
+                page(&form.caller, &form.csrf.0, &draft, preview, Some("Saved.")).into_response()
+            }
             Err(ServiceError::InvalidData(m)) => (
                 StatusCode::BAD_REQUEST,
-                page(
-                    &form.caller,
-                    &form.csrf.0,
-                    &name,
-                    &subject,
-                    &body,
-                    html_part.as_deref().unwrap_or(""),
-                    Err(m),
-                    None,
-                ),
+                page(&form.caller, &form.csrf.0, &draft, Err(m), None),
             )
                 .into_response(),
             Err(e) => refused(e),
         },
         Some("reset") => then_to(
-            app.reset_notification_template(&form.caller, &name).await,
-            |_| format!("/configuration/templates/{name}"),
+            app.reset_notification_template(&form.caller, &name, language)
+                .await,
+            |_| format!("/configuration/templates/{name}?language={language}"),
         ),
-        _ => page(
-            &form.caller,
-            &form.csrf.0,
-            &name,
-            &subject,
-            &body,
-            html_part.as_deref().unwrap_or(""),
-            preview,
-            None,
-        )
-        .into_response(),
+        _ => page(&form.caller, &form.csrf.0, &draft, preview, None).into_response(),
     }
 }
 
@@ -216,6 +260,10 @@ pub async fn fragment(
     Path(name): Path<String>,
     form: WebForm,
 ) -> Response {
+    let language = match form_language(&form) {
+        Ok(l) => l,
+        Err(e) => return refused(e),
+    };
     let get = |k: &str| form.value(k).to_string();
     let html_part = form
         .fields
@@ -226,6 +274,7 @@ pub async fn fragment(
         .preview_notification_template(
             &form.caller,
             &name,
+            language,
             &get("subject"),
             &get("body"),
             html_part.as_deref(),

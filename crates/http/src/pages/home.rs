@@ -14,7 +14,8 @@ use super::shared::{
     RecordPage,
 };
 use super::web::{WebForm, WebPage};
-use crate::plain;
+use crate::i18n::t;
+use crate::{plain, tr};
 
 /// `GET /`
 pub async fn root() -> Redirect {
@@ -63,15 +64,16 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
                 }
             }
             section {
-                h2 { "External licenses" }
-                p { strong { (l.active) } " of " (l.seats) " seats in use, " (l.available) " free." }
+                h2 { (t("dashboard-licenses")) }
+                // Our own words and numbers only, so the count can stand out in bold.
+                p { (maud::PreEscaped(tr!("dashboard-seats", active = format!("<strong>{}</strong>", l.active), seats = l.seats, available = l.available))) }
             }
             section {
-                h2 { "Waiting for a supplier's response" }
+                h2 { (t("dashboard-waiting")) }
                 (records_table(app, &records))
             }
             section {
-                h2 { "Open tasks" }
+                h2 { (t("dashboard-open-tasks")) }
                 (open_tasks)
             }
         }
@@ -79,30 +81,30 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
         html! {
             @if !notifications.is_empty() {
                 section {
-                    h2 { "News" }
+                    h2 { (t("home-news")) }
                     ul { @for n in &notifications { li { (n.message) " · " (plain::when(n.created_at)) } } }
                     form method="post" action="/notifications/read" {
                         input type="hidden" name="csrf" value=(csrf);
-                        button type="submit" { "Mark all as read" }
+                        button type="submit" { (t("home-mark-read")) }
                     }
                 }
             }
             section {
-                h2 { "Your requests" }
+                h2 { (t("home-title")) }
                 (records_table(app, &records))
             }
             section {
-                h2 { "Your open tasks" }
+                h2 { (t("home-your-tasks")) }
                 (open_tasks)
             }
         }
     };
     let title = if caller.is_internal() {
-        "Dashboard"
+        t("dashboard-title")
     } else {
-        "Your requests"
+        t("home-title")
     };
-    Ok(app_layout(caller, csrf, title, content))
+    Ok(app_layout(caller, csrf, &title, content))
 }
 
 /// Open tasks, soonest due first, each leading to its record's answer form, with whom it
@@ -138,7 +140,7 @@ async fn task_list(
     }
     Ok(html! {
         @if rows.is_empty() {
-            p class="hint" { @if caller.is_internal() { "No open tasks." } @else { "No task is waiting for you." } }
+            p class="hint" { @if caller.is_internal() { (t("dashboard-no-tasks")) } @else { (t("home-no-task")) } }
         } @else {
             ul class="tasks" {
                 @for (t, object, name, who) in &rows {
@@ -169,18 +171,18 @@ async fn find_record(
     Ok(None)
 }
 
-fn task_form(t: &TaskRow, csrf: &str, back: &str, signature: Option<&str>) -> Markup {
+fn task_form(task: &TaskRow, csrf: &str, back: &str, signature: Option<&str>) -> Markup {
     html! {
-        form method="post" action=(format!("/tasks/{}/complete", t.id)) {
+        form method="post" action=(format!("/tasks/{}/complete", task.id)) {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="back" value=(back);
-            label for=(format!("response-{}", t.id)) { "Your response" }
-            textarea id=(format!("response-{}", t.id)) name="response" rows="4" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
+            label for=(format!("response-{}", task.id)) { (t("task-your-response")) }
+            textarea id=(format!("response-{}", task.id)) name="response" rows="4" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
             @if let Some(meaning) = signature {
-                (sign_fields(t.id.as_str(), meaning))
-                button type="submit" { "Sign and send response" }
+                (sign_fields(task.id.as_str(), meaning))
+                button type="submit" { (t("task-sign-send")) }
             } @else {
-                button type="submit" { "Send response" }
+                button type="submit" { (t("task-send")) }
             }
         }
     }
@@ -254,53 +256,53 @@ async fn record_page(
     let content = html! {
         (actions)
         @if read_only {
-            p class="hint" { "This record is closed: you can still read it, but no longer answer, comment or add files." }
+            p class="hint" { (t("record-closed")) }
         }
         dl class="fields" {
             @if visible("object_type__v") {
-                dt { "Type" }
+                dt { (t("field-type")) }
                 dd { (plain::type_label(app, object)) }
             }
-            @if visible("state__v") { dt { "State" } dd { (plain::state(app, object, &r.state)) } }
-            @if visible("supplier__v") { dt { "Supplier" } dd { (supplier_name) } }
+            @if visible("state__v") { dt { (t("field-state")) } dd { (plain::state(app, object, &r.state)) } }
+            @if visible("supplier__v") { dt { (t("field-supplier")) } dd { (supplier_name) } }
             @if visible("access_end_date__v") {
-                @if let Some(end) = &r.access_end_date { dt { "Access ends after" } dd class="access-end" { (end) } }
+                @if let Some(end) = &r.access_end_date { dt { (t("field-access-ends")) } dd class="access-end" { (end) } }
             }
         }
         section {
-            h2 { "Tasks" }
-            @if tasks.is_empty() { p class="hint" { "No tasks." } }
-            @for t in &tasks {
-                article class="task" id=(format!("task-{}", t.id)) {
-                    h3 { (t.label) " · " (plain::status(&t.status)) }
-                    @if let (Some(due), "open") = (t.due_at, t.status.as_str()) { p { (plain::due(due)) } }
-                    p { (t.instructions) }
-                    @if let Some(resp) = &t.response { p { strong { "Response: " } (resp) } }
-                    @if t.status == "open" && !read_only && (t.assignee == caller.user.id || caller.is_internal()) {
-                        (task_form(t, csrf, &back, task_signatures.get(t.id.as_str()).map(String::as_str)))
+            h2 { (t("tasks-title")) }
+            @if tasks.is_empty() { p class="hint" { (t("tasks-none")) } }
+            @for task in &tasks {
+                article class="task" id=(format!("task-{}", task.id)) {
+                    h3 { (task.label) " · " (plain::status(&task.status)) }
+                    @if let (Some(due), "open") = (task.due_at, task.status.as_str()) { p { (plain::due(due)) } }
+                    p { (task.instructions) }
+                    @if let Some(resp) = &task.response { p { strong { (t("task-response")) " " } (resp) } }
+                    @if task.status == "open" && !read_only && (task.assignee == caller.user.id || caller.is_internal()) {
+                        (task_form(task, csrf, &back, task_signatures.get(task.id.as_str()).map(String::as_str)))
                     }
                 }
             }
         }
         @if !signatures.is_empty() {
             section class="signatures" {
-                h2 { "Signatures" }
+                h2 { (t("signatures-title")) }
                 ul {
                     @for s in &signatures {
                         li {
                             (s.manifestation())
-                            @if !s.current { " " em class="hint" { "(signed an earlier version of this record)" } }
+                            @if !s.current { " " em class="hint" { (t("signature-earlier")) } }
                         }
                     }
                 }
             }
         }
         section {
-            h2 { "Checklists" }
-            @if checklists.is_empty() { p class="hint" { "No checklists." } }
+            h2 { (t("checklists-title")) }
+            @if checklists.is_empty() { p class="hint" { (t("checklists-none")) } }
             @for c in &checklists {
                 article class="checklist" {
-                    h3 { (c.checklist.name) @if c.checklist.completed { " · completed" } }
+                    h3 { (c.checklist.name) @if c.checklist.completed { " · " (t("checklist-completed")) } }
                     @if c.checklist.completed || read_only {
                         dl {
                             @for item in &c.checklist.items {
@@ -318,9 +320,9 @@ async fn record_page(
                                     maxlength=(portico_domain::MAX_TEXT_CHARS)
                                     value=(item.answer.clone().unwrap_or_default());
                             }
-                            button type="submit" name="action" value="save" { "Save answers" }
+                            button type="submit" name="action" value="save" { (t("checklist-save")) }
                             " "
-                            button type="submit" name="action" value="complete" { "Complete" }
+                            button type="submit" name="action" value="complete" { (t("checklist-complete")) }
                         }
                     }
                 }

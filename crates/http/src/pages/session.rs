@@ -15,27 +15,29 @@ use serde::Deserialize;
 use super::shared::layout;
 use super::web::{csrf_refusal, secure, session_cookie, session_removal, CsrfToken, SESSION};
 use crate::extract::ClientAddress;
+use crate::i18n::t;
 use crate::sso::Sso;
+use crate::tr;
 
 fn page(csrf: &str, error: Option<&str>, sso: Option<&Sso>) -> Markup {
     layout(
-        "Sign in to Portico",
+        &t("signin-title"),
         html! {
             @if let Some(e) = error { p class="error" role="alert" { (e) } }
             @if let Some(sso) = sso {
-                p { a class="button" href="/auth/oidc/login" { "Sign in with " (sso.name()) } }
-                p class="hint" { "Company staff sign in there. Suppliers and contractors, and the administrator, use a username and password:" }
+                p { a class="button" href="/auth/oidc/login" { (tr!("signin-with", provider = sso.name().to_string())) } }
+                p class="hint" { (t("signin-sso-hint")) }
             }
             form method="post" action="/login" {
                 input type="hidden" name="csrf" value=(csrf);
-                label for="username" { "Username" }
+                label for="username" { (t("signin-username")) }
                 input type="text" id="username" name="username" autocomplete="username" required autofocus;
-                label for="password" { "Password" }
+                label for="password" { (t("signin-password")) }
                 input type="password" id="password" name="password" autocomplete="current-password" required;
-                button type="submit" { "Sign in" }
+                button type="submit" { (t("signin-submit")) }
             }
-            p class="hint" { "New here? Use the link in your invitation email to set a password." }
-            p class="hint" { a href="/set-password/new-link" { "Forgot your password? Get a new link" } }
+            p class="hint" { (t("signin-new-here")) }
+            p class="hint" { a href="/set-password/new-link" { (t("signin-forgot")) } }
         },
     )
 }
@@ -58,11 +60,11 @@ pub async fn login_page(csrf: CsrfToken, sso: MaybeSso, Query(q): Query<LoginQue
     let form = page(&csrf.0, None, sso.as_deref());
     match (end, sso) {
         (Some(end), Some(sso)) => layout(
-            "Signed out",
+            &t("signed-out-title"),
             html! {
-                p { "You are signed out of Portico. You may still be signed in at " (sso.name()) "." }
-                p { a class="button" href=(end) { "Sign out of " (sso.name()) " too" } }
-                p { a href="/login" { "Sign in again" } }
+                p { (tr!("signed-out-text", provider = sso.name().to_string())) }
+                p { a class="button" href=(end) { (tr!("signed-out-provider", provider = sso.name().to_string())) } }
+                p { a href="/login" { (t("signin-again")) } }
             },
         ),
         _ => form,
@@ -102,20 +104,19 @@ pub async fn login(
             let jar = CookieJar::new().add(session_cookie(&login.session_id, secure(&app)));
             (jar, Redirect::to(next)).into_response()
         }
-        Err(ServiceError::LimitExceeded(m)) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            page(&csrf.0, Some(&m), sso.as_deref()),
-        )
-            .into_response(),
+        Err(e @ ServiceError::LimitExceeded(_)) => {
+            let words = super::shared::refusal_words(&e).unwrap_or_else(|| e.to_string());
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                page(&csrf.0, Some(&words), sso.as_deref()),
+            )
+                .into_response()
+        }
         // A failure on our side is not a wrong password.
         Err(e @ ServiceError::Internal { .. }) => super::shared::refused(e),
         Err(_) => (
             StatusCode::UNAUTHORIZED,
-            page(
-                &csrf.0,
-                Some("The username or password is not correct, or the account is not active."),
-                sso.as_deref(),
-            ),
+            page(&csrf.0, Some(&t("signin-wrong")), sso.as_deref()),
         )
             .into_response(),
     }

@@ -9,9 +9,10 @@ use maud::{html, Markup};
 use portico_service::{Portico, ServiceError};
 use serde::Deserialize;
 
-use super::shared::layout;
-use super::web::{csrf_refusal, CsrfToken};
+use super::shared::{layout, refusal_words};
+use super::web::{csrf_refusal, secure, CsrfToken};
 use crate::extract::ClientAddress;
+use crate::i18n::t;
 
 #[derive(Deserialize)]
 pub struct TokenQuery {
@@ -20,19 +21,19 @@ pub struct TokenQuery {
 
 fn form(csrf: &str, token: &str, error: Option<&str>) -> Markup {
     layout(
-        "Set your password",
+        &t("setpw-title"),
         html! {
-            p { "Choose the password for your Portico account. The link works once." }
+            p { (t("setpw-intro")) }
             @if let Some(e) = error { p class="error" role="alert" { (e) } }
             form method="post" action="/set-password" {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="token" value=(token);
-                label for="password" { "New password" }
+                label for="password" { (t("password-new")) }
                 input type="password" id="password" name="password" autocomplete="new-password" required minlength="10";
-                p class="hint" { "At least 10 characters, hard to guess: a few uncommon words work well." }
-                label for="confirm" { "Repeat the password" }
+                p class="hint" { (t("password-hint")) }
+                label for="confirm" { (t("setpw-repeat")) }
                 input type="password" id="confirm" name="confirm" autocomplete="new-password" required minlength="10";
-                button type="submit" { "Set password" }
+                button type="submit" { (t("setpw-submit")) }
             }
         },
     )
@@ -46,34 +47,53 @@ fn new_link_form(csrf: &str, title: &str, intro: &str, error: Option<&str>) -> M
             @if let Some(e) = error { p class="error" role="alert" { (e) } }
             form method="post" action="/set-password/new-link" {
                 input type="hidden" name="csrf" value=(csrf);
-                label for="username" { "Your username or email" }
+                label for="username" { (t("newlink-username")) }
                 input type="text" id="username" name="username" autocomplete="username" required;
-                button type="submit" { "Send me a new link" }
+                button type="submit" { (t("newlink-submit")) }
             }
         },
     )
 }
 
 fn link_gone(csrf: &str) -> Markup {
-    new_link_form(
-        csrf,
-        "This link no longer works",
-        "The link has already been used, or it has expired. Ask for a new one:",
-        None,
-    )
+    new_link_form(csrf, &t("link-gone-title"), &t("link-gone-intro"), None)
 }
 
-/// `GET /set-password?token=…`
+/// `GET /set-password?token=…`, in the language of the person the link is for (kept in the
+/// language cookie for the pages that follow: the answer, the sign-in page).
 pub async fn page(
     State(app): State<Portico>,
     csrf: CsrfToken,
     Query(q): Query<TokenQuery>,
 ) -> Response {
     let token = q.token.unwrap_or_default();
-    match app.password_link_usable(&token).await {
+    let language = match app.password_link_language(&token).await {
+        Ok(language) => language,
+        Err(e) => return unavailable(e),
+    };
+    if let Some(language) = language {
+        crate::i18n::set_language(language);
+    }
+    let answer = match app.password_link_usable(&token).await {
         Ok(true) => (StatusCode::OK, form(&csrf.0, &token, None)).into_response(),
         Ok(false) => (StatusCode::GONE, link_gone(&csrf.0)).into_response(),
-        Err(e) => unavailable(e),
+        Err(e) => return unavailable(e),
+    };
+    match language {
+        Some(language) => {
+            let cookie = axum_extra::extract::cookie::Cookie::build((
+                crate::i18n::LANG_COOKIE,
+                language.code(),
+            ))
+            .path("/")
+            .same_site(axum_extra::extract::cookie::SameSite::Strict)
+            .http_only(true)
+            .secure(secure(&app))
+            .build();
+            let jar = axum_extra::extract::cookie::CookieJar::new().add(cookie);
+            (jar, answer).into_response()
+        }
+        None => answer,
     }
 }
 
@@ -101,17 +121,17 @@ pub async fn submit(
         return refused;
     }
     if f.password != f.confirm {
-        let page = form(&csrf.0, &f.token, Some("The two passwords differ."));
+        let page = form(&csrf.0, &f.token, Some(&t("setpw-differ")));
         return (StatusCode::BAD_REQUEST, page).into_response();
     }
     match app.set_password_with_token(&f.token, &f.password).await {
         Ok(_) => (
             StatusCode::OK,
             layout(
-                "Your password is set",
+                &t("setpw-done-title"),
                 html! {
-                    p class="ok" { "You can now sign in with your username and this password." }
-                    a class="button" href="/login" { "Sign in" }
+                    p class="ok" { (t("setpw-done-text")) }
+                    a class="button" href="/login" { (t("signin-submit")) }
                 },
             ),
         )
@@ -119,23 +139,25 @@ pub async fn submit(
         Err(ServiceError::InvalidData(message)) if message.contains("link") => {
             (StatusCode::GONE, link_gone(&csrf.0)).into_response()
         }
-        Err(ServiceError::InvalidData(message)) => (
-            StatusCode::BAD_REQUEST,
-            form(&csrf.0, &f.token, Some(&message)),
-        )
-            .into_response(),
+        Err(ServiceError::InvalidData(message)) => {
+            // The password policy's feedback is in English; other readers get its gist.
+            let words = match crate::i18n::language() {
+                portico_domain::Language::En => message,
+                _ => t("password-weak"),
+            };
+            (
+                StatusCode::BAD_REQUEST,
+                form(&csrf.0, &f.token, Some(&words)),
+            )
+                .into_response()
+        }
         Err(e) => unavailable(e),
     }
 }
 
 /// `GET /set-password/new-link`: "forgot your password?".
 pub async fn new_link_page(csrf: CsrfToken) -> Markup {
-    new_link_form(
-        &csrf.0,
-        "Get a new link",
-        "We will email a link to set a new password to the address of your account.",
-        None,
-    )
+    new_link_form(&csrf.0, &t("newlink-title"), &t("newlink-intro"), None)
 }
 
 #[derive(Deserialize)]
@@ -161,20 +183,30 @@ pub async fn new_link(
         .await
     {
         Ok(()) => layout(
-            "Check your email",
-            html! { p { "If an active account has that username or email, a new link is on its way. It works once and expires." } },
+            &t("newlink-sent-title"),
+            html! { p { (t("newlink-sent-text")) } },
         )
         .into_response(),
-        Err(ServiceError::LimitExceeded(m)) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            new_link_form(&csrf.0, "Get a new link", "Too many links were asked for.", Some(&m)),
-        )
-            .into_response(),
-        Err(ServiceError::ParameterRequired(m)) => (
-            StatusCode::BAD_REQUEST,
-            new_link_form(&csrf.0, "Get a new link", "Give your username or email.", Some(&m)),
-        )
-            .into_response(),
+        Err(e @ ServiceError::LimitExceeded(_)) => {
+            let words = refusal_words(&e).unwrap_or_else(|| e.to_string());
+            let page = new_link_form(
+                &csrf.0,
+                &t("newlink-title"),
+                &t("newlink-too-many"),
+                Some(&words),
+            );
+            (StatusCode::TOO_MANY_REQUESTS, page).into_response()
+        }
+        Err(e @ ServiceError::ParameterRequired(_)) => {
+            let words = refusal_words(&e).unwrap_or_else(|| e.to_string());
+            let page = new_link_form(
+                &csrf.0,
+                &t("newlink-title"),
+                &t("newlink-give"),
+                Some(&words),
+            );
+            (StatusCode::BAD_REQUEST, page).into_response()
+        }
         Err(e) => unavailable(e),
     }
 }

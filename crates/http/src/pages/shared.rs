@@ -10,11 +10,14 @@ use maud::{html, Markup, DOCTYPE};
 use portico_service::store::Sponsorship;
 use portico_service::{Caller, Portico, RecordView, ServiceError};
 
-/// The document around a page's body: our stylesheet, the title in the tab.
+use crate::i18n::t;
+
+/// The document around a page's body: our stylesheet, the title in the tab, and the reader's
+/// language.
 fn document(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(crate::i18n::language().code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -47,22 +50,25 @@ pub(crate) fn app_layout(caller: &Caller, csrf: &str, title: &str, content: Mark
         html! {
             header class="bar" {
                 a href="/home" class="brand" { "Portico" }
-                a href="/tickets" { "Tickets" }
+                a href="/tickets" { (t("nav-tickets")) }
                 @if caller.is_internal() {
-                    a href="/records/car__v" { "SCARs" }
-                    a href="/organizations" { "Organizations" }
-                    a href="/users" { "Users" }
-                    a href="/licenses" { "Licenses" }
-                    a href="/reviews" { "Access reviews" }
+                    a href="/records/car__v" { (t("nav-records")) }
+                    a href="/organizations" { (t("nav-organizations")) }
+                    a href="/users" { (t("nav-users")) }
+                    a href="/licenses" { (t("nav-licenses")) }
+                    a href="/reviews" { (t("nav-reviews")) }
                 }
                 @if caller.is_admin() {
-                    a href="/outbox" { "Outbox" }
-                    a href="/configuration" { "Configuration" }
+                    a href="/outbox" { (t("nav-outbox")) }
+                    a href="/configuration" { (t("nav-configuration")) }
+                }
+                @if caller.is_internal() {
+                    a href="/account/language" { (t("nav-language")) }
                 }
                 span class="who" { (caller.user.first_name) " " (caller.user.last_name) }
                 form method="post" action="/logout" class="inline" {
                     input type="hidden" name="csrf" value=(csrf);
-                    button type="submit" class="link" { "Sign out" }
+                    button type="submit" class="link" { (t("sign-out")) }
                 }
             }
             main class="page" {
@@ -97,8 +103,8 @@ pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
     (
         status,
         layout(
-            "Not available",
-            html! { p { (message) } a href="/home" { "Home" } },
+            &t("error-title"),
+            html! { p { (message) } a href="/home" { (t("error-home")) } },
         ),
     )
         .into_response()
@@ -123,13 +129,44 @@ pub(crate) fn then_to<T>(
 }
 
 /// The page of a refused or failed use case, with the status and the sentence the API would
-/// answer. A failure on our side says only that (its cause is logged, never shown).
+/// answer. A failure on our side says only that (its cause is logged, never shown). A reader
+/// of another language than English reads the kind of refusal in its language (the use
+/// cases word their reasons in English).
 pub(crate) fn refused(e: ServiceError) -> Response {
     if let ServiceError::NotFound(_) = e {
-        return error_page(StatusCode::NOT_FOUND, "There is nothing here for you.");
+        return error_page(StatusCode::NOT_FOUND, &t("error-nothing-here"));
     }
+    let own_words = refusal_words(&e);
     let answer = crate::ApiError::from(e);
-    error_page(answer.status(), answer.message())
+    match own_words {
+        Some(words) => error_page(answer.status(), &words),
+        None => error_page(answer.status(), answer.message()),
+    }
+}
+
+/// A refusal in the reader's words when it does not read English (`None`: the use case's own
+/// sentence, which says more).
+pub(crate) fn refusal_words(e: &ServiceError) -> Option<String> {
+    if crate::i18n::language() == portico_domain::Language::En {
+        return None;
+    }
+    let key = match e {
+        ServiceError::InvalidData(_)
+        | ServiceError::ParameterRequired(_)
+        | ServiceError::ConstraintViolation(_) => "error-invalid-data",
+        ServiceError::InsufficientAccess(_) | ServiceError::InvalidSession(_) => {
+            "error-insufficient-access"
+        }
+        ServiceError::NotFound(_) => "error-nothing-here",
+        ServiceError::OperationNotAllowed(_) | ServiceError::LicenseLimitExceeded(_) => {
+            "error-not-allowed"
+        }
+        ServiceError::LimitExceeded(_) => "error-limit-exceeded",
+        ServiceError::Conflict(_) => "error-conflict",
+        ServiceError::Internal { .. } => "error-internal",
+        _ => "error-other",
+    };
+    Some(t(key))
 }
 
 /// The result of a use case whose refusal a page shows in place (a template that does not
@@ -141,7 +178,7 @@ pub(crate) fn refusal_in_page<T>(
     match result {
         Ok(v) => Ok(Ok(v)),
         Err(e @ ServiceError::Internal { .. }) => Err(e),
-        Err(e) => Ok(Err(e.to_string())),
+        Err(e) => Ok(Err(refusal_words(&e).unwrap_or_else(|| e.to_string()))),
     }
 }
 
@@ -159,16 +196,17 @@ pub(crate) fn records_table(app: &Portico, records: &[(String, RecordView)]) -> 
     use crate::plain;
     html! {
         @if records.is_empty() {
-            p class="hint" { "Nothing here." }
+            p class="hint" { (t("table-empty")) }
         } @else {
+            @let (record, kind, state) = (t("col-record"), t("col-type"), t("col-state"));
             table class="stack" {
-                thead { tr { th { "Record" } th { "Type" } th { "State" } } }
+                thead { tr { th { (record) } th { (kind) } th { (state) } } }
                 tbody {
                     @for (object, r) in records {
                         tr {
-                            td data-label="Record" { a href=(format!("/records/{object}/{}", r.record.id)) { (r.record.name) } }
-                            td data-label="Type" { (plain::type_label(app, object)) }
-                            td data-label="State" { (plain::state(app, object, &r.record.state)) }
+                            td data-label=(record) { a href=(format!("/records/{object}/{}", r.record.id)) { (r.record.name) } }
+                            td data-label=(kind) { (plain::type_label(app, object)) }
+                            td data-label=(state) { (plain::state(app, object, &r.record.state)) }
                         }
                     }
                 }
@@ -197,10 +235,10 @@ pub(crate) fn local(back: &str) -> String {
 pub(crate) fn sign_fields(key: &str, meaning: &str) -> Markup {
     html! {
         fieldset class="signature" {
-            legend { "Electronic signature" }
-            p { "By signing you affirm: " strong { (meaning) } }
+            legend { (t("signature-legend")) }
+            p { (t("signature-affirm")) " " strong { (meaning) } }
             input type="hidden" name="signature_meaning" value=(meaning);
-            label for=(format!("signature-password-{key}")) { "Your password" }
+            label for=(format!("signature-password-{key}")) { (t("signature-password")) }
             input type="password" id=(format!("signature-password-{key}")) name="signature_password" required autocomplete="current-password";
         }
     }

@@ -9,7 +9,8 @@ use portico_service::{Page, Portico, ServiceError};
 
 use super::shared::{app_layout, error_page, refused, then_to, RecordPage};
 use super::web::{csrf_refusal, WebForm, WebPage, WebUser};
-use crate::plain;
+use crate::i18n::t;
+use crate::{plain, tr};
 
 /// The comments section of a record page; without its form when the record is read-only for
 /// the caller.
@@ -17,7 +18,7 @@ pub(crate) async fn comments_section(page: &RecordPage<'_>) -> Result<Markup, Se
     let comments = page.app.comments(page.caller, page.object, page.id).await?;
     Ok(html! {
         section {
-            h2 { "Comments" }
+            h2 { (t("comments-title")) }
             @for c in &comments {
                 article class="comment" {
                     p class="hint" { (c.author_name) " · " (plain::when(c.created_at)) }
@@ -27,9 +28,9 @@ pub(crate) async fn comments_section(page: &RecordPage<'_>) -> Result<Markup, Se
             @if !page.read_only {
                 form method="post" action=(format!("{}/comments", page.path())) {
                     input type="hidden" name="csrf" value=(page.csrf);
-                    label for="comment" { "Add a comment" }
+                    label for="comment" { (t("comment-add")) }
                     textarea id="comment" name="body" rows="3" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
-                    button type="submit" { "Comment" }
+                    button type="submit" { (t("comment-submit")) }
                 }
             }
         }
@@ -58,40 +59,40 @@ pub async fn page(State(app): State<Portico>, WebPage { caller, csrf }: WebPage)
     let content = html! {
         @if !caller.is_internal() {
             section {
-                h2 { "Ask the company" }
+                h2 { (t("tickets-ask")) }
                 form method="post" action="/tickets" {
                     input type="hidden" name="csrf" value=(csrf.0);
-                    label for="kind" { "Kind" }
-                    select id="kind" name="kind" { option value="support" { "Support request" } option value="service" { "Service request" } }
-                    label for="subject" { "Subject" }
+                    label for="kind" { (t("ticket-kind")) }
+                    select id="kind" name="kind" { option value="support" { (t("ticket-support")) } option value="service" { (t("ticket-service")) } }
+                    label for="subject" { (t("ticket-subject")) }
                     input type="text" id="subject" name="subject" required maxlength="200";
-                    label for="body" { "Your request" }
+                    label for="body" { (t("ticket-body")) }
                     textarea id="body" name="body" rows="4" required {}
-                    button type="submit" { "Send" }
+                    button type="submit" { (t("ticket-send")) }
                 }
             }
         }
-        @for t in &tickets {
+        @for ticket in &tickets {
             article {
-                h3 { (t.subject) }
+                h3 { (ticket.subject) }
                 p class="hint" {
-                    @if t.kind == "service" { "Service request" } @else { "Support request" }
-                    " · " (plain::status(&t.status)) " · " (plain::when(t.created_at))
+                    @if ticket.kind == "service" { (t("ticket-service")) } @else { (t("ticket-support")) }
+                    " · " (plain::status(&ticket.status)) " · " (plain::when(ticket.created_at))
                 }
-                p { (t.body) }
-                @if let Some(a) = &t.answer { p { strong { "Answer: " } (a) } }
-                @if caller.is_internal() && t.answer.is_none() {
-                    form method="post" action=(format!("/tickets/{}/answer", t.id)) {
+                p { (ticket.body) }
+                @if let Some(a) = &ticket.answer { p { strong { (t("ticket-answer-label")) " " } (a) } }
+                @if caller.is_internal() && ticket.answer.is_none() {
+                    form method="post" action=(format!("/tickets/{}/answer", ticket.id)) {
                         input type="hidden" name="csrf" value=(csrf.0);
-                        label for=(format!("answer-{}", t.id)) { "Answer" }
-                        textarea id=(format!("answer-{}", t.id)) name="answer" rows="3" required {}
-                        button type="submit" { "Answer" }
+                        label for=(format!("answer-{}", ticket.id)) { (t("ticket-answer")) }
+                        textarea id=(format!("answer-{}", ticket.id)) name="answer" rows="3" required {}
+                        button type="submit" { (t("ticket-answer")) }
                     }
                 }
             }
         }
     };
-    app_layout(&caller, &csrf.0, "Tickets", content).into_response()
+    app_layout(&caller, &csrf.0, &t("tickets-title"), content).into_response()
 }
 
 /// `POST /tickets`
@@ -121,8 +122,8 @@ pub(crate) async fn files_section(page: &RecordPage<'_>) -> Result<Markup, Servi
     let max_mb = max_bytes / 1_000_000;
     Ok(html! {
         section {
-            h2 { "Files and photos" }
-            @if files.is_empty() { p class="hint" { "No files yet." } }
+            h2 { (t("files-title")) }
+            @if files.is_empty() { p class="hint" { (t("files-none")) } }
             ul {
                 @for f in &files {
                     li { a href=(format!("/files/{}", f.id)) { (f.name) } " · " (plain::size(f.size)) }
@@ -131,13 +132,13 @@ pub(crate) async fn files_section(page: &RecordPage<'_>) -> Result<Markup, Servi
             @if !page.read_only {
                 form method="post" action=(format!("{}/files", page.path())) enctype="multipart/form-data" {
                     input type="hidden" name="csrf" value=(page.csrf);
-                    label for="file" { "Add a file or take a photo (PDF, image, text or CSV; at most " (max_mb) " MB)" }
+                    label for="file" { (tr!("files-add", mb = max_mb)) }
                     // `image/*` lets a phone offer its camera beside its files; the list
                     // of document types keeps a desktop's file dialog to what we accept.
                     input type="file" id="file" name="file" required
                         accept=(ACCEPT)
                         data-max-bytes=(max_bytes) data-too-large=(too_large(max_bytes));
-                    button type="submit" { "Upload" }
+                    button type="submit" { (t("files-upload")) }
                 }
             }
         }
@@ -152,10 +153,7 @@ const ACCEPT: &str =
 /// The sentence for a file over the limit, said by the page's script at once and by the
 /// server after an upload.
 fn too_large(max_bytes: usize) -> String {
-    format!(
-        "This file is larger than {} MB. For a photo, take it again at a lower resolution (or send a smaller copy) and upload that.",
-        max_bytes / 1_000_000
-    )
+    tr!("files-too-large", mb = max_bytes / 1_000_000)
 }
 
 /// `POST /records/{object}/{id}/files` (multipart: `csrf`, `file`)

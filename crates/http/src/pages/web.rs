@@ -93,7 +93,17 @@ impl FromRequestParts<Portico> for WebUserAny {
     async fn from_request_parts(parts: &mut Parts, app: &Portico) -> Result<Self, Response> {
         let token = cookie(parts, SESSION).ok_or_else(|| Redirect::to("/login").into_response())?;
         match app.authenticate(&token).await {
-            Ok(caller) => Ok(WebUserAny(caller, token)),
+            Ok(caller) => {
+                // The reader's own language and time zone, for the rest of the request.
+                let reader = app.reader(&caller).await.map_err(super::shared::refused)?;
+                if let Some(language) = reader.language {
+                    crate::i18n::set_language(language);
+                }
+                if let Some(zone) = &reader.timezone {
+                    crate::plain::set_reader_zone(zone);
+                }
+                Ok(WebUserAny(caller, token))
+            }
             Err(portico_service::ServiceError::InvalidSession(_)) => {
                 Err(Redirect::to("/login").into_response())
             }
@@ -143,13 +153,18 @@ pub fn csrf_refusal(token: &CsrfToken, field: &str) -> Option<Response> {
     if token.0.len() >= 32 && token.0 == field {
         None
     } else {
-        Some((
-            axum::http::StatusCode::FORBIDDEN,
-            super::shared::layout("Form expired", maud::html! {
-                p { "This form has expired or did not come from Portico. Go back, reload the page and try again." }
-            }),
+        Some(
+            (
+                axum::http::StatusCode::FORBIDDEN,
+                super::shared::layout(
+                    &crate::i18n::t("form-expired-title"),
+                    maud::html! {
+                        p { (crate::i18n::t("form-expired-text")) }
+                    },
+                ),
+            )
+                .into_response(),
         )
-            .into_response())
     }
 }
 
@@ -218,11 +233,34 @@ pub async fn headers(State(app): State<Portico>, request: Request, next: Next) -
     if let Some(token) = &new_csrf {
         parts.extensions.insert(NewCsrf(token.clone()));
     }
-    // Pages write dates in the reader's time zone (see `crate::plain`).
+    // Pages write dates in the reader's time zone (see `crate::plain`) and words in its
+    // language (see `crate::i18n`); a signed-in reader's own settings replace both.
     let zone = crate::plain::reader_zone(&app, cookie(&parts, crate::plain::TZ_COOKIE).as_deref());
+    let asked = parts.uri.query().and_then(crate::i18n::lang_parameter);
+    let language = crate::i18n::request_language(
+        asked.as_deref(),
+        cookie(&parts, crate::i18n::LANG_COOKIE).as_deref(),
+        parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let run = next.run(Request::from_parts(parts, body));
     let mut response =
-        crate::plain::with_reader_zone(zone, next.run(Request::from_parts(parts, body))).await;
+        crate::i18n::with_language(language, crate::plain::with_reader_zone(zone, run)).await;
     let h = response.headers_mut();
+    // A link that names a language (`?lang=de`) keeps it for the pages that follow.
+    if let Some(chosen) = asked.as_deref().and_then(portico_domain::Language::parse) {
+        let cookie = ours(
+            crate::i18n::LANG_COOKIE,
+            chosen.code().to_string(),
+            secure(&app),
+            true,
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie.encoded().to_string()) {
+            h.append(header::SET_COOKIE, value);
+        }
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(

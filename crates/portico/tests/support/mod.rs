@@ -439,8 +439,8 @@ impl TestApp {
         self._dir.path().to_path_buf()
     }
 
-    /// Delivers the outbox to the Maildir and answers the decoded messages to `email`, oldest
-    /// first. (The outbox itself holds no secret: links and one-time passwords exist only in
+    /// Delivers the outbox to the Maildir and answers the decoded messages to `email` (headers'
+    /// encoded words, quoted-printable and base64 parts decoded), oldest first. (The outbox itself holds no secret: links and one-time passwords exist only in
     /// the delivered email.)
     pub async fn delivered_to(&self, email: &str) -> Vec<String> {
         self.deliver().await;
@@ -451,7 +451,7 @@ impl TestApp {
         files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
         files
             .iter()
-            .map(|p| smtp::decoded(&std::fs::read_to_string(p).unwrap()))
+            .map(|p| smtp::readable(&std::fs::read_to_string(p).unwrap()))
             .filter(|m| m.contains(&format!("To: {email}")))
             .collect()
     }

@@ -178,3 +178,88 @@ pub fn decoded(message: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Standard base64 (RFC 4648) decoded; whitespace is skipped, anything else ends the input.
+pub fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let Some(v) = value(c) else { break };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// A header value with its RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`) decoded;
+/// white space between two encoded words is dropped, as the RFC says.
+pub fn decode_words(value: &str) -> String {
+    let mut out = String::new();
+    let mut rest = value;
+    let mut last_was_word = false;
+    while let Some(start) = rest.find("=?") {
+        let (before, from) = rest.split_at(start);
+        let parts: Vec<&str> = from[2..].splitn(3, '?').collect();
+        let end = parts.get(2).and_then(|p| p.find("?="));
+        let (Some(charset), Some(enc), Some(end)) = (parts.first(), parts.get(1), end) else {
+            break;
+        };
+        assert!(charset.eq_ignore_ascii_case("utf-8"), "charset {charset}");
+        if !(last_was_word && before.trim().is_empty()) {
+            out.push_str(before);
+        }
+        let text = &parts[2][..end];
+        let bytes = if enc.eq_ignore_ascii_case("b") {
+            base64_decode(text)
+        } else {
+            decoded(&text.replace('_', " ")).into_bytes()
+        };
+        out.push_str(&String::from_utf8(bytes).expect("UTF-8 in an encoded word"));
+        last_was_word = true;
+        rest = &parts[2][end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The message as a person reads it: headers with their encoded words decoded, and every part's
+/// body decoded from base64 or quoted-printable (line ends as `\n`, SMTP's or a Maildir's).
+pub fn readable(message: &str) -> String {
+    let message = message.replace("\r\n", "\n");
+    let (head, body) = message.split_once("\n\n").unwrap_or((&message, ""));
+    let mut out = decode_words(&head.replace("\n ", " ").replace("\n\t", " "));
+    out.push_str("\n\n");
+    if head
+        .to_ascii_lowercase()
+        .contains("content-transfer-encoding: base64")
+    {
+        out.push_str(&String::from_utf8_lossy(&base64_decode(body)));
+        return out;
+    }
+    // Each part: its headers, a blank line, its body up to the next boundary line.
+    for chunk in body.split("\n--") {
+        match chunk.split_once("\n\n") {
+            Some((part_head, part_body)) if part_head.to_ascii_lowercase().contains("base64") => {
+                out.push_str(part_head);
+                out.push_str("\n\n");
+                out.push_str(&String::from_utf8_lossy(&base64_decode(part_body)));
+            }
+            _ => out.push_str(&decoded(chunk)),
+        }
+        out.push('\n');
+    }
+    out
+}

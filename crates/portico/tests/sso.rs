@@ -683,14 +683,7 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
     assert!(back.starts_with(&preview), "{back}");
     let (_, dialog, _) = follow(&b, &format!("{}{back}", app.base)).await;
     assert!(dialog.contains("name=\"signature_grant\""), "{dialog}");
-    let csrf = dialog
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let csrf = support::csrf_of(&dialog);
     let signed = b
         .post(format!(
             "{}/records/car__v/{first}/actions/change_state_to_closed__c",
@@ -713,9 +706,11 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
             None,
         )
         .await;
-    assert_eq!(signatures[0]["printed_name"], "Quinn Lead", "{signatures}");
-    assert_eq!(signatures[0]["meaning"], "Approved");
-    assert_eq!(signatures[0]["action"], "change_state_to_closed__c");
+    let approved = signatures.as_array().unwrap().last().unwrap();
+    assert_eq!(approved["printed_name"], "Quinn Lead", "{signatures}");
+    assert_eq!(approved["meaning"], "Approved");
+    assert_eq!(approved["action"], "change_state_to_closed__c");
+    assert_eq!(approved["current"], true);
 
     // The same grant again, on another record: spent.
     let grant = grant_in(&back);
@@ -792,9 +787,26 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
         "{body}"
     );
 
-    // Someone else signs in at the provider for the lead's signature: no grant.
-    let (status, page) =
-        reauthenticate(&b, &app, &start_of_accepting(&third), "colleague", |u| u).await;
+    // Someone else signs in at the provider for the lead's signature (in a browser with the
+    // lead's Portico session and no session at the provider): no grant.
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    jar.add_cookie_str(
+        &format!("portico_session={lead}"),
+        &app.base.parse::<reqwest::Url>().unwrap(),
+    );
+    let other = Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (status, page) = reauthenticate(
+        &other,
+        &app,
+        &start_of_accepting(&third),
+        "colleague",
+        |u| u,
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
     assert!(page.contains("not the one signed in to Portico"), "{page}");
     assert!(!page.contains("signing_grant="), "{page}");

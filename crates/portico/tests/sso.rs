@@ -811,6 +811,73 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
     assert!(page.contains("not the one signed in to Portico"), "{page}");
     assert!(!page.contains("signing_grant="), "{page}");
 
+    // A task: the record page's answer form sends the lead to the provider for that task; the
+    // grant it brings back signs the response (here over the API, on behalf of the supplier).
+    let dana = app.person(&acme, "Dana", "Four").await;
+    let fourth = app.record("car__v", "SCAR-4", &acme, &[&dana]).await;
+    app.send("car__v", &fourth).await;
+    let (_, page, _) = follow(&b, &format!("{}/records/car__v/{fourth}", app.base)).await;
+    let start = page
+        .split("href=\"/auth/oidc/sign?")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no sign-in-again link in {page}"))
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(start.starts_with("task="), "{start}");
+    let task = start["task=".len()..]
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, page) =
+        reauthenticate(&b, &app, &format!("/auth/oidc/sign?{start}"), "lead", |u| u).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let grant = grant_in(&page);
+    let back = page
+        .split("id=\"continue\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let (_, answer_form, _) = follow(&b, &format!("{}{back}", app.base)).await;
+    assert!(
+        answer_form.contains(&format!("name=\"signature_grant\" value=\"{grant}\"")),
+        "{answer_form}"
+    );
+    // A task's grant does not sign an action.
+    let (status, _) = accept_with(
+        &app,
+        &lead,
+        &third,
+        json!({"grant": grant, "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = app
+        .call(
+            Method::POST,
+            Some(&lead),
+            &format!("/api/v1/tasks/{task}/complete"),
+            Some(json!({"response": "answered for Dana",
+                        "signature": {"grant": grant, "meaning": "Responded"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let signatures = app
+        .ok(
+            Method::GET,
+            &lead,
+            &format!("/api/v1/vobjects/car__v/{fourth}/signatures"),
+            None,
+        )
+        .await;
+    assert_eq!(signatures[0]["printed_name"], "Quinn Lead", "{signatures}");
+    assert_eq!(signatures[0]["task"], task.as_str());
+
     // A provider session from before the round trip (the request altered so that the provider
     // does not ask again): its auth_time is stale, no grant.
     tokio::time::sleep(std::time::Duration::from_secs(21)).await;
@@ -852,7 +919,7 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
     }
     assert_eq!(
         audit_actions(&app, "signature.reauthenticated").await.len(),
-        2
+        3
     );
 }
 per_backend!(

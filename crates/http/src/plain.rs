@@ -198,6 +198,41 @@ pub fn code_words(code: &str) -> String {
     }
 }
 
+/// A refusal's message as a page shows it: codes in words ("in_review__c" → "In review"),
+/// ids left out (the names beside them stay), and none of the API's instructions to programs
+/// (`send "signature": {...}`). The API keeps the message as it is.
+pub fn refusal(message: &str) -> String {
+    let message = match message.find(": send \"") {
+        Some(at) => &message[..at],
+        None => message,
+    };
+    let mut words: Vec<String> = vec![];
+    for word in message.split(' ') {
+        let core = word.trim_matches(|c: char| !(c.is_ascii_alphanumeric() || c == '_'));
+        if is_id(core) {
+            // "Anna Berg (per_…)": the name says it; a bare id says nothing to a person.
+            continue;
+        }
+        if core.contains("__") {
+            // `this.supplier__v` in a constraint: the field is the last part.
+            let code = core.rsplit('.').next().unwrap_or(core);
+            words.push(word.replacen(code, &code_words(code), 1));
+        } else {
+            words.push(word.to_string());
+        }
+    }
+    words.join(" ")
+}
+
+/// An id as Portico makes them: three letters, `_`, then at least 16 hexadecimal digits.
+fn is_id(word: &str) -> bool {
+    let b = word.as_bytes();
+    b.len() >= 20
+        && b[..3].iter().all(u8::is_ascii_lowercase)
+        && b[3] == b'_'
+        && b[4..].iter().all(u8::is_ascii_hexdigit)
+}
+
 /// A task's or ticket's status in words, in the reader's language.
 pub fn status(status: &str) -> String {
     match status {
@@ -330,6 +365,28 @@ mod tests {
         assert_eq!(
             due_words(NOON - 60_000, NOON),
             ("overdue since today".into(), true)
+        );
+    }
+
+    #[test]
+    fn refusals_read_as_sentences_without_codes_ids_or_instructions() {
+        assert_eq!(
+            refusal("'change_state_to_closed__c' cannot be run in state pending_response__c"),
+            "'Change state to closed' cannot be run in state Pending response"
+        );
+        assert_eq!(
+            refusal("Anna Berg (per_0192a4b0c1d2e3f4a5b6c7d8e9f0a1b2) cannot be an external collaborator of this record: the constraint 'organization__v = {{this.supplier__v}}' is not met"),
+            "Anna Berg cannot be an external collaborator of this record: the constraint 'Organization = {{this.Supplier}}' is not met"
+        );
+        assert_eq!(
+            refusal("the action change_state_to_closed__c requires your electronic signature meaning 'Approved': send \"signature\": {\"password\": your password}"),
+            "the action Change state to closed requires your electronic signature meaning 'Approved'"
+        );
+        assert_eq!(
+            refusal(
+                "no external license seat is free to activate Anna Berg: all 10 seats are in use"
+            ),
+            "no external license seat is free to activate Anna Berg: all 10 seats are in use"
         );
     }
 

@@ -23,24 +23,27 @@ use axum::{Extension, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use maud::html;
 use openidconnect::core::{
-    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod, CoreGrantType,
-    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
-    CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
+    CoreAuthDisplay, CoreAuthPrompt, CoreClaimName, CoreClaimType, CoreClient,
+    CoreClientAuthMethod, CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
+    CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
 };
 use openidconnect::{
     AuthenticationFlow, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
     CsrfToken, IssuerUrl, Nonce, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
     SignatureVerificationError,
 };
-use portico_service::{Portico, ProviderIdentity};
+use portico_service::{PendingSignature, Portico, ProviderIdentity};
 use serde::Deserialize;
 use tokio::sync::RwLock;
 
 use crate::pages::shared::layout;
-use crate::pages::web::{secure, session_cookie};
+use crate::pages::web::{secure, session_cookie, WebPage};
 
 /// The cookie that carries one sign-in's state, nonce and PKCE verifier.
 const FLOW: &str = "portico_oidc";
+/// The cookie that carries one signing round trip's state, nonce, PKCE verifier, round-trip
+/// token and the page to go back to.
+const SIGN_FLOW: &str = "portico_oidc_sign";
 /// How long a sign-in at the provider may take.
 const FLOW_MINUTES: i64 = 10;
 /// How long the provider's discovery document and keys are trusted before they are fetched
@@ -174,19 +177,33 @@ pub fn with_sso(router: Router, app: Portico, sso: Arc<Sso>) -> Router {
     let routes = Router::new()
         .route("/auth/oidc/login", get(start))
         .route("/auth/oidc/callback", get(callback))
+        .route("/auth/oidc/sign", get(start_signing))
         .with_state(app);
     router.merge(routes).layer(Extension(sso))
 }
 
 /// `GET /auth/oidc/login`: to the provider.
 async fn start(State(app): State<Portico>, Extension(sso): Extension<Arc<Sso>>) -> Response {
+    to_provider(&app, &sso, FLOW, false, "").await
+}
+
+/// To the provider's authorization endpoint with a fresh state, nonce and PKCE challenge, kept
+/// in the flow cookie `name` as `state.nonce.verifier` and `extra` after them. `again`: the
+/// person must sign in again (`prompt=login`, `max_age=0`), whatever session the provider has.
+async fn to_provider(
+    app: &Portico,
+    sso: &Sso,
+    name: &'static str,
+    again: bool,
+    extra: &str,
+) -> Response {
     let md = match sso.metadata(false).await {
         Ok(md) => md,
-        Err(e) => return unavailable(&sso, &e),
+        Err(e) => return unavailable(sso, &e),
     };
-    let client = client(&sso, md);
+    let client = client(sso, md);
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, state, nonce) = client
+    let mut request = client
         .authorize_url(
             AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
             CsrfToken::new_random,
@@ -194,21 +211,26 @@ async fn start(State(app): State<Portico>, Extension(sso): Extension<Arc<Sso>>) 
         )
         .add_scope(Scope::new("email".into()))
         .add_scope(Scope::new("profile".into()))
-        .set_pkce_challenge(challenge)
-        .url();
+        .set_pkce_challenge(challenge);
+    if again {
+        request = request
+            .add_prompt(CoreAuthPrompt::Login)
+            .set_max_age(Duration::ZERO);
+    }
+    let (url, state, nonce) = request.url();
     let flow = format!(
-        "{}.{}.{}",
+        "{}.{}.{}{extra}",
         state.secret(),
         nonce.secret(),
         verifier.secret()
     );
-    let cookie = Cookie::build((FLOW, flow))
+    let cookie = Cookie::build((name, flow))
         .path("/auth/oidc")
         .http_only(true)
         // The provider's redirect back is a top-level navigation from its site: Lax lets the
         // cookie come with it, Strict would not.
         .same_site(SameSite::Lax)
-        .secure(secure(&app))
+        .secure(secure(app))
         .max_age(cookie::time::Duration::minutes(FLOW_MINUTES))
         .build();
     (CookieJar::new().add(cookie), Redirect::to(url.as_str())).into_response()
@@ -229,6 +251,23 @@ async fn callback(
     jar: CookieJar,
     Query(back): Query<Returned>,
 ) -> Response {
+    // A signing round trip whose state this is (a sign-in may be under way beside it).
+    let signing = jar
+        .get(SIGN_FLOW)
+        .map(|c| c.value().to_string())
+        .filter(|f| {
+            back.state.as_deref().is_some_and(|state| {
+                f.split('.')
+                    .next()
+                    .is_some_and(|s| constant_time_eq(s.as_bytes(), state.as_bytes()))
+            })
+        });
+    if let Some(signing) = signing {
+        let mut spent = Cookie::build((SIGN_FLOW, "")).path("/auth/oidc").build();
+        spent.make_removal();
+        let answer = finish_signing(&app, &sso, &signing, back).await;
+        return (jar.add(spent), answer).into_response();
+    }
     let flow = jar.get(FLOW).map(|c| c.value().to_string());
     // The flow cookie is spent whatever happens next.
     let mut spent = Cookie::build((FLOW, "")).path("/auth/oidc").build();
@@ -236,6 +275,123 @@ async fn callback(
     let jar = jar.add(spent);
     let answer = finish(&app, &sso, flow.as_deref(), back).await;
     (jar, answer).into_response()
+}
+
+/// What to sign, from the sign dialog: a task, or records (comma-separated ids) and an action;
+/// and the page to come back to, under `/records/`.
+#[derive(Deserialize)]
+struct ToSign {
+    task: Option<String>,
+    object: Option<String>,
+    id: Option<String>,
+    action: Option<String>,
+    back: Option<String>,
+}
+
+/// `GET /auth/oidc/sign`: to the provider, to sign in again there (`prompt=login`,
+/// `max_age=0`) for one pending signature of the signed-in user.
+async fn start_signing(
+    State(app): State<Portico>,
+    Extension(sso): Extension<Arc<Sso>>,
+    WebPage { caller, .. }: WebPage,
+    Query(q): Query<ToSign>,
+) -> Response {
+    let pending = match (q.task, q.object, q.id, q.action) {
+        (Some(id), _, _, _) => PendingSignature::Task { id },
+        (None, Some(object), Some(ids), Some(action)) => PendingSignature::Action {
+            object,
+            ids: ids.split(',').map(str::to_string).collect(),
+            action,
+        },
+        _ => {
+            return crate::pages::shared::error_page(
+                StatusCode::BAD_REQUEST,
+                "Say what to sign: a task, or a record and an action.",
+            )
+        }
+    };
+    // Only a page of ours to come back to.
+    let back = q
+        .back
+        .filter(|b| b.starts_with("/records/") && !b.contains("//") && !b.contains('\\'))
+        .unwrap_or_default();
+    let trip = match app.start_signing_at_provider(&caller, &pending).await {
+        Ok(trip) => trip,
+        Err(e) => return crate::pages::shared::refused(e),
+    };
+    let back: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
+    to_provider(&app, &sso, SIGN_FLOW, true, &format!(".{trip}.{back}")).await
+}
+
+/// Back from signing in again at the provider: the grant, handed to the page that asked for
+/// it (by a page of ours, so that the next request is our own site's and brings the session).
+async fn finish_signing(app: &Portico, sso: &Sso, flow: &str, back: Returned) -> Response {
+    let parts: Vec<&str> = flow.splitn(5, '.').collect();
+    let (Some(code), [_, nonce, verifier, trip, return_to]) = (back.code, parts.as_slice()) else {
+        let why = back
+            .error_description
+            .or(back.error)
+            .unwrap_or_else(|| "the provider's answer has no code".into());
+        return not_signed(app, sso, &format!("the provider answered: {why}")).await;
+    };
+    let identity = match verified_identity(sso, code, nonce, verifier).await {
+        Ok(identity) => identity,
+        Err(why) => return not_signed(app, sso, &why).await,
+    };
+    match app.grant_signing(trip, &identity).await {
+        Ok(Ok(grant)) => {
+            let return_to = form_urlencoded::parse(format!("b={return_to}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .filter(|b| !b.is_empty())
+                .unwrap_or_else(|| format!("/records/{}/{}", grant.object, grant.record));
+            let joiner = if return_to.contains('?') { '&' } else { '?' };
+            let to = format!("{return_to}{joiner}signing_grant={}", grant.token);
+            (
+                [(axum::http::header::REFERRER_POLICY, "no-referrer")],
+                layout(
+                    "Signed in again",
+                    html! {
+                        meta http-equiv="refresh" content=(format!("0;url={to}"));
+                        p role="status" { "You signed in again at " (sso.name()) ". Finish your signature within " (portico_service::GRANT_MINUTES) " minutes." }
+                        p { a id="continue" href=(to) { "Continue to sign" } }
+                    },
+                ),
+            )
+                .into_response()
+        }
+        Ok(Err(refusal)) => (
+            StatusCode::FORBIDDEN,
+            layout(
+                "Not signed",
+                html! {
+                    p role="alert" { "Nothing was signed: " (refusal.to_string()) "." }
+                    p { a href="/home" { "Home" } }
+                },
+            ),
+        )
+            .into_response(),
+        Err(e) => crate::pages::shared::refused(e),
+    }
+}
+
+/// A signing round trip the provider's answer does not complete: audited, and said.
+async fn not_signed(app: &Portico, sso: &Sso, why: &str) -> Response {
+    tracing::warn!(reason = why, "signing at the provider refused");
+    if let Err(e) = app.audit_sso_failure(&sso.settings.issuer, why).await {
+        return crate::pages::shared::refused(e);
+    }
+    (
+        StatusCode::BAD_REQUEST,
+        layout(
+            "Not signed",
+            html! {
+                p role="alert" { "Nothing was signed: " (why) "." }
+                p { a href="/home" { "Home" } }
+            },
+        ),
+    )
+        .into_response()
 }
 
 async fn finish(app: &Portico, sso: &Sso, flow: Option<&str>, back: Returned) -> Response {
@@ -401,6 +557,7 @@ async fn verified_identity(
         email_verified: identity.email_verified,
         first_name: identity.given.or(first_from_name),
         last_name: identity.family.or(last_from_name),
+        auth_time: claims.auth_time().map(|t| t.timestamp_millis()),
     })
 }
 

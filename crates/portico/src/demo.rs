@@ -33,7 +33,7 @@ const SUPPLIERS: [(&str, &[(&str, &str)]); 3] = [
 /// `examples/part11.toml`): the demo signs as a person would, with the lead's password.
 fn lead_signs(meaning: Option<&SignatureMeaning>) -> Option<SignatureInput> {
     meaning.map(|m| SignatureInput {
-        password: QUALITY_LEAD_PASSWORD.into(),
+        with: portico_service::SignedWith::Password(QUALITY_LEAD_PASSWORD.into()),
         meaning: m.as_str().into(),
     })
 }

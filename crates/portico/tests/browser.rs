@@ -450,6 +450,8 @@ async fn every_page_reads_plainly_and_passes_axe_in_chromium(app: TestApp) {
             "/records/change_control__v/{draft}/preview?action=change_state_to_pending_response__c"
         ),
         format!("/records/car__v/{scar}/preview?action=reassign_external_collaborator__v"),
+        // A refusal shown in the page: accepting is not possible while the supplier answers.
+        format!("/records/car__v/{scar}/preview?action=change_state_to_closed__c"),
         "/organizations".into(),
         format!("/organizations/{acme}"),
         format!("/persons/{anna}/edit"),
@@ -493,6 +495,30 @@ async fn every_page_reads_plainly_and_passes_axe_in_chromium(app: TestApp) {
 
     // The record page tells its history in sentences, with names and links.
     sign_in(&desktop, &app, "quinn", "quinn's long password").await;
+    // A refusal after a confirmation (the "Not done" page) reads plainly too: accepting a
+    // response the supplier has not sent yet.
+    desktop
+        .goto(&format!("{}/records/car__v/{scar}", app.base))
+        .await
+        .unwrap();
+    desktop
+        .execute(
+            "const f = document.createElement('form'); f.method = 'post'; f.action = arguments[0];
+             const c = document.createElement('input'); c.type = 'hidden'; c.name = 'csrf';
+             c.value = document.querySelector('input[name=csrf]').value; f.appendChild(c);
+             document.body.appendChild(f); f.submit();",
+            vec![json!(format!(
+                "/records/car__v/{scar}/actions/change_state_to_closed__c"
+            ))],
+        )
+        .await
+        .unwrap();
+    desktop
+        .wait()
+        .for_element(Locator::Css("p.error[role=alert]"))
+        .await
+        .unwrap();
+    check_page(&desktop, axe.as_deref(), "the Not done page", "desktop").await;
     desktop
         .goto(&format!("{}/records/car__v/{scar}", app.base))
         .await

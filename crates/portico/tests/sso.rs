@@ -72,6 +72,8 @@ fn start_provider(port: u16, portico: &str) -> Provider {
         "leaver": {"email": "leaver@portico.example", "email_verified": true},
         "newcomer": {"email": "new.colleague@portico.example", "email_verified": true,
                      "given_name": "Nina", "family_name": "New"},
+        "colleague": {"email": "colleague@portico.example", "email_verified": true,
+                      "given_name": "Cole", "family_name": "League"},
     });
     let mut child = Command::new("node")
         .arg(provider_dir().join("provider.mjs"))
@@ -173,18 +175,26 @@ async fn sign_on_until_callback(
     account: &str,
     rewrite: impl Fn(String) -> String,
 ) -> AtCallback {
-    let start = b
-        .get(format!("{}/auth/oidc/login", app.base))
-        .send()
-        .await
-        .unwrap();
+    at_provider_until_callback(b, app, "/auth/oidc/login", account, rewrite).await
+}
+
+/// [`sign_on_until_callback`] for a round trip that starts at `start` (a path of Portico's):
+/// a sign-in, or a signature.
+async fn at_provider_until_callback(
+    b: &Client,
+    app: &TestApp,
+    start: &str,
+    account: &str,
+    rewrite: impl Fn(String) -> String,
+) -> AtCallback {
+    let start = b.get(format!("{}{start}", app.base)).send().await.unwrap();
     assert_eq!(start.status(), StatusCode::SEE_OTHER);
     let flow_cookie = start
         .headers()
         .get_all("set-cookie")
         .iter()
         .map(|v| v.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("portico_oidc="))
+        .find(|c| c.starts_with("portico_oidc"))
         .expect("the flow cookie");
     assert!(
         flow_cookie.contains("HttpOnly") && flow_cookie.contains("SameSite=Lax"),
@@ -503,3 +513,416 @@ async fn a_first_sign_on_can_make_the_staff_member(backend: support::Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 per_backend!(sso_creates_users, a_first_sign_on_can_make_the_staff_member);
+
+const PART11: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/part11.toml");
+
+/// A SCAR of Acme answered by its supplier with a signed response: in review, to accept.
+async fn scar_in_review(app: &TestApp, acme: &str, name: &str) -> String {
+    let anna = app.person(acme, "Anna", name).await;
+    let r = app.record("car__v", name, acme, &[&anna]).await;
+    app.send("car__v", &r).await;
+    let token = app
+        .accept_welcome(&app.email_of(&anna).await, "anna's long password")
+        .await;
+    let tasks = app
+        .ok(
+            Method::GET,
+            &token,
+            &format!("/api/v1/tasks?record__v={r}&status__v=open__v"),
+            None,
+        )
+        .await;
+    let task = tasks[0]["id"].as_str().unwrap().to_string();
+    app.ok(
+        Method::POST,
+        &token,
+        &format!("/api/v1/tasks/{task}/complete"),
+        Some(json!({"response": "fixed",
+                    "signature": {"password": "anna's long password", "meaning": "Responded"}})),
+    )
+    .await;
+    r
+}
+
+/// Signs on as `account` in a new browser: the browser and its session token.
+async fn signed_on(app: &TestApp, account: &str) -> (Client, String) {
+    let b = http_browser();
+    let at = sign_on_until_callback(&b, app, account, |u| u).await;
+    let r = b.get(&at.callback).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let session = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find_map(|c| {
+            c.strip_prefix("portico_session=")
+                .map(|v| v.split(';').next().unwrap().to_string())
+        })
+        .expect("a session cookie");
+    (b, session)
+}
+
+/// Where the record's preview of accepting starts the signature at the provider.
+fn start_of_accepting(record: &str) -> String {
+    format!("/auth/oidc/sign?object=car__v&id={record}&action=change_state_to_closed__c")
+}
+
+/// Signs in again at the provider as `account` for the round trip at `start`: the callback's
+/// status and page.
+async fn reauthenticate(
+    b: &Client,
+    app: &TestApp,
+    start: &str,
+    account: &str,
+    rewrite: impl Fn(String) -> String,
+) -> (StatusCode, String) {
+    let at = at_provider_until_callback(b, app, start, account, rewrite).await;
+    let (status, page, _) = follow(b, &at.callback).await;
+    (status, page)
+}
+
+/// The grant in the page the callback answers with (its "Continue to sign" link).
+fn grant_in(page: &str) -> String {
+    page.split("signing_grant=")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no grant in {page}"))
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}
+
+async fn accept_with(
+    app: &TestApp,
+    session: &str,
+    record: &str,
+    signature: Value,
+) -> (StatusCode, Value) {
+    app.call(
+        Method::POST,
+        Some(session),
+        &format!("/api/v1/vobjects/car__v/{record}/actions/change_state_to_closed__c"),
+        Some(json!({"signature": signature})),
+    )
+    .await
+}
+
+fn error_type(body: &Value) -> &str {
+    body["errors"][0]["type"].as_str().unwrap_or_default()
+}
+
+async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support::Backend) {
+    if !provider_available() {
+        return;
+    }
+    let port = free_port();
+    let Some(app) = TestApp::spawn_with(backend, move |s| {
+        s.oidc_issuer = Some(format!("http://127.0.0.1:{port}"));
+        s.oidc_client_id = Some("portico".into());
+        s.oidc_client_secret = Some(SECRET.into());
+        s.oidc_name = "Test IdP".into();
+        s.oidc_create_users = true;
+        s.config = Some(PART11.into());
+    })
+    .await
+    else {
+        return;
+    };
+    let _provider = start_provider(port, &app.base);
+    let acme = app.org("Acme").await;
+    let [first, second, third] = [
+        scar_in_review(&app, &acme, "SCAR-1").await,
+        scar_in_review(&app, &acme, "SCAR-2").await,
+        scar_in_review(&app, &acme, "SCAR-3").await,
+    ];
+    // Quinn Lead and a colleague sign in only through the provider: no Portico password.
+    let (b, lead) = signed_on(&app, "lead").await;
+    let (cb, colleague) = signed_on(&app, "colleague").await;
+
+    // Without a grant: the password way is closed to them, and says how to sign.
+    let (status, body) = accept_with(
+        &app,
+        &lead,
+        &first,
+        json!({"password": "x", "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(error_type(&body), "SSO_REAUTHENTICATION_REQUIRED");
+
+    // The preview's sign dialog sends the lead to the provider; back from there with a grant,
+    // the dialog carries it and the confirmation signs.
+    let preview = format!("/records/car__v/{first}/preview?action=change_state_to_closed__c");
+    let (_, page, _) = follow(&b, &format!("{}{preview}", app.base)).await;
+    let start = page
+        .split("href=\"/auth/oidc/sign?")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no sign-in-again link in {page}"))
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let start = format!("/auth/oidc/sign?{start}");
+    let begun = b.get(format!("{}{start}", app.base)).send().await.unwrap();
+    let to_provider = location(&begun).unwrap();
+    assert!(
+        to_provider.contains("prompt=login") && to_provider.contains("max_age=0"),
+        "{to_provider}"
+    );
+    let (status, page) = reauthenticate(&b, &app, &start, "lead", |u| u).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("You signed in again at Test IdP"), "{page}");
+    let back = page
+        .split("id=\"continue\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(back.starts_with(&preview), "{back}");
+    let (_, dialog, _) = follow(&b, &format!("{}{back}", app.base)).await;
+    assert!(dialog.contains("name=\"signature_grant\""), "{dialog}");
+    let csrf = support::csrf_of(&dialog);
+    let signed = b
+        .post(format!(
+            "{}/records/car__v/{first}/actions/change_state_to_closed__c",
+            app.base
+        ))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("signature_meaning", "Approved"),
+            ("signature_grant", grant_in(&back).as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let signatures = app
+        .ok(
+            Method::GET,
+            &lead,
+            &format!("/api/v1/vobjects/car__v/{first}/signatures"),
+            None,
+        )
+        .await;
+    let approved = signatures.as_array().unwrap().last().unwrap();
+    assert_eq!(approved["printed_name"], "Quinn Lead", "{signatures}");
+    assert_eq!(approved["meaning"], "Approved");
+    assert_eq!(approved["action"], "change_state_to_closed__c");
+    assert_eq!(approved["current"], true);
+
+    // The same grant again, on another record: spent.
+    let grant = grant_in(&back);
+    let (status, body) = accept_with(
+        &app,
+        &lead,
+        &second,
+        json!({"grant": grant, "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(error_type(&body), "INVALID_SIGNATURE");
+    assert!(body.to_string().contains("used already"), "{body}");
+
+    // Over the API: a grant for the second record does not sign the third, nor for another
+    // user; it signs the second, once.
+    let (status, page) =
+        reauthenticate(&b, &app, &start_of_accepting(&second), "lead", |u| u).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let grant = grant_in(&page);
+    let (status, body) = accept_with(
+        &app,
+        &lead,
+        &third,
+        json!({"grant": grant, "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (StatusCode::UNAUTHORIZED, "INVALID_SIGNATURE"),
+        "{body}"
+    );
+    assert!(body.to_string().contains("another record"), "{body}");
+    let (status, body) = accept_with(
+        &app,
+        &colleague,
+        &second,
+        json!({"grant": grant, "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (StatusCode::UNAUTHORIZED, "INVALID_SIGNATURE"),
+        "{body}"
+    );
+    assert!(body.to_string().contains("another user"), "{body}");
+    let (status, body) = accept_with(
+        &app,
+        &lead,
+        &second,
+        json!({"grant": grant, "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = accept_with(
+        &app,
+        &lead,
+        &third,
+        json!({"grant": grant, "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // Both proofs at once, or neither: refused before anything runs.
+    let (status, body) = accept_with(
+        &app,
+        &lead,
+        &third,
+        json!({"grant": grant, "password": "x", "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(
+        (status, error_type(&body)),
+        (StatusCode::BAD_REQUEST, "INVALID_DATA"),
+        "{body}"
+    );
+
+    // Someone else signs in at the provider for the lead's signature (in a browser with the
+    // lead's Portico session and no session at the provider): no grant.
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    jar.add_cookie_str(
+        &format!("portico_session={lead}"),
+        &app.base.parse::<reqwest::Url>().unwrap(),
+    );
+    let other = Client::builder()
+        .cookie_provider(jar)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let (status, page) = reauthenticate(
+        &other,
+        &app,
+        &start_of_accepting(&third),
+        "colleague",
+        |u| u,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(page.contains("not the one signed in to Portico"), "{page}");
+    assert!(!page.contains("signing_grant="), "{page}");
+
+    // A task: the record page's answer form sends the lead to the provider for that task; the
+    // grant it brings back signs the response (here over the API, on behalf of the supplier).
+    let dana = app.person(&acme, "Dana", "Four").await;
+    let fourth = app.record("car__v", "SCAR-4", &acme, &[&dana]).await;
+    app.send("car__v", &fourth).await;
+    let (_, page, _) = follow(&b, &format!("{}/records/car__v/{fourth}", app.base)).await;
+    let start = page
+        .split("href=\"/auth/oidc/sign?")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no sign-in-again link in {page}"))
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(start.starts_with("task="), "{start}");
+    let task = start["task=".len()..]
+        .split('&')
+        .next()
+        .unwrap()
+        .to_string();
+    let (status, page) =
+        reauthenticate(&b, &app, &format!("/auth/oidc/sign?{start}"), "lead", |u| u).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let grant = grant_in(&page);
+    let back = page
+        .split("id=\"continue\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&");
+    let (_, answer_form, _) = follow(&b, &format!("{}{back}", app.base)).await;
+    assert!(
+        answer_form.contains(&format!("name=\"signature_grant\" value=\"{grant}\"")),
+        "{answer_form}"
+    );
+    // A task's grant does not sign an action.
+    let (status, _) = accept_with(
+        &app,
+        &lead,
+        &third,
+        json!({"grant": grant, "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = app
+        .call(
+            Method::POST,
+            Some(&lead),
+            &format!("/api/v1/tasks/{task}/complete"),
+            Some(json!({"response": "answered for Dana",
+                        "signature": {"grant": grant, "meaning": "Responded"}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let signatures = app
+        .ok(
+            Method::GET,
+            &lead,
+            &format!("/api/v1/vobjects/car__v/{fourth}/signatures"),
+            None,
+        )
+        .await;
+    assert_eq!(signatures[0]["printed_name"], "Quinn Lead", "{signatures}");
+    assert_eq!(signatures[0]["task"], task.as_str());
+
+    // A provider session from before the round trip (the request altered so that the provider
+    // does not ask again): its auth_time is stale, no grant.
+    tokio::time::sleep(std::time::Duration::from_secs(21)).await;
+    let (status, page) = reauthenticate(&cb, &app, &start_of_accepting(&third), "colleague", |u| {
+        u.replace("prompt=login", "prompt=none")
+            .replace("max_age=0", "max_age=3600")
+    })
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(
+        page.contains("did not ask for your password again"),
+        "{page}"
+    );
+    let third_state = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/car__v/{third}"),
+            None,
+        )
+        .await;
+    assert_eq!(third_state["state__v"], "in_review__c");
+
+    // Each refusal is in the trail; each grant made too.
+    let failed = audit_actions(&app, "signature.failed").await;
+    for reason in [
+        "used already",
+        "another record",
+        "another user",
+        "not the one signed in",
+        "did not ask for your password again",
+    ] {
+        assert!(
+            failed
+                .iter()
+                .any(|e| e["after"].to_string().contains(reason)),
+            "no failure audited for {reason}: {failed:?}"
+        );
+    }
+    assert_eq!(
+        audit_actions(&app, "signature.reauthenticated").await.len(),
+        3
+    );
+}
+per_backend!(
+    sso_signing,
+    an_sso_user_signs_by_signing_in_again_at_the_provider
+);

@@ -22,6 +22,7 @@ mod languages;
 mod notifications;
 mod operations;
 mod passwords;
+mod provider_signing;
 mod read_cache;
 mod reads;
 mod records;
@@ -54,6 +55,7 @@ pub use jobs::{JobReport, RecordWork, END_DATE_CAUSE, END_DATE_REMINDER_CAUSE, G
 pub use languages::{time_zone, Reader};
 pub use operations::Gauges;
 pub use passwords::{csrf_token_for_session, random_token, NewPassword};
+pub use provider_signing::{PendingSignature, SigningGrant, SigningRefusal, GRANT_MINUTES};
 pub use reads::{AuditExport, Page};
 pub use records::{ActionOutcome, RecordInput, RecordView, RunMode};
 pub use reviews::{
@@ -61,7 +63,7 @@ pub use reviews::{
     REVIEW_CAUSE, REVIEW_REMINDER_CAUSE,
 };
 pub use scim::{scim_version, NewScimToken, ScimClient, ScimError, ScimResult, ScimUserInput};
-pub use signatures::{manifestation, SignatureInput, SignatureView};
+pub use signatures::{manifestation, SignatureInput, SignatureView, SignedWith};
 pub use sso::{ProviderIdentity, SsoRefusal};
 pub use templates::{template_language, TemplateView};
 pub use users::{LicenseUsage, NewUserInput, OrgUsage, SeatUsageDay, UserPatch, HISTORY_MAX_DAYS};

@@ -3,7 +3,7 @@
 
 use portico_domain::collab::{self, ActionArgs, Plan};
 use portico_domain::config::TargetType;
-use portico_domain::lifecycle::ActionInfo;
+use portico_domain::lifecycle::{ActionInfo, SignatureMeaning};
 use portico_domain::model::Record;
 use portico_domain::{OrgId, PersonId, RecordId};
 use portico_store::{AuditEntry, Db, RecordFilter, Signed};
@@ -501,10 +501,32 @@ impl Portico {
         action: &str,
         mode: &RunMode,
     ) -> ServiceResult<Option<Signer>> {
-        let target = self.target(object)?;
         if mode.is_dry_run() || !caller.is_internal() {
             return Ok(None);
         }
+        let required = self
+            .required_for_action(caller, object, ids, action)
+            .await?;
+        self.check_signature(
+            caller,
+            required.as_ref(),
+            mode.signature(),
+            &format!("the action {action}"),
+            &crate::provider_signing::action_pending(object, ids, action),
+        )
+        .await
+    }
+
+    /// The meaning `action` on the records `ids` requires in their states now (`None`: no
+    /// signature). Records whose moves mean different signatures cannot share one.
+    pub(crate) async fn required_for_action(
+        &self,
+        caller: &Caller,
+        object: &str,
+        ids: &[String],
+        action: &str,
+    ) -> ServiceResult<Option<SignatureMeaning>> {
+        let target = self.target(object)?;
         let mut meanings = std::collections::BTreeSet::new();
         if target.lifecycle.may_require_signature(action) {
             for id in ids {
@@ -522,14 +544,7 @@ impl Portico {
                 listed.join(", ")
             )));
         }
-        let required = meanings.into_iter().next();
-        self.check_signature(
-            caller,
-            required.as_ref(),
-            mode.signature(),
-            &format!("the action {action}"),
-        )
-        .await
+        Ok(meanings.into_iter().next())
     }
 
     async fn run_action_once(

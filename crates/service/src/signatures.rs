@@ -19,15 +19,26 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::PER_USER;
 use crate::passwords::verify_password;
+use crate::provider_signing::PendingSignature;
 use crate::{new_id, now_ms, Caller, Portico, ServiceError, ServiceResult};
 
 /// A signature as a client gives it with an action or a task completion.
 #[derive(Debug, Clone)]
 pub struct SignatureInput {
-    /// The signer's password, entered again.
-    pub password: String,
+    /// How the signer proves it is itself, again.
+    pub with: SignedWith,
     /// The meaning the signer affirms; must be the configured one.
     pub meaning: String,
+}
+
+/// The signer's second proof of identity (21 CFR 11.200(a)(1)).
+#[derive(Debug, Clone)]
+pub enum SignedWith {
+    /// Its Portico password, entered again.
+    Password(String),
+    /// A grant from re-authenticating at the identity provider (users of single sign-on;
+    /// [`crate::provider_signing`]).
+    Grant(String),
 }
 
 /// A signer whose password was checked, about to sign.
@@ -197,17 +208,20 @@ impl Signer {
 
 impl Portico {
     /// Checks the signature `what` (an action or a task, as people read it) needs:
-    /// `required` is the configured meaning (`None`: no signature). Answers the signer when
-    /// one is required and given rightly. Refusals: `SIGNATURE_REQUIRED` without one; a
-    /// meaning other than the configured one; `SSO_REAUTHENTICATION_REQUIRED` for a user
-    /// without a password (signs in at the provider); past the per-user attempt limit
-    /// `API_LIMIT_EXCEEDED`; a wrong password `INVALID_SIGNATURE`, audited.
+    /// `required` is the configured meaning (`None`: no signature), `pending` what is signed.
+    /// Answers the signer when one is required and given rightly. Refusals:
+    /// `SIGNATURE_REQUIRED` without one; a meaning other than the configured one;
+    /// `SSO_REAUTHENTICATION_REQUIRED` for a password from a user without one (it signs at the
+    /// provider, with a grant); past the per-user attempt limit `API_LIMIT_EXCEEDED`; a wrong
+    /// password, or a grant that does not hold for this signature, `INVALID_SIGNATURE`,
+    /// audited.
     pub(crate) async fn check_signature(
         &self,
         caller: &Caller,
         required: Option<&SignatureMeaning>,
         given: Option<&SignatureInput>,
         what: &str,
+        pending: &PendingSignature,
     ) -> ServiceResult<Option<Signer>> {
         let (required, given) = match (required, given) {
             (None, None) => return Ok(None),
@@ -218,7 +232,7 @@ impl Portico {
             }
             (Some(m), None) => {
                 return Err(ServiceError::SignatureRequired(format!(
-                    "{what} requires your electronic signature meaning '{m}': send \"signature\": {{\"password\": your password, \"meaning\": \"{m}\"}}"
+                    "{what} requires your electronic signature meaning '{m}': send \"signature\": {{\"password\": your password, \"meaning\": \"{m}\"}} (users of single sign-on: {{\"grant\": the grant of re-authenticating at the provider, \"meaning\": \"{m}\"}})"
                 )))
             }
             (Some(m), Some(g)) => (m, g),
@@ -230,31 +244,41 @@ impl Portico {
             )));
         }
         let (user, hash) = self.counted_password_of(caller).await?;
-        let Some(hash) = hash else {
-            return Err(ServiceError::SsoReauthenticationRequired(
-                "you sign in through your organisation's identity provider and have no Portico password: signing with a re-authentication at the provider is not available yet, so this signature cannot be made by you. Ask an administrator to sign, or to give you a password".into(),
-            ));
+        let password = match &given.with {
+            SignedWith::Grant(grant) => {
+                let (binding, _) = self.binding(caller, pending).await?;
+                self.spend_grant(caller, grant, &binding, required).await?;
+                None
+            }
+            SignedWith::Password(password) => Some(password),
         };
         let now = now_ms();
         let mut tx = self.store.write().await?;
         let mut db = tx.db();
-        if !verify_password(given.password.clone(), Some(hash)).await {
-            db.audit(&AuditEntry {
-                at: now,
-                actor: Some(user.id.to_string()),
-                action: "signature.failed".into(),
-                object: "signature".into(),
-                object_id: user.id.to_string(),
-                user: Some(user.id.to_string()),
-                after: Some(json!({"meaning": required.as_str(), "signing": what}).to_string()),
-                cause: Some("wrong password for an electronic signature".into()),
-                ..AuditEntry::default()
-            })
-            .await?;
-            tx.commit().await?;
-            return Err(ServiceError::InvalidSignature(
-                "the password is not correct: nothing was signed or changed".into(),
-            ));
+        if let Some(password) = password {
+            let Some(hash) = hash else {
+                return Err(ServiceError::SsoReauthenticationRequired(
+                    "you sign in through your organisation's identity provider and have no Portico password: sign by signing in there again (the sign dialog's button; over the API, a grant from /auth/oidc/sign)".into(),
+                ));
+            };
+            if !verify_password(password.clone(), Some(hash)).await {
+                db.audit(&AuditEntry {
+                    at: now,
+                    actor: Some(user.id.to_string()),
+                    action: "signature.failed".into(),
+                    object: "signature".into(),
+                    object_id: user.id.to_string(),
+                    user: Some(user.id.to_string()),
+                    after: Some(json!({"meaning": required.as_str(), "signing": what}).to_string()),
+                    cause: Some("wrong password for an electronic signature".into()),
+                    ..AuditEntry::default()
+                })
+                .await?;
+                tx.commit().await?;
+                return Err(ServiceError::InvalidSignature(
+                    "the password is not correct: nothing was signed or changed".into(),
+                ));
+            }
         }
         // A success is no failure, as at sign-in.
         db.clear_login_failures(PER_USER, &caller.user.username)

@@ -27,6 +27,8 @@ pub struct ProviderIdentity {
     pub first_name: Option<String>,
     /// `family_name` (or the rest of `name`).
     pub last_name: Option<String>,
+    /// `auth_time`: when the person last signed in at the provider (ms), if the token says.
+    pub auth_time: Option<i64>,
 }
 
 /// Why single sign-on was refused, in words for the person (the page shows them).
@@ -179,6 +181,9 @@ impl Portico {
             now + self.settings.session_absolute_ms,
         )
         .await?;
+        // Signing at the provider later must be this same person there.
+        db.set_session_provider(&token_hash(&token), &identity.issuer, &identity.subject)
+            .await?;
         db.audit(&AuditEntry {
             at: now,
             actor: Some(user.id.to_string()),

@@ -56,6 +56,7 @@ impl Portico {
                 required.as_ref(),
                 signature.as_ref(),
                 &format!("completing the task {}", task.label),
+                &crate::provider_signing::task_pending(&TaskId::new(id)),
             )
             .await?;
         let task_id = TaskId::new(id);

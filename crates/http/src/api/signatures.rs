@@ -3,7 +3,7 @@
 
 use axum::extract::Path;
 use portico_service::store::Signed;
-use portico_service::{SignatureInput, SignatureView};
+use portico_service::{SignatureInput, SignatureView, SignedWith};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,24 +12,66 @@ use crate::error::Refusals;
 use crate::extract::Auth;
 
 /// `{"password": "...", "meaning": "..."}`: the signer's password entered again, and the
-/// meaning the configuration names for the action or task (e.g. `Approved`).
+/// meaning the configuration names for the action or task (e.g. `Approved`). A user of single
+/// sign-on, who has no password, sends `{"grant": "...", "meaning": "..."}` instead: the grant
+/// re-authenticating at the identity provider gave (`GET /auth/oidc/sign`), which signs once,
+/// within minutes, in the same session, the same records, action or task and meaning only.
+/// Exactly one of `password` and `grant`.
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawSignature", deny_unknown_fields)]
 pub struct SignatureRequest {
     /// The signed-in user's password (the username is the session's).
-    #[schema(min_length = 1, max_length = 256)]
-    #[serde(deserialize_with = "bounded_text::<_, 256>")]
-    password: String,
+    #[schema(min_length = 1, max_length = 256, nullable = false)]
+    password: Option<String>,
+    /// Instead of the password: the grant of re-authenticating at the identity provider.
+    #[schema(min_length = 1, max_length = 256, nullable = false)]
+    grant: Option<String>,
     /// What the signature means; must be the configured meaning.
     #[schema(min_length = 1, max_length = 100)]
+    meaning: String,
+}
+
+/// A signature as it comes, before exactly one proof is checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSignature {
+    #[serde(default, deserialize_with = "some_bounded_text::<_, 256>")]
+    password: Option<String>,
+    #[serde(default, deserialize_with = "some_bounded_text::<_, 256>")]
+    grant: Option<String>,
     #[serde(deserialize_with = "bounded_text::<_, 100>")]
     meaning: String,
 }
 
+fn some_bounded_text<'de, D: serde::Deserializer<'de>, const MAX: usize>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    bounded_text::<D, MAX>(d).map(Some)
+}
+
+impl TryFrom<RawSignature> for SignatureRequest {
+    type Error = &'static str;
+
+    fn try_from(r: RawSignature) -> Result<Self, Self::Error> {
+        if r.password.is_some() == r.grant.is_some() {
+            return Err("a signature carries either \"password\" or \"grant\" (users of single sign-on), and one of them only");
+        }
+        Ok(SignatureRequest {
+            password: r.password,
+            grant: r.grant,
+            meaning: r.meaning,
+        })
+    }
+}
+
 impl From<SignatureRequest> for SignatureInput {
     fn from(s: SignatureRequest) -> Self {
+        let with = match (s.password, s.grant) {
+            (Some(p), _) => SignedWith::Password(p),
+            (None, g) => SignedWith::Grant(g.unwrap_or_default()),
+        };
         SignatureInput {
-            password: s.password,
+            with,
             meaning: s.meaning,
         }
     }

@@ -3,15 +3,15 @@
 //! checklists. What a page shows comes from the same use cases as the API, so it is authorised
 //! the same way: an external collaborator sees only what was shared with it.
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use portico_service::store::{RecordFilter, TaskFilter, TaskRow};
 use portico_service::{Caller, Page, Portico, ServiceError};
 
 use super::shared::{
-    app_layout, local, records_table, refused, shown, sign_fields, sponsor_list, then_to,
-    RecordPage,
+    app_layout, local, records_table, refused, shown, sign_dialog, sponsor_list, then_to,
+    RecordPage, SignBy,
 };
 use super::web::{WebForm, WebPage};
 use crate::i18n::t;
@@ -171,16 +171,15 @@ async fn find_record(
     Ok(None)
 }
 
-fn task_form(task: &TaskRow, csrf: &str, back: &str, signature: Option<&str>) -> Markup {
+fn task_form(task: &TaskRow, csrf: &str, back: &str, signature: Option<(&str, &SignBy)>) -> Markup {
     html! {
         form method="post" action=(format!("/tasks/{}/complete", task.id)) {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="back" value=(back);
             label for=(format!("response-{}", task.id)) { (t("task-your-response")) }
             textarea id=(format!("response-{}", task.id)) name="response" rows="4" required maxlength=(portico_domain::MAX_TEXT_CHARS) {}
-            @if let Some(meaning) = signature {
-                (sign_fields(task.id.as_str(), meaning))
-                button type="submit" { (t("task-sign-send")) }
+            @if let Some((meaning, by)) = signature {
+                (sign_dialog(task.id.as_str(), meaning, by, &t("task-sign-send")))
             } @else {
                 button type="submit" { (t("task-send")) }
             }
@@ -193,8 +192,11 @@ pub async fn record(
     State(app): State<Portico>,
     WebPage { caller, csrf }: WebPage,
     Path((object, id)): Path<(String, String)>,
+    Query(q): Query<std::collections::BTreeMap<String, String>>,
 ) -> Response {
-    shown(record_page(&app, &caller, &csrf.0, &object, &id).await)
+    // Back from signing in again at the provider for one task: its grant.
+    let granted = q.get("sign_task").zip(q.get("signing_grant"));
+    shown(record_page(&app, &caller, &csrf.0, &object, &id, granted).await)
 }
 
 async fn record_page(
@@ -203,6 +205,7 @@ async fn record_page(
     csrf: &str,
     object: &str,
     id: &str,
+    granted: Option<(&String, &String)>,
 ) -> Result<Markup, ServiceError> {
     let view = app.record(caller, object, id).await?;
     // A closed record stays readable for its external collaborators, without the forms they
@@ -230,7 +233,18 @@ async fn record_page(
     let mut task_signatures = std::collections::BTreeMap::new();
     for t in tasks.iter().filter(|t| t.status == "open") {
         if let Some(m) = app.signature_for_task(t).await? {
-            task_signatures.insert(t.id.to_string(), m.as_str().to_string());
+            let grant = granted
+                .filter(|(task, _)| task.as_str() == t.id.as_str())
+                .map(|(_, g)| g);
+            let by = SignBy::of(app, caller, grant, || {
+                let mut start = form_urlencoded::Serializer::new(String::new());
+                start
+                    .append_pair("task", t.id.as_str())
+                    .append_pair("back", &format!("{back}?sign_task={}", t.id));
+                format!("/auth/oidc/sign?{}", start.finish())
+            })
+            .await?;
+            task_signatures.insert(t.id.to_string(), (m.as_str().to_string(), by));
         }
     }
     let signatures = app.signatures(caller, object, id).await?;
@@ -279,7 +293,7 @@ async fn record_page(
                     p { (task.instructions) }
                     @if let Some(resp) = &task.response { p { strong { (t("task-response")) " " } (resp) } }
                     @if task.status == "open" && !read_only && (task.assignee == caller.user.id || caller.is_internal()) {
-                        (task_form(task, csrf, &back, task_signatures.get(task.id.as_str()).map(String::as_str)))
+                        (task_form(task, csrf, &back, task_signatures.get(task.id.as_str()).map(|(m, by)| (m.as_str(), by))))
                     }
                 }
             }

@@ -13,7 +13,8 @@ use portico_service::store::RecordFilter;
 use portico_service::{Page, Portico, RecordInput, RunMode, ServiceError};
 
 use super::shared::{
-    app_layout, records_table, refusal_in_page, refused, sign_fields, then_to, RecordPage, MANY,
+    app_layout, records_table, refusal_in_page, refused, sign_dialog, then_to, RecordPage, SignBy,
+    MANY,
 };
 use super::web::{WebForm, WebPage};
 use crate::plain;
@@ -198,6 +199,29 @@ pub async fn preview(
             Err(e) => return refused(e),
         }
     };
+    // A user of single sign-on signs at the provider: the round trip comes back to this page
+    // with its grant.
+    let back = {
+        let mut back = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in q.iter().filter(|(k, _)| k.as_str() != "signing_grant") {
+            back.append_pair(k, v);
+        }
+        format!("/records/{object}/{id}/preview?{}", back.finish())
+    };
+    let sign_by = match SignBy::of(&app, &caller, q.get("signing_grant"), || {
+        let mut start = form_urlencoded::Serializer::new(String::new());
+        start
+            .append_pair("object", &object)
+            .append_pair("id", &id)
+            .append_pair("action", &action)
+            .append_pair("back", &back);
+        format!("/auth/oidc/sign?{}", start.finish())
+    })
+    .await
+    {
+        Ok(by) => by,
+        Err(e) => return refused(e),
+    };
     let persons = if needs_to {
         match app.persons(&caller, None, None, None, MANY).await {
             Ok(persons) => persons,
@@ -232,8 +256,7 @@ pub async fn preview(
                     @if let Some(to) = q.get("to") { input type="hidden" name="to" value=(to); }
                     @if let Some(reason) = q.get("reason") { input type="hidden" name="reason" value=(reason); }
                     @if let Some(meaning) = &outcome.signature_required {
-                        (sign_fields("action", meaning))
-                        button type="submit" { "Sign and confirm" }
+                        (sign_dialog("action", meaning, &sign_by, "Sign and confirm"))
                     } @else {
                         button type="submit" { "Confirm" }
                     }
@@ -278,7 +301,7 @@ pub async fn run(
                 &form.csrf.0,
                 "Not done",
                 html! {
-                    p class="error" role="alert" { (e.to_string()) }
+                    p class="error" role="alert" { (plain::refusal(&e.to_string())) }
                     p { a href=(format!("/records/{object}/{id}")) { "Back to the record" } }
                 },
             ),

@@ -140,7 +140,7 @@ pub(crate) fn refused(e: ServiceError) -> Response {
     let answer = crate::ApiError::from(e);
     match own_words {
         Some(words) => error_page(answer.status(), &words),
-        None => error_page(answer.status(), answer.message()),
+        None => error_page(answer.status(), &crate::plain::refusal(answer.message())),
     }
 }
 
@@ -178,7 +178,7 @@ pub(crate) fn refusal_in_page<T>(
     match result {
         Ok(v) => Ok(Ok(v)),
         Err(e @ ServiceError::Internal { .. }) => Err(e),
-        Err(e) => Ok(Err(refusal_words(&e).unwrap_or_else(|| e.to_string()))),
+        Err(e) => Ok(Err(refusal_words(&e).unwrap_or_else(|| crate::plain::refusal(&e.to_string())))),
     }
 }
 
@@ -241,6 +241,65 @@ pub(crate) fn sign_fields(key: &str, meaning: &str) -> Markup {
             label for=(format!("signature-password-{key}")) { (t("signature-password")) }
             input type="password" id=(format!("signature-password-{key}")) name="signature_password" required autocomplete="current-password";
         }
+    }
+}
+
+/// How the signed-in user signs on a page.
+pub(crate) enum SignBy {
+    /// With its password ([`sign_fields`]).
+    Password,
+    /// By signing in again at the identity provider (a user of single sign-on): the address
+    /// that starts the round trip.
+    Provider(String),
+    /// With the grant the round trip to the provider gave.
+    Granted(String),
+}
+
+impl SignBy {
+    /// How `caller` signs: with its password, or at the provider when it has none (`grant`:
+    /// the one the page was given back from the provider; `start`: the address of the round
+    /// trip for this signature).
+    pub(crate) async fn of(
+        app: &Portico,
+        caller: &portico_service::Caller,
+        grant: Option<&String>,
+        start: impl FnOnce() -> String,
+    ) -> Result<SignBy, ServiceError> {
+        if !app.signs_at_provider(caller).await? {
+            return Ok(SignBy::Password);
+        }
+        Ok(match grant.filter(|g| !g.is_empty()) {
+            Some(g) => SignBy::Granted(g.clone()),
+            None => SignBy::Provider(start()),
+        })
+    }
+}
+
+/// The sign dialog and its button (`label`), as the signer signs.
+pub(crate) fn sign_dialog(key: &str, meaning: &str, by: &SignBy, label: &str) -> Markup {
+    match by {
+        SignBy::Password => html! {
+            (sign_fields(key, meaning))
+            button type="submit" { (label) }
+        },
+        SignBy::Granted(grant) => html! {
+            fieldset class="signature" {
+                legend { "Electronic signature" }
+                p { "By signing you affirm: " strong { (meaning) } }
+                p { "You signed in again at your company's sign-on to sign." }
+                input type="hidden" name="signature_meaning" value=(meaning);
+                input type="hidden" name="signature_grant" value=(grant);
+            }
+            button type="submit" { (label) }
+        },
+        SignBy::Provider(start) => html! {
+            fieldset class="signature" {
+                legend { "Electronic signature" }
+                p { "By signing you affirm: " strong { (meaning) } }
+                p { "You sign by signing in again at your company's sign-on." }
+                a class="button" href=(start) { "Sign in again to sign" }
+            }
+        },
     }
 }
 

@@ -188,9 +188,18 @@ impl WebForm {
     /// The electronic signature the form carries, if its sign dialog
     /// ([`super::shared::sign_fields`]) was filled in.
     pub fn signature(&self) -> Option<portico_service::SignatureInput> {
+        use portico_service::SignedWith;
         let password = self.value("signature_password");
-        (!password.is_empty()).then(|| portico_service::SignatureInput {
-            password: password.to_string(),
+        let grant = self.value("signature_grant");
+        let with = if !password.is_empty() {
+            SignedWith::Password(password.to_string())
+        } else if !grant.is_empty() {
+            SignedWith::Grant(grant.to_string())
+        } else {
+            return None;
+        };
+        Some(portico_service::SignatureInput {
+            with,
             meaning: self.value("signature_meaning").to_string(),
         })
     }

@@ -7,8 +7,8 @@
 
 use portico_domain::model::SecurityProfile;
 use portico_domain::{EmailAddress, UserId};
-use portico_store::rule_lookups;
 use portico_store::{internal_user, NewUserRow, SeedSpec, Store};
+use portico_store::{rule_lookups, scim_lookups};
 
 async fn seed(store: &Store) {
     let mut tx = store.write().await.expect("write");
@@ -47,7 +47,10 @@ async fn seed(store: &Store) {
 
 async fn check(store: &Store, backend: &str) {
     seed(store).await;
-    for lookup in rule_lookups() {
+    for lookup in rule_lookups()
+        .into_iter()
+        .chain(scim_lookups(store.backend()))
+    {
         let plan = store
             .explain(&lookup.sql, &lookup.args)
             .await

@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod contract;
+pub mod scim;
 pub mod smtp;
 
 use std::sync::atomic::{AtomicBool, Ordering};

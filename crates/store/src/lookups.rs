@@ -171,25 +171,25 @@ pub fn scim_lookups(backend: Backend) -> Vec<Lookup> {
         page(
             "SCIM userName eq",
             ScimWhere::UserName(x()),
-            ScimOrder::Created,
+            ScimOrder::Any,
             &["users_username_lower"],
         ),
         page(
             "SCIM externalId eq",
             ScimWhere::ExternalId(x()),
-            ScimOrder::Created,
+            ScimOrder::Any,
             &["users_external_id"],
         ),
         page(
             "SCIM emails.value eq",
             ScimWhere::Email(x()),
-            ScimOrder::Created,
+            ScimOrder::Any,
             &["users_email"],
         ),
         page(
             "SCIM id eq",
             ScimWhere::Id(x()),
-            ScimOrder::Created,
+            ScimOrder::Any,
             &["users_pkey", "sqlite_autoindex_users_1"],
         ),
         page(

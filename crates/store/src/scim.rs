@@ -76,6 +76,9 @@ pub enum ScimWhere {
 /// The order of a SCIM list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScimOrder {
+    /// Any order: the few users an `eq` finds, which the caller puts in order (an `ORDER BY`
+    /// could lead the planner to walk the users in order rather than look the value up).
+    Any,
     /// Creation (no `sortBy`).
     Created,
     /// `sortBy=userName`: lower-cased in ASCII and compared byte by byte (no ties: names are
@@ -131,7 +134,8 @@ pub fn scim_after_sql(limit: i64) -> String {
 pub fn scim_page_sql(backend: Backend, q: &ScimUserQuery) -> (String, Vec<String>) {
     let (condition, args) = where_sql(&q.condition);
     let order = match q.order {
-        ScimOrder::Created => "created_at, id".to_string(),
+        ScimOrder::Any => String::new(),
+        ScimOrder::Created => " ORDER BY created_at, id".to_string(),
         ScimOrder::UserName { descending } => {
             let key = match backend {
                 Backend::Sqlite => "lower(username)",
@@ -139,11 +143,11 @@ pub fn scim_page_sql(backend: Backend, q: &ScimUserQuery) -> (String, Vec<String
             };
             // No tie to break: usernames are unique whatever their (ASCII) case.
             let dir = if descending { " DESC" } else { "" };
-            format!("{key}{dir}")
+            format!(" ORDER BY {key}{dir}")
         }
     };
     let sql = format!(
-        "SELECT {USER_COLS}, external_id, created_at, updated_at FROM users WHERE scim_deleted_at IS NULL{condition} ORDER BY {order} LIMIT {} OFFSET {}",
+        "SELECT {USER_COLS}, external_id, created_at, updated_at FROM users WHERE scim_deleted_at IS NULL{condition}{order} LIMIT {} OFFSET {}",
         q.limit.max(0),
         q.offset.max(0)
     );

@@ -126,11 +126,14 @@ pub async fn candidates(
 ) -> Result<Option<Vec<ScimUserRow>>, portico_service::ScimError> {
     let query = ScimUserQuery {
         condition,
-        order: ScimOrder::Created,
+        order: ScimOrder::Any,
         offset: 0,
         limit: NARROW_LIMIT + 1,
     };
-    let (_, rows) = app.scim_user_page(client, &query).await?;
+    let (_, mut rows) = app.scim_user_page(client, &query).await?;
+    rows.sort_by(|a, b| {
+        (a.created_at, a.user.id.as_str()).cmp(&(b.created_at, b.user.id.as_str()))
+    });
     Ok((rows.len() as i64 <= NARROW_LIMIT).then_some(rows))
 }
 

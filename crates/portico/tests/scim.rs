@@ -1,130 +1,16 @@
 //! SCIM 2.0 provisioning (SPEC section 11): identity providers' tokens, the discovery
 //! endpoints, users created, read, replaced, patched (the shapes Okta and Entra ID send),
 //! deleted and listed with filters, sorting, paging and attribute selection; `active` through
-//! the one seat check and the managed flag; every request in the audit trail with the
+//! the one seat check and the managed flag; every change in the audit trail with the
 //! token's name. Over real HTTP on both backends.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 
-use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use support::scim::*;
 use support::TestApp;
-
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-const USER: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const EXT: &str = "urn:portico:params:scim:schemas:extension:portico:2.0:User";
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
-}
-
-async fn scim(
-    app: &TestApp,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-    headers: &[(&str, &str)],
-) -> Answer {
-    let mut req = app
-        .client
-        .request(method, format!("{}/scim/v2{path}", app.base))
-        .bearer_auth(token);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    if let Some(b) = body {
-        req = req
-            .header("content-type", "application/scim+json")
-            .body(b.to_string());
-    }
-    let resp = req.send().await.expect("the server answers");
-    let status = resp.status();
-    let headers = resp.headers().clone();
-    let text = resp.text().await.unwrap();
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
-    };
-    if !body.is_null() {
-        assert_eq!(
-            headers["content-type"], "application/scim+json",
-            "{path}: every SCIM body is application/scim+json"
-        );
-    }
-    if status.is_client_error() || status.is_server_error() {
-        assert_eq!(
-            body["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error",
-            "{path}: {body}"
-        );
-        assert_eq!(body["status"], status.as_u16().to_string(), "{body}");
-    }
-    Answer {
-        status,
-        headers,
-        body,
-    }
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> Answer {
-    scim(app, token, Method::GET, path, None, &[]).await
-}
-
-/// A SCIM token for `name`, made by the admin.
-async fn token(app: &TestApp, name: &str) -> String {
-    let (status, body) = app
-        .post(&app.admin, "/api/v1/scim-tokens", json!({"name": name}))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    body["data"]["token"].as_str().unwrap().to_string()
-}
-
-fn new_user(user_name: &str, given: &str, family: &str) -> Value {
-    json!({
-        "schemas": [USER],
-        "userName": user_name,
-        "name": {"givenName": given, "familyName": family},
-        "emails": [{"value": format!("{user_name}@corp.example"), "type": "work", "primary": true}],
-        "active": true,
-        "externalId": format!("ext-{user_name}"),
-    })
-}
-
-async fn create(app: &TestApp, t: &str, user_name: &str, given: &str, family: &str) -> Value {
-    let a = scim(
-        app,
-        t,
-        Method::POST,
-        "/Users",
-        Some(new_user(user_name, given, family)),
-        &[],
-    )
-    .await;
-    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
-    a.body
-}
-
-fn patch_ops(ops: Value) -> Value {
-    json!({"schemas": [PATCH_OP], "Operations": ops})
-}
-
-async fn audit_actions(app: &TestApp, action: &str) -> Vec<Value> {
-    app.ok(
-        Method::GET,
-        &app.admin,
-        &format!("/api/v1/audit?action={action}&limit=1000"),
-        None,
-    )
-    .await
-    .as_array()
-    .unwrap()
-    .clone()
-}
 
 async fn tokens_open_scim_only_and_are_shown_once_and_revocable(app: TestApp) {
     let (status, made) = app
@@ -402,14 +288,6 @@ async fn lists_filter_sort_page_and_cut_attributes(app: TestApp) {
     .await;
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
 
-    let names = |a: &Answer| -> Vec<String> {
-        a.body["Resources"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["userName"].as_str().unwrap_or("-").to_string())
-            .collect()
-    };
     let q = |f: &str| format!("/Users?filter={}", urlencode(f));
     for (filter, want) in [
         (r#"userName eq "ADA""#, vec!["ada"]),
@@ -508,17 +386,6 @@ async fn lists_filter_sort_page_and_cut_attributes(app: TestApp) {
     assert_eq!(a.body["totalResults"], 3, "ada, admin, alan");
 }
 both_backends!(lists, lists_filter_sort_page_and_cut_attributes);
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// A session of a user created over SCIM: it has no password until it follows a link.
 async fn session_of(app: &TestApp, user_name: &str) -> String {
@@ -766,13 +633,41 @@ both_backends!(
     externals_keep_the_managed_flag_and_the_one_seat_check
 );
 
-async fn every_request_is_audited_with_the_token_name(app: TestApp) {
+/// Every change, and every refused change, is in the audit trail with the token's name; a
+/// read is not (a provider polls: a row per read would make every GET a write), the token's
+/// `last_used_at` says when the provider last came.
+async fn changes_are_audited_with_the_token_name_and_reads_are_not(app: TestApp) {
     let t = token(&app, "Keycloak realm acme").await;
+    let listed = app
+        .ok(Method::GET, &app.admin, "/api/v1/scim-tokens", None)
+        .await;
+    assert!(listed[0]["last_used_at"].is_null(), "{listed}");
     get(&app, &t, "/Users").await;
     get(&app, &t, "/Users/usr_none").await;
-    let entries = audit_actions(&app, "scim.request").await;
-    assert_eq!(entries.len(), 2, "{entries:?}");
-    for e in &entries {
+    let grace = create(&app, &t, "grace", "Grace", "Hopper").await;
+    let a = scim(&app, &t, Method::DELETE, "/Users/usr_none", None, &[]).await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    get(
+        &app,
+        &t,
+        &format!("/Users/{}", grace["id"].as_str().unwrap()),
+    )
+    .await;
+
+    let requests = audit_actions(&app, "scim.request").await;
+    assert_eq!(requests.len(), 1, "only the refused delete: {requests:?}");
+    let text = serde_json::to_string(&requests).unwrap();
+    assert!(
+        text.contains("DELETE /Users/usr_none") && text.contains("404"),
+        "{text}"
+    );
+    let created: Vec<Value> = audit_actions(&app, "user.created")
+        .await
+        .into_iter()
+        .filter(|e| e["object_id"] == grace["id"])
+        .collect();
+    assert_eq!(created.len(), 1, "{created:?}");
+    for e in requests.iter().chain(&created) {
         assert!(
             e["cause"]
                 .as_str()
@@ -781,10 +676,323 @@ async fn every_request_is_audited_with_the_token_name(app: TestApp) {
             "{e}"
         );
     }
-    let text = serde_json::to_string(&entries).unwrap();
+    let listed = app
+        .ok(Method::GET, &app.admin, "/api/v1/scim-tokens", None)
+        .await;
+    assert!(listed[0]["last_used_at"].is_string(), "{listed}");
+}
+both_backends!(
+    audit,
+    changes_are_audited_with_the_token_name_and_reads_are_not
+);
+
+/// Asserts that a SCIM request was refused with `status` (and `scimType` when given) and that
+/// the user is as it was, in SCIM and in Portico.
+async fn refused_unchanged(
+    app: &TestApp,
+    t: &str,
+    a: Answer,
+    status: StatusCode,
+    scim_type: Option<&str>,
+    before: &Value,
+) {
+    assert_eq!(a.status, status, "{}", a.body);
+    assert_eq!(a.body["scimType"].as_str(), scim_type, "{}", a.body);
+    let id = before["id"].as_str().unwrap();
+    let now = get(app, t, &format!("/Users/{id}")).await;
+    assert_eq!(now.status, StatusCode::OK, "still there: {}", now.body);
+    assert_eq!(now.body, *before, "unchanged");
+    let user = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/users/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(user["status__v"], "active__v", "{user}");
+}
+
+/// An identity provider cannot lock the company out: the break-glass `admin` and the other
+/// administrators are not inactivated, deleted, renamed or given another email over SCIM (a
+/// new email would send the administrator's set-password link to the provider's choice).
+/// Their names and `externalId` may still be kept in step.
+async fn administrators_cannot_be_locked_out_over_scim(app: TestApp) {
+    let t = token(&app, "Entra ID").await;
+    let (status, body) = app
+        .post(
+            &app.admin,
+            "/api/v1/users",
+            json!({"username__v": "second.admin", "first_name__v": "Second", "last_name__v": "Admin",
+                   "email__v": "second.admin@corp.example", "security_profile__v": "system_admin",
+                   "password": "second admin's long password"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let admin_session = app.admin.clone();
+    for user_name in ["admin", "second.admin"] {
+        let before = user_named(&app, &t, user_name).await;
+        let id = before["id"].as_str().unwrap().to_string();
+        let path = format!("/Users/{id}");
+        let mut put = before.clone();
+        put["active"] = json!(false);
+        let a = scim(&app, &t, Method::PUT, &path, Some(put), &[]).await;
+        refused_unchanged(
+            &app,
+            &t,
+            a,
+            StatusCode::BAD_REQUEST,
+            Some("mutability"),
+            &before,
+        )
+        .await;
+        for value in [json!(false), json!("False")] {
+            let ops = patch_ops(json!([{"op": "replace", "path": "active", "value": value}]));
+            let a = scim(&app, &t, Method::PATCH, &path, Some(ops), &[]).await;
+            refused_unchanged(
+                &app,
+                &t,
+                a,
+                StatusCode::BAD_REQUEST,
+                Some("mutability"),
+                &before,
+            )
+            .await;
+        }
+        let ops = patch_ops(json!([{"op": "replace", "value": {"active": "False"}}]));
+        let a = scim(&app, &t, Method::PATCH, &path, Some(ops), &[]).await;
+        refused_unchanged(
+            &app,
+            &t,
+            a,
+            StatusCode::BAD_REQUEST,
+            Some("mutability"),
+            &before,
+        )
+        .await;
+        let mut put = before.clone();
+        put["userName"] = json!(format!("{user_name}.renamed"));
+        let a = scim(&app, &t, Method::PUT, &path, Some(put), &[]).await;
+        refused_unchanged(
+            &app,
+            &t,
+            a,
+            StatusCode::BAD_REQUEST,
+            Some("mutability"),
+            &before,
+        )
+        .await;
+        let ops = patch_ops(
+            json!([{"op": "replace", "path": "emails[type eq \"work\"].value",
+                                     "value": "someone.else@elsewhere.example"}]),
+        );
+        let a = scim(&app, &t, Method::PATCH, &path, Some(ops), &[]).await;
+        refused_unchanged(
+            &app,
+            &t,
+            a,
+            StatusCode::BAD_REQUEST,
+            Some("mutability"),
+            &before,
+        )
+        .await;
+        let a = scim(&app, &t, Method::DELETE, &path, None, &[]).await;
+        refused_unchanged(&app, &t, a, StatusCode::FORBIDDEN, None, &before).await;
+
+        // Names and the provider's own id are still the provider's to keep in step.
+        let ops = patch_ops(
+            json!([{"op": "replace", "path": "externalId", "value": "entra-1"},
+                                   {"op": "replace", "path": "name.familyName", "value": "Kept"}]),
+        );
+        let a = scim(&app, &t, Method::PATCH, &path, Some(ops), &[]).await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+        assert_eq!(a.body["externalId"], "entra-1");
+        assert_eq!(a.body["active"], true);
+    }
+    // The break-glass admin still signs in, and its session still works.
+    app.login("admin", support::ADMIN_PASSWORD).await;
+    let (status, _) = app.get(&admin_session, "/api/v1/users").await;
+    assert_eq!(status, StatusCode::OK);
+    // Each refusal is in the audit trail with the token's name.
+    let refusals = audit_actions(&app, "scim.request").await;
     assert!(
-        text.contains("GET /Users/usr_none") && text.contains("404"),
-        "{text}"
+        refusals
+            .iter()
+            .filter(|e| e["cause"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("'Entra ID'"))
+            .count()
+            >= 14,
+        "{refusals:?}"
     );
 }
-both_backends!(audit, every_request_is_audited_with_the_token_name);
+both_backends!(
+    administrators,
+    administrators_cannot_be_locked_out_over_scim
+);
+
+/// The lists the database answers (`userName`, `externalId`, `emails`, `id` and `active` eq,
+/// paging, `sortBy=userName`) answer exactly what the evaluator answers over every user: each
+/// is compared with a filter that means the same but that only the evaluator decides.
+async fn lists_in_sql_answer_what_the_evaluator_answers(app: TestApp) {
+    let t = token(&app, "Okta").await;
+    let mut ids = vec![];
+    for (user_name, given, family) in [
+        ("Zed", "Zed", "Last"),
+        ("adam", "Adam", "First"),
+        ("MiXed.Case", "Mixed", "Case"),
+        ("bob", "Bob", "Builder"),
+        ("_under", "Under", "Score"),
+        ("ÜNAL", "Ünal", "Umlaut"),
+        ("carol", "Carol", "Gone"),
+        ("dave", "Dave", "Sleeping"),
+        ("Erin", "Erin", "Sleeping"),
+    ] {
+        let made = create(&app, &t, user_name, given, family).await;
+        ids.push(made["id"].as_str().unwrap().to_string());
+    }
+    for id in &ids[7..] {
+        let ops = patch_ops(json!([{"op": "replace", "path": "active", "value": false}]));
+        let a = scim(
+            &app,
+            &t,
+            Method::PATCH,
+            &format!("/Users/{id}"),
+            Some(ops),
+            &[],
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    }
+    let a = scim(
+        &app,
+        &t,
+        Method::DELETE,
+        &format!("/Users/{}", ids[6]),
+        None,
+        &[],
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+
+    let f = |filter: &str| format!("filter={}", urlencode(filter));
+    let not_not = |filter: &str| f(&format!("not (not ({filter}))"));
+    let mixed = ids[2].clone();
+    let cases: Vec<(String, String)> = vec![
+        (String::new(), f("userName pr")),
+        (
+            "startIndex=3&count=2".into(),
+            format!("startIndex=3&count=2&{}", f("userName pr")),
+        ),
+        ("count=0".into(), format!("count=0&{}", f("userName pr"))),
+        (
+            "startIndex=50".into(),
+            format!("startIndex=50&{}", f("userName pr")),
+        ),
+        (f("active eq true"), f("not (active ne true)")),
+        (f("active eq false"), f("not (active ne false)")),
+        (
+            "sortBy=userName".into(),
+            format!("sortBy=userName&{}", f("userName pr")),
+        ),
+        (
+            "sortBy=userName&sortOrder=descending&startIndex=2&count=3".into(),
+            format!(
+                "sortBy=userName&sortOrder=descending&startIndex=2&count=3&{}",
+                f("userName pr")
+            ),
+        ),
+        (
+            format!(
+                "sortBy=userName&startIndex=2&count=2&{}",
+                f("active eq true")
+            ),
+            format!(
+                "sortBy=userName&startIndex=2&count=2&{}",
+                f("not (active ne true)")
+            ),
+        ),
+        (
+            f(r#"userName eq "mixed.case""#),
+            not_not(r#"userName eq "mixed.case""#),
+        ),
+        (
+            f(r#"userName eq "carol""#),
+            not_not(r#"userName eq "carol""#),
+        ),
+        (
+            f(r#"externalId eq "ext-bob""#),
+            not_not(r#"externalId eq "ext-bob""#),
+        ),
+        (
+            f(r#"externalId eq "EXT-BOB""#),
+            not_not(r#"externalId eq "EXT-BOB""#),
+        ),
+        (
+            f(r#"emails[value eq "BOB@corp.example"]"#),
+            not_not(r#"emails[value eq "BOB@corp.example"]"#),
+        ),
+        (
+            f(r#"emails.value eq "dave@corp.example" and active eq false"#),
+            not_not(r#"emails.value eq "dave@corp.example" and active eq false"#),
+        ),
+        (
+            f(&format!(r#"id eq "{mixed}""#)),
+            not_not(&format!(r#"id eq "{mixed}""#)),
+        ),
+        (
+            format!(
+                "attributes=userName&{}",
+                f(r#"userName eq "adam" and name.familyName sw "F""#)
+            ),
+            format!(
+                "attributes=userName&{}",
+                not_not(r#"userName eq "adam" and name.familyName sw "F""#)
+            ),
+        ),
+    ];
+    for (database, evaluator) in &cases {
+        let a = get(&app, &t, &format!("/Users?{database}")).await;
+        let b = get(&app, &t, &format!("/Users?{evaluator}")).await;
+        assert_eq!(a.status, StatusCode::OK, "{database}: {}", a.body);
+        assert_eq!(a.body, b.body, "{database} and {evaluator} differ");
+    }
+    // And they are what was asked.
+    let a = get(&app, &t, "/Users?sortBy=userName").await;
+    assert_eq!(
+        names(&a),
+        [
+            "_under",
+            "adam",
+            "admin",
+            "bob",
+            "dave",
+            "Erin",
+            "MiXed.Case",
+            "Zed",
+            "ÜNAL"
+        ]
+    );
+    let a = get(&app, &t, &format!("/Users?{}", f("active eq false"))).await;
+    assert_eq!(names(&a), ["dave", "Erin"]);
+    let a = get(
+        &app,
+        &t,
+        &format!("/Users?{}", f(r#"userName eq "mixed.case""#)),
+    )
+    .await;
+    assert_eq!(names(&a), ["MiXed.Case"]);
+    let a = get(&app, &t, &format!("/Users?{}", f(r#"userName eq "carol""#))).await;
+    assert_eq!(a.body["totalResults"], 0, "deleted over SCIM: {}", a.body);
+    // A filter whose operator does not apply is refused whichever way it would be answered.
+    for bad in [
+        r#"userName eq "nobody" and active gt true"#,
+        r#"active gt true"#,
+    ] {
+        let a = get(&app, &t, &format!("/Users?{}", f(bad))).await;
+        assert_eq!(a.status, StatusCode::BAD_REQUEST, "{bad}: {}", a.body);
+        assert_eq!(a.body["scimType"], "invalidFilter");
+    }
+}
+both_backends!(sql_lists, lists_in_sql_answer_what_the_evaluator_answers);

@@ -164,8 +164,6 @@ pub struct Parts {
     records: read_cache::ReadCache<(String, String), RecordRead>,
     /// Whether a user holds the External Collaborator role on a record.
     roles: read_cache::ReadCache<(String, String), bool>,
-    /// The writer of SCIM read audits.
-    scim_audits: scim::ReadAudits,
     /// Pages of records by object and filter (an external caller's filter names the caller).
     lists: read_cache::ReadCache<(String, portico_store::RecordFilter), Arc<Vec<RecordRead>>>,
 }
@@ -283,7 +281,6 @@ impl Portico {
             sessions: read_cache::ReadCache::new(10_000),
             records: read_cache::ReadCache::new(10_000),
             roles: read_cache::ReadCache::new(10_000),
-            scim_audits: scim::ReadAudits::default(),
             // A page holds up to a few hundred records: fewer entries keep it in the memory
             // budget.
             lists: read_cache::ReadCache::new(1_000),

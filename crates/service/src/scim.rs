@@ -6,18 +6,18 @@
 //! (`collab::change_status` and the seat check of `apply_status`): `active: false` ends the
 //! user's sessions and frees an external seat, `active: true` on an external user takes a seat
 //! or is refused, and a user managed by automation is never activated or inactivated here.
-//! Every request is in the audit trail with the token's name.
+//! Every change, and every refused change, is in the audit trail with the token's name; reads
+//! are not (see [`Portico::scim_client`]).
 
 use portico_domain::collab::{self, RuleError};
 use portico_domain::model::{LicenseType, SecurityProfile, User, UserStatus};
 use portico_domain::{EmailAddress, UserId};
 use portico_store::{
-    internal_user, AuditEntry, Db, NewUserRow, ScimTokenRow, ScimUserDetails, ScimUserRow,
-    StoreError, Unique,
+    internal_user, AuditEntry, Db, NewUserRow, ScimTokenRow, ScimUserDetails, ScimUserQuery,
+    ScimUserRow, StoreError, Unique,
 };
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use tokio::sync::{mpsc, oneshot};
 
 use crate::directory::required_text;
 use crate::passwords::{random_token, token_hash};
@@ -76,6 +76,10 @@ pub enum ScimError {
     /// 412: `If-Match` named another version.
     #[error("{0}")]
     VersionMismatch(String),
+    /// 403: the token may not do this to this user (an administrator, see
+    /// [`guard_administrator`]).
+    #[error("{0}")]
+    Forbidden(String),
     /// Anything else, as the rest of the API answers it.
     #[error(transparent)]
     Service(#[from] ServiceError),
@@ -104,52 +108,6 @@ impl From<RuleError> for ScimError {
             other => ScimError::Service(other.into()),
         }
     }
-}
-
-/// An audit entry waiting for its commit, and who waits.
-type Waiting = (AuditEntry, oneshot::Sender<ServiceResult<()>>);
-
-/// The writer of SCIM read audits: a provider polls, and a commit per read (each a sync of
-/// the log to disk) would make the audit the cost of every read. Entries of requests that
-/// arrive while a commit is under way are written together in the next one; each request
-/// still answers only after its own entry is committed, so none is lost.
-#[derive(Default)]
-pub(crate) struct ReadAudits(std::sync::OnceLock<mpsc::UnboundedSender<Waiting>>);
-
-impl ReadAudits {
-    /// The queue, and the task that drains it (started at the first SCIM read).
-    fn start(store: portico_store::Store) -> mpsc::UnboundedSender<Waiting> {
-        let (queue, mut waiting) = mpsc::unbounded_channel::<Waiting>();
-        tokio::spawn(async move {
-            while let Some(first) = waiting.recv().await {
-                let mut batch = vec![first];
-                while batch.len() < 500 {
-                    match waiting.try_recv() {
-                        Ok(next) => batch.push(next),
-                        Err(_) => break,
-                    }
-                }
-                let result = write_all(&store, batch.iter().map(|(e, _)| e)).await;
-                for (_, done) in batch {
-                    let _ = done.send(result.clone());
-                }
-            }
-        });
-        queue
-    }
-}
-
-async fn write_all<'a>(
-    store: &portico_store::Store,
-    entries: impl Iterator<Item = &'a AuditEntry>,
-) -> ServiceResult<()> {
-    let mut tx = store.write().await?;
-    let mut db = tx.db();
-    for entry in entries {
-        db.audit(entry).await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 /// A SCIM use case's result.
@@ -187,6 +145,52 @@ fn user_json(u: &User, external_id: Option<&str>) -> String {
 
 fn cause(client: &ScimClient) -> String {
     format!("SCIM provisioning (token '{}')", client.name)
+}
+
+/// An identity provider must not be able to lock the company out (SPEC section 11: password
+/// sign-in stays for `admin`, the break-glass account). Administrators (`system_admin`,
+/// `vault_owner`) are managed in Portico, not by the provider: over SCIM their names and
+/// `externalId` may change, never their `userName` (the break-glass sign-in), their email (a
+/// set-password link goes there: a new one would hand the account to whoever owns it) nor
+/// their status. `to` is what a replace would set (`None` for a delete). Checked before
+/// anything is written, so a refusal leaves the user as it was.
+///
+/// RFC 7644 section 3.12: a replace or PATCH is refused with 400 `mutability` ("the attempted
+/// modification is not compatible with the target attribute's mutability or current
+/// state"): the attributes are read-only for this user, which the provider can correct by
+/// not sending them. A DELETE changes no attribute, so it is 403 ("operation is not permitted
+/// based on the supplied authorization"): the token's authority stops at administrators.
+fn guard_administrator(user: &User, to: Option<(&ScimUserDetails, UserStatus)>) -> ScimResult<()> {
+    if !user.security_profile.is_admin() {
+        return Ok(());
+    }
+    let who = format!(
+        "{} is a Portico administrator ({})",
+        user.username,
+        user.security_profile.name()
+    );
+    let Some((details, status)) = to else {
+        return Err(ScimError::Forbidden(format!(
+            "{who}: administrators are not deleted by an identity provider; an administrator of Portico changes their profile first"
+        )));
+    };
+    let mut read_only = vec![];
+    if details.username != user.username {
+        read_only.push("userName");
+    }
+    if details.email != user.email.as_str() {
+        read_only.push("emails");
+    }
+    if status != user.status {
+        read_only.push("active");
+    }
+    if read_only.is_empty() {
+        return Ok(());
+    }
+    Err(ScimError::Mutability(format!(
+        "{who}: {} cannot be changed over SCIM, so that the company cannot be locked out; an administrator of Portico changes their profile first",
+        read_only.join(", ")
+    )))
 }
 
 /// Runs a SCIM write again when it collided with a concurrent one, as `retrying` does for
@@ -253,6 +257,7 @@ impl Portico {
             created_at: now_ms(),
             created_by: Some(caller.user.id.to_string()),
             revoked_at: None,
+            last_used_at: None,
         };
         let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
@@ -307,6 +312,12 @@ impl Portico {
 
     /// The identity provider behind a SCIM bearer token; `INVALID_SESSION_ID` when the token
     /// is unknown or revoked (a session token is unknown here).
+    ///
+    /// A read is not an audit entry of its own: a provider polls (Entra ID reads every user
+    /// it provisions each cycle), and a row per read would make every GET a write and bury
+    /// the changes in the trail. The token's `last_used_at` says when it last came (written
+    /// at most once a minute), the request log has each request with the token's name, and
+    /// every change, and every refused change, is audited with it.
     pub async fn scim_client(&self, token: &str) -> ServiceResult<ScimClient> {
         let row = self
             .store
@@ -320,48 +331,75 @@ impl Portico {
                     "the SCIM token is unknown or revoked; an administrator makes one with POST /api/v1/scim-tokens".into(),
                 )
             })?;
+        let now = now_ms();
+        if row.last_used_at.is_none_or(|at| at < now - 60_000) {
+            // Best effort: a request is not refused for want of this note.
+            if let Err(e) = self.touch_scim_token(&row.id, now).await {
+                tracing::warn!(error = %e, "could not note when the SCIM token was used");
+            }
+        }
         Ok(ScimClient {
             token_id: row.id,
             name: row.name,
         })
     }
 
-    /// Audits a SCIM request that changed nothing (a read, or a refusal), with the token's
-    /// name: the trail shows what each provider looked at. Answers once the entry is
-    /// committed; entries of requests arriving together share one commit (see
-    /// [`ReadAudits`]).
-    pub async fn audit_scim_request(
+    /// Audits a SCIM write that was refused (a change is audited in its own transaction),
+    /// with the token's name: the trail shows what each provider tried. Reads are not each
+    /// audited: see [`Portico::scim_client`].
+    pub async fn audit_scim_refusal(
         &self,
         client: &ScimClient,
         request: &str,
         outcome: u16,
     ) -> ServiceResult<()> {
-        let entry = AuditEntry {
-            at: now_ms(),
-            action: "scim.request".into(),
-            object: "scim_token".into(),
-            object_id: client.token_id.clone(),
-            after: Some(json!({"request": request, "status": outcome}).to_string()),
-            cause: Some(cause(client)),
-            ..AuditEntry::default()
-        };
-        let (done, committed) = oneshot::channel();
-        let queue = self
-            .scim_audits
-            .0
-            .get_or_init(|| ReadAudits::start(self.store.clone()));
-        queue
-            .send((entry, done))
-            .map_err(|_| ServiceError::broken("the SCIM audit writer has stopped"))?;
-        committed
-            .await
-            .map_err(|_| ServiceError::broken("the SCIM audit writer has stopped"))?
+        let mut tx = self.store.write().await?;
+        tx.db()
+            .audit(&AuditEntry {
+                at: now_ms(),
+                action: "scim.request".into(),
+                object: "scim_token".into(),
+                object_id: client.token_id.clone(),
+                after: Some(json!({"request": request, "status": outcome}).to_string()),
+                cause: Some(cause(client)),
+                ..AuditEntry::default()
+            })
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
-    /// Every user SCIM sees, oldest first (filtering, sorting and paging are SCIM's own and
-    /// done by the caller over these).
-    pub async fn scim_users(&self, _client: &ScimClient) -> ScimResult<Vec<ScimUserRow>> {
-        Ok(self.store.read().await?.db().scim_users().await?)
+    async fn touch_scim_token(&self, id: &str, now: i64) -> ServiceResult<()> {
+        let mut tx = self.store.write().await?;
+        tx.db().touch_scim_token(id, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A page of the users SCIM sees, as the database cuts it, and how many match in all.
+    pub async fn scim_user_page(
+        &self,
+        _client: &ScimClient,
+        query: &ScimUserQuery,
+    ) -> ScimResult<(i64, Vec<ScimUserRow>)> {
+        Ok(self.store.read().await?.db().scim_user_page(query).await?)
+    }
+
+    /// Up to `limit` users SCIM sees in creation order after `(created_at, id)`: the batches
+    /// a filter the database cannot decide is evaluated over.
+    pub async fn scim_users_after(
+        &self,
+        _client: &ScimClient,
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> ScimResult<Vec<ScimUserRow>> {
+        Ok(self
+            .store
+            .read()
+            .await?
+            .db()
+            .scim_users_after(after, limit)
+            .await?)
     }
 
     /// One user as SCIM sees it.
@@ -451,6 +489,12 @@ impl Portico {
             let mut db = tx.db();
             let before = self.lock_scim_user(&mut db, &id, expected).await?;
             let user = &before.user;
+            let to = if input.active.unwrap_or(true) {
+                UserStatus::Active
+            } else {
+                UserStatus::Inactive
+            };
+            guard_administrator(user, Some((&details, to)))?;
             let changes_details = user.username != details.username
                 || user.first_name != details.first_name
                 || user.last_name != details.last_name
@@ -462,11 +506,6 @@ impl Portico {
                 )));
             }
             db.set_scim_details(&id, &details, now).await?;
-            let to = if input.active.unwrap_or(true) {
-                UserStatus::Active
-            } else {
-                UserStatus::Inactive
-            };
             let change = collab::change_status(user, to, db.pool().await?)?;
             apply_status(&mut db, &id, change).await?;
             let after = db
@@ -508,6 +547,7 @@ impl Portico {
             let mut tx = self.store.write().await?;
             let mut db = tx.db();
             let before = self.lock_scim_user(&mut db, &id, expected).await?;
+            guard_administrator(&before.user, None)?;
             let change =
                 collab::change_status(&before.user, UserStatus::Inactive, db.pool().await?)?;
             apply_status(&mut db, &id, change).await?;

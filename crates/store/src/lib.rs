@@ -58,14 +58,17 @@ pub use extranet::{CommentRow, FileRow, TicketRow};
 pub use facts::{ActiveAssignment, RecordsFacts};
 pub use jobs::JobState;
 pub use licenses::{epoch_day, SeatDay};
-pub use lookups::{rule_lookups, Lookup};
+pub use lookups::{rule_lookups, scim_lookups, Lookup};
 pub use notifications::NotificationRow;
 pub use orgs::OrganizationRow;
 pub use outbox::{EmailSecret, OutboxFilter, OutboxRow, QueuedEmail};
 pub use plan::Writes;
 pub use records::{AssignmentFilter, AssignmentRow, RecordFilter, Sponsorship, SponsorshipFilter};
 pub use reviews::{Decision, NewReviewItem, ReviewItemRow, ReviewRow, SignInRow};
-pub use scim::{ScimTokenRow, ScimUserDetails, ScimUserRow};
+pub use scim::{
+    scim_after_sql, scim_page_sql, ScimOrder, ScimTokenRow, ScimUserDetails, ScimUserQuery,
+    ScimUserRow, ScimWhere,
+};
 pub use seed::{SeedReport, SeedSpec};
 pub use sessions::SessionRow;
 pub use signatures::{SignatureRow, Signed};

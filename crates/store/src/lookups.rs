@@ -151,6 +151,77 @@ pub fn rule_lookups() -> Vec<Lookup> {
     ]
 }
 
+/// The lookups of SCIM lists (`/scim/v2/Users` with the filters identity providers send,
+/// paged and sorted in the database; the batches of a filter it cannot decide). Their SQL
+/// differs by backend (the order of `sortBy=userName`).
+pub fn scim_lookups(backend: Backend) -> Vec<Lookup> {
+    use crate::scim::{scim_after_sql, scim_page_sql, ScimOrder, ScimUserQuery, ScimWhere};
+    let page = |name, condition, order, indexes| {
+        let q = ScimUserQuery {
+            condition,
+            order,
+            offset: 0,
+            limit: 100,
+        };
+        lookup(name, scim_page_sql(backend, &q), indexes)
+    };
+    let x = || "x".to_string();
+    let by_name = ScimOrder::UserName { descending: false };
+    vec![
+        page(
+            "SCIM userName eq",
+            ScimWhere::UserName(x()),
+            ScimOrder::Any,
+            &["users_username_lower"],
+        ),
+        page(
+            "SCIM externalId eq",
+            ScimWhere::ExternalId(x()),
+            ScimOrder::Any,
+            &["users_external_id"],
+        ),
+        page(
+            "SCIM emails.value eq",
+            ScimWhere::Email(x()),
+            ScimOrder::Any,
+            &["users_email"],
+        ),
+        page(
+            "SCIM id eq",
+            ScimWhere::Id(x()),
+            ScimOrder::Any,
+            &["users_pkey", "sqlite_autoindex_users_1"],
+        ),
+        page(
+            "SCIM active eq, a page in creation order",
+            ScimWhere::Active(true),
+            ScimOrder::Created,
+            &["users_status_created"],
+        ),
+        page(
+            "SCIM list, a page in creation order",
+            ScimWhere::All,
+            ScimOrder::Created,
+            &["users_created"],
+        ),
+        page(
+            "SCIM list, a page by userName",
+            ScimWhere::All,
+            by_name,
+            &["users_username_lower", "users_username_sort"],
+        ),
+        lookup(
+            "SCIM batch of users after one (a filter decided over SCIM's JSON)",
+            // Its creation time as a number: `explain` binds text.
+            (
+                scim_after_sql(500).replace("$1", "0").replace("$2", "$1"),
+                vec![x()],
+            ),
+            &["users_created"],
+        ),
+    ]
+}
+
 impl Store {
     /// Runs a statement without parameters outside any use case (the seed's `ANALYZE`s and
     /// checkpoint; through [`Store::execute_raw`], tests' set-ups).

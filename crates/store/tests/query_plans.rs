@@ -5,7 +5,7 @@
 //! are asked of a database with 20 000 generated records and fresh statistics: on empty tables
 //! a planner's choices say nothing.
 
-use portico_store::rule_lookups;
+use portico_store::{rule_lookups, scim_lookups};
 use portico_store::{SeedSpec, Store};
 
 mod common;
@@ -27,7 +27,10 @@ async fn seed(store: &Store) {
 
 async fn check(store: &Store, backend: &str) {
     seed(store).await;
-    for lookup in rule_lookups() {
+    for lookup in rule_lookups()
+        .into_iter()
+        .chain(scim_lookups(store.backend()))
+    {
         let plan = store
             .explain(&lookup.sql, &lookup.args)
             .await

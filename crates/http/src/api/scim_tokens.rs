@@ -26,6 +26,9 @@ pub struct ScimToken {
     /// When it was revoked; a revoked token opens nothing.
     #[schema(required)]
     revoked_at: Option<String>,
+    /// When the identity provider last used it (to the minute); none yet: never.
+    #[schema(required)]
+    last_used_at: Option<String>,
 }
 
 impl From<ScimTokenRow> for ScimToken {
@@ -36,6 +39,7 @@ impl From<ScimTokenRow> for ScimToken {
             created_at: time(t.created_at),
             created_by: t.created_by,
             revoked_at: t.revoked_at.map(time),
+            last_used_at: t.last_used_at.map(time),
         }
     }
 }

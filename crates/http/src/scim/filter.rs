@@ -480,6 +480,30 @@ pub fn matches(filter: &Filter, resource: &Value, core: &str) -> Result<bool, Fi
     })
 }
 
+/// Evaluates every comparison of `filter` against `resource` without stopping at the first
+/// that decides: a filter whose operators do not apply to the attributes' types is refused
+/// whatever users there are, and whichever way a list is answered (see `list.rs`).
+pub fn check(filter: &Filter, resource: &Value, core: &str) -> Result<(), FilterError> {
+    match filter {
+        Filter::And(a, b) | Filter::Or(a, b) => {
+            check(a, resource, core)?;
+            check(b, resource, core)
+        }
+        Filter::Not(a) => check(a, resource, core),
+        Filter::Present(_) => Ok(()),
+        Filter::Compare(..) => matches(filter, resource, core).map(|_| ()),
+        Filter::Values(path, inner) => {
+            let top = scope(resource, path, core).and_then(|s| member(s, &path.name));
+            let items: Vec<&Value> = match top {
+                Some(Value::Array(items)) => items.iter().collect(),
+                Some(v) => vec![v],
+                None => vec![],
+            };
+            items.into_iter().try_for_each(|i| check(inner, i, core))
+        }
+    }
+}
+
 /// One value against the filter's. `ne` is answered as "equal" here and negated by the
 /// caller over all values.
 fn compare(

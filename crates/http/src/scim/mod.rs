@@ -8,6 +8,7 @@
 //! applied here to users as SCIM shows them.
 
 mod filter;
+mod list;
 mod patch;
 mod schema;
 mod users;
@@ -125,6 +126,7 @@ impl From<ScimError> for ScimFailure {
             ScimError::VersionMismatch(m) => {
                 ScimFailure::new(StatusCode::PRECONDITION_FAILED, None, m)
             }
+            ScimError::Forbidden(m) => ScimFailure::new(StatusCode::FORBIDDEN, None, m),
             ScimError::Service(e) => e.into(),
         }
     }

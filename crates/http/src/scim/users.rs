@@ -8,12 +8,14 @@ use axum::http::header::{ETAG, IF_MATCH, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, SecondsFormat};
-use portico_domain::model::LicenseType;
-use portico_service::store::ScimUserRow;
+use portico_domain::model::{LicenseType, SecurityProfile};
+use portico_domain::{EmailAddress, PersonId, UserId};
+use portico_service::store::{internal_user, ScimUserQuery, ScimUserRow};
 use portico_service::{scim_version, Portico, ScimClient, ScimError, ScimUserInput};
 use serde_json::{json, Map, Value};
 
 use super::filter::{self, member, AttrPath, Filter};
+use super::list;
 use super::schema::{self, MAX_RESULTS, PORTICO_USER, USER};
 use super::{json_body, patch, scim_response, ScimAuth, ScimFailure};
 
@@ -317,12 +319,13 @@ fn remove(all: &mut Map<String, Value>, name: &str) {
     }
 }
 
-/// The value a resource is sorted by: the first (or primary) value of the attribute.
+/// The value a resource is sorted by: the first (or primary) value of the attribute; a
+/// string in lower case (ASCII letters only: the database sorts `userName` so, see `list.rs`).
 fn sort_key(resource: &Value, path: &AttrPath) -> Option<Value> {
     filter::values(resource, path, USER)
         .first()
         .map(|v| match v {
-            Value::String(s) => Value::String(s.to_lowercase()),
+            Value::String(s) => Value::String(s.to_ascii_lowercase()),
             v => (*v).clone(),
         })
 }
@@ -346,31 +349,88 @@ fn order(a: &Option<Value>, b: &Option<Value>) -> std::cmp::Ordering {
     }
 }
 
-/// Filters, sorts and pages users as SCIM shows them; answers the `ListResponse`.
-fn list_response(rows: &[ScimUserRow], q: &Query, base: &str) -> Result<Value, ScimFailure> {
-    let parsed: Option<Filter> = match &q.filter {
-        Some(f) => Some(filter::parse(f).map_err(|e| ScimFailure::bad("invalidFilter", e.0))?),
-        None => None,
+/// The filter of a query, parsed and checked against a user with every attribute (so that
+/// an operator that does not apply is refused whatever users there are).
+fn parsed_filter(q: &Query, base: &str) -> Result<Option<Filter>, ScimFailure> {
+    let Some(text) = &q.filter else {
+        return Ok(None);
     };
+    let f = filter::parse(text).map_err(|e| ScimFailure::bad("invalidFilter", e.0))?;
+    let mut probe = internal_user(
+        UserId::new("usr_probe"),
+        "probe",
+        "Probe",
+        "User",
+        EmailAddress::parse("probe@example.com").map_err(|e| {
+            ScimFailure::new(StatusCode::INTERNAL_SERVER_ERROR, None, e.to_string())
+        })?,
+        SecurityProfile::InternalUser,
+    );
+    probe.person = Some(PersonId::new("per_probe"));
+    let probe = ScimUserRow {
+        user: probe,
+        external_id: Some("probe".into()),
+        created_at: 0,
+        updated_at: 0,
+    };
+    filter::check(&f, &user_json(&probe, base), USER)
+        .map_err(|e| ScimFailure::bad("invalidFilter", e.0))?;
+    Ok(Some(f))
+}
+
+fn sort_path(q: &Query) -> Result<Option<AttrPath>, ScimFailure> {
+    q.sort_by
+        .as_deref()
+        .map(|by| {
+            filter::attr_path(by)
+                .map_err(|e| ScimFailure::bad("invalidValue", format!("sortBy: {e}")))
+        })
+        .transpose()
+}
+
+fn keeps(f: Option<&Filter>, rep: &Value) -> Result<bool, ScimFailure> {
+    match f {
+        Some(f) => {
+            filter::matches(f, rep, USER).map_err(|e| ScimFailure::bad("invalidFilter", e.0))
+        }
+        None => Ok(true),
+    }
+}
+
+/// The `ListResponse` of a page of users (as SCIM shows them) out of `total`.
+fn list_page(total: usize, page: Vec<Value>, q: &Query) -> Value {
+    let page: Vec<Value> = page
+        .into_iter()
+        .map(|r| project(public(r), &q.attributes, &q.excluded))
+        .collect();
+    json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": total,
+        "startIndex": q.start_index,
+        "itemsPerPage": page.len(),
+        "Resources": page,
+    })
+}
+
+/// Filters, sorts and pages users as SCIM shows them (the evaluator): answers the
+/// `ListResponse`.
+fn list_response(
+    rows: &[ScimUserRow],
+    f: Option<&Filter>,
+    sort: Option<&AttrPath>,
+    q: &Query,
+    base: &str,
+) -> Result<Value, ScimFailure> {
     let mut found = vec![];
     for row in rows {
         let rep = user_json(row, base);
-        let keep = match &parsed {
-            Some(f) => filter::matches(f, &rep, USER)
-                .map_err(|e| ScimFailure::bad("invalidFilter", e.0))?,
-            None => true,
-        };
-        if keep {
+        if keeps(f, &rep)? {
             found.push(rep);
         }
     }
-    if let Some(by) = &q.sort_by {
-        let path = filter::attr_path(by)
-            .map_err(|e| ScimFailure::bad("invalidValue", format!("sortBy: {e}")))?;
-        let mut keyed: Vec<(Option<Value>, Value)> = found
-            .into_iter()
-            .map(|r| (sort_key(&r, &path), r))
-            .collect();
+    if let Some(path) = sort {
+        let mut keyed: Vec<(Option<Value>, Value)> =
+            found.into_iter().map(|r| (sort_key(&r, path), r)).collect();
         keyed.sort_by(|(a, _), (b, _)| {
             let o = order(a, b);
             if q.descending {
@@ -382,19 +442,69 @@ fn list_response(rows: &[ScimUserRow], q: &Query, base: &str) -> Result<Value, S
         found = keyed.into_iter().map(|(_, r)| r).collect();
     }
     let total = found.len();
-    let page: Vec<Value> = found
+    let page = found
         .into_iter()
         .skip(q.start_index - 1)
         .take(q.count)
-        .map(|r| project(public(r), &q.attributes, &q.excluded))
         .collect();
-    Ok(json!({
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-        "totalResults": total,
-        "startIndex": q.start_index,
-        "itemsPerPage": page.len(),
-        "Resources": page,
-    }))
+    Ok(list_page(total, page, q))
+}
+
+/// The evaluator over every user, in batches of [`list::SCAN_BATCH`]: without `sortBy` only
+/// the page is kept; sorted, the matches (at most [`list::SORT_LIMIT`]).
+async fn scanned(
+    app: &Portico,
+    client: &ScimClient,
+    f: Option<&Filter>,
+    sort: Option<&AttrPath>,
+    q: &Query,
+    base: &str,
+) -> Result<Value, ScimFailure> {
+    let mut after: Option<(i64, String)> = None;
+    let mut total = 0;
+    let mut kept_rows = vec![];
+    let mut page = vec![];
+    loop {
+        let batch = app
+            .scim_users_after(
+                client,
+                after.as_ref().map(|(t, id)| (*t, id.as_str())),
+                list::SCAN_BATCH,
+            )
+            .await?;
+        let Some(last) = batch.last() else { break };
+        after = Some((last.created_at, last.user.id.to_string()));
+        let full = batch.len() as i64 == list::SCAN_BATCH;
+        for row in batch {
+            let rep = user_json(&row, base);
+            if !keeps(f, &rep)? {
+                continue;
+            }
+            total += 1;
+            if sort.is_some() {
+                if kept_rows.len() == list::SORT_LIMIT {
+                    return Err(ScimFailure::bad(
+                        "tooMany",
+                        format!(
+                            "more than {} users match this filter to sort by {}: narrow the filter (e.g. userName, externalId or emails eq) or sort by userName",
+                            list::SORT_LIMIT,
+                            q.sort_by.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                }
+                kept_rows.push(row);
+            } else if total >= q.start_index && page.len() < q.count {
+                page.push(rep);
+            }
+        }
+        if !full {
+            break;
+        }
+    }
+    if sort.is_some() {
+        return list_response(&kept_rows, None, sort, q, base);
+    }
+    Ok(list_page(total, page, q))
 }
 
 /// The SCIM input of a user's JSON (a POST or PUT body, or the result of a PATCH). Attributes
@@ -477,21 +587,21 @@ fn if_match(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Audits a request that changed nothing (reads and refusals; a change is audited in its own
-/// transaction), then answers it.
+/// Answers a write, auditing it when it was refused (a change is audited in its own
+/// transaction, with the token's name). Reads are not audited one by one: see
+/// `Portico::scim_client`.
 async fn audited(
     app: &Portico,
     client: &ScimClient,
     request: String,
     answer: Result<Response, ScimFailure>,
-    changed: bool,
 ) -> Response {
     let response = answer.unwrap_or_else(IntoResponse::into_response);
-    if changed && response.status().is_success() {
+    if response.status().is_success() {
         return response;
     }
     match app
-        .audit_scim_request(client, &request, response.status().as_u16())
+        .audit_scim_refusal(client, &request, response.status().as_u16())
         .await
     {
         Ok(()) => response,
@@ -499,17 +609,15 @@ async fn audited(
     }
 }
 
-pub async fn service_provider_config(ScimAuth(app, client): ScimAuth) -> Response {
+/// Answers a read.
+fn answered(answer: Result<Response, ScimFailure>) -> Response {
+    answer.unwrap_or_else(IntoResponse::into_response)
+}
+
+pub async fn service_provider_config(ScimAuth(app, _client): ScimAuth) -> Response {
     let body = schema::service_provider_config(&base(&app));
     let answer = Ok(scim_response(StatusCode::OK, &body, HeaderMap::new()));
-    audited(
-        &app,
-        &client,
-        "GET /ServiceProviderConfig".into(),
-        answer,
-        false,
-    )
-    .await
+    answered(answer)
 }
 
 fn list_of_resources(items: Vec<Value>) -> Value {
@@ -522,10 +630,10 @@ fn list_of_resources(items: Vec<Value>) -> Value {
     })
 }
 
-pub async fn resource_types(ScimAuth(app, client): ScimAuth) -> Response {
+pub async fn resource_types(ScimAuth(app, _client): ScimAuth) -> Response {
     let body = list_of_resources(vec![schema::user_resource_type(&base(&app))]);
     let answer = Ok(scim_response(StatusCode::OK, &body, HeaderMap::new()));
-    audited(&app, &client, "GET /ResourceTypes".into(), answer, false).await
+    answered(answer)
 }
 
 fn unknown(what: &str, id: &str) -> ScimFailure {
@@ -536,7 +644,7 @@ fn unknown(what: &str, id: &str) -> ScimFailure {
     )
 }
 
-pub async fn resource_type(ScimAuth(app, client): ScimAuth, Path(id): Path<String>) -> Response {
+pub async fn resource_type(ScimAuth(app, _client): ScimAuth, Path(id): Path<String>) -> Response {
     let answer = if id == "User" {
         Ok(scim_response(
             StatusCode::OK,
@@ -546,34 +654,47 @@ pub async fn resource_type(ScimAuth(app, client): ScimAuth, Path(id): Path<Strin
     } else {
         Err(unknown("resource type", &id))
     };
-    audited(
-        &app,
-        &client,
-        format!("GET /ResourceTypes/{id}"),
-        answer,
-        false,
-    )
-    .await
+    answered(answer)
 }
 
-pub async fn schemas(ScimAuth(app, client): ScimAuth) -> Response {
+pub async fn schemas(ScimAuth(app, _client): ScimAuth) -> Response {
     let body = list_of_resources(schema::schemas(&base(&app)));
     let answer = Ok(scim_response(StatusCode::OK, &body, HeaderMap::new()));
-    audited(&app, &client, "GET /Schemas".into(), answer, false).await
+    answered(answer)
 }
 
-pub async fn schema(ScimAuth(app, client): ScimAuth, Path(id): Path<String>) -> Response {
+pub async fn schema(ScimAuth(app, _client): ScimAuth, Path(id): Path<String>) -> Response {
     let answer = schema::schemas(&base(&app))
         .into_iter()
         .find(|s| s["id"].as_str() == Some(id.as_str()))
         .map(|s| scim_response(StatusCode::OK, &s, HeaderMap::new()))
         .ok_or_else(|| unknown("schema", &id));
-    audited(&app, &client, format!("GET /Schemas/{id}"), answer, false).await
+    answered(answer)
 }
 
+/// A list, answered as [`list::plan`] decides.
 async fn listed(app: &Portico, client: &ScimClient, q: &Query) -> Result<Response, ScimFailure> {
-    let rows = app.scim_users(client).await?;
-    let body = list_response(&rows, q, &base(app))?;
+    let base = base(app);
+    let f = parsed_filter(q, &base)?;
+    let sort = sort_path(q)?;
+    let body = match list::plan(f.as_ref(), sort.as_ref(), q.descending) {
+        list::Plan::Database(condition, order) => {
+            let query = ScimUserQuery {
+                condition,
+                order,
+                offset: (q.start_index - 1) as i64,
+                limit: q.count as i64,
+            };
+            let (total, rows) = app.scim_user_page(client, &query).await?;
+            let page = rows.iter().map(|r| user_json(r, &base)).collect();
+            list_page(total.max(0) as usize, page, q)
+        }
+        list::Plan::Narrowed(condition) => match list::candidates(app, client, condition).await? {
+            Some(rows) => list_response(&rows, f.as_ref(), sort.as_ref(), q, &base)?,
+            None => scanned(app, client, f.as_ref(), sort.as_ref(), q, &base).await?,
+        },
+        list::Plan::Scan => scanned(app, client, f.as_ref(), sort.as_ref(), q, &base).await?,
+    };
     Ok(scim_response(StatusCode::OK, &body, HeaderMap::new()))
 }
 
@@ -582,8 +703,7 @@ pub async fn list(ScimAuth(app, client): ScimAuth, RawQuery(raw): RawQuery) -> R
         Ok(q) => listed(&app, &client, &q).await,
         Err(e) => Err(e),
     };
-    let request = format!("GET /Users?{}", raw.unwrap_or_default());
-    audited(&app, &client, request, answer, false).await
+    answered(answer)
 }
 
 pub async fn search(ScimAuth(app, client): ScimAuth, headers: HeaderMap, body: Bytes) -> Response {
@@ -591,7 +711,7 @@ pub async fn search(ScimAuth(app, client): ScimAuth, headers: HeaderMap, body: B
         Ok(q) => listed(&app, &client, &q).await,
         Err(e) => Err(e),
     };
-    audited(&app, &client, "POST /Users/.search".into(), answer, false).await
+    answered(answer)
 }
 
 pub async fn read(
@@ -605,7 +725,7 @@ pub async fn read(
         Ok(user_response(StatusCode::OK, &row, &base(&app), &q))
     }
     .await;
-    audited(&app, &client, format!("GET /Users/{id}"), answer, false).await
+    answered(answer)
 }
 
 pub async fn create(
@@ -621,7 +741,7 @@ pub async fn create(
         Ok(user_response(StatusCode::CREATED, &row, &base(&app), &q))
     }
     .await;
-    audited(&app, &client, "POST /Users".into(), answer, true).await
+    audited(&app, &client, "POST /Users".into(), answer).await
 }
 
 pub async fn replace(
@@ -641,7 +761,7 @@ pub async fn replace(
         Ok(user_response(StatusCode::OK, &row, &base(&app), &q))
     }
     .await;
-    audited(&app, &client, format!("PUT /Users/{id}"), answer, true).await
+    audited(&app, &client, format!("PUT /Users/{id}"), answer).await
 }
 
 /// PATCH: the operations applied to the user as read, then stored as a replace of exactly
@@ -687,7 +807,7 @@ pub async fn modify(
         }
     }
     .await;
-    audited(&app, &client, format!("PATCH /Users/{id}"), answer, true).await
+    audited(&app, &client, format!("PATCH /Users/{id}"), answer).await
 }
 
 pub async fn delete(
@@ -702,7 +822,7 @@ pub async fn delete(
         Ok(StatusCode::NO_CONTENT.into_response())
     }
     .await;
-    audited(&app, &client, format!("DELETE /Users/{id}"), answer, true).await
+    audited(&app, &client, format!("DELETE /Users/{id}"), answer).await
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod contract;
+pub mod scim;
 pub mod smtp;
 pub mod staff;
 

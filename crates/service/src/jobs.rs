@@ -125,7 +125,7 @@ impl Portico {
 
     /// Who scheduled work acts as: the bootstrap administrator (the audit trail names it as
     /// the actor, and the cause says which rule acted).
-    async fn system_caller(&self) -> ServiceResult<Caller> {
+    pub(crate) async fn system_caller(&self) -> ServiceResult<Caller> {
         let admin = self
             .users_unchecked_by_username("admin")
             .await?
@@ -142,6 +142,9 @@ impl Portico {
         self.each_due(caller, today, Work::End, &mut report).await?;
         self.each_due(caller, today, Work::Remind, &mut report)
             .await?;
+        // Every path that frees a seat gives it away at once; this only catches up on seats
+        // bought or freed outside Portico's use cases.
+        retrying(|| self.serve_waitlist_now(caller)).await?;
         Ok(report)
     }
 

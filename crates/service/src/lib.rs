@@ -31,6 +31,7 @@ mod sso;
 mod tasks;
 mod templates;
 mod users;
+mod waitlist;
 
 use std::sync::Arc;
 
@@ -56,6 +57,7 @@ pub use signatures::{manifestation, SignatureInput, SignatureView};
 pub use sso::{ProviderIdentity, SsoRefusal};
 pub use templates::TemplateView;
 pub use users::{LicenseUsage, NewUserInput, OrgUsage, SeatUsageDay, UserPatch, HISTORY_MAX_DAYS};
+pub use waitlist::WAITLIST_CAUSE;
 
 pub use portico_store as store;
 

@@ -469,6 +469,7 @@ impl Portico {
             };
             let change = collab::change_status(user, to, db.pool().await?)?;
             apply_status(&mut db, &id, change).await?;
+            self.serve_waitlist_after(&mut db, change).await?;
             let after = db
                 .scim_user(&id)
                 .await?
@@ -511,6 +512,7 @@ impl Portico {
             let change =
                 collab::change_status(&before.user, UserStatus::Inactive, db.pool().await?)?;
             apply_status(&mut db, &id, change).await?;
+            self.serve_waitlist_after(&mut db, change).await?;
             db.mark_scim_deleted(&id, now).await?;
             db.audit(&AuditEntry {
                 at: now,

@@ -37,6 +37,7 @@ mod signatures;
 mod tasks;
 mod templates;
 mod users;
+mod waitlist;
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,6 +70,7 @@ pub use signatures::{SignatureRow, Signed};
 pub use tasks::{TaskFilter, TaskRow};
 pub use templates::TemplateRow;
 pub use users::{internal_user, LoginRow, NewUserRow, UserFilter};
+pub use waitlist::{WaitEntry, WaitRow};
 
 /// Result of store operations.
 pub type Result<T> = std::result::Result<T, StoreError>;

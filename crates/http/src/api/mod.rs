@@ -17,6 +17,7 @@ pub mod scim_tokens;
 pub mod signatures;
 pub mod templates;
 pub mod users;
+pub mod waitlist;
 pub mod wire;
 pub mod workflow;
 
@@ -105,6 +106,7 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<Portico> {
         .routes(routes!(governance::set_sponsor))
         .routes(routes!(governance::run_due))
         .routes(routes!(governance::seat_history))
+        .routes(routes!(waitlist::waitlist))
         .routes(routes!(lists::outbox))
         .routes(routes!(lists::retry_email))
         .routes(routes!(lists::audit))

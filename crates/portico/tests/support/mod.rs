@@ -433,6 +433,18 @@ impl TestApp {
             .clone()
     }
 
+    /// An internal user (profile `internal_user`) with a password; answers (id, session).
+    pub async fn internal_user(&self, username: &str) -> (String, String) {
+        let password = format!("{username}'s long password");
+        let body = json!({"username__v": username, "first_name__v": username, "last_name__v": "Staff",
+                          "email__v": format!("{username}@portico.example"), "password": password});
+        let created = self
+            .ok(Method::POST, &self.admin, "/api/v1/users", Some(body))
+            .await;
+        let id = created["id"].as_str().unwrap().to_string();
+        (id, self.login(username, &password).await)
+    }
+
     /// Its data folder (the Maildir, local files).
     pub fn data_dir(&self) -> std::path::PathBuf {
         self._dir.path().to_path_buf()

@@ -457,3 +457,81 @@ per_backend!(
     concurrent_frees_and_activations_never_exceed_the_seats_and_keep_the_order,
     concurrent_frees_and_activations_never_exceed_the_seats_and_keep_the_order
 );
+
+async fn seats_freed_by_an_end_date_and_by_hand_go_to_the_queue(backend: Backend) {
+    let Some(app) = waitlist_app(backend).await else {
+        return;
+    };
+    let (ncrs, acme) = full_pool(&app).await;
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    let bob = app.person(&acme, "Bob", "Carr").await;
+    scar_sent_by(&app, &app.admin, "SCAR-A", &acme, &anna).await;
+    scar_sent_by(&app, &app.admin, "SCAR-B", &acme, &bob).await;
+
+    // An NCR's end date passed: the scheduled work ends its access, and Anna gets the seat.
+    let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
+    app.ok(
+        Method::PATCH,
+        &app.admin,
+        &format!("/api/v1/vobjects/{NCR}/{}", ncrs[0]),
+        Some(json!({"access_end_date__v": yesterday})),
+    )
+    .await;
+    let run = app
+        .ok(
+            Method::POST,
+            &app.admin,
+            "/api/v1/jobs/run-due",
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(run["ended"][0]["users_inactivated"], 1, "{run}");
+    assert_eq!(app.user_of(&anna).await["status__v"], "active__v");
+    assert_eq!(app.licenses().await["active"], 10);
+
+    // A holder taken out of automation and inactivated by hand: Bob gets the seat.
+    let ncr = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/{NCR}/{}", ncrs[1]),
+            None,
+        )
+        .await;
+    let holder = ncr["external_collaborator__v"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = app.user_of(&holder).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/users/{user}");
+    app.ok(
+        Method::PATCH,
+        &app.admin,
+        &path,
+        Some(json!({"managed_by_qms_automation__v": false})),
+    )
+    .await;
+    app.ok(
+        Method::PATCH,
+        &app.admin,
+        &path,
+        Some(json!({"status__v": "inactive__v"})),
+    )
+    .await;
+    assert_eq!(app.user_of(&bob).await["status__v"], "active__v");
+    assert!(queue(&app).await.is_empty());
+    assert_eq!(app.licenses().await["active"], 10);
+    let served = audit(&app, "waitlist.served").await;
+    assert_eq!(served.len(), 2);
+    assert!(served.iter().all(|e| e["cause"] == "waitlist"));
+}
+
+per_backend!(
+    seats_freed_by_an_end_date_and_by_hand_go_to_the_queue,
+    seats_freed_by_an_end_date_and_by_hand_go_to_the_queue
+);

@@ -24,16 +24,7 @@ async fn internal_user(app: &TestApp, username: &str) -> (String, String) {
 
 /// A SCAR `token`'s user creates for `person` of `org` and sends to it; answers its id.
 async fn sent_by(app: &TestApp, token: &str, name: &str, org: &str, person: &str) -> String {
-    let body = json!({"name__v": name, "supplier__v": org, "external_collaborator__v": [person]});
-    let path = format!("/api/v1/vobjects/{SCAR}");
-    let id = app.ok(Method::POST, token, &path, Some(body)).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let send = format!("{path}/{id}/actions/change_state_to_pending_response__c");
-    let (status, body) = app.post(token, &send, json!({})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    id
+    app.scar_sent_by(token, name, org, person).await.0
 }
 
 async fn assignments(app: &TestApp, query: &str) -> Vec<Value> {

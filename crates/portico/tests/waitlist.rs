@@ -41,23 +41,11 @@ async fn full_pool(app: &TestApp) -> (Vec<String>, String) {
     (ncrs, acme)
 }
 
-/// A SCAR for `person` sent by `token`'s user; answers (record, the action's plan).
-async fn scar_sent_by(
-    app: &TestApp,
-    token: &str,
-    name: &str,
-    org: &str,
-    person: &str,
-) -> (String, Value) {
-    let body = json!({"name__v": name, "supplier__v": org, "external_collaborator__v": [person]});
-    let path = format!("/api/v1/vobjects/{SCAR}");
-    let id = app.ok(Method::POST, token, &path, Some(body)).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let send = format!("{path}/{id}/actions/change_state_to_pending_response__c");
-    let plan = app.ok(Method::POST, token, &send, Some(json!({}))).await;
-    (id, plan)
+/// A server with the waitlist configuration and a full pool ([`full_pool`]).
+async fn full_app(backend: Backend) -> Option<(TestApp, Vec<String>, String)> {
+    let app = waitlist_app(backend).await?;
+    let (ncrs, acme) = full_pool(&app).await;
+    Some((app, ncrs, acme))
 }
 
 async fn waitlist(app: &TestApp) -> Vec<Value> {
@@ -100,15 +88,14 @@ fn error_type(body: &Value) -> &str {
 }
 
 async fn no_seat_queues_in_order_and_other_types_still_refuse(backend: Backend) {
-    let Some(app) = waitlist_app(backend).await else {
+    let Some((app, _, acme)) = full_app(backend).await else {
         return;
     };
-    let (_, acme) = full_pool(&app).await;
     let anna = app.person(&acme, "Anna", "Berg").await;
     let bob = app.person(&acme, "Bob", "Carr").await;
     let carl = app.person(&acme, "Carl", "Dahl").await;
 
-    let (first, plan) = scar_sent_by(&app, &app.admin, "SCAR-A", &acme, &anna).await;
+    let (first, plan) = app.scar_sent_by(&app.admin, "SCAR-A", &acme, &anna).await;
     assert_eq!(plan["waiting"], json!([anna]), "{plan}");
     assert_eq!(plan["seats_taken"], 0);
     assert_eq!(plan["users_created"], json!([]));
@@ -120,7 +107,7 @@ async fn no_seat_queues_in_order_and_other_types_still_refuse(backend: Backend) 
         app.user_of(&anna).await.is_null(),
         "no user is made while waiting"
     );
-    let (second, _) = scar_sent_by(&app, &app.admin, "SCAR-B", &acme, &bob).await;
+    let (second, _) = app.scar_sent_by(&app.admin, "SCAR-B", &acme, &bob).await;
     assert_eq!(app.licenses().await["active"], 10);
 
     // The dry run says who would wait and changes nothing.
@@ -199,15 +186,14 @@ per_backend!(
 );
 
 async fn a_seat_freed_by_an_exit_goes_to_the_oldest_and_the_requester_is_told(backend: Backend) {
-    let Some(app) = waitlist_app(backend).await else {
+    let Some((app, ncrs, acme)) = full_app(backend).await else {
         return;
     };
-    let (ncrs, acme) = full_pool(&app).await;
     let (lead, lead_token) = app.internal_user("lead").await;
     let anna = app.person(&acme, "Anna", "Berg").await;
     let bob = app.person(&acme, "Bob", "Carr").await;
-    let (first, _) = scar_sent_by(&app, &lead_token, "SCAR-A", &acme, &anna).await;
-    let (second, _) = scar_sent_by(&app, &app.admin, "SCAR-B", &acme, &bob).await;
+    let (first, _) = app.scar_sent_by(&lead_token, "SCAR-A", &acme, &anna).await;
+    let (second, _) = app.scar_sent_by(&app.admin, "SCAR-B", &acme, &bob).await;
 
     let (status, body) = app.action(NCR, &ncrs[0], CLOSE, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -293,16 +279,15 @@ per_backend!(
 );
 
 async fn removal_and_cancelling_drop_the_entry_and_a_removal_frees_a_seat(backend: Backend) {
-    let Some(app) = waitlist_app(backend).await else {
+    let Some((app, ncrs, acme)) = full_app(backend).await else {
         return;
     };
-    let (ncrs, acme) = full_pool(&app).await;
     let anna = app.person(&acme, "Anna", "Berg").await;
     let bob = app.person(&acme, "Bob", "Carr").await;
     let carl = app.person(&acme, "Carl", "Dahl").await;
-    let (first, _) = scar_sent_by(&app, &app.admin, "SCAR-A", &acme, &anna).await;
-    let (second, _) = scar_sent_by(&app, &app.admin, "SCAR-B", &acme, &bob).await;
-    let (third, _) = scar_sent_by(&app, &app.admin, "SCAR-C", &acme, &carl).await;
+    let (first, _) = app.scar_sent_by(&app.admin, "SCAR-A", &acme, &anna).await;
+    let (second, _) = app.scar_sent_by(&app.admin, "SCAR-B", &acme, &bob).await;
+    let (third, _) = app.scar_sent_by(&app.admin, "SCAR-C", &acme, &carl).await;
 
     // Anna taken off her SCAR: her wait is dropped.
     let (status, body) = app
@@ -367,15 +352,16 @@ async fn persist(app: &TestApp, method: Method, path: String, body: Value) -> (S
 async fn concurrent_frees_and_activations_never_exceed_the_seats_and_keep_the_order(
     backend: Backend,
 ) {
-    let Some(app) = waitlist_app(backend).await else {
+    let Some((app, ncrs, acme)) = full_app(backend).await else {
         return;
     };
-    let (ncrs, acme) = full_pool(&app).await;
     // Ten collaborators wait, in a known order.
     let mut waiting = vec![];
     for i in 0..10 {
         let p = app.person(&acme, &format!("Wait{i}"), "Er").await;
-        let (r, _) = scar_sent_by(&app, &app.admin, &format!("SCAR-W{i}"), &acme, &p).await;
+        let (r, _) = app
+            .scar_sent_by(&app.admin, &format!("SCAR-W{i}"), &acme, &p)
+            .await;
         waiting.push((p, r));
     }
     // Records whose sending races the frees: more SCARs (they wait behind) and NCRs (refused:
@@ -459,14 +445,13 @@ per_backend!(
 );
 
 async fn seats_freed_by_an_end_date_and_by_hand_go_to_the_queue(backend: Backend) {
-    let Some(app) = waitlist_app(backend).await else {
+    let Some((app, ncrs, acme)) = full_app(backend).await else {
         return;
     };
-    let (ncrs, acme) = full_pool(&app).await;
     let anna = app.person(&acme, "Anna", "Berg").await;
     let bob = app.person(&acme, "Bob", "Carr").await;
-    scar_sent_by(&app, &app.admin, "SCAR-A", &acme, &anna).await;
-    scar_sent_by(&app, &app.admin, "SCAR-B", &acme, &bob).await;
+    app.scar_sent_by(&app.admin, "SCAR-A", &acme, &anna).await;
+    app.scar_sent_by(&app.admin, "SCAR-B", &acme, &bob).await;
 
     // An NCR's end date passed: the scheduled work ends its access, and Anna gets the seat.
     let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1))

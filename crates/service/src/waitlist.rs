@@ -113,9 +113,14 @@ impl Portico {
             let person = head.person.clone();
             let requester = head.requested_by.clone();
             let served = self
-                .plan_and_apply_as(db, on, record, &[person.clone()], writing, |snap, ctx| {
-                    collab::serve_wait(snap, &person, &requester, ctx)
-                })
+                .plan_and_apply_as(
+                    db,
+                    on,
+                    record,
+                    std::slice::from_ref(&person),
+                    writing,
+                    |snap, ctx| collab::serve_wait(snap, &person, &requester, ctx),
+                )
                 .await;
             match served {
                 Ok(_) => {}

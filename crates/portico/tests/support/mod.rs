@@ -433,6 +433,27 @@ impl TestApp {
             .clone()
     }
 
+    /// A SCAR `token`'s user creates for `person` of `org` and sends to it; answers (its id,
+    /// the plan the sending answered).
+    pub async fn scar_sent_by(
+        &self,
+        token: &str,
+        name: &str,
+        org: &str,
+        person: &str,
+    ) -> (String, Value) {
+        let body =
+            json!({"name__v": name, "supplier__v": org, "external_collaborator__v": [person]});
+        let path = "/api/v1/vobjects/car__v";
+        let id = self.ok(Method::POST, token, path, Some(body)).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let send = format!("{path}/{id}/actions/change_state_to_pending_response__c");
+        let plan = self.ok(Method::POST, token, &send, Some(json!({}))).await;
+        (id, plan)
+    }
+
     /// An internal user (profile `internal_user`) with a password; answers (id, session).
     pub async fn internal_user(&self, username: &str) -> (String, String) {
         let password = format!("{username}'s long password");

@@ -31,6 +31,18 @@ fn full_world() -> (World, Vec<RecordId>) {
     (w, ncrs)
 }
 
+/// Anna and Bob, each sent a SCAR of their own while the pool is full: (Anna, Bob, her SCAR,
+/// his SCAR).
+fn two_waiting(w: &mut World) -> (PersonId, PersonId, RecordId, RecordId) {
+    let anna = w.person("acme", "Anna", "Berg");
+    let bob = w.person("acme", "Bob", "Carr");
+    let first = w.record("car__v", "acme", &[&anna]);
+    let second = w.record("car__v", "acme", &[&bob]);
+    w.send(&first).unwrap();
+    w.send(&second).unwrap();
+    (anna, bob, first, second)
+}
+
 fn close(w: &mut World, r: &RecordId) -> Plan {
     w.act(r, REVIEW, ActionArgs::default()).unwrap();
     w.act(r, CLOSE, ActionArgs::default()).unwrap()
@@ -50,7 +62,7 @@ fn no_seat_on_a_queueing_type_leaves_the_collaborator_waiting_and_nothing_else()
     let scar = w.record("car__v", "acme", &[&anna]);
     let plan = w.send(&scar).unwrap();
 
-    assert_eq!(plan.waiting, [anna.clone()]);
+    assert_eq!(plan.waiting, std::slice::from_ref(&anna));
     assert!(plan.users_created.is_empty() && plan.activations.is_empty());
     assert!(plan.roles_granted.is_empty() && plan.assignments_opened.is_empty());
     assert!(plan.tasks_created.is_empty() && plan.emails.is_empty());
@@ -108,12 +120,7 @@ fn asking_again_while_waiting_keeps_one_place_in_the_queue() {
 #[test]
 fn a_freed_seat_goes_to_the_oldest_waiting_collaborator_and_the_requester_is_told() {
     let (mut w, ncrs) = full_world();
-    let anna = w.person("acme", "Anna", "Berg");
-    let bob = w.person("acme", "Bob", "Carr");
-    let first = w.record("car__v", "acme", &[&anna]);
-    let second = w.record("car__v", "acme", &[&bob]);
-    w.send(&first).unwrap();
-    w.send(&second).unwrap();
+    let (anna, bob, first, second) = two_waiting(&mut w);
     assert_eq!(waiting(&w).len(), 2);
 
     let exit = close(&mut w, &ncrs[0]);
@@ -158,7 +165,10 @@ fn a_returning_collaborator_is_welcomed_back_when_served() {
     let r = w.record("ncr__v", "acme", &[&filler]);
     w.send(&r).unwrap();
     let scar = w.record("car__v", "acme", &[&holder]);
-    assert_eq!(w.send(&scar).unwrap().waiting, [holder.clone()]);
+    assert_eq!(
+        w.send(&scar).unwrap().waiting,
+        std::slice::from_ref(&holder)
+    );
 
     close(&mut w, &ncrs[1]);
     w.serve_waitlist();
@@ -170,12 +180,7 @@ fn a_returning_collaborator_is_welcomed_back_when_served() {
 #[test]
 fn removing_the_person_or_cancelling_the_record_drops_the_wait() {
     let (mut w, _) = full_world();
-    let anna = w.person("acme", "Anna", "Berg");
-    let bob = w.person("acme", "Bob", "Carr");
-    let first = w.record("car__v", "acme", &[&anna]);
-    let second = w.record("car__v", "acme", &[&bob]);
-    w.send(&first).unwrap();
-    w.send(&second).unwrap();
+    let (anna, _, first, second) = two_waiting(&mut w);
 
     let removed = w.set_collaborators(&first, &[]).unwrap();
     assert_eq!(
@@ -195,12 +200,7 @@ fn removing_the_person_or_cancelling_the_record_drops_the_wait() {
 #[test]
 fn a_wait_that_can_no_longer_be_served_is_dropped_when_its_turn_comes() {
     let (mut w, ncrs) = full_world();
-    let anna = w.person("acme", "Anna", "Berg");
-    let bob = w.person("acme", "Bob", "Carr");
-    let first = w.record("car__v", "acme", &[&anna]);
-    let second = w.record("car__v", "acme", &[&bob]);
-    w.send(&first).unwrap();
-    w.send(&second).unwrap();
+    let (_, bob, first, second) = two_waiting(&mut w);
     // Anna's record changed supplier meanwhile (without the field changing).
     w.records.get_mut(&first).unwrap().supplier = Some(crate::OrgId::new("other"));
 

@@ -5,9 +5,9 @@
 
 mod support;
 
-use reqwest::{Client, Method, StatusCode};
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{browser, csrf_of, TestApp};
+use support::TestApp;
 
 const SCAR: &str = "car__v";
 
@@ -54,29 +54,7 @@ async fn unsponsored(app: &TestApp) -> Vec<Value> {
 }
 
 async fn signed_in_page(app: &TestApp, path: &str) -> String {
-    let b: Client = browser();
-    let login = b
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let r = b
-        .post(format!("{}/login", app.base))
-        .form(&[
-            ("csrf", csrf_of(&login).as_str()),
-            ("username", "admin"),
-            ("password", support::ADMIN_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = b.get(format!("{}{path}", app.base)).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{path}");
-    r.text().await.unwrap()
+    app.admin_page(path).await
 }
 
 async fn the_user_whose_action_granted_access_is_its_sponsor(app: TestApp) {

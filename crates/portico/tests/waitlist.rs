@@ -83,6 +83,21 @@ async fn audit(app: &TestApp, action: &str) -> Vec<Value> {
     .clone()
 }
 
+/// The text of some HTML as a reader sees it: tags (and their attributes) left out.
+fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 fn error_type(body: &Value) -> &str {
     body["errors"][0]["type"].as_str().unwrap_or_default()
 }
@@ -167,6 +182,34 @@ async fn no_seat_queues_in_order_and_other_types_still_refuse(backend: Backend) 
     assert_eq!(record["waiting_collaborators__v"], json!([anna]));
     let queued = audit(&app, "waitlist.queued").await;
     assert_eq!(queued.len(), 2);
+
+    // The pages say it in plain words: names, labels, dates as people read them.
+    let licenses = app.admin_page("/licenses").await;
+    assert!(
+        licenses.contains("Waiting for an external seat"),
+        "{licenses}"
+    );
+    let row = &licenses[licenses.find("Waiting for an external seat").unwrap()..];
+    let row = &row[..row.find("</table>").unwrap()];
+    let requester = entries[0]["requested_by_name"].as_str().unwrap();
+    for shown in [
+        "Anna Berg",
+        "Bob Carr",
+        "SCAR-A",
+        "SCAR-B",
+        "SCAR",
+        requester,
+    ] {
+        assert!(row.contains(shown), "{shown}: {row}");
+    }
+    assert!(row.find("Anna Berg") < row.find("Bob Carr"), "oldest first");
+    let visible = visible_text(row);
+    for hidden in [anna.as_str(), first.as_str(), "car__v", queued_at] {
+        assert!(!visible.contains(hidden), "{hidden} is shown: {visible}");
+    }
+    let page = app.admin_page(&format!("/records/{SCAR}/{first}")).await;
+    assert!(page.contains("Waiting for a free external seat"), "{page}");
+    assert!(visible_text(&page).contains("Anna Berg — waiting since"));
 
     // A type without the queue refuses as before, and keeps nothing.
     let dave = app.person(&acme, "Dave", "Eck").await;

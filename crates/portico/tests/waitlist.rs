@@ -237,6 +237,8 @@ async fn a_seat_freed_by_an_exit_goes_to_the_oldest_and_the_requester_is_told(ba
     let bob = app.person(&acme, "Bob", "Carr").await;
     let (first, _) = app.scar_sent_by(&lead_token, "SCAR-A", &acme, &anna).await;
     let (second, _) = app.scar_sent_by(&app.admin, "SCAR-B", &acme, &bob).await;
+    // Anna waits on a second SCAR too, behind Bob.
+    let (third, _) = app.scar_sent_by(&app.admin, "SCAR-C", &acme, &anna).await;
 
     let (status, body) = app.action(NCR, &ncrs[0], CLOSE, json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -286,9 +288,19 @@ async fn a_seat_freed_by_an_exit_goes_to_the_oldest_and_the_requester_is_told(ba
     assert!(told[0]["message"].as_str().unwrap().contains("Anna Berg"));
     assert_eq!(told[0]["record__v"], first);
     // Audited with the cause.
+    // Her account active, her wait on the third SCAR needed no seat: served at once too.
     let served = audit(&app, "waitlist.served").await;
-    assert_eq!(served.len(), 1);
-    assert_eq!(served[0]["cause"], "waitlist");
+    assert_eq!(served.len(), 2);
+    assert!(served.iter().all(|e| e["cause"] == "waitlist"));
+    let on_third = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/assignments?record__v={third}&assignment_activity__v=active__v"),
+            None,
+        )
+        .await;
+    assert_eq!(on_third.as_array().unwrap().len(), 1, "{on_third}");
     let activated = audit(&app, "user.activated").await;
     assert!(activated.iter().any(|e| e["cause"] == "waitlist"));
 

@@ -72,7 +72,8 @@ impl Portico {
     }
 
     /// Gives every free seat to the oldest waiting collaborator, one after the other, inside
-    /// the caller's transaction: C2 runs for it (cause `waitlist`; its access sponsored by
+    /// the caller's transaction (and serves at once the other waits of a collaborator so
+    /// activated: they need no seat): C2 runs for it (cause `waitlist`; its access sponsored by
     /// whoever queued it, who is notified). A wait that can no longer be served is dropped
     /// and the seat goes to the next. Stops when no seat or nobody is left.
     pub(crate) async fn serve_waitlist(
@@ -81,8 +82,15 @@ impl Portico {
         caller: &Caller,
     ) -> ServiceResult<()> {
         let mut seen: BTreeSet<(RecordId, PersonId)> = BTreeSet::new();
-        while db.pool().await?.can_take(1) {
-            let Some(head) = db.waitlist_head().await? else {
+        loop {
+            // A collaborator whose account is active already (served on another record) needs
+            // no seat: served first; then the oldest, while a seat is free.
+            let next = match db.waitlist_ready().await? {
+                Some(ready) => Some(ready),
+                None if db.pool().await?.can_take(1) => db.waitlist_head().await?,
+                None => None,
+            };
+            let Some(head) = next else {
                 return Ok(());
             };
             if !seen.insert((head.record.clone(), head.person.clone())) {
@@ -129,6 +137,5 @@ impl Portico {
                 Err(e) => return Err(e),
             }
         }
-        Ok(())
     }
 }

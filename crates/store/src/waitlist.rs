@@ -89,6 +89,18 @@ impl Db<'_> {
         row.as_ref().map(entry).transpose()
     }
 
+    /// The oldest entry whose person's account is active already (serving it takes no seat),
+    /// if any.
+    pub async fn waitlist_ready(&mut self) -> Result<Option<WaitEntry>> {
+        let row = sqlx::query(&format!(
+            "SELECT {ENTRY_COLS} FROM waitlist w JOIN persons p ON p.id = w.person_id \
+             JOIN users u ON u.id = p.user_id WHERE u.status = 'active' ORDER BY w.seq LIMIT 1"
+        ))
+        .fetch_optional(&mut *self.conn)
+        .await?;
+        row.as_ref().map(entry).transpose()
+    }
+
     /// The queue in order, with names; only `record`'s when given.
     pub async fn waitlist(
         &mut self,

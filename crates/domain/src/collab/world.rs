@@ -594,8 +594,20 @@ impl World {
     /// transaction that frees them; answers the plans.
     pub fn serve_waitlist(&mut self) -> Vec<Plan> {
         let mut plans = vec![];
-        while self.pool.can_take(1) {
-            let Some((record, person, requester)) = self.waitlist.first().cloned() else {
+        loop {
+            // Whoever's account is active already needs no seat; then the oldest, if one is free.
+            let ready = self
+                .waitlist
+                .iter()
+                .find(|(_, p, _)| self.user_of(p).is_some_and(|u| u.is_active()))
+                .cloned();
+            let next = ready.or_else(|| {
+                self.pool
+                    .can_take(1)
+                    .then(|| self.waitlist.first().cloned())
+                    .flatten()
+            });
+            let Some((record, person, requester)) = next else {
                 break;
             };
             let plan = self

@@ -237,3 +237,22 @@ fn the_seat_limit_holds_with_the_queue_under_many_sends_and_closes() {
     assert_eq!(w.waitlist.len(), 5);
     assert_eq!(w.waitlist[0].0, scars[10].0);
 }
+
+#[test]
+fn a_collaborator_waiting_on_two_records_gets_both_when_one_seat_frees() {
+    let (mut w, ncrs) = full_world();
+    let anna = w.person("acme", "Anna", "Berg");
+    let bob = w.person("acme", "Bob", "Carr");
+    let first = w.record("car__v", "acme", &[&anna]);
+    let second = w.record("car__v", "acme", &[&bob]);
+    let third = w.record("car__v", "acme", &[&anna]);
+    for r in [&first, &second, &third] {
+        w.send(r).unwrap();
+    }
+    close(&mut w, &ncrs[0]);
+    w.serve_waitlist();
+    // Anna's account is active now: her access to the third needs no seat of its own.
+    assert_eq!(w.active_assignments_of(&w.user_of(&anna).unwrap().id), 2);
+    assert_eq!(waiting(&w), [(second, bob)]);
+    w.check_invariants().unwrap();
+}

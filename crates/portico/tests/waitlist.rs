@@ -210,6 +210,11 @@ async fn no_seat_queues_in_order_and_other_types_still_refuse(backend: Backend) 
     let page = app.admin_page(&format!("/records/{SCAR}/{first}")).await;
     assert!(page.contains("Waiting for a free external seat"), "{page}");
     assert!(visible_text(&page).contains("Anna Berg — waiting since"));
+    // Its history says it in words too.
+    assert!(
+        visible_text(&page).contains("Anna Berg waits for a free external seat to work on SCAR-A"),
+        "{page}"
+    );
 
     // A type without the queue refuses as before, and keeps nothing.
     let dave = app.person(&acme, "Dave", "Eck").await;

@@ -504,7 +504,7 @@ per_backend!(
     concurrent_frees_and_activations_never_exceed_the_seats_and_keep_the_order
 );
 
-async fn seats_freed_by_an_end_date_and_by_hand_go_to_the_queue(backend: Backend) {
+async fn seats_freed_by_an_end_date_by_hand_and_over_scim_go_to_the_queue(backend: Backend) {
     let Some((app, ncrs, acme)) = full_app(backend).await else {
         return;
     };
@@ -571,12 +571,67 @@ async fn seats_freed_by_an_end_date_and_by_hand_go_to_the_queue(backend: Backend
     assert_eq!(app.user_of(&bob).await["status__v"], "active__v");
     assert!(queue(&app).await.is_empty());
     assert_eq!(app.licenses().await["active"], 10);
+
+    // An identity provider inactivates another holder taken out of automation (SCIM
+    // `active: false`): Carl, waiting, gets the seat.
+    let carl = app.person(&acme, "Carl", "Dahl").await;
+    app.scar_sent_by(&app.admin, "SCAR-C", &acme, &carl).await;
+    let ncr = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/{NCR}/{}", ncrs[2]),
+            None,
+        )
+        .await;
+    let holder = ncr["external_collaborator__v"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = app.user_of(&holder).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.ok(
+        Method::PATCH,
+        &app.admin,
+        &format!("/api/v1/users/{user}"),
+        Some(json!({"managed_by_qms_automation__v": false})),
+    )
+    .await;
+    let scim_token = app
+        .ok(
+            Method::POST,
+            &app.admin,
+            "/api/v1/scim-tokens",
+            Some(json!({"name": "Okta"})),
+        )
+        .await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                       "Operations": [{"op": "replace", "value": {"active": false}}]});
+    let r = app
+        .client
+        .patch(format!("{}/scim/v2/Users/{user}", app.base))
+        .bearer_auth(&scim_token)
+        .header("content-type", "application/scim+json")
+        .body(patch.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    assert_eq!(app.user_of(&carl).await["status__v"], "active__v");
+    assert!(queue(&app).await.is_empty());
+    assert_eq!(app.licenses().await["active"], 10);
+
     let served = audit(&app, "waitlist.served").await;
-    assert_eq!(served.len(), 2);
+    assert_eq!(served.len(), 3);
     assert!(served.iter().all(|e| e["cause"] == "waitlist"));
 }
 
 per_backend!(
-    seats_freed_by_an_end_date_and_by_hand_go_to_the_queue,
-    seats_freed_by_an_end_date_and_by_hand_go_to_the_queue
+    seats_freed_by_an_end_date_by_hand_and_over_scim_go_to_the_queue,
+    seats_freed_by_an_end_date_by_hand_and_over_scim_go_to_the_queue
 );

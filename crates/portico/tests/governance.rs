@@ -13,13 +13,7 @@ const SCAR: &str = "car__v";
 
 /// An internal user with a password; answers (id, session).
 async fn internal_user(app: &TestApp, username: &str) -> (String, String) {
-    let password = format!("{username}'s long password");
-    let body = json!({"username__v": username, "first_name__v": username, "last_name__v": "Staff",
-                      "email__v": format!("{username}@portico.example"), "password": password});
-    let (status, created) = app.post(&app.admin, "/api/v1/users", body).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["data"]["id"].as_str().unwrap().to_string();
-    (id, app.login(username, &password).await)
+    app.internal_user(username).await
 }
 
 /// A SCAR `token`'s user creates for `person` of `org` and sends to it; answers its id.

@@ -394,6 +394,35 @@ per_backend!(
     removal_and_cancelling_drop_the_entry_and_a_removal_frees_a_seat
 );
 
+/// The user of the collaborator of an NCR, taken out of automation (its status is then set by
+/// hand or by an identity provider); answers its id.
+async fn holder_out_of_automation(app: &TestApp, ncr: &str) -> String {
+    let record = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/{NCR}/{ncr}"),
+            None,
+        )
+        .await;
+    let holder = record["external_collaborator__v"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let user = app.user_of(&holder).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.ok(
+        Method::PATCH,
+        &app.admin,
+        &format!("/api/v1/users/{user}"),
+        Some(json!({"managed_by_qms_automation__v": false})),
+    )
+    .await;
+    user
+}
+
 /// Runs a request again while it collides (409 "try again"), as a client would.
 async fn persist(app: &TestApp, method: Method, path: String, body: Value) -> (StatusCode, Value) {
     for _ in 0..10 {
@@ -537,34 +566,11 @@ async fn seats_freed_by_an_end_date_by_hand_and_over_scim_go_to_the_queue(backen
     assert_eq!(app.licenses().await["active"], 10);
 
     // A holder taken out of automation and inactivated by hand: Bob gets the seat.
-    let ncr = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("/api/v1/vobjects/{NCR}/{}", ncrs[1]),
-            None,
-        )
-        .await;
-    let holder = ncr["external_collaborator__v"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let user = app.user_of(&holder).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let path = format!("/api/v1/users/{user}");
+    let user = holder_out_of_automation(&app, &ncrs[1]).await;
     app.ok(
         Method::PATCH,
         &app.admin,
-        &path,
-        Some(json!({"managed_by_qms_automation__v": false})),
-    )
-    .await;
-    app.ok(
-        Method::PATCH,
-        &app.admin,
-        &path,
+        &format!("/api/v1/users/{user}"),
         Some(json!({"status__v": "inactive__v"})),
     )
     .await;
@@ -576,29 +582,7 @@ async fn seats_freed_by_an_end_date_by_hand_and_over_scim_go_to_the_queue(backen
     // `active: false`): Carl, waiting, gets the seat.
     let carl = app.person(&acme, "Carl", "Dahl").await;
     app.scar_sent_by(&app.admin, "SCAR-C", &acme, &carl).await;
-    let ncr = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("/api/v1/vobjects/{NCR}/{}", ncrs[2]),
-            None,
-        )
-        .await;
-    let holder = ncr["external_collaborator__v"][0]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let user = app.user_of(&holder).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    app.ok(
-        Method::PATCH,
-        &app.admin,
-        &format!("/api/v1/users/{user}"),
-        Some(json!({"managed_by_qms_automation__v": false})),
-    )
-    .await;
+    let user = holder_out_of_automation(&app, &ncrs[2]).await;
     let scim_token = app
         .ok(
             Method::POST,

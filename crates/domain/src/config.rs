@@ -230,8 +230,37 @@ pub struct TargetType {
     pub visible_fields: Vec<String>,
     /// C3: remove the role from records on exit (default: keep it).
     pub remove_sharing_on_exit: bool,
+    /// What an activation that finds no free seat does (SPEC section 11, "License waitlist").
+    pub when_no_seat: WhenNoSeat,
     /// Its notifications.
     pub templates: BTreeMap<EmailKind, EmailTemplate>,
+}
+
+/// What C2 does for a type when no external seat is free (SPEC sections 10 and 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WhenNoSeat {
+    /// The action is refused with `LICENSE_LIMIT_EXCEEDED` (the default).
+    #[default]
+    Refuse,
+    /// The action succeeds and the collaborator waits for the next free seat, in order.
+    Queue,
+}
+
+impl WhenNoSeat {
+    /// The configuration's word for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Refuse => "refuse",
+            Self::Queue => "queue",
+        }
+    }
+
+    /// Reads the configuration's word; `None` for any other.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Refuse, Self::Queue]
+            .into_iter()
+            .find(|w| w.name() == text)
+    }
 }
 
 impl TargetType {
@@ -393,6 +422,7 @@ struct RawType {
     visible_fields: Vec<Spanned<String>>,
     #[serde(default)]
     remove_sharing_on_exit: bool,
+    when_no_seat: Option<Spanned<String>>,
     #[serde(default)]
     templates: BTreeMap<Spanned<String>, RawEmailTemplate>,
 }
@@ -714,6 +744,18 @@ impl Validator<'_> {
                 ));
             }
         }
+        let when_no_seat = match &raw.when_no_seat {
+            None => WhenNoSeat::default(),
+            Some(w) => WhenNoSeat::parse(w.get_ref()).ok_or_else(|| {
+                self.err(
+                    w.span(),
+                    format!(
+                        "when_no_seat = '{}' is not a choice; write \"refuse\" (refuse the action, the default) or \"queue\" (the collaborator waits for the next free seat)",
+                        w.get_ref()
+                    ),
+                )
+            })?,
+        };
         let mut templates = defaults.clone();
         templates.extend(self.templates(&raw.templates)?);
         if let Some(missing) = EmailKind::ALL
@@ -743,6 +785,7 @@ impl Validator<'_> {
                 .map(Spanned::into_inner)
                 .collect(),
             remove_sharing_on_exit: raw.remove_sharing_on_exit,
+            when_no_seat,
             templates,
         })
     }
@@ -1087,5 +1130,45 @@ mod tests {
             1,
         );
         assert!(refused(&bad).message.contains("unknown field `colour`"));
+    }
+
+    const WAITLIST: &str = include_str!("../../../examples/waitlist.toml");
+
+    #[test]
+    fn the_waitlist_example_is_the_default_with_cars_queueing() {
+        let waitlist = Config::parse(WAITLIST).unwrap();
+        let default = Config::default_config().unwrap();
+        assert_eq!(waitlist.types.len(), default.types.len());
+        for (t, d) in waitlist.types.iter().zip(&default.types) {
+            assert_eq!(d.when_no_seat, WhenNoSeat::Refuse, "the default refuses");
+            let expected = if t.object == "car__v" {
+                WhenNoSeat::Queue
+            } else {
+                WhenNoSeat::Refuse
+            };
+            assert_eq!(t.when_no_seat, expected, "{}", t.object);
+            assert_eq!(t.lifecycle.transitions.len(), d.lifecycle.transitions.len());
+            assert_eq!(t.templates.len(), d.templates.len());
+        }
+    }
+
+    #[test]
+    fn an_unknown_when_no_seat_is_refused_with_its_line_and_the_choices() {
+        // The setting's own line (the file's head mentions it in a comment).
+        let setting = "\nwhen_no_seat = \"queue\"";
+        let bad = WAITLIST.replacen(setting, "\nwhen_no_seat = \"wait\"", 1);
+        let err = refused(&bad);
+        let line = WAITLIST[..WAITLIST.find(setting).unwrap() + 1]
+            .lines()
+            .count()
+            + 1;
+        assert_eq!(err.line, Some(line), "{err}");
+        assert!(err.message.contains("'wait'"), "{err}");
+        assert!(
+            err.message.contains("\"refuse\"") && err.message.contains("\"queue\""),
+            "{err}"
+        );
+        let bad = WAITLIST.replacen(setting, "\nwhen_no_seat = true", 1);
+        assert!(refused(&bad).line.is_some());
     }
 }

@@ -288,6 +288,12 @@ async fn every_endpoint_answers_every_role_as_it_should(app: TestApp) {
             [200, 200, 403, 403, 403, 401, 401],
         ),
         (
+            g.clone(),
+            "/api/v1/licenses/waitlist".into(),
+            None,
+            [200, 403, 403, 403, 403, 401, 401],
+        ),
+        (
             p.clone(),
             "/api/v1/jobs/run-due".into(),
             Some(json!({})),

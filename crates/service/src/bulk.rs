@@ -110,14 +110,17 @@ impl Portico {
             .decide_round(&mut tx.db(), on, action, args, signer, ids)
             .await;
         let written = match decided {
-            Ok((done, deferred, w)) => match tx.db().write(w).await {
-                Ok(()) => Ok((done, deferred)),
-                Err(e) => Err((
-                    e.into(),
-                    done.into_iter().map(|(id, _)| id).collect(),
-                    deferred,
-                )),
-            },
+            Ok((done, deferred, w)) => {
+                // Seats the round freed go to the oldest waiting collaborators, in the round.
+                let written = match tx.db().write(w).await {
+                    Ok(()) => self.serve_waitlist(&mut tx.db(), on.caller).await,
+                    Err(e) => Err(e.into()),
+                };
+                match written {
+                    Ok(()) => Ok((done, deferred)),
+                    Err(e) => Err((e, done.into_iter().map(|(id, _)| id).collect(), deferred)),
+                }
+            }
             Err(e) => Err((e, ids.to_vec(), vec![])),
         };
         match written {

@@ -385,6 +385,18 @@ async fn describe(names: &mut Names<'_>, row: &AuditRow) -> ServiceResult<Vec<Pa
             ]
         }
         "assignment.activated" => vec![who(), text(" was assigned to "), on()],
+        "waitlist.queued" => vec![
+            who(),
+            text(" waits for a free external seat to work on "),
+            on(),
+        ],
+        "waitlist.served" => vec![
+            text("A seat became free: "),
+            who(),
+            text(" stopped waiting for "),
+            on(),
+        ],
+        "waitlist.dropped" => vec![who(), text(" no longer waits for a seat on "), on()],
         "assignment.inactivated" => vec![text("An assignment on "), on(), text(" ended")],
         "task.created" => {
             let label = field(&after, "label__v").unwrap_or("response");

@@ -129,7 +129,7 @@ impl Portico {
 
     /// Who scheduled work acts as: the bootstrap administrator (the audit trail names it as
     /// the actor, and the cause says which rule acted).
-    async fn system_caller(&self) -> ServiceResult<Caller> {
+    pub(crate) async fn system_caller(&self) -> ServiceResult<Caller> {
         let admin = self
             .users_unchecked_by_username("admin")
             .await?
@@ -150,6 +150,9 @@ impl Portico {
         let (inactivated, failed) = self.inactivity_work(caller).await?;
         report.inactivated = inactivated;
         report.reviews.failed.extend(failed);
+        // Every path that frees a seat gives it away at once; this only catches up on seats
+        // bought or freed outside Portico's use cases.
+        retrying(|| self.serve_waitlist_now(caller)).await?;
         Ok(report)
     }
 

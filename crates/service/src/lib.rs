@@ -35,6 +35,7 @@ mod sso;
 mod tasks;
 mod templates;
 mod users;
+mod waitlist;
 
 use std::sync::Arc;
 
@@ -67,6 +68,7 @@ pub use signatures::{manifestation, SignatureInput, SignatureView, SignedWith};
 pub use sso::{ProviderIdentity, SsoRefusal};
 pub use templates::{template_language, TemplateView};
 pub use users::{LicenseUsage, NewUserInput, OrgUsage, SeatUsageDay, UserPatch, HISTORY_MAX_DAYS};
+pub use waitlist::WAITLIST_CAUSE;
 
 pub use portico_store as store;
 

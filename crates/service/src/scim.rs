@@ -508,6 +508,7 @@ impl Portico {
             db.set_scim_details(&id, &details, now).await?;
             let change = collab::change_status(user, to, db.pool().await?)?;
             apply_status(&mut db, &id, change).await?;
+            self.serve_waitlist_after(&mut db, change).await?;
             let after = db
                 .scim_user(&id)
                 .await?
@@ -551,6 +552,7 @@ impl Portico {
             let change =
                 collab::change_status(&before.user, UserStatus::Inactive, db.pool().await?)?;
             apply_status(&mut db, &id, change).await?;
+            self.serve_waitlist_after(&mut db, change).await?;
             db.mark_scim_deleted(&id, now).await?;
             db.audit(&AuditEntry {
                 at: now,

@@ -10,7 +10,7 @@ use portico_domain::collab::{self, Ctx, Effect, PersonFacts, Plan, RuleError, Sn
 use portico_domain::config::TargetType;
 use portico_domain::license::{LicensePool, SeatCount};
 use portico_domain::model::{Person, Record, User, UserStatus};
-use portico_domain::{PersonId, UserId};
+use portico_domain::{PersonId, RecordId, UserId};
 use portico_store::{ActiveAssignment, Db, QueuedEmail, RecordsFacts, Writes};
 
 use crate::emails::{self, EmailContext};
@@ -22,6 +22,14 @@ pub(crate) struct On<'a> {
     pub caller: &'a Caller,
     pub target: &'a TargetType,
     pub dry_run: bool,
+}
+
+/// How a plan is written: the cause its audit entries name (instead of the action on the
+/// record) and the sponsor of the access it grants (instead of the caller).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Writing<'a> {
+    pub cause: Option<&'a str>,
+    pub sponsor: Option<&'a UserId>,
 }
 
 /// The persons, users and record facts of the records an action runs on, rows locked.
@@ -36,6 +44,8 @@ pub(crate) struct Facts {
     taken_usernames: BTreeSet<String>,
     username_pattern: String,
     pool: LicensePool,
+    /// Persons waiting for a seat, by record (the license waitlist).
+    waiting: BTreeMap<RecordId, BTreeSet<PersonId>>,
 }
 
 /// A plan's emails, rendered (their secrets are made when they are sent).
@@ -167,6 +177,10 @@ impl Facts {
             out.insert(
                 id.clone(),
                 PersonFacts {
+                    waiting_here: self
+                        .waiting
+                        .get(&record.id)
+                        .is_some_and(|w| w.contains(&id)),
                     assignment_here: active.and_then(|a| a.get(&id)).map(|a| a.id.clone()),
                     other_active_assignments: other,
                     has_role_here: has_role,
@@ -260,6 +274,17 @@ impl Facts {
                         .entry(assignment.user.clone())
                         .or_default() += 1;
                 }
+                Effect::WaitQueued { record, person } => {
+                    self.waiting
+                        .entry(record.clone())
+                        .or_default()
+                        .insert(person.clone());
+                }
+                Effect::WaitEnded { record, wait } => {
+                    if let Some(w) = self.waiting.get_mut(record) {
+                        w.remove(&wait.person);
+                    }
+                }
                 // The plan's own record: no later plan of the round decides from it.
                 Effect::RoleRemoved { .. }
                 | Effect::RoleGranted { .. }
@@ -304,7 +329,8 @@ impl Portico {
     }
 
     /// [`Portico::plan_and_apply`] with the audit entries' cause named (scheduled work: `end
-    /// date`, …) instead of the action on the record.
+    /// date`, …) instead of the action on the record. A seat the plan frees goes to the oldest
+    /// waiting collaborator in this same transaction (the license waitlist).
     pub(crate) async fn plan_and_apply_caused<F>(
         &self,
         db: &mut Db<'_>,
@@ -312,6 +338,39 @@ impl Portico {
         record: Record,
         extra: &[PersonId],
         cause: Option<&str>,
+        rule: F,
+    ) -> ServiceResult<(Plan, Record)>
+    where
+        F: FnOnce(&Snapshot<'_>, &mut Ctx<'_>) -> Result<Plan, RuleError> + Send,
+    {
+        let written = self
+            .plan_and_apply_as(
+                db,
+                on,
+                record,
+                extra,
+                Writing {
+                    cause,
+                    sponsor: None,
+                },
+                rule,
+            )
+            .await?;
+        if !on.dry_run && written.0.seats_freed() > 0 {
+            self.serve_waitlist(db, on.caller).await?;
+        }
+        Ok(written)
+    }
+
+    /// Decides and (unless a dry run) applies one rule on one record, written as `writing`
+    /// says; gives no freed seat away.
+    pub(crate) async fn plan_and_apply_as<F>(
+        &self,
+        db: &mut Db<'_>,
+        on: On<'_>,
+        record: Record,
+        extra: &[PersonId],
+        writing: Writing<'_>,
         rule: F,
     ) -> ServiceResult<(Plan, Record)>
     where
@@ -329,8 +388,11 @@ impl Portico {
             .await?;
         let rendered = self.render(&sources, &plan, &after)?;
         let mut w = Writes::new(now, &on.caller.user.id, crate::new_id);
-        if let Some(cause) = cause {
+        if let Some(cause) = writing.cause {
             w.caused_by(cause);
+        }
+        if let Some(sponsor) = writing.sponsor {
+            w.sponsored_by(sponsor);
         }
         self.add_to_writes(&mut w, &plan, &after, rendered);
         db.write(w).await?;
@@ -441,6 +503,7 @@ impl Portico {
                 seats: SeatCount::default(),
                 active: 0,
             },
+            waiting: BTreeMap::new(),
         };
         // A match is checked once locked: if another writer linked it meanwhile, the person's
         // next-oldest match is looked for (twice more at most). Those are locked late, out of
@@ -470,6 +533,7 @@ impl Portico {
                 .collect();
         }
         facts.records = db.records_facts(&ids).await?;
+        facts.waiting = db.waiting_on(&ids).await?;
         let existing: Vec<UserId> = facts.users.keys().cloned().collect();
         facts.active_counts = db.active_assignment_counts(&existing).await?;
         let bases: BTreeSet<String> = facts
@@ -597,6 +661,7 @@ mod tests {
                 seats: SeatCount::default(),
                 active: 9,
             },
+            waiting: BTreeMap::new(),
         }
     }
 

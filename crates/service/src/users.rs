@@ -143,6 +143,8 @@ impl Portico {
                 user.status = status;
             }
         }
+        // A seat freed by hand goes to the oldest waiting collaborator, in this transaction.
+        self.serve_waitlist(&mut db, caller).await?;
         db.audit(&AuditEntry {
             at: now,
             actor: Some(caller.user.id.to_string()),
@@ -319,6 +321,8 @@ impl Portico {
                 "cannot lower the external seats to {seats}: more external users are active"
             )));
         }
+        // Seats bought go to whoever waits for one first.
+        self.serve_waitlist(&mut db, caller).await?;
         db.audit(&AuditEntry {
             at: now_ms(),
             actor: Some(caller.user.id.to_string()),

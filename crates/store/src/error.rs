@@ -40,6 +40,8 @@ pub enum Conflict {
     Busy,
     /// A username picked by automation was taken by a concurrent transaction meanwhile.
     UsernameTaken,
+    /// A collaborator was to wait for a seat, but one was freed meanwhile: run again, it gets it.
+    SeatFreed,
 }
 
 impl std::fmt::Display for Conflict {
@@ -49,6 +51,7 @@ impl std::fmt::Display for Conflict {
             Conflict::Serialization => "serialization failure",
             Conflict::Busy => "database busy",
             Conflict::UsernameTaken => "username taken meanwhile",
+            Conflict::SeatFreed => "a license seat freed meanwhile",
         })
     }
 }

@@ -39,6 +39,7 @@ mod signing_grants;
 mod tasks;
 mod templates;
 mod users;
+mod waitlist;
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -76,6 +77,7 @@ pub use signing_grants::SigningGrantRow;
 pub use tasks::{TaskFilter, TaskRow};
 pub use templates::TemplateRow;
 pub use users::{internal_user, LoginRow, NewUserRow, ReaderRow, UserFilter};
+pub use waitlist::{WaitEntry, WaitRow};
 
 /// Result of store operations.
 pub type Result<T> = std::result::Result<T, StoreError>;

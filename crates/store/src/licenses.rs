@@ -77,6 +77,23 @@ impl Db<'_> {
         }
     }
 
+    /// The seat check of a wait (the license waitlist), in the same one statement on the pool
+    /// row: a collaborator may be left waiting only while no seat is free. It locks the row, so
+    /// a transaction that frees a seat meanwhile either committed before (then this one finds
+    /// the seat and is run again, `Conflict::SeatFreed`) or waits for this one and then sees
+    /// its entry when it gives the seat to the oldest.
+    pub async fn queue_behind_full_pool(&mut self) -> Result<()> {
+        let done =
+            sqlx::query("UPDATE license_pool SET seats = seats WHERE id = 1 AND active >= seats")
+                .execute(&mut *self.conn)
+                .await?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict(crate::Conflict::SeatFreed))
+        }
+    }
+
     /// Gives `n` seats back.
     pub async fn free_seats(&mut self, n: u32) -> Result<()> {
         if n == 0 {

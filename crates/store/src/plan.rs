@@ -19,6 +19,15 @@ use crate::tasks::TaskRow;
 use crate::users::NewUserRow;
 use crate::{AuditEntry, Db, Result, StoreError};
 
+/// The columns a plan writes of a waitlist entry (its place, `seq`, is the database's).
+const WAITLIST_COLS: &[&str] = &[
+    "record_id",
+    "object",
+    "person_id",
+    "requested_by",
+    "queued_at",
+];
+
 /// The rows of one or more plans, by table, in the order they must be written (a user before
 /// the role that names it; seats freed before seats taken). Plans collected together must not
 /// touch the same persons or users: the bulk action makes sure of that.
@@ -39,6 +48,8 @@ pub struct Writes {
     roles_granted: Vec<(String, String)>,
     assignments_closed: Vec<String>,
     assignments_opened: Vec<Vec<V>>,
+    waits_ended: Vec<(String, String)>,
+    waits_queued: Vec<Vec<V>>,
     tasks_cancelled: Vec<String>,
     tasks_completed: Vec<(String, String, Option<String>)>,
     checklists: Vec<(String, Option<String>)>,
@@ -72,6 +83,8 @@ impl Writes {
             roles_granted: vec![],
             assignments_closed: vec![],
             assignments_opened: vec![],
+            waits_ended: vec![],
+            waits_queued: vec![],
             tasks_cancelled: vec![],
             tasks_completed: vec![],
             checklists: vec![],
@@ -255,6 +268,38 @@ impl Writes {
                             .to_string(),
                         ),
                         ..entry("assignment.activated", "assignment", a.id.as_str())
+                    });
+                }
+                Effect::WaitEnded { record: on, wait } => {
+                    self.waits_ended
+                        .push((on.to_string(), wait.person.to_string()));
+                    let action = if wait.served {
+                        "waitlist.served"
+                    } else {
+                        "waitlist.dropped"
+                    };
+                    audit.push(AuditEntry {
+                        person: Some(wait.person.to_string()),
+                        before: Some(json!({"waiting": true}).to_string()),
+                        after: Some(json!({"waiting": false, "served": wait.served}).to_string()),
+                        ..entry(action, "waitlist", on.as_str())
+                    });
+                }
+                Effect::WaitQueued { record: on, person } => {
+                    self.waits_queued.push(vec![
+                        V::t(on.as_str()),
+                        V::t(record.object.as_str()),
+                        V::t(person.as_str()),
+                        V::t(self.actor.as_str()),
+                        V::I(now),
+                    ]);
+                    audit.push(AuditEntry {
+                        person: Some(person.to_string()),
+                        after: Some(
+                            json!({"waiting": true, "requested_by": self.actor.as_str()})
+                                .to_string(),
+                        ),
+                        ..entry("waitlist.queued", "waitlist", on.as_str())
                     });
                 }
                 Effect::TaskCancelled { task, .. } => {
@@ -447,6 +492,16 @@ impl Db<'_> {
         .await?;
         self.insert_rows("assignments", ASSIGNMENT_COLS, w.assignments_opened)
             .await?;
+        for (record, person) in &w.waits_ended {
+            self.drop_wait(
+                &portico_domain::RecordId::new(record.as_str()),
+                &PersonId::new(person.as_str()),
+            )
+            .await?;
+        }
+        let queued = !w.waits_queued.is_empty();
+        self.insert_rows("waitlist", WAITLIST_COLS, w.waits_queued)
+            .await?;
         self.execute_in(
             "UPDATE tasks SET status = 'cancelled', closed_at = {}, closed_by = {} WHERE id",
             &[V::I(now), V::t(actor.as_str())],
@@ -503,6 +558,11 @@ impl Db<'_> {
         // updates: written last, its row lock (PostgreSQL) is held for little more than the
         // commit, so such writes queue on it only for that long.
         self.free_seats(w.seats_freed).await?;
-        self.take_seats(w.seats_taken).await
+        self.take_seats(w.seats_taken).await?;
+        if queued {
+            // After the plans' own seats: a wait is written only while none is left.
+            self.queue_behind_full_pool().await?;
+        }
+        Ok(())
     }
 }

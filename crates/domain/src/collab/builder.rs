@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use super::plan::EndedWait;
 use super::plan::{
     Activation, CompletedTask, Inactivation, NewAssignment, NewTask, NewUser, NotificationKind,
     PlannedEmail, PlannedNotification,
 };
 use super::{Ctx, PersonFacts, Plan, RuleError, Snapshot};
-use crate::config::EmailKind;
+use crate::config::{EmailKind, WhenNoSeat};
 use crate::model::{LicenseType, User, UserStatus, RECORD_FIELDS};
 use crate::template::{Escape, Template};
 use crate::vql::Fields;
@@ -57,6 +58,8 @@ pub(super) struct Builder<'s, 'c> {
     open_tasks: BTreeMap<PersonId, Vec<(TaskId, String)>>,
     /// Open checklists per person after the plan's moves.
     open_checklists: BTreeMap<PersonId, Vec<ChecklistId>>,
+    /// Persons waiting for a seat on the record after what the plan did.
+    waiting: BTreeMap<PersonId, bool>,
 }
 
 impl<'s, 'c> Builder<'s, 'c> {
@@ -66,7 +69,9 @@ impl<'s, 'c> Builder<'s, 'c> {
         let mut has_role = BTreeMap::new();
         let mut open_tasks = BTreeMap::new();
         let mut open_checklists = BTreeMap::new();
+        let mut waiting = BTreeMap::new();
         for (id, facts) in &snap.people {
+            waiting.insert(id.clone(), facts.waiting_here);
             open_checklists.insert(id.clone(), facts.open_checklists_here.clone());
             if let Some(user) = &facts.user {
                 let mut e = Effective::of(user);
@@ -98,6 +103,7 @@ impl<'s, 'c> Builder<'s, 'c> {
             has_role,
             open_tasks,
             open_checklists,
+            waiting,
         }
     }
 
@@ -123,6 +129,22 @@ impl<'s, 'c> Builder<'s, 'c> {
         self.assignments.get(person).is_some_and(Option::is_some)
     }
 
+    /// Whether the person waits for a seat on the record (the license waitlist).
+    pub fn is_waiting(&self, person: &PersonId) -> bool {
+        self.waiting.get(person).copied().unwrap_or(false)
+    }
+
+    /// Ends the person's wait on the record, if it waits: served (C2 ran for it) or dropped.
+    pub fn end_wait(&mut self, person: &PersonId, served: bool) {
+        if self.is_waiting(person) {
+            self.waiting.insert(person.clone(), false);
+            self.plan.waits_ended.push(EndedWait {
+                person: person.clone(),
+                served,
+            });
+        }
+    }
+
     /// C1 for one person, with `this` being the record as the action leaves it.
     pub fn check_constraint(&self, person: &PersonId) -> Result<(), RuleError> {
         let facts = self.facts(person)?;
@@ -145,6 +167,28 @@ impl<'s, 'c> Builder<'s, 'c> {
                 .iter()
                 .any(|(_, linked)| *linked == m.id)
         });
+        // The one seat check of the rules (the store's conditional update is the one of the
+        // database): a new user, or a managed inactive external one, needs a free seat.
+        let needs_seat = match self.users.get(person) {
+            Some(u) => u.managed && !u.active && u.takes_seat,
+            None => matched.is_none_or(|m| {
+                m.managed && m.status != UserStatus::Active && m.license == LicenseType::External
+            }),
+        };
+        if needs_seat && self.active_seats >= self.snap.pool.seats.get() {
+            if self.snap.target.when_no_seat == WhenNoSeat::Queue {
+                // The collaborator waits: nothing of its activation is done until a seat frees.
+                if !self.is_waiting(person) {
+                    self.waiting.insert(person.clone(), true);
+                    self.plan.waiting.push(person.clone());
+                }
+                return Ok(());
+            }
+            return Err(RuleError::LicenseLimitExceeded {
+                person_name: facts.person.display_name(),
+                seats: self.snap.pool.seats.get(),
+            });
+        }
         let (mut user, created) = match self.users.get(person) {
             Some(u) => (u.clone(), false),
             None => match matched {
@@ -161,12 +205,6 @@ impl<'s, 'c> Builder<'s, 'c> {
         };
         if user.managed && !user.active {
             if user.takes_seat {
-                if self.active_seats >= self.snap.pool.seats.get() {
-                    return Err(RuleError::LicenseLimitExceeded {
-                        person_name: facts.person.display_name(),
-                        seats: self.snap.pool.seats.get(),
-                    });
-                }
                 self.active_seats += 1;
             }
             user.active = true;
@@ -197,6 +235,7 @@ impl<'s, 'c> Builder<'s, 'c> {
             self.assignments.insert(person.clone(), Some(id));
         }
         self.users.insert(person.clone(), user);
+        self.end_wait(person, true);
         Ok(())
     }
 
@@ -261,6 +300,10 @@ impl<'s, 'c> Builder<'s, 'c> {
         let Some(user) = self.users.get(person).cloned() else {
             return Ok(());
         };
+        if self.is_waiting(person) {
+            // Its task comes with its seat.
+            return Ok(());
+        }
         let already = self
             .open_tasks
             .get(person)
@@ -388,6 +431,7 @@ impl<'s, 'c> Builder<'s, 'c> {
     /// tasks here, and inactivate its user with Goodbye when it has no other Active assignment.
     pub fn release(&mut self, person: &PersonId, remove_role: bool) -> Result<(), RuleError> {
         let facts = self.facts(person)?;
+        self.end_wait(person, false);
         self.cancel_tasks(person, None);
         if let Some(Some(assignment)) = self.assignments.insert(person.clone(), None) {
             self.plan.assignments_closed.push(assignment);

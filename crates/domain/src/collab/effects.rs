@@ -8,8 +8,8 @@
 //! does with it.
 
 use super::plan::{
-    Activation, CompletedTask, Inactivation, NewAssignment, NewTask, NewUser, Plan, PlannedEmail,
-    PlannedNotification, StateChange,
+    Activation, CompletedTask, EndedWait, Inactivation, NewAssignment, NewTask, NewUser, Plan,
+    PlannedEmail, PlannedNotification, StateChange,
 };
 use crate::{AssignmentId, ChecklistId, PersonId, RecordId, TaskId, UserId};
 
@@ -120,6 +120,21 @@ pub enum Effect<'p> {
         /// The record.
         record: &'p RecordId,
     },
+    /// A collaborator of the record waits for a seat (the license waitlist): the queue's
+    /// newest entry, requested by whoever runs the plan. Written only while the pool is full.
+    WaitQueued {
+        /// The record.
+        record: &'p RecordId,
+        /// The person.
+        person: &'p PersonId,
+    },
+    /// A collaborator's wait on the record ends: served or dropped.
+    WaitEnded {
+        /// The record.
+        record: &'p RecordId,
+        /// Whose wait, and how.
+        wait: &'p EndedWait,
+    },
     /// An email to put in the outbox, in the same transaction.
     EmailQueued(&'p PlannedEmail),
 }
@@ -148,6 +163,8 @@ impl<'p> Effect<'p> {
             | Effect::StateChanged { .. }
             | Effect::CollaboratorsSet { .. }
             | Effect::RecordDeleted { .. }
+            | Effect::WaitQueued { .. }
+            | Effect::WaitEnded { .. }
             | Effect::EmailQueued(_) => None,
         }
     }
@@ -168,6 +185,8 @@ impl Plan {
             users_created,
             users_linked,
             activations,
+            waiting,
+            waits_ended,
             inactivations,
             roles_granted,
             roles_removed,
@@ -195,6 +214,8 @@ impl Plan {
                 + notifications.len()
                 + tasks_created.len()
                 + emails.len()
+                + waiting.len()
+                + waits_ended.len()
                 + 3,
         );
         out.extend(users_created.iter().map(Effect::UserCreated));
@@ -234,6 +255,16 @@ impl Plan {
             assignments_opened
                 .iter()
                 .map(|assignment| Effect::AssignmentOpened { record, assignment }),
+        );
+        out.extend(
+            waits_ended
+                .iter()
+                .map(|wait| Effect::WaitEnded { record, wait }),
+        );
+        out.extend(
+            waiting
+                .iter()
+                .map(|person| Effect::WaitQueued { record, person }),
         );
         out.extend(
             tasks_cancelled
@@ -282,6 +313,11 @@ impl Plan {
     /// Seats the plan gives back.
     pub fn seats_freed(&self) -> u32 {
         self.count(|e| matches!(e, Effect::SeatFreed))
+    }
+
+    /// Collaborators the plan leaves waiting for a seat.
+    pub fn waits_queued(&self) -> u32 {
+        self.count(|e| matches!(e, Effect::WaitQueued { .. }))
     }
 
     fn count(&self, which: impl Fn(&Effect<'_>) -> bool) -> u32 {

@@ -10,11 +10,12 @@ mod plan;
 mod records;
 mod snapshot;
 mod users;
+mod waitlist;
 
 pub use effects::Effect;
 pub use plan::{
-    Activation, CompletedTask, Inactivation, NewAssignment, NewTask, NewUser, NotificationKind,
-    Plan, PlannedEmail, PlannedNotification, StateChange,
+    Activation, CompletedTask, EndedWait, Inactivation, NewAssignment, NewTask, NewUser,
+    NotificationKind, Plan, PlannedEmail, PlannedNotification, StateChange,
 };
 pub use records::{
     cancel_task, check_constraint, complete_task, delete_record, end_access, end_user_access,
@@ -22,6 +23,7 @@ pub use records::{
 };
 pub use snapshot::{OpenTask, PersonFacts, Snapshot};
 pub use users::{change_managed, change_status, ManagedChange, ManagedFacts, StatusChange};
+pub use waitlist::serve_wait;
 
 use crate::ids::IdSource;
 use crate::model::Person;

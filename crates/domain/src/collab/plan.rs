@@ -144,6 +144,8 @@ pub enum NotificationKind {
     ResponseAccepted,
     /// The collaborator's response was rejected; a new task follows.
     ResponseRejected,
+    /// A seat freed and went to a collaborator the user's action had left waiting.
+    WaitlistServed,
 }
 
 impl NotificationKind {
@@ -154,6 +156,7 @@ impl NotificationKind {
             Self::ReassignmentSucceeded => "reassignment_succeeded",
             Self::ResponseAccepted => "response_accepted",
             Self::ResponseRejected => "response_rejected",
+            Self::WaitlistServed => "waitlist_served",
         }
     }
 }
@@ -167,6 +170,16 @@ pub struct PlannedNotification {
     pub kind: NotificationKind,
     /// What it says.
     pub message: String,
+}
+
+/// How a collaborator's wait for a seat ends (SPEC section 11, "License waitlist").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndedWait {
+    /// The person who waited.
+    pub person: PersonId,
+    /// True when a seat was given (C2 ran), false when the wait was dropped (the person left
+    /// the record, or its collaboration ended).
+    pub served: bool,
 }
 
 /// A state change.
@@ -195,6 +208,11 @@ pub struct Plan {
     pub users_linked: Vec<(PersonId, UserId)>,
     /// Users activated (created ones included).
     pub activations: Vec<Activation>,
+    /// Collaborators left waiting for a seat (a type with `when_no_seat = "queue"`): nothing of
+    /// their activation is done yet.
+    pub waiting: Vec<PersonId>,
+    /// Waits that end: served (the seat given) or dropped.
+    pub waits_ended: Vec<EndedWait>,
     /// Users inactivated.
     pub inactivations: Vec<Inactivation>,
     /// Users added to the record's External Collaborator role.

@@ -231,6 +231,78 @@ proptest! {
     }
 }
 
+/// The operations of [`op`], with more sending to the supplier and Create & Activate (actions
+/// 0 and 4), so that seats run out.
+fn queue_op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => op(),
+        2 => (0..12usize, prop::sample::select(vec![0usize, 4]), 0..12usize)
+            .prop_map(|(record, action, to)| Op::Action { record, action, to }),
+    ]
+}
+
+/// The license waitlist's invariants: nobody waits while a seat is free or once its account is
+/// active (it is served), each entry once, only on a record still open that names the person
+/// and gives it no access yet.
+fn check_waitlist(w: &World) -> Result<(), String> {
+    if w.pool.can_take(1) && !w.waitlist.is_empty() {
+        return Err(format!("a seat is free while {} wait", w.waitlist.len()));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (r, p, _) in &w.waitlist {
+        if !seen.insert((r, p)) {
+            return Err(format!("{p} waits twice on {r}"));
+        }
+        let record = &w.records[r];
+        let lc = &w.config.target(&record.object).unwrap().lifecycle;
+        if w.deleted.contains(r) || lc.is_exit(&record.state) || !record.collaborators.contains(p) {
+            return Err(format!(
+                "{p} waits on {r}, deleted, closed or not naming it"
+            ));
+        }
+        if w.assignments
+            .iter()
+            .any(|a| a.active && a.record == *r && a.person == *p)
+        {
+            return Err(format!("{p} waits on {r} where it has access"));
+        }
+        if w.user_of(p).is_some_and(|u| u.is_active() && u.managed) {
+            return Err(format!("{p} waits on {r} with an active account"));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_operations_with_the_waitlist_keep_every_invariant(ops in prop::collection::vec(queue_op(), 1..80)) {
+        let (mut w, people) = setup();
+        for t in &mut w.config.types {
+            if t.object == "car__v" || t.object == "audit__qdm" {
+                t.when_no_seat = crate::config::WhenNoSeat::Queue;
+            }
+        }
+        // Nine seats held by collaborators the operations never touch: the twelve compete for
+        // one, so collaborators wait often.
+        for i in 0..9 {
+            let holder = w.person("s0", &format!("Holder{i}"), "Seat");
+            let ncr = w.record("ncr__v", "s0", &[&holder]);
+            w.send(&ncr).unwrap();
+        }
+        let mut records = vec![];
+        for (step, op) in ops.iter().enumerate() {
+            run(&mut w, &people, &mut records, op);
+            // As the service does in the transaction of every change that frees a seat.
+            w.serve_waitlist();
+            if let Err(broken) = w.check_invariants().and_then(|()| check_waitlist(&w)) {
+                prop_assert!(false, "after step {step} ({op:?}): {broken}");
+            }
+        }
+    }
+}
+
 #[test]
 fn the_seat_limit_holds_when_many_records_compete() {
     let (mut w, people) = setup();

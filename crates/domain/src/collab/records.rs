@@ -337,7 +337,7 @@ pub fn set_collaborators(
 /// The record's end date has passed (`access_end_date__v`): every collaborator with an Active
 /// assignment here is released as by the exit action (C3: tasks cancelled, assignment Inactive,
 /// Goodbye and a seat freed when it was the last; the role removed only when the type says so on
-/// exit). The record stays in its state.
+/// exit); collaborators waiting for a seat here stop waiting. The record stays in its state.
 pub fn end_access(snap: &Snapshot<'_>, ctx: &mut Ctx<'_>) -> Result<Plan, RuleError> {
     let mut b = Builder::new(snap, ctx, "end_access");
     let remove_role = snap.target.remove_sharing_on_exit;
@@ -345,6 +345,8 @@ pub fn end_access(snap: &Snapshot<'_>, ctx: &mut Ctx<'_>) -> Result<Plan, RuleEr
         if b.has_assignment(person) {
             b.release(person, remove_role)?;
         }
+        // A wait for a seat on a record whose access has ended has nothing left to wait for.
+        b.end_wait(person, false);
     }
     Ok(b.finish())
 }

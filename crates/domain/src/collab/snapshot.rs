@@ -25,6 +25,8 @@ pub struct PersonFacts {
     pub user: Option<User>,
     /// When it has no linked user: a user with exactly its details and no person (C2 step 1).
     pub matching_user: Option<User>,
+    /// Whether it waits for a seat on this record (the license waitlist).
+    pub waiting_here: bool,
     /// Its Active assignment on this record.
     pub assignment_here: Option<AssignmentId>,
     /// Active assignments of its user on other records (the "any other request?" of C3).

@@ -48,6 +48,8 @@ pub struct World {
     pub checklists: Vec<Checklist>,
     pub notifications: Vec<PlannedNotification>,
     pub completed_tasks: Vec<CompletedTask>,
+    /// The license waitlist, oldest first: record, person, requested by.
+    pub waitlist: Vec<(RecordId, PersonId, UserId)>,
 }
 
 impl World {
@@ -75,6 +77,7 @@ impl World {
             checklists: vec![],
             notifications: vec![],
             completed_tasks: vec![],
+            waitlist: vec![],
         }
     }
 
@@ -215,6 +218,10 @@ impl World {
                     .or(matching_user.as_ref())
                     .map(|u| u.id.clone());
                 let facts = PersonFacts {
+                    waiting_here: self
+                        .waitlist
+                        .iter()
+                        .any(|(r, w, _)| *r == record.id && *w == p),
                     assignment_here: self
                         .assignments
                         .iter()
@@ -575,9 +582,52 @@ impl World {
                 Effect::RecordDeleted { record } => {
                     self.deleted.insert(record.clone());
                 }
+                Effect::WaitQueued { record, person } => {
+                    assert!(
+                        !self.pool.can_take(1),
+                        "a collaborator waits while a seat is free"
+                    );
+                    self.waitlist
+                        .push((record.clone(), person.clone(), self.admin.clone()));
+                }
+                Effect::WaitEnded { record, wait } => self
+                    .waitlist
+                    .retain(|(r, p, _)| !(r == record && *p == wait.person)),
                 Effect::EmailQueued(e) => self.emails.push(e.clone()),
             }
         }
+    }
+
+    /// Gives free seats to the oldest waiting collaborators, as the service does in the
+    /// transaction that frees them; answers the plans.
+    pub fn serve_waitlist(&mut self) -> Vec<Plan> {
+        let mut plans = vec![];
+        loop {
+            // Whoever's account is active already needs no seat; then the oldest, if one is free.
+            let ready = self
+                .waitlist
+                .iter()
+                .find(|(_, p, _)| self.user_of(p).is_some_and(|u| u.is_active()))
+                .cloned();
+            let next = ready.or_else(|| {
+                self.pool
+                    .can_take(1)
+                    .then(|| self.waitlist.first().cloned())
+                    .flatten()
+            });
+            let Some((record, person, requester)) = next else {
+                break;
+            };
+            let plan = self
+                .with_snapshot(&record, std::slice::from_ref(&person), |s, c| {
+                    Ok(super::serve_wait(s, &person, &requester, c))
+                })
+                .unwrap();
+            let Ok(plan) = plan else { break };
+            self.apply(&plan);
+            plans.push(plan);
+        }
+        plans
     }
 
     pub fn emails_of(&self, kind: EmailKind) -> Vec<&PersonId> {

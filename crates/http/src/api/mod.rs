@@ -18,6 +18,7 @@ pub mod scim_tokens;
 pub mod signatures;
 pub mod templates;
 pub mod users;
+pub mod waitlist;
 pub mod wire;
 pub mod workflow;
 
@@ -110,6 +111,7 @@ pub fn routes(upload_limit: usize) -> OpenApiRouter<Portico> {
         .routes(routes!(reviews::decide_item))
         .routes(routes!(reviews::export_review))
         .routes(routes!(governance::seat_history))
+        .routes(routes!(waitlist::waitlist))
         .routes(routes!(lists::outbox))
         .routes(routes!(lists::retry_email))
         .routes(routes!(lists::audit))

@@ -25,6 +25,11 @@ pub struct PlanResult {
     users_linked: Vec<UserLinked>,
     users_activated: Vec<UserActivated>,
     users_inactivated: Vec<UserInactivated>,
+    /// Collaborators left waiting for an external seat (a type with `when_no_seat =
+    /// "queue"` and no seat free): nothing of their activation is done until one frees.
+    waiting: Vec<String>,
+    /// Waits that end: served (the seat given, C2 ran) or dropped.
+    waits_ended: Vec<WaitEnded>,
     seats_taken: u32,
     seats_freed: u32,
     roles_granted: Vec<String>,
@@ -92,6 +97,24 @@ pub struct UserInactivated {
     user__v: String,
     person__v: String,
     frees_seat: bool,
+}
+
+/// A collaborator's wait for a seat that ends.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaitEnded {
+    person__v: String,
+    /// True: the seat was given; false: the wait was dropped.
+    served: bool,
+}
+
+impl From<&collab::EndedWait> for WaitEnded {
+    fn from(w: &collab::EndedWait) -> Self {
+        WaitEnded {
+            person__v: w.person.to_string(),
+            served: w.served,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -257,6 +280,8 @@ impl PlanResult {
             users_linked: list(&p.users_linked),
             users_activated: list(&p.activations),
             users_inactivated: list(&p.inactivations),
+            waiting: ids(&p.waiting),
+            waits_ended: list(&p.waits_ended),
             seats_taken: p.seats_taken(),
             seats_freed: p.seats_freed(),
             roles_granted: ids(&p.roles_granted),

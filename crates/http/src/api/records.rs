@@ -49,6 +49,11 @@ pub struct Record {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Date)]
     access_end_date__v: Option<Option<String>>,
+    /// Collaborators (person ids) waiting for an external seat on this record, oldest first:
+    /// answered when an internal user reads one record (the license waitlist).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    waiting_collaborators__v: Option<Vec<String>>,
 }
 
 impl From<&RecordView> for Record {
@@ -71,6 +76,7 @@ impl From<&RecordView> for Record {
             created_date__v: shown("created_date__v").then(|| time(v.created_at)),
             modified_date__v: shown("modified_date__v").then(|| time(v.updated_at)),
             access_end_date__v: shown("access_end_date__v").then(|| r.access_end_date.clone()),
+            waiting_collaborators__v: None,
         }
     }
 }
@@ -89,6 +95,7 @@ impl Record {
             created_date__v: None,
             modified_date__v: None,
             access_end_date__v: None,
+            waiting_collaborators__v: None,
         }
     }
 }
@@ -195,7 +202,13 @@ pub async fn read_record(
     Auth(app, caller): Auth,
     Path((object, id)): Path<(String, String)>,
 ) -> Answer<Record> {
-    Ok(ok(Record::from(&app.record(&caller, &object, &id).await?)))
+    let mut answer = Record::from(&app.record(&caller, &object, &id).await?);
+    if caller.is_internal() {
+        let waiting = app.record_waitlist(&caller, &id).await?;
+        answer.waiting_collaborators__v =
+            Some(waiting.iter().map(|w| w.entry.person.to_string()).collect());
+    }
+    Ok(ok(answer))
 }
 
 /// Change a record

@@ -198,6 +198,14 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
     } else {
         vec![]
     };
+    let waiting = if caller.is_admin() {
+        match app.waitlist(&caller, MANY).await {
+            Ok(w) => w,
+            Err(e) => return refused(e),
+        }
+    } else {
+        vec![]
+    };
     let content = html! {
         section {
             p { strong { (l.active) } " of " (l.seats) " external seats in use; " strong { (l.available) } " free." }
@@ -239,6 +247,25 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
                                         portico_domain::review::Stale::NeverSignedIn { since } => { "never signed in since the welcome of " (plain::when(since)) }
                                     }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if !waiting.is_empty() {
+            section {
+                h2 { "Waiting for an external seat" }
+                p class="hint" { "The next seat that frees goes to the first collaborator below, at once; whoever asked for it is told." }
+                table class="stack waitlist" {
+                    thead { tr { th { "Collaborator" } th { "Record" } th { "Asked for by" } th { "Waiting since" } } }
+                    tbody {
+                        @for w in &waiting {
+                            tr {
+                                td data-label="Collaborator" { (w.person_name) }
+                                td data-label="Record" { a href=(format!("/records/{}/{}", w.entry.object, w.entry.record)) { (w.record_name) } " (" (plain::type_label(&app, &w.entry.object)) ")" }
+                                td data-label="Asked for by" { (w.requested_by_name) }
+                                td data-label="Waiting since" { (plain::when(w.entry.queued_at)) }
                             }
                         }
                     }

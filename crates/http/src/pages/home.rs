@@ -356,11 +356,20 @@ async fn record_page(
             }
         }
         let sponsors = app.sponsorships(caller, Some(id)).await?;
+        let waiting = app.record_waitlist(caller, id).await?;
         html! {
             section {
                 h2 { "Supplier and collaborators" }
                 p { (supplier_name) @if !names.is_empty() { " — " (names.join(", ")) } }
                 (sponsor_list(sponsors.iter()))
+                @if !waiting.is_empty() {
+                    h3 { "Waiting for a free external seat" }
+                    ul class="waiting" {
+                        @for w in &waiting {
+                            li { (w.person_name) " — waiting since " (plain::when(w.entry.queued_at)) ", asked for by " (w.requested_by_name) }
+                        }
+                    }
+                }
             }
             section {
                 h2 { "History" }

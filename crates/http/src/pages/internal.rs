@@ -162,6 +162,8 @@ fn plan_summary(app: &Portico, object: &str, plan: &Plan) -> Markup {
             @if !plan.roles_removed.is_empty() { li { (plan.roles_removed.len()) " access removal(s)" } }
             @if !plan.tasks_created.is_empty() { li { (plan.tasks_created.len()) " task(s) assigned" } }
             @if !plan.tasks_cancelled.is_empty() { li { (plan.tasks_cancelled.len()) " task(s) cancelled" } }
+            @if !plan.waiting.is_empty() { li { (plan.waiting.len()) " collaborator(s) will wait for a free external seat: none is free now; the first seat that frees goes to whoever has waited longest, and you are told" } }
+            @if plan.waits_ended.iter().any(|w| !w.served) { li { (plan.waits_ended.iter().filter(|w| !w.served).count()) " collaborator(s) stop waiting for a seat" } }
             @for e in &plan.emails { li { (plain::template(app, &e.template)) " to " (e.to) } }
         }
     }

@@ -435,6 +435,66 @@ impl TestApp {
             .clone()
     }
 
+    /// A SCAR `token`'s user creates for `person` of `org` and sends to it; answers (its id,
+    /// the plan the sending answered).
+    pub async fn scar_sent_by(
+        &self,
+        token: &str,
+        name: &str,
+        org: &str,
+        person: &str,
+    ) -> (String, Value) {
+        let body =
+            json!({"name__v": name, "supplier__v": org, "external_collaborator__v": [person]});
+        let path = "/api/v1/vobjects/car__v";
+        let id = self.ok(Method::POST, token, path, Some(body)).await["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let send = format!("{path}/{id}/actions/change_state_to_pending_response__c");
+        let plan = self.ok(Method::POST, token, &send, Some(json!({}))).await;
+        (id, plan)
+    }
+
+    /// A page as the signed-in admin sees it, by a fresh browser session (asserting 200).
+    pub async fn admin_page(&self, path: &str) -> String {
+        let b: Client = browser();
+        let login = b
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let r = b
+            .post(format!("{}/login", self.base))
+            .form(&[
+                ("csrf", csrf_of(&login).as_str()),
+                ("username", "admin"),
+                ("password", ADMIN_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let r = b.get(format!("{}{path}", self.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        r.text().await.unwrap()
+    }
+
+    /// An internal user (profile `internal_user`) with a password; answers (id, session).
+    pub async fn internal_user(&self, username: &str) -> (String, String) {
+        let password = format!("{username}'s long password");
+        let body = json!({"username__v": username, "first_name__v": username, "last_name__v": "Staff",
+                          "email__v": format!("{username}@portico.example"), "password": password});
+        let created = self
+            .ok(Method::POST, &self.admin, "/api/v1/users", Some(body))
+            .await;
+        let id = created["id"].as_str().unwrap().to_string();
+        (id, self.login(username, &password).await)
+    }
+
     /// Its data folder (the Maildir, local files).
     pub fn data_dir(&self) -> std::path::PathBuf {
         self._dir.path().to_path_buf()

@@ -178,7 +178,9 @@ pub(crate) fn refusal_in_page<T>(
     match result {
         Ok(v) => Ok(Ok(v)),
         Err(e @ ServiceError::Internal { .. }) => Err(e),
-        Err(e) => Ok(Err(refusal_words(&e).unwrap_or_else(|| crate::plain::refusal(&e.to_string())))),
+        Err(e) => Ok(Err(
+            refusal_words(&e).unwrap_or_else(|| crate::plain::refusal(&e.to_string()))
+        )),
     }
 }
 

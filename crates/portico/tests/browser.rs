@@ -671,6 +671,11 @@ fn the_page_scan_finds_codes_ids_and_stamps() {
         unplain("due 2026-12-09T22:18:52.706Z", false),
         ["stamp 2026-12-09T22:18:52"]
     );
+    assert_eq!(
+        unplain("Seats in use from 2026-11-01 to 2026-11-26", false),
+        ["stamp 2026-11-01", "stamp 2026-11-26"]
+    );
+    assert!(unplain("order 12026-11-01x", false).is_empty());
 }
 
 /// A sponsor signs in, finds the access review waiting on the dashboard, opens it and removes

@@ -7,7 +7,9 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::staff::{internal_user, open_review as open, sent_by, signed_in_page, SCAR};
+use support::staff::{
+    decide_path, internal_user, item_of, open_review as open, sent_by, signed_in_page, SCAR,
+};
 use support::TestApp;
 
 /// Anna (Acme) sent SCAR-A by quinn, Bo (Acme) SCAR-B by rita, Cy (Globex) SCAR-C by the admin.
@@ -58,23 +60,6 @@ async fn user_id(app: &TestApp, person: &str) -> String {
         .as_str()
         .unwrap()
         .to_string()
-}
-
-fn item_of<'a>(review: &'a Value, user: &str) -> &'a Value {
-    review["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["user__v"] == user)
-        .unwrap_or_else(|| panic!("no item for {user} in {review}"))
-}
-
-fn decide_path(review: &Value, item: &Value) -> String {
-    format!(
-        "/api/v1/access-reviews/{}/items/{}/decide",
-        review["id"].as_str().unwrap(),
-        item["id"].as_str().unwrap()
-    )
 }
 
 async fn run_due(app: &TestApp) -> Value {

@@ -619,3 +619,60 @@ per_backend!(
     seats_freed_by_an_end_date_by_hand_and_over_scim_go_to_the_queue,
     seats_freed_by_an_end_date_by_hand_and_over_scim_go_to_the_queue
 );
+
+/// An access review that removes a seat holder's access frees its seat, and the seat goes to
+/// the oldest waiting collaborator in the same transaction, like every other path.
+async fn a_seat_freed_by_an_access_review_goes_to_the_queue(backend: Backend) {
+    let Some((app, ncrs, acme)) = full_app(backend).await else {
+        return;
+    };
+    let anna = app.person(&acme, "Anna", "Berg").await;
+    app.scar_sent_by(&app.admin, "SCAR-A", &acme, &anna).await;
+    assert_eq!(queue(&app).await.len(), 1);
+
+    let record = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/vobjects/{NCR}/{}", ncrs[0]),
+            None,
+        )
+        .await;
+    let holder = record["external_collaborator__v"][0].as_str().unwrap();
+    let holder_user = app.user_of(holder).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let opened =
+        support::staff::open_review(&app, json!({"due_in_days": 7, "default_decision": "keep"}))
+            .await;
+    let review = app
+        .ok(
+            Method::GET,
+            &app.admin,
+            &format!("/api/v1/access-reviews/{}", opened["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    let path = support::staff::decide_path(&review, support::staff::item_of(&review, &holder_user));
+    app.ok(
+        Method::POST,
+        &app.admin,
+        &path,
+        Some(json!({"decision": "remove", "reason": "contract ended"})),
+    )
+    .await;
+
+    assert_eq!(app.user_of(holder).await["status__v"], "inactive__v");
+    assert_eq!(app.user_of(&anna).await["status__v"], "active__v");
+    assert!(queue(&app).await.is_empty());
+    assert_eq!(app.licenses().await["active"], 10);
+    let served = audit(&app, "waitlist.served").await;
+    assert_eq!(served.len(), 1);
+    assert_eq!(served[0]["cause"], "waitlist");
+}
+
+per_backend!(
+    a_seat_freed_by_an_access_review,
+    a_seat_freed_by_an_access_review_goes_to_the_queue
+);

@@ -197,7 +197,7 @@ pub async fn axe_violations(c: &fantoccini::Client, source: &str) -> Vec<String>
 }
 
 /// What a person must not meet in a page's visible text: a field code (`__v`, `__c`), an id
-/// (`rec_` and 32 hex digits, as the service makes them) or an RFC 3339 stamp. Pages that
+/// (`rec_` and 32 hex digits, as the service makes them) or a machine's date or RFC 3339 stamp. Pages that
 /// show the configuration itself (its names are what an administrator writes in the file)
 /// pass `codes_allowed`.
 pub fn unplain(text: &str, codes_allowed: bool) -> Vec<String> {
@@ -222,21 +222,25 @@ pub fn unplain(text: &str, codes_allowed: bool) -> Vec<String> {
     let b = text.as_bytes();
     let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
     for i in 0..b.len() {
-        let stamp = (0..4).all(|k| digit(i + k))
+        // A machine's date (`2026-12-09`, with or without a time after it): people read
+        // "9 Dec 2026".
+        let stamp = (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+            && (0..4).all(|k| digit(i + k))
             && b.get(i + 4) == Some(&b'-')
             && digit(i + 5)
             && digit(i + 6)
             && b.get(i + 7) == Some(&b'-')
             && digit(i + 8)
             && digit(i + 9)
-            && b.get(i + 10) == Some(&b'T')
-            && digit(i + 11)
-            && digit(i + 12)
-            && b.get(i + 13) == Some(&b':');
+            && !digit(i + 10);
         if stamp {
+            let long = b.get(i + 10) == Some(&b'T');
             found.push(format!(
                 "stamp {}",
-                text[i..].chars().take(19).collect::<String>()
+                text[i..]
+                    .chars()
+                    .take(if long { 19 } else { 10 })
+                    .collect::<String>()
             ));
         }
     }

@@ -73,3 +73,22 @@ pub async fn open_review(app: &TestApp, body: serde_json::Value) -> serde_json::
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["data"].clone()
 }
+
+/// The item of `user` in a review read with its items.
+pub fn item_of<'a>(review: &'a serde_json::Value, user: &str) -> &'a serde_json::Value {
+    review["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["user__v"] == user)
+        .unwrap_or_else(|| panic!("no item for {user} in {review}"))
+}
+
+/// Where an item of a review is decided.
+pub fn decide_path(review: &serde_json::Value, item: &serde_json::Value) -> String {
+    format!(
+        "/api/v1/access-reviews/{}/items/{}/decide",
+        review["id"].as_str().unwrap(),
+        item["id"].as_str().unwrap()
+    )
+}

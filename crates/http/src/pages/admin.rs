@@ -468,8 +468,8 @@ fn seat_chart(days: &[SeatUsageDay]) -> Markup {
     };
     let summary = format!(
         "Seats in use from {} to {}: at most {} of {}",
-        first.date,
-        last.date,
+        plain::day(&first.date.to_string()),
+        plain::day(&last.date.to_string()),
         days.iter().map(|d| d.peak).max().unwrap_or(0),
         last.seats
     );
@@ -482,8 +482,8 @@ fn seat_chart(days: &[SeatUsageDay]) -> Markup {
                 polyline class="in-use" fill="none" stroke="#0a6" stroke-width="2" points=(line(|d| d.peak)) {}
                 text x="-35" y=(format!("{:.1}", y(last.seats) + 4.0)) font-size="11" { (last.seats) }
                 text x="-35" y=(format!("{:.1}", H + 4.0)) font-size="11" { "0" }
-                text x="0" y=(format!("{:.1}", H + 20.0)) font-size="11" { (first.date) }
-                text x=(format!("{:.1}", W - 70.0)) y=(format!("{:.1}", H + 20.0)) font-size="11" { (last.date) }
+                text x="0" y=(format!("{:.1}", H + 20.0)) font-size="11" { (plain::day(&first.date.to_string())) }
+                text x=(format!("{:.1}", W - 70.0)) y=(format!("{:.1}", H + 20.0)) font-size="11" { (plain::day(&last.date.to_string())) }
             }
             figcaption { "Solid: the most seats in use each day. Dashed: seats in the pool." }
         }

@@ -458,26 +458,7 @@ impl TestApp {
 
     /// A page as the signed-in admin sees it, by a fresh browser session (asserting 200).
     pub async fn admin_page(&self, path: &str) -> String {
-        let b: Client = browser();
-        let login = b
-            .get(format!("{}/login", self.base))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        let r = b
-            .post(format!("{}/login", self.base))
-            .form(&[
-                ("csrf", csrf_of(&login).as_str()),
-                ("username", "admin"),
-                ("password", ADMIN_PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let b = staff::admin_browser(self).await;
         let r = b.get(format!("{}{path}", self.base)).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");
         r.text().await.unwrap()

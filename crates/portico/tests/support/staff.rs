@@ -1,8 +1,7 @@
 //! Set-up shared by the governance tests: internal users who act, records they send, pages
 //! an administrator sees.
 
-use reqwest::{Client, Method, StatusCode};
-use serde_json::json;
+use reqwest::{Client, StatusCode};
 
 use super::{browser, csrf_of, TestApp};
 
@@ -11,27 +10,12 @@ pub const SCAR: &str = "car__v";
 
 /// An internal user with a password; answers (id, session).
 pub async fn internal_user(app: &TestApp, username: &str) -> (String, String) {
-    let password = format!("{username}'s long password");
-    let body = json!({"username__v": username, "first_name__v": username, "last_name__v": "Staff",
-                      "email__v": format!("{username}@portico.example"), "password": password});
-    let (status, created) = app.post(&app.admin, "/api/v1/users", body).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["data"]["id"].as_str().unwrap().to_string();
-    (id, app.login(username, &password).await)
+    app.internal_user(username).await
 }
 
 /// A SCAR `token`'s user creates for `person` of `org` and sends to it; answers its id.
 pub async fn sent_by(app: &TestApp, token: &str, name: &str, org: &str, person: &str) -> String {
-    let body = json!({"name__v": name, "supplier__v": org, "external_collaborator__v": [person]});
-    let path = format!("/api/v1/vobjects/{SCAR}");
-    let id = app.ok(Method::POST, token, &path, Some(body)).await["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let send = format!("{path}/{id}/actions/change_state_to_pending_response__c");
-    let (status, body) = app.post(token, &send, json!({})).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    id
+    app.scar_sent_by(token, name, org, person).await.0
 }
 
 /// A cookie-keeping client signed in on the pages as the bootstrap administrator.
@@ -61,10 +45,7 @@ pub async fn admin_browser(app: &TestApp) -> Client {
 
 /// The page at `path` as the administrator sees it.
 pub async fn signed_in_page(app: &TestApp, path: &str) -> String {
-    let b = admin_browser(app).await;
-    let r = b.get(format!("{}{path}", app.base)).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::OK, "{path}");
-    r.text().await.unwrap()
+    app.admin_page(path).await
 }
 
 /// An administrator opens an access review with `body`; answers the review.

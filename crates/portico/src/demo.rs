@@ -10,6 +10,24 @@ use portico_service::{
     Caller, OrganizationInput, Page, PersonInput, Portico, RecordInput, RunMode, SignatureInput,
 };
 
+/// The demo's configuration when none is given: `examples/waitlist.toml` — the default
+/// configuration with SCARs queueing for a seat — so that the demo shows a waiting
+/// collaborator (`portico demo --config FILE` runs any other).
+pub const CONFIGURATION: &str = include_str!("../../../examples/waitlist.toml");
+
+/// The configuration `portico demo` runs: the file of `--config`, else [`CONFIGURATION`].
+pub fn configuration(settings: &crate::Settings) -> anyhow::Result<portico_domain::config::Config> {
+    match &settings.config {
+        Some(_) => crate::load_config(settings.config.as_deref()),
+        None => portico_domain::config::Config::parse(CONFIGURATION)
+            .map_err(|e| anyhow!("the demo configuration: {e}")),
+    }
+}
+
+/// The supplier whose contacts fill the seats left after the records above, so that the next
+/// SCAR's contact waits for one (when SCARs queue).
+const LATECOMERS: &str = "Umbrella Castings";
+
 /// The demo admin password when `PORTICO_ADMIN_PASSWORD` is not set.
 pub const ADMIN_PASSWORD: &str = "portico-demo-admin";
 /// The demo quality lead (an internal user).
@@ -209,6 +227,7 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
             }
         }
     }
+    let latecomers = fill_the_pool(app, &lead).await?;
     let active = app
         .users(
             &admin,
@@ -229,10 +248,101 @@ pub async fn seed(app: &Portico) -> anyhow::Result<String> {
         .await
         .map_err(err)?;
     Ok(format!(
-        "demo company: {} suppliers, {} contacts, {count} records, {active} active external collaborators, \
-         an access review of {} of them open",
-        SUPPLIERS.len(),
-        SUPPLIERS.iter().map(|(_, c)| c.len()).sum::<usize>(),
+        "demo company: {} suppliers, {} contacts, {} records, {active} active external collaborators, \
+         {} waiting for a seat, an access review of {} of them open",
+        SUPPLIERS.len() + usize::from(latecomers.sent > 0),
+        SUPPLIERS.iter().map(|(_, c)| c.len()).sum::<usize>() + latecomers.sent,
+        count + latecomers.sent,
+        latecomers.waiting,
         review.items.len()
     ))
+}
+
+/// What [`fill_the_pool`] did: SCARs sent to new contacts, and how many of them wait.
+struct Latecomers {
+    sent: usize,
+    waiting: usize,
+}
+
+/// When SCARs queue for a seat: sends SCARs to new contacts of [`LATECOMERS`] until every seat
+/// is taken and one contact waits (nothing when SCARs do not queue).
+async fn fill_the_pool(app: &Portico, lead: &Caller) -> anyhow::Result<Latecomers> {
+    use portico_domain::config::WhenNoSeat;
+    let Some(scar) = app
+        .config()
+        .types
+        .iter()
+        .find(|t| t.object == "car__v" && t.when_no_seat == WhenNoSeat::Queue)
+        .cloned()
+    else {
+        return Ok(Latecomers {
+            sent: 0,
+            waiting: 0,
+        });
+    };
+    let org = app
+        .create_organization(
+            lead,
+            OrganizationInput {
+                name: Some(LATECOMERS.into()),
+                status: None,
+            },
+        )
+        .await
+        .map_err(err)?;
+    let names = [
+        "Hana", "Ivo", "Jonas", "Kira", "Luis", "Mira", "Nils", "Olga", "Pavel", "Rosa", "Sven",
+        "Tara",
+    ];
+    for (n, first) in names.iter().enumerate() {
+        let person = app
+            .create_person(
+                lead,
+                PersonInput {
+                    first_name: Some((*first).into()),
+                    last_name: Some("Weber".into()),
+                    email: Some(format!("{}.weber@umbrella.example", first.to_lowercase())),
+                    organization: Some(Some(org.id.to_string())),
+                    language: None,
+                    timezone: None,
+                },
+            )
+            .await
+            .map_err(err)?;
+        let record = app
+            .create_record(
+                lead,
+                &scar.object,
+                RecordInput {
+                    name: Some(format!("SCAR-U{:02}", n + 1)),
+                    object_type: None,
+                    supplier: Some(Some(org.id.to_string())),
+                    collaborators: Some(vec![person.id.to_string()]),
+                    access_end_date: None,
+                },
+            )
+            .await
+            .map_err(err)?;
+        let sent = app
+            .run_action(
+                lead,
+                &scar.object,
+                record.record.id.as_str(),
+                "change_state_to_pending_response__c",
+                ActionArgs::default(),
+                RunMode::Apply(None),
+            )
+            .await
+            .map_err(err)?;
+        if !sent.plan.waiting.is_empty() {
+            return Ok(Latecomers {
+                sent: n + 1,
+                waiting: sent.plan.waiting.len(),
+            });
+        }
+    }
+    Ok(Latecomers {
+        sent: names.len(),
+        waiting: 0,
+    })
 }

@@ -378,7 +378,11 @@ fn review_reminder(args: &settings::ReviewArgs) -> anyhow::Result<(String, Strin
 
 /// Opens the database, bootstraps, and serves the API on `settings.listen` (port 0 picks one).
 pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
-    let config = load_config(settings.config.as_deref())?;
+    start_with(settings, load_config(settings.config.as_deref())?).await
+}
+
+/// [`start`] with a configuration already read (the demo's own).
+pub async fn start_with(settings: &Settings, config: Config) -> anyhow::Result<Running> {
     let store = open_store(&settings.database_url, settings.create_database).await?;
     let listener = TcpListener::bind(&settings.listen)
         .await

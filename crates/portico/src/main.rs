@@ -127,7 +127,8 @@ async fn main() -> anyhow::Result<()> {
             if settings.admin_password.is_none() {
                 settings.admin_password = Some(demo::ADMIN_PASSWORD.into());
             }
-            let running = portico::start(&settings).await?;
+            let config = demo::configuration(&settings)?;
+            let running = portico::start_with(&settings, config).await?;
             let summary = demo::seed(&running.app).await?;
             println!("\nPortico demo is running at http://{}", running.addr);
             println!("  database: {}", portico::redact(&settings.database_url));

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use support::staff::{
     decide_path, internal_user, item_of, open_review as open, sent_by, signed_in_page, SCAR,
 };
-use support::TestApp;
+use support::{Backend, TestApp};
 
 /// Anna (Acme) sent SCAR-A by quinn, Bo (Acme) SCAR-B by rita, Cy (Globex) SCAR-C by the admin.
 struct Cast {
@@ -537,9 +537,25 @@ per_backend!(
     externals_who_do_not_sign_in_are_flagged_and_with_the_setting_lose_access
 );
 
-async fn the_demo_has_an_access_review_open(app: TestApp) {
+/// `portico demo` runs `examples/waitlist.toml` unless told otherwise: it opens an access
+/// review and leaves one SCAR contact waiting for a seat.
+async fn the_demo_has_an_access_review_open_and_a_collaborator_waiting(backend: Backend) {
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/waitlist.toml");
+    assert_eq!(
+        std::fs::read_to_string(demo).unwrap(),
+        portico::demo::CONFIGURATION
+    );
+    let Some(app) = TestApp::spawn_with(backend, |s| s.config = Some(demo.into())).await else {
+        return;
+    };
     let said = portico::demo::seed(&app.running.app).await.unwrap();
     assert!(said.contains("an access review of"), "{said}");
+    assert!(said.contains("1 waiting for a seat"), "{said}");
+    let queue = app
+        .ok(Method::GET, &app.admin, "/api/v1/licenses/waitlist", None)
+        .await;
+    assert_eq!(queue.as_array().unwrap().len(), 1, "{queue}");
+    assert_eq!(app.licenses().await["available"], 0);
     let reviews = app
         .ok(Method::GET, &app.admin, "/api/v1/access-reviews", None)
         .await;
@@ -568,9 +584,9 @@ async fn the_demo_has_an_access_review_open(app: TestApp) {
         .await;
     assert!(!mine["items"].as_array().unwrap().is_empty(), "{mine}");
 }
-both_backends!(
-    the_demo_has_an_access_review_open,
-    the_demo_has_an_access_review_open
+per_backend!(
+    the_demo_has_an_access_review_open_and_a_collaborator_waiting,
+    the_demo_has_an_access_review_open_and_a_collaborator_waiting
 );
 
 async fn the_licenses_page_re_sponsors_access_with_a_form(app: TestApp) {

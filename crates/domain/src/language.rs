@@ -57,6 +57,88 @@ impl Language {
         }
     }
 
+    /// A calendar date (`YYYY-MM-DD`) as a reader of the language writes it: "15 December
+    /// 2026", "15. Dezember 2026", "15 décembre 2026", "15 de diciembre de 2026",
+    /// "2026年12月15日". `None` when `date` is not such a date.
+    pub fn long_date(self, date: &str) -> Option<String> {
+        let mut parts = date.splitn(3, '-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let year: u32 = y.parse().ok()?;
+        let month: usize = m.parse().ok()?;
+        let day: u32 = d.parse().ok()?;
+        if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+            return None;
+        }
+        const EN: [&str; 12] = [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ];
+        const DE: [&str; 12] = [
+            "Januar",
+            "Februar",
+            "März",
+            "April",
+            "Mai",
+            "Juni",
+            "Juli",
+            "August",
+            "September",
+            "Oktober",
+            "November",
+            "Dezember",
+        ];
+        const FR: [&str; 12] = [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ];
+        const ES: [&str; 12] = [
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ];
+        let i = month - 1;
+        Some(match self {
+            Self::En => format!("{day} {} {year}", EN[i]),
+            Self::De => format!("{day}. {} {year}", DE[i]),
+            Self::Fr if day == 1 => format!("1er {} {year}", FR[i]),
+            Self::Fr => format!("{day} {} {year}", FR[i]),
+            Self::Es => format!("{day} de {} de {year}", ES[i]),
+            Self::Ja | Self::Zh => format!("{year}年{month}月{day}日"),
+        })
+    }
+
     /// A shipped language named by `code`: `de`, also with a region (`de-CH`, `de_DE`) or in
     /// capitals. `None` for a language Portico does not ship.
     pub fn parse(code: &str) -> Option<Language> {
@@ -254,6 +336,43 @@ mod tests {
                 "{}",
                 kind.key()
             );
+        }
+    }
+
+    #[test]
+    fn dates_in_emails_read_as_each_language_writes_them() {
+        let d = "2026-12-05";
+        assert_eq!(
+            Language::En.long_date(d).as_deref(),
+            Some("5 December 2026")
+        );
+        assert_eq!(
+            Language::De.long_date(d).as_deref(),
+            Some("5. Dezember 2026")
+        );
+        assert_eq!(
+            Language::Fr.long_date(d).as_deref(),
+            Some("5 décembre 2026")
+        );
+        assert_eq!(
+            Language::Fr.long_date("2027-03-01").as_deref(),
+            Some("1er mars 2027")
+        );
+        assert_eq!(
+            Language::Es.long_date(d).as_deref(),
+            Some("5 de diciembre de 2026")
+        );
+        assert_eq!(Language::Ja.long_date(d).as_deref(), Some("2026年12月5日"));
+        assert_eq!(Language::Zh.long_date(d).as_deref(), Some("2026年12月5日"));
+        for bad in [
+            "",
+            "2026-13-01",
+            "2026-12",
+            "26-12-05",
+            "2026-12-05T10:00",
+            "tomorrow",
+        ] {
+            assert_eq!(Language::En.long_date(bad), None, "{bad}");
         }
     }
 }

@@ -25,6 +25,13 @@ pub(crate) struct EmailContext<'a> {
 pub(crate) fn values(email: &PlannedEmail, cx: &EmailContext<'_>) -> BTreeMap<String, String> {
     let base = cx.public_url.trim_end_matches('/');
     let mut values: BTreeMap<String, String> = record_values(cx.record);
+    // A date reads as the reader's language writes it ("5. Dezember 2026"), not as stored.
+    let language = Language::parse(&email.language).unwrap_or_default();
+    if let Some(date) = values.get_mut("access_end_date__v") {
+        if let Some(long) = language.long_date(date) {
+            *date = long;
+        }
+    }
     let mut put = |k: &str, v: String| {
         values.insert(k.to_string(), v);
     };

@@ -153,7 +153,17 @@ impl Portico {
         // Every path that frees a seat gives it away at once; this only catches up on seats
         // bought or freed outside Portico's use cases.
         retrying(|| self.serve_waitlist_now(caller)).await?;
+        retrying(|| self.purge_signing_grants(caller)).await?;
         Ok(report)
+    }
+
+    /// Drops the signing round trips and grants that have expired (they would otherwise
+    /// pile up: a signed-in user may start any number of round trips).
+    async fn purge_signing_grants(&self, caller: &Caller) -> ServiceResult<()> {
+        let mut tx = self.write_as(caller).await?;
+        tx.db().purge_signing_grants(crate::now_ms()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Runs `work` on every record it is due for, batch by batch; a record that fails is

@@ -130,6 +130,17 @@ impl Db<'_> {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Deletes the round trips and grants that expired before `now` (used or not): past its
+    /// expiry a grant signs nothing, and what it signed is kept in the signature and the audit
+    /// trail. Answers how many went. Served by the `signing_grants_expiry` index.
+    pub async fn purge_signing_grants(&mut self, now: i64) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM signing_grants WHERE expires_at < $1")
+            .bind(now)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Notes the provider's issuer and subject on a session opened by single sign-on.
     pub async fn set_session_provider(
         &mut self,

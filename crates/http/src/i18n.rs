@@ -24,7 +24,7 @@ pub use fluent_bundle::FluentValue;
 pub const LANG_COOKIE: &str = "portico_lang";
 
 /// The message files of one language: (area, source).
-fn sources(language: Language) -> [(&'static str, &'static str); 2] {
+fn sources(language: Language) -> [(&'static str, &'static str); 3] {
     macro_rules! files {
         ($code:literal) => {
             [
@@ -35,6 +35,10 @@ fn sources(language: Language) -> [(&'static str, &'static str); 2] {
                 (
                     "extranet",
                     include_str!(concat!("../locales/", $code, "/extranet.ftl")),
+                ),
+                (
+                    "internal",
+                    include_str!(concat!("../locales/", $code, "/internal.ftl")),
                 ),
             ]
         };
@@ -201,10 +205,32 @@ mod tests {
         for language in Language::ALL {
             for key in keys(language) {
                 let mut args = FluentArgs::new();
-                for name in ["provider", "mb", "active", "seats", "available"] {
+                for name in [
+                    "provider",
+                    "mb",
+                    "active",
+                    "seats",
+                    "available",
+                    "kind",
+                    "from",
+                    "to",
+                    "email",
+                    "who",
+                    "user",
+                    "record",
+                    "sponsor",
+                    "day",
+                    "then",
+                    "sponsors",
+                    "kind_of_record",
+                    "why",
+                    "decided",
+                ] {
                     args.set(name, FluentValue::from("x"));
                 }
-                args.set("days", FluentValue::from(3));
+                for name in ["days", "count", "items", "most", "minutes"] {
+                    args.set(name, FluentValue::from(3));
+                }
                 args.set("time", FluentValue::from("12:00"));
                 let bundle = &bundles()[&language];
                 let pattern = bundle.get_message(&key).and_then(|m| m.value());

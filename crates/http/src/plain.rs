@@ -122,7 +122,14 @@ pub fn when(ms: i64) -> Markup {
 /// A calendar date (`YYYY-MM-DD`, a day with no time zone) as people read it: "14 Dec 2026".
 pub fn day(date: &str) -> String {
     jiff::civil::Date::strptime("%Y-%m-%d", date)
-        .map(|d| d.strftime("%-d %b %Y").to_string())
+        .map(|d| {
+            use std::fmt::Write;
+            let mut out = String::new();
+            match write!(out, "{}", d.strftime(&crate::i18n::t("day-format"))) {
+                Ok(()) => out,
+                Err(_) => d.to_string(),
+            }
+        })
         .unwrap_or_else(|_| date.to_string())
 }
 
@@ -180,7 +187,14 @@ pub fn action(app: &Portico, object: &str, state: &str, action: &str) -> String 
 pub fn template(app: &Portico, name: &str) -> String {
     app.config().find_template(name).map_or_else(
         || code_words(name),
-        |(t, kind)| format!("{} email ({})", kind.label(), t.label),
+        |(t, kind)| {
+            let kind = crate::i18n::t(&format!("template-kind-{}", kind.key()));
+            tr!(
+                "template-name",
+                kind = kind,
+                kind_of_record = t.label.as_str()
+            )
+        },
     )
 }
 
@@ -236,9 +250,8 @@ fn is_id(word: &str) -> bool {
 /// A task's or ticket's status in words, in the reader's language.
 pub fn status(status: &str) -> String {
     match status {
-        "open" | "completed" | "cancelled" | "answered" => {
-            crate::i18n::t(&format!("status-{status}"))
-        }
+        "open" | "completed" | "cancelled" | "answered" | "pending" | "sent" | "failed"
+        | "active__v" | "inactive__v" => crate::i18n::t(&format!("status-{status}")),
         other => code_words(other),
     }
 }

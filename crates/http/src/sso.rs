@@ -36,8 +36,10 @@ use portico_service::{PendingSignature, Portico, ProviderIdentity};
 use serde::Deserialize;
 use tokio::sync::RwLock;
 
+use crate::i18n::t;
 use crate::pages::shared::layout;
 use crate::pages::web::{secure, session_cookie, WebPage};
+use crate::tr;
 
 /// The cookie that carries one sign-in's state, nonce and PKCE verifier.
 const FLOW: &str = "portico_oidc";
@@ -303,12 +305,7 @@ async fn start_signing(
             ids: ids.split(',').map(str::to_string).collect(),
             action,
         },
-        _ => {
-            return crate::pages::shared::error_page(
-                StatusCode::BAD_REQUEST,
-                "Say what to sign: a task, or a record and an action.",
-            )
-        }
+        _ => return crate::pages::shared::error_page(StatusCode::BAD_REQUEST, &t("sso-say-what")),
     };
     // Only a page of ours to come back to.
     let back = q
@@ -350,11 +347,11 @@ async fn finish_signing(app: &Portico, sso: &Sso, flow: &str, back: Returned) ->
             (
                 [(axum::http::header::REFERRER_POLICY, "no-referrer")],
                 layout(
-                    "Signed in again",
+                    &t("sso-signed-again"),
                     html! {
                         meta http-equiv="refresh" content=(format!("0;url={to}"));
-                        p role="status" { "You signed in again at " (sso.name()) ". Finish your signature within " (portico_service::GRANT_MINUTES) " minutes." }
-                        p { a id="continue" href=(to) { "Continue to sign" } }
+                        p role="status" { (tr!("sso-signed-again-text", provider = sso.name(), minutes = portico_service::GRANT_MINUTES)) }
+                        p { a id="continue" href=(to) { (t("sso-continue")) } }
                     },
                 ),
             )
@@ -363,10 +360,10 @@ async fn finish_signing(app: &Portico, sso: &Sso, flow: &str, back: Returned) ->
         Ok(Err(refusal)) => (
             StatusCode::FORBIDDEN,
             layout(
-                "Not signed",
+                &t("sso-not-signed"),
                 html! {
-                    p role="alert" { "Nothing was signed: " (refusal.to_string()) "." }
-                    p { a href="/home" { "Home" } }
+                    p role="alert" { (tr!("sso-nothing-signed", why = refusal.to_string())) }
+                    p { a href="/home" { (t("error-home")) } }
                 },
             ),
         )
@@ -384,10 +381,10 @@ async fn not_signed(app: &Portico, sso: &Sso, why: &str) -> Response {
     (
         StatusCode::BAD_REQUEST,
         layout(
-            "Not signed",
+            &t("sso-not-signed"),
             html! {
-                p role="alert" { "Nothing was signed: " (why) "." }
-                p { a href="/home" { "Home" } }
+                p role="alert" { (tr!("sso-nothing-signed", why = why)) }
+                p { a href="/home" { (t("error-home")) } }
             },
         ),
     )
@@ -401,7 +398,7 @@ async fn finish(app: &Portico, sso: &Sso, flow: Option<&str>, back: Returned) ->
             app,
             sso,
             &format!("the provider answered: {why}"),
-            "The sign-in was not completed at your company's sign-on",
+            &t("sso-title-not-completed"),
         )
         .await;
     }
@@ -413,7 +410,7 @@ async fn finish(app: &Portico, sso: &Sso, flow: Option<&str>, back: Returned) ->
             app,
             sso,
             "no sign-in in progress in this browser (or it took longer than 10 minutes)",
-            "This sign-in did not start here, or took too long",
+            &t("sso-title-not-here"),
         )
         .await;
     };
@@ -422,21 +419,13 @@ async fn finish(app: &Portico, sso: &Sso, flow: Option<&str>, back: Returned) ->
             app,
             sso,
             "the state does not match the sign-in this browser started",
-            "This sign-in did not start here, or took too long",
+            &t("sso-title-not-here"),
         )
         .await;
     }
     let identity = match verified_identity(sso, code, nonce, verifier).await {
         Ok(identity) => identity,
-        Err(why) => {
-            return refused(
-                app,
-                sso,
-                &why,
-                "Your company's sign-on could not be confirmed",
-            )
-            .await
-        }
+        Err(why) => return refused(app, sso, &why, &t("sso-title-not-confirmed")).await,
     };
     match app
         .login_with_provider(&identity, sso.settings.create_users)
@@ -449,10 +438,10 @@ async fn finish(app: &Portico, sso: &Sso, flow: Option<&str>, back: Returned) ->
         Ok(Err(refusal)) => (
             StatusCode::FORBIDDEN,
             layout(
-                "No Portico access",
+                &t("sso-no-access"),
                 html! {
-                    p role="alert" { "You signed in at " (sso.name()) ", but " (refusal.to_string()) "." }
-                    p { a href="/login" { "Back to sign-in" } }
+                    p role="alert" { (tr!("sso-no-access-text", provider = sso.name(), why = refusal.to_string())) }
+                    p { a href="/login" { (t("sso-back-to-sign-in")) } }
                 },
             ),
         )
@@ -608,8 +597,8 @@ async fn refused(app: &Portico, sso: &Sso, why: &str, title: &str) -> Response {
         layout(
             title,
             html! {
-                p role="alert" { "Portico could not sign you in: " (why) "." }
-                p { a href="/auth/oidc/login" { "Try again with " (sso.name()) } " · " a href="/login" { "Back to sign-in" } }
+                p role="alert" { (tr!("sso-could-not", why = why)) }
+                p { a href="/auth/oidc/login" { (tr!("sso-try-again", provider = sso.name())) } " · " a href="/login" { (t("sso-back-to-sign-in")) } }
             },
         ),
     )
@@ -621,10 +610,10 @@ fn unavailable(sso: &Sso, why: &str) -> Response {
     (
         StatusCode::SERVICE_UNAVAILABLE,
         layout(
-            "Sign-on is not available",
+            &t("sso-unavailable"),
             html! {
-                p role="alert" { (sso.name()) " cannot be reached just now. Try again in a moment, or sign in with a password if you have one." }
-                p { a href="/login" { "Back to sign-in" } }
+                p role="alert" { (tr!("sso-unavailable-text", provider = sso.name())) }
+                p { a href="/login" { (t("sso-back-to-sign-in")) } }
             },
         ),
     )

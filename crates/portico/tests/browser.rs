@@ -226,7 +226,7 @@ async fn an_internal_user_sends_a_scar_and_reassigns_it_in_chromium(app: TestApp
         .await
         .unwrap();
     assert!(
-        plan.contains("1 user(s) created") && plan.contains("Welcome email (SCAR)"),
+        plan.contains("1 user created") && plan.contains("Welcome email (SCAR)"),
         "{plan}"
     );
     screenshot(&c, &app, "action-preview").await;

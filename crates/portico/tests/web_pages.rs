@@ -319,7 +319,7 @@ async fn an_internal_user_creates_sends_and_reassigns_with_a_preview(app: TestAp
     assert_eq!(status, StatusCode::OK);
     assert!(
         preview.contains("<h1>Send to Supplier</h1>")
-            && preview.contains("1 user(s) created")
+            && preview.contains("1 user created")
             && preview.contains("State: Draft → Pending Response")
             && preview.contains("Welcome email (SCAR)"),
         "{preview}"
@@ -344,7 +344,7 @@ async fn an_internal_user_creates_sends_and_reassigns_with_a_preview(app: TestAp
         &format!("{record_page}/preview?action=reassign_external_collaborator__v&to={bo}"),
     )
     .await;
-    assert!(preview.contains("1 user(s) inactivated"), "{preview}");
+    assert!(preview.contains("1 user inactivated"), "{preview}");
     let r = b
         .post(format!(
             "{}{record_page}/actions/reassign_external_collaborator__v",
@@ -387,7 +387,7 @@ async fn an_internal_user_creates_sends_and_reassigns_with_a_preview(app: TestAp
     let (_, ask) = page(&b, &app, &reject).await;
     assert!(ask.contains("Why?"), "{ask}");
     let (_, preview) = page(&b, &app, &format!("{reject}&reason=no%20photos")).await;
-    assert!(preview.contains("1 task(s) assigned"), "{preview}");
+    assert!(preview.contains("1 task assigned"), "{preview}");
     let r = b
         .post(format!(
             "{}{record_page}/actions/change_state_to_pending_response__c",

@@ -12,7 +12,8 @@ use portico_service::{OrganizationInput, Page, PersonInput, Portico, SeatUsageDa
 
 use super::shared::{app_layout, refused, sponsor_list, then_to, MANY};
 use super::web::{WebForm, WebPage};
-use crate::plain;
+use crate::i18n::t;
+use crate::{plain, tr};
 
 /// `GET /organizations`
 pub async fn organizations(
@@ -24,23 +25,24 @@ pub async fn organizations(
         Err(e) => return refused(e),
     };
     let content = html! {
+        @let (organization, status) = (t("col-organization"), t("col-status"));
         section {
             table class="stack" {
-                thead { tr { th { "Organization" } th { "Status" } } }
-                tbody { @for o in &orgs { tr { td data-label="Organization" { a href=(format!("/organizations/{}", o.id)) { (o.name) } } td data-label="Status" { (plain::status(&o.status)) } } } }
+                thead { tr { th { (organization) } th { (status) } } }
+                tbody { @for o in &orgs { tr { td data-label=(organization) { a href=(format!("/organizations/{}", o.id)) { (o.name) } } td data-label=(status) { (plain::status(&o.status)) } } } }
             }
         }
         section {
-            h2 { "Add an organization" }
+            h2 { (t("orgs-add")) }
             form method="post" action="/organizations" {
                 input type="hidden" name="csrf" value=(csrf.0);
-                label for="name" { "Name" }
+                label for="name" { (t("col-name")) }
                 input type="text" id="name" name="name" required;
-                button type="submit" { "Add" }
+                button type="submit" { (t("add")) }
             }
         }
     };
-    app_layout(&caller, &csrf.0, "Organizations", content).into_response()
+    app_layout(&caller, &csrf.0, &t("nav-organizations"), content).into_response()
 }
 
 /// `POST /organizations`
@@ -73,34 +75,35 @@ pub async fn organization(
         Err(e) => return refused(e),
     };
     let content = html! {
+        @let (name, email, has_user) = (t("col-name"), t("col-email"), t("col-has-user"));
         section {
-            h2 { "Contact list" }
-            @if persons.is_empty() { p class="hint" { "No contacts yet." } }
+            h2 { (t("org-contacts")) }
+            @if persons.is_empty() { p class="hint" { (t("org-no-contacts")) } }
             table class="stack" {
-                thead { tr { th { "Name" } th { "Email" } th { "Has a user" } th { span class="visually-hidden" { "Change" } } } }
+                thead { tr { th { (name) } th { (email) } th { (has_user) } th { span class="visually-hidden" { (t("col-change")) } } } }
                 tbody {
                     @for p in &persons {
                         tr {
-                            td data-label="Name" { (p.display_name()) }
-                            td data-label="Email" { (p.email) }
-                            td data-label="Has a user" { @if p.user.is_some() { "yes" } @else { "no" } }
-                            td { a href=(format!("/persons/{}/edit", p.id)) { "Edit " span class="visually-hidden" { (p.display_name()) } } }
+                            td data-label=(name) { (p.display_name()) }
+                            td data-label=(email) { (p.email) }
+                            td data-label=(has_user) { (yes_no(p.user.is_some())) }
+                            td { a href=(format!("/persons/{}/edit", p.id)) { (t("edit")) " " span class="visually-hidden" { (p.display_name()) } } }
                         }
                     }
                 }
             }
         }
         section {
-            h2 { "Add a contact" }
+            h2 { (t("org-add-contact")) }
             form method="post" action=(format!("/organizations/{id}/persons")) {
                 input type="hidden" name="csrf" value=(csrf.0);
-                label for="first" { "First name" }
+                label for="first" { (t("person-first-name")) }
                 input type="text" id="first" name="first_name" required;
-                label for="last" { "Last name" }
+                label for="last" { (t("person-last-name")) }
                 input type="text" id="last" name="last_name" required;
-                label for="email" { "Email" }
+                label for="email" { (t("col-email")) }
                 input type="email" id="email" name="email" required;
-                button type="submit" { "Add" }
+                button type="submit" { (t("add")) }
             }
         }
     };
@@ -137,31 +140,34 @@ pub async fn users(State(app): State<Portico>, WebPage { caller, csrf }: WebPage
         Err(e) => return refused(e),
     };
     // An external user's sponsors: those of its Active access, each named once.
+    let unknown = t("unknown");
     let mut sponsors: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for s in &sponsorships {
         sponsors
             .entry(s.assignment.user.as_str())
             .or_default()
-            .insert(s.sponsor_username.as_deref().unwrap_or("(unknown)"));
+            .insert(s.sponsor_username.as_deref().unwrap_or(&unknown));
     }
     let content = html! {
+        @let (username, name, status) = (t("col-username"), t("col-name"), t("col-status"));
+        @let (license, managed, sponsors_col) = (t("col-license"), t("col-managed"), t("col-sponsors"));
         table class="stack" {
-            thead { tr { th { "Username" } th { "Name" } th { "Status" } th { "License" } th { "Managed by automation" } th { "Sponsors" } } }
+            thead { tr { th { (username) } th { (name) } th { (status) } th { (license) } th { (managed) } th { (sponsors_col) } } }
             tbody {
                 @for u in &users {
                     tr {
-                        td data-label="Username" { (u.username) }
-                        td data-label="Name" { (u.first_name) " " (u.last_name) }
-                        td data-label="Status" { @if u.is_active() { "active" } @else { "inactive" } }
-                        td data-label="License" { @if u.takes_seat() { "external" } @else { "full" } }
-                        td data-label="Managed by automation" { @if u.managed { "yes" } @else { "no" } }
-                        td data-label="Sponsors" class="sponsors" { (sponsors.get(u.id.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
+                        td data-label=(username) { (u.username) }
+                        td data-label=(name) { (u.first_name) " " (u.last_name) }
+                        td data-label=(status) { @if u.is_active() { (t("user-active")) } @else { (t("user-inactive")) } }
+                        td data-label=(license) { @if u.takes_seat() { (t("license-external")) } @else { (t("license-full")) } }
+                        td data-label=(managed) { (yes_no(u.managed)) }
+                        td data-label=(sponsors_col) class="sponsors" { (sponsors.get(u.id.as_str()).map(|s| s.iter().copied().collect::<Vec<_>>().join(", ")).unwrap_or_default()) }
                     }
                 }
             }
         }
     };
-    app_layout(&caller, &csrf.0, "Users", content).into_response()
+    app_layout(&caller, &csrf.0, &t("nav-users"), content).into_response()
 }
 
 /// `GET /licenses`
@@ -174,9 +180,10 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
         Ok(s) => s,
         Err(e) => return refused(e),
     };
+    let unknown = t("unknown");
     let mut by_sponsor: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
     for s in &sponsorships {
-        let name = s.sponsor_username.as_deref().unwrap_or("(unknown)");
+        let name = s.sponsor_username.as_deref().unwrap_or(&unknown);
         let entry = by_sponsor.entry(name).or_insert((0, s.sponsor_active));
         entry.0 += 1;
     }
@@ -208,21 +215,22 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
     };
     let content = html! {
         section {
-            p { strong { (l.active) } " of " (l.seats) " external seats in use; " strong { (l.available) } " free." }
+            // Our own words and numbers only, so the counts can stand out in bold.
+            p { (maud::PreEscaped(tr!("lic-seats", active = format!("<strong>{}</strong>", l.active), seats = l.seats, available = format!("<strong>{}</strong>", l.available)))) }
         }
         section {
-            h2 { "Seats in use, last 30 days" }
+            h2 { (t("lic-chart-title")) }
             (seat_chart(&history))
         }
         section {
-            h2 { "Sponsors" }
+            h2 { (t("col-sponsors")) }
             table {
-                thead { tr { th { "Sponsor" } th { "Active external access" } } }
-                tbody { @for (name, (n, active)) in &by_sponsor { tr { td { (name) @if !active { " (inactive)" } } td { (n) } } } }
+                thead { tr { th { (t("col-sponsor")) } th { (t("lic-active-access")) } } }
+                tbody { @for (name, (n, active)) in &by_sponsor { tr { td { (name) @if !active { " " (t("lic-inactive-mark")) } } td { (n) } } } }
             }
             @if !unsponsored.is_empty() {
-                h3 { "Access to re-sponsor" }
-                p class="hint" { "Their sponsor was inactivated: an administrator gives each another sponsor, or ends the access." }
+                h3 { (t("lic-re-sponsor-title")) }
+                p class="hint" { (t("lic-re-sponsor-hint")) }
                 @if caller.is_admin() {
                     (re_sponsor_forms(&csrf.0, &unsponsored, &choices))
                 } @else {
@@ -232,19 +240,20 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
         }
         @if !stale.is_empty() {
             section {
-                h2 { "Not signed in lately" }
-                p class="hint" { "External users who have not signed in for a while; consider ending their access." }
+                h2 { (t("lic-stale-title")) }
+                p class="hint" { (t("lic-stale-hint")) }
+                @let (name, username, last_seen) = (t("col-name"), t("col-username"), t("col-last-seen"));
                 table class="stack" {
-                    thead { tr { th { "Name" } th { "Username" } th { "Last seen" } } }
+                    thead { tr { th { (name) } th { (username) } th { (last_seen) } } }
                     tbody {
                         @for s in &stale {
                             tr {
-                                td data-label="Name" { (s.name) }
-                                td data-label="Username" { (s.username) }
-                                td data-label="Last seen" {
+                                td data-label=(name) { (s.name) }
+                                td data-label=(username) { (s.username) }
+                                td data-label=(last_seen) {
                                     @match s.why {
-                                        portico_domain::review::Stale::LastSignedIn { at } => { "signed in " (plain::when(at)) }
-                                        portico_domain::review::Stale::NeverSignedIn { since } => { "never signed in since the welcome of " (plain::when(since)) }
+                                        portico_domain::review::Stale::LastSignedIn { at } => { (t("lic-signed-in")) " " (plain::when(at)) }
+                                        portico_domain::review::Stale::NeverSignedIn { since } => { (t("lic-never-signed-in")) " " (plain::when(since)) }
                                     }
                                 }
                             }
@@ -255,17 +264,19 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
         }
         @if !waiting.is_empty() {
             section {
-                h2 { "Waiting for an external seat" }
-                p class="hint" { "The next seat that frees goes to the first collaborator below, at once; whoever asked for it is told." }
+                h2 { (t("lic-waiting-title")) }
+                p class="hint" { (t("lic-waiting-hint")) }
+                @let (collaborator, record) = (t("col-collaborator"), t("col-record"));
+                @let (asked_by, since) = (t("col-asked-by"), t("col-waiting-since"));
                 table class="stack waitlist" {
-                    thead { tr { th { "Collaborator" } th { "Record" } th { "Asked for by" } th { "Waiting since" } } }
+                    thead { tr { th { (collaborator) } th { (record) } th { (asked_by) } th { (since) } } }
                     tbody {
                         @for w in &waiting {
                             tr {
-                                td data-label="Collaborator" { (w.person_name) }
-                                td data-label="Record" { a href=(format!("/records/{}/{}", w.entry.object, w.entry.record)) { (w.record_name) } " (" (plain::type_label(&app, &w.entry.object)) ")" }
-                                td data-label="Asked for by" { (w.requested_by_name) }
-                                td data-label="Waiting since" { (plain::when(w.entry.queued_at)) }
+                                td data-label=(collaborator) { (w.person_name) }
+                                td data-label=(record) { a href=(format!("/records/{}/{}", w.entry.object, w.entry.record)) { (w.record_name) } " (" (plain::type_label(&app, &w.entry.object)) ")" }
+                                td data-label=(asked_by) { (w.requested_by_name) }
+                                td data-label=(since) { (plain::when(w.entry.queued_at)) }
                             }
                         }
                     }
@@ -273,14 +284,15 @@ pub async fn licenses(State(app): State<Portico>, WebPage { caller, csrf }: WebP
             }
         }
         section {
-            h2 { "By organization" }
+            h2 { (t("lic-by-org")) }
+            @let (organization, active) = (t("col-organization"), t("lic-active-users"));
             table class="stack" {
-                thead { tr { th { "Organization" } th { "Active external users" } } }
-                tbody { @for o in &l.by_organization { tr { td data-label="Organization" { (o.name.clone().unwrap_or_else(|| "(no organization)".into())) } td data-label="Active external users" { (o.active) } } } }
+                thead { tr { th { (organization) } th { (active) } } }
+                tbody { @for o in &l.by_organization { tr { td data-label=(organization) { (o.name.clone().unwrap_or_else(|| t("lic-no-org"))) } td data-label=(active) { (o.active) } } } }
             }
         }
     };
-    app_layout(&caller, &csrf.0, "External licenses", content).into_response()
+    app_layout(&caller, &csrf.0, &t("dashboard-licenses"), content).into_response()
 }
 
 /// One form per access whose sponsor was inactivated: choose another internal user.
@@ -295,15 +307,15 @@ fn re_sponsor_forms(
                 li {
                     form method="post" action=(format!("/assignments/{}/sponsor", s.assignment.id)) class="inline" {
                         input type="hidden" name="csrf" value=(csrf);
-                        (s.username) " on " (s.record_name) ": sponsored by "
-                        (s.sponsor_username.clone().unwrap_or_else(|| "(unknown)".into())) " (inactive). "
-                        label for=(format!("sponsor-{}", s.assignment.id)) { "New sponsor" }
+                        (tr!("sponsor-line", user = s.username.as_str(), record = s.record_name.as_str(), sponsor = s.sponsor_username.clone().unwrap_or_else(|| t("unknown"))))
+                        " " (t("lic-inactive-mark")) ". "
+                        label for=(format!("sponsor-{}", s.assignment.id)) { (t("lic-new-sponsor")) }
                         " "
                         select id=(format!("sponsor-{}", s.assignment.id)) name="sponsor" required {
                             @for (id, name) in choices { option value=(id) { (name) } }
                         }
                         " "
-                        button type="submit" { "Re-sponsor" }
+                        button type="submit" { (t("lic-re-sponsor")) }
                     }
                 }
             }
@@ -341,22 +353,24 @@ pub async fn outbox(State(app): State<Portico>, WebPage { caller, csrf }: WebPag
         Err(e) => return refused(e),
     };
     let content = html! {
+        @let (to, email, queued) = (t("col-to"), t("col-email"), t("col-queued"));
+        @let (status, attempts, last_error) = (t("col-status"), t("col-attempts"), t("col-last-error"));
         table class="stack" {
-            thead { tr { th { "To" } th { "Email" } th { "Queued" } th { "Status" } th { "Attempts" } th { "Last error" } th { span class="visually-hidden" { "Retry" } } } }
+            thead { tr { th { (to) } th { (email) } th { (queued) } th { (status) } th { (attempts) } th { (last_error) } th { span class="visually-hidden" { (t("outbox-retry")) } } } }
             tbody {
                 @for e in &emails {
                     tr {
-                        td data-label="To" { (e.email.to) }
-                        td data-label="Email" { (plain::template(&app, &e.email.template)) }
-                        td data-label="Queued" { (plain::when(e.created_at)) }
-                        td data-label="Status" { (plain::status(&e.status)) }
-                        td data-label="Attempts" { (e.attempts) }
-                        td data-label="Last error" { (e.last_error.clone().unwrap_or_default()) }
+                        td data-label=(to) { (e.email.to) }
+                        td data-label=(email) { (plain::template(&app, &e.email.template)) }
+                        td data-label=(queued) { (plain::when(e.created_at)) }
+                        td data-label=(status) { (plain::status(&e.status)) }
+                        td data-label=(attempts) { (e.attempts) }
+                        td data-label=(last_error) { (e.last_error.clone().unwrap_or_default()) }
                         td {
                             @if e.status == "failed" {
                                 form method="post" action=(format!("/outbox/{}/retry", e.email.id)) class="inline" {
                                     input type="hidden" name="csrf" value=(csrf.0);
-                                    button type="submit" { "Retry" }
+                                    button type="submit" { (t("outbox-retry")) }
                                 }
                             }
                         }
@@ -365,7 +379,7 @@ pub async fn outbox(State(app): State<Portico>, WebPage { caller, csrf }: WebPag
             }
         }
     };
-    app_layout(&caller, &csrf.0, "Outbox", content).into_response()
+    app_layout(&caller, &csrf.0, &t("nav-outbox"), content).into_response()
 }
 
 /// `POST /outbox/{id}/retry`
@@ -388,24 +402,24 @@ pub async fn edit_person(
     let content = html! {
         form method="post" action=(format!("/persons/{id}/edit")) {
             input type="hidden" name="csrf" value=(csrf.0);
-            label for="first" { "First name" }
+            label for="first" { (t("person-first-name")) }
             input type="text" id="first" name="first_name" value=(p.first_name) required;
-            label for="last" { "Last name" }
+            label for="last" { (t("person-last-name")) }
             input type="text" id="last" name="last_name" value=(p.last_name) required;
-            label for="email" { "Email" }
+            label for="email" { (t("col-email")) }
             input type="email" id="email" name="email" value=(p.email) required;
-            label for="language" { "Language of emails and pages" }
+            label for="language" { (t("person-language")) }
             select id="language" name="language" {
                 @if portico_domain::Language::parse(&p.language).is_none() {
-                    option value=(p.language) selected { (p.language) " (read as English)" }
+                    option value=(p.language) selected { (p.language) " " (t("person-read-as-english")) }
                 }
                 @for l in portico_domain::Language::ALL {
                     option value=(l.code()) selected[portico_domain::Language::parse(&p.language) == Some(l)] { (l.native_name()) }
                 }
             }
-            label for="timezone" { "Time zone (e.g. Europe/Berlin; empty: the company's)" }
+            label for="timezone" { (t("person-timezone")) }
             input type="text" id="timezone" name="timezone" value=(p.timezone.clone().unwrap_or_default());
-            button type="submit" { "Save" }
+            button type="submit" { (t("language-save")) }
         }
     };
     app_layout(&caller, &csrf.0, &p.display_name(), content).into_response()
@@ -437,13 +451,18 @@ pub async fn save_person(
     }
 }
 
+/// "yes" or "no" in the reader's language.
+fn yes_no(yes: bool) -> String {
+    t(if yes { "yes" } else { "no" })
+}
+
 /// The seat history as a chart drawn on the server (SVG): the most seats in use each day
 /// against the pool's size, so an admin sees when the next bundle is needed.
 fn seat_chart(days: &[SeatUsageDay]) -> Markup {
     const W: f64 = 600.0;
     const H: f64 = 160.0;
     let (Some(first), Some(last)) = (days.first(), days.last()) else {
-        return html! { p class="hint" { "No history yet." } };
+        return html! { p class="hint" { (t("lic-no-history")) } };
     };
     let top = days
         .iter()
@@ -466,12 +485,12 @@ fn seat_chart(days: &[SeatUsageDay]) -> Markup {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let summary = format!(
-        "Seats in use from {} to {}: at most {} of {}",
-        plain::day(&first.date.to_string()),
-        plain::day(&last.date.to_string()),
-        days.iter().map(|d| d.peak).max().unwrap_or(0),
-        last.seats
+    let summary = tr!(
+        "lic-chart-summary",
+        from = plain::day(&first.date.to_string()),
+        to = plain::day(&last.date.to_string()),
+        most = days.iter().map(|d| d.peak).max().unwrap_or(0),
+        seats = last.seats
     );
     html! {
         figure class="seat-chart" {
@@ -485,7 +504,7 @@ fn seat_chart(days: &[SeatUsageDay]) -> Markup {
                 text x="0" y=(format!("{:.1}", H + 20.0)) font-size="11" { (plain::day(&first.date.to_string())) }
                 text x=(format!("{:.1}", W - 70.0)) y=(format!("{:.1}", H + 20.0)) font-size="11" { (plain::day(&last.date.to_string())) }
             }
-            figcaption { "Solid: the most seats in use each day. Dashed: seats in the pool." }
+            figcaption { (t("lic-chart-caption")) }
         }
     }
 }

@@ -11,6 +11,7 @@ use portico_service::{template_language, Portico, ServiceError};
 
 use super::shared::{app_layout, refusal_in_page, refused, then_to};
 use super::web::{WebForm, WebPage};
+use crate::i18n::t;
 
 /// `GET /static/portico.js`
 pub async fn script() -> impl IntoResponse {
@@ -30,47 +31,47 @@ pub async fn overview(State(app): State<Portico>, WebPage { caller, csrf }: WebP
         Err(e) => return refused(e),
     };
     let content = html! {
-        @for t in &app.config().types {
+        @for ty in &app.config().types {
             section {
-                h2 { (t.label) " (" (t.object) ")" }
-                p { "Constraint of the External Collaborator field: " code { (t.constraint.source()) } }
+                h2 { (ty.label) " (" (ty.object) ")" }
+                p { (t("config-constraint")) " " code { (ty.constraint.source()) } }
                 table {
-                    thead { tr { th { "State" } th { "On entry" } th { "Moves" } } }
+                    thead { tr { th { (t("col-state")) } th { (t("config-on-entry")) } th { (t("config-moves")) } } }
                     tbody {
-                        @for s in &t.lifecycle.states {
+                        @for s in &ty.lifecycle.states {
                             tr {
                                 td { (s.label) " " code { (s.name) } }
                                 td { @match s.entry_action {
-                                    Some(portico_domain::lifecycle::EntryAction::CreateActivate) => "Create & Activate External Collaborator",
-                                    Some(portico_domain::lifecycle::EntryAction::Inactivate) => "Inactivate External Collaborator",
-                                    None => "",
+                                    Some(portico_domain::lifecycle::EntryAction::CreateActivate) => (t("config-entry-activate")),
+                                    Some(portico_domain::lifecycle::EntryAction::Inactivate) => (t("config-entry-inactivate")),
+                                    None => {},
                                 } }
-                                td { @for a in t.lifecycle.actions_in(&s.name) { (a.label) "; " } }
+                                td { @for a in ty.lifecycle.actions_in(&s.name) { (a.label) "; " } }
                             }
                         }
                     }
                 }
-                p { "Templates: "
-                    @for tpl in templates.iter().filter(|x| x.object_type == t.object_type) {
+                p { (t("config-templates")) " "
+                    @for tpl in templates.iter().filter(|x| x.object_type == ty.object_type) {
                         a href=(format!("/configuration/templates/{}", tpl.name)) { (tpl.kind.key()) }
-                        @if tpl.customized { " (changed)" }
+                        @if tpl.customized { " " (t("config-changed")) }
                         " · "
                     }
                 }
             }
         }
     };
-    app_layout(&caller, &csrf.0, "Configuration", content).into_response()
+    app_layout(&caller, &csrf.0, &t("nav-configuration"), content).into_response()
 }
 
 fn preview_pane(result: Result<portico_domain::config::RenderedEmail, String>) -> Markup {
     html! {
         @match result {
             Ok(r) => {
-                p { strong { "Subject: " } (r.subject) }
+                p { strong { (t("tpl-subject")) ": " } (r.subject) }
                 pre class="mail" { (r.text) }
                 // The HTML part as the recipient sees it, shown as an isolated document.
-                iframe title="HTML part" sandbox="" srcdoc=(PreEscaped(r.html).into_string()) {}
+                iframe title=(t("tpl-html-part")) sandbox="" srcdoc=(PreEscaped(r.html).into_string()) {}
             }
             Err(message) => { p class="error" role="alert" { (message) } }
         }
@@ -152,7 +153,7 @@ fn page(
     let name = d.name;
     let content = html! {
         @if let Some(n) = notice { p class="ok" role="status" { (n) } }
-        nav class="languages" aria-label="Language of the text" {
+        nav class="languages" aria-label=(t("tpl-language")) {
             @for l in Language::ALL {
                 @if l == d.language {
                     strong aria-current="page" lang=(l.code()) { (l.native_name()) }
@@ -166,17 +167,17 @@ fn page(
             form method="post" action=(format!("/configuration/templates/{name}")) data-live-preview=(format!("/configuration/templates/{name}/preview")) lang=(d.language.code()) {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="language" value=(d.language.code());
-                label for="subject" { "Subject" }
+                label for="subject" { (t("tpl-subject")) }
                 input type="text" id="subject" name="subject" value=(d.subject);
-                label for="body" { "Text" }
+                label for="body" { (t("tpl-text")) }
                 textarea id="body" name="body" rows="14" { (d.body) }
-                label for="html" { "HTML (leave empty to make it from the text)" }
+                label for="html" { (t("tpl-html")) }
                 textarea id="html" name="html" rows="6" { (d.html_part) }
-                button type="submit" name="action" value="preview" { "Preview" }
+                button type="submit" name="action" value="preview" { (t("preview-button")) }
                 " "
-                button type="submit" name="action" value="save" { "Save" }
+                button type="submit" name="action" value="save" { (t("language-save")) }
                 " "
-                button type="submit" name="action" value="reset" { "Back to the shipped text" }
+                button type="submit" name="action" value="reset" { (t("tpl-reset")) }
             }
             div id="preview" aria-live="polite" lang=(d.language.code()) { (preview_pane(preview)) }
         }
@@ -235,9 +236,14 @@ pub async fn submit(
             )
             .await
         {
-            Ok(_) => {
-                page(&form.caller, &form.csrf.0, &draft, preview, Some("Saved.")).into_response()
-            }
+            Ok(_) => page(
+                &form.caller,
+                &form.csrf.0,
+                &draft,
+                preview,
+                Some(&t("language-saved")),
+            )
+            .into_response(),
             Err(ServiceError::InvalidData(m)) => (
                 StatusCode::BAD_REQUEST,
                 page(&form.caller, &form.csrf.0, &draft, Err(m), None),

@@ -59,8 +59,8 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
         html! {
             @if to_review > 0 {
                 section {
-                    h2 { "Access reviews" }
-                    p { a href="/reviews" { (to_review) @if to_review == 1 { " external user waits" } @else { " external users wait" } " for your access review" } }
+                    h2 { (t("nav-reviews")) }
+                    p { a href="/reviews" { (tr!("dashboard-to-review", count = to_review)) } }
                 }
             }
             section {
@@ -359,20 +359,20 @@ async fn record_page(
         let waiting = app.record_waitlist(caller, id).await?;
         html! {
             section {
-                h2 { "Supplier and collaborators" }
+                h2 { (t("record-people")) }
                 p { (supplier_name) @if !names.is_empty() { " — " (names.join(", ")) } }
                 (sponsor_list(sponsors.iter()))
                 @if !waiting.is_empty() {
-                    h3 { "Waiting for a free external seat" }
+                    h3 { (t("record-waiting")) }
                     ul class="waiting" {
                         @for w in &waiting {
-                            li { (w.person_name) " — waiting since " (plain::when(w.entry.queued_at)) ", asked for by " (w.requested_by_name) }
+                            li { (w.person_name) " — " (t("record-waiting-since")) " " (plain::when(w.entry.queued_at)) ", " (tr!("record-asked-by", who = w.requested_by_name.as_str())) }
                         }
                     }
                 }
             }
             section {
-                h2 { "History" }
+                h2 { (t("record-history")) }
                 ol class="history" {
                     @for (e, said) in entries.iter().zip(&sentences) {
                         @if !said.folded {

@@ -17,7 +17,8 @@ use super::shared::{
     MANY,
 };
 use super::web::{WebForm, WebPage};
-use crate::plain;
+use crate::i18n::t;
+use crate::{plain, tr};
 
 /// `GET /records/{object}`: the records of a type (an external collaborator's are filtered
 /// by the use case like everywhere else).
@@ -43,11 +44,17 @@ pub async fn list(
     };
     let content = html! {
         @if caller.is_internal() {
-            p { a class="button" href=(format!("/records/{object}/new")) { "New " (target.label) } }
+            p { a class="button" href=(format!("/records/{object}/new")) { (tr!("records-new", kind = target.label.as_str())) } }
         }
         (records_table(&app, &records))
     };
-    app_layout(&caller, &csrf.0, &format!("{}s", target.label), content).into_response()
+    app_layout(
+        &caller,
+        &csrf.0,
+        &tr!("records-list-title", kind = target.label.as_str()),
+        content,
+    )
+    .into_response()
 }
 
 /// `GET /records/{object}/new`
@@ -70,26 +77,32 @@ pub async fn new_form(
     let content = html! {
         form method="post" action=(format!("/records/{object}")) {
             input type="hidden" name="csrf" value=(csrf.0);
-            label for="name" { "Name" }
+            label for="name" { (t("records-name")) }
             input type="text" id="name" name="name" required;
-            label for="supplier" { "Supplier" }
+            label for="supplier" { (t("records-supplier")) }
             select id="supplier" name="supplier" {
                 @for o in &orgs { option value=(o.id) { (o.name) } }
             }
-            label for="collaborator" { "External collaborator" }
+            label for="collaborator" { (t("records-collaborator")) }
             select id="collaborator" name="collaborator" {
-                option value="" { "(choose later)" }
+                option value="" { (t("records-choose-later")) }
                 @for p in &persons {
                     option value=(p.id) { (p.display_name()) " — " (p.email) }
                 }
             }
-            p class="hint" { "Only a contact of the chosen supplier can be its collaborator." }
-            label for="access_end_date" { "Access ends after (optional)" }
+            p class="hint" { (t("records-collaborator-hint")) }
+            label for="access_end_date" { (t("records-access-end")) }
             input type="date" id="access_end_date" name="access_end_date";
-            button type="submit" { "Create " (target.label) }
+            button type="submit" { (tr!("records-create", kind = target.label.as_str())) }
         }
     };
-    app_layout(&caller, &csrf.0, &format!("New {}", target.label), content).into_response()
+    app_layout(
+        &caller,
+        &csrf.0,
+        &tr!("records-new", kind = target.label.as_str()),
+        content,
+    )
+    .into_response()
 }
 
 /// `POST /records/{object}`
@@ -137,8 +150,8 @@ pub(crate) async fn actions_section(page: &RecordPage<'_>) -> Result<Markup, Ser
     Ok(html! {
         @if !actions.is_empty() {
             section {
-                h2 { "Actions" }
-                p class="hint" { "Each action shows what it will do before you confirm it." }
+                h2 { (t("actions-title")) }
+                p class="hint" { (t("actions-hint")) }
                 @for a in &actions {
                     form method="get" action=(format!("{}/preview", page.path())) class="inline" {
                         input type="hidden" name="action" value=(a.name);
@@ -154,17 +167,17 @@ pub(crate) async fn actions_section(page: &RecordPage<'_>) -> Result<Markup, Ser
 fn plan_summary(app: &Portico, object: &str, plan: &Plan) -> Markup {
     html! {
         ul class="plan" {
-            @if let Some(c) = &plan.state_change { li { "State: " (plain::state(app, object, &c.from)) " → " (plain::state(app, object, &c.to)) } }
-            @if !plan.users_created.is_empty() { li { (plan.users_created.len()) " user(s) created" } }
-            @if !plan.activations.is_empty() { li { (plan.activations.len()) " user(s) activated, " (plan.seats_taken()) " seat(s) taken" } }
-            @if !plan.inactivations.is_empty() { li { (plan.inactivations.len()) " user(s) inactivated, " (plan.seats_freed()) " seat(s) freed" } }
-            @if !plan.roles_granted.is_empty() { li { (plan.roles_granted.len()) " access grant(s)" } }
-            @if !plan.roles_removed.is_empty() { li { (plan.roles_removed.len()) " access removal(s)" } }
-            @if !plan.tasks_created.is_empty() { li { (plan.tasks_created.len()) " task(s) assigned" } }
-            @if !plan.tasks_cancelled.is_empty() { li { (plan.tasks_cancelled.len()) " task(s) cancelled" } }
-            @if !plan.waiting.is_empty() { li { (plan.waiting.len()) " collaborator(s) will wait for a free external seat: none is free now; the first seat that frees goes to whoever has waited longest, and you are told" } }
-            @if plan.waits_ended.iter().any(|w| !w.served) { li { (plan.waits_ended.iter().filter(|w| !w.served).count()) " collaborator(s) stop waiting for a seat" } }
-            @for e in &plan.emails { li { (plain::template(app, &e.template)) " to " (e.to) } }
+            @if let Some(c) = &plan.state_change { li { (tr!("plan-state", from = plain::state(app, object, &c.from), to = plain::state(app, object, &c.to))) } }
+            @if !plan.users_created.is_empty() { li { (tr!("plan-users-created", count = plan.users_created.len())) } }
+            @if !plan.activations.is_empty() { li { (tr!("plan-users-activated", count = plan.activations.len(), seats = plan.seats_taken())) } }
+            @if !plan.inactivations.is_empty() { li { (tr!("plan-users-inactivated", count = plan.inactivations.len(), seats = plan.seats_freed())) } }
+            @if !plan.roles_granted.is_empty() { li { (tr!("plan-grants", count = plan.roles_granted.len())) } }
+            @if !plan.roles_removed.is_empty() { li { (tr!("plan-removals", count = plan.roles_removed.len())) } }
+            @if !plan.tasks_created.is_empty() { li { (tr!("plan-tasks-assigned", count = plan.tasks_created.len())) } }
+            @if !plan.tasks_cancelled.is_empty() { li { (tr!("plan-tasks-cancelled", count = plan.tasks_cancelled.len())) } }
+            @if !plan.waiting.is_empty() { li { (tr!("plan-waiting", count = plan.waiting.len())) } }
+            @if plan.waits_ended.iter().any(|w| !w.served) { li { (tr!("plan-waits-ended", count = plan.waits_ended.iter().filter(|w| !w.served).count())) } }
+            @for e in &plan.emails { li { (tr!("plan-email", email = plain::template(app, &e.template), to = e.to.as_str())) } }
         }
     }
 }
@@ -236,38 +249,38 @@ pub async fn preview(
         @if needs_to {
             form method="get" action=(format!("/records/{object}/{id}/preview")) {
                 input type="hidden" name="action" value=(action);
-                label for="to" { "Hand the work to" }
+                label for="to" { (t("preview-hand-to")) }
                 select id="to" name="to" { @for p in &persons { option value=(p.id) selected[q.get("to") == Some(&p.id.to_string())] { (p.display_name()) } } }
-                button type="submit" { "Preview" }
+                button type="submit" { (t("preview-button")) }
             }
         }
         @if needs_reason {
             form method="get" action=(format!("/records/{object}/{id}/preview")) {
                 input type="hidden" name="action" value=(action);
-                label for="reason" { "Why? The supplier reads this in its new task." }
+                label for="reason" { (t("preview-reason")) }
                 textarea id="reason" name="reason" rows="3" required {}
-                button type="submit" { "Preview" }
+                button type="submit" { (t("preview-button")) }
             }
         }
         @match &preview {
             Some(Ok(outcome)) => {
-                h2 { "What it will do" }
+                h2 { (t("preview-what")) }
                 (plan_summary(&app, &object, &outcome.plan))
                 form method="post" action=(format!("/records/{object}/{id}/actions/{action}")) {
                     input type="hidden" name="csrf" value=(csrf.0);
                     @if let Some(to) = q.get("to") { input type="hidden" name="to" value=(to); }
                     @if let Some(reason) = q.get("reason") { input type="hidden" name="reason" value=(reason); }
                     @if let Some(meaning) = &outcome.signature_required {
-                        (sign_dialog("action", meaning, &sign_by, "Sign and confirm"))
+                        (sign_dialog("action", meaning, &sign_by, &t("preview-sign-confirm")))
                     } @else {
-                        button type="submit" { "Confirm" }
+                        button type="submit" { (t("preview-confirm")) }
                     }
                 }
             }
             Some(Err(message)) => { p class="error" role="alert" { (message) } }
             None => {}
         }
-        p { a href=(format!("/records/{object}/{id}")) { "Back to the record" } }
+        p { a href=(format!("/records/{object}/{id}")) { (t("back-to-record")) } }
     };
     // The action's label in the record's current state ("Send to Supplier").
     let label = match app.record(&caller, &object, &id).await {
@@ -301,10 +314,10 @@ pub async fn run(
             app_layout(
                 &form.caller,
                 &form.csrf.0,
-                "Not done",
+                &t("not-done"),
                 html! {
                     p class="error" role="alert" { (plain::refusal(&e.to_string())) }
-                    p { a href=(format!("/records/{object}/{id}")) { "Back to the record" } }
+                    p { a href=(format!("/records/{object}/{id}")) { (t("back-to-record")) } }
                 },
             ),
         )

@@ -11,32 +11,33 @@ use portico_service::{Caller, Page, Portico};
 
 use super::shared::{app_layout, refused, then_to, MANY};
 use super::web::{WebForm, WebPage};
-use crate::plain;
+use crate::i18n::t;
+use crate::{plain, tr};
 
 /// The organization a review covers, in words.
 fn scope(r: &ReviewRow) -> String {
     match (&r.organization, &r.organization_name) {
-        (None, _) => "All organizations".into(),
+        (None, _) => t("review-all-orgs"),
         (Some(_), Some(name)) => name.clone(),
-        (Some(_), None) => "An organization no longer known".into(),
+        (Some(_), None) => t("review-org-gone"),
     }
 }
 
 /// What happens to undecided items at the due date, in words.
-fn default_words(default: &str) -> &'static str {
-    if default == "remove" {
-        "access ends"
+fn default_words(default: &str) -> String {
+    t(if default == "remove" {
+        "review-default-ends"
     } else {
-        "access stays"
-    }
+        "review-default-stays"
+    })
 }
 
-fn decision_words(decision: &str) -> &'static str {
-    if decision == "remove" {
-        "Removed"
+fn decision_words(decision: &str) -> String {
+    t(if decision == "remove" {
+        "review-removed"
     } else {
-        "Kept"
-    }
+        "review-kept"
+    })
 }
 
 /// The keep-or-remove form of one item; `back` is where the page returns to.
@@ -47,20 +48,20 @@ fn decide_form(csrf: &str, item: &ReviewItemRow, back: &str) -> Markup {
             input type="hidden" name="csrf" value=(csrf);
             input type="hidden" name="back" value=(back);
             fieldset {
-                legend { "Access of " (item.user_name) }
-                label { input type="radio" name="decision" value="keep" required; " Keep access" }
-                label { input type="radio" name="decision" value="remove"; " Remove access" }
+                legend { (tr!("review-access-of", user = item.user_name.as_str())) }
+                label { input type="radio" name="decision" value="keep" required; " " (t("review-keep")) }
+                label { input type="radio" name="decision" value="remove"; " " (t("review-remove")) }
             }
-            label for=(format!("reason-{key}")) { "Reason" }
+            label for=(format!("reason-{key}")) { (t("review-reason")) }
             textarea id=(format!("reason-{key}")) name="reason" required maxlength="1000" rows="2" {}
-            button type="submit" { "Decide for " (item.user_name) }
+            button type="submit" { (tr!("review-decide-for", user = item.user_name.as_str())) }
         }
     }
 }
 
 fn sponsors_text(item: &ReviewItemRow) -> String {
     if item.sponsors.is_empty() {
-        "nobody (an administrator decides)".into()
+        t("review-no-sponsor")
     } else {
         item.sponsors
             .iter()
@@ -105,18 +106,18 @@ async fn reviews_page(
     };
     let content = html! {
         section {
-            h2 { "Waiting for your decision" }
+            h2 { (t("review-waiting-title")) }
             @if mine.is_empty() {
-                p class="hint" { "No external user waits for your decision." }
+                p class="hint" { (t("review-none-waiting")) }
             } @else {
-                p { "You sponsor these external users' access. For each, keep or remove it and say why." }
+                p { (t("review-you-sponsor")) }
                 @for (review, item) in &mine {
                     article class="review-item" {
                         h3 { (item.user_name) }
                         p {
-                            (item.organization_name.clone().unwrap_or_else(|| "No organization".into()))
-                            " · decide by " (plain::day(&review.due_date))
-                            " · without a decision, " (default_words(&review.default_decision))
+                            (item.organization_name.clone().unwrap_or_else(|| t("review-no-org")))
+                            " · " (tr!("review-decide-by", day = plain::day(&review.due_date)))
+                            " · " (tr!("review-without-decision", then = default_words(&review.default_decision)))
                         }
                         (decide_form(csrf, item, "/reviews"))
                     }
@@ -125,20 +126,22 @@ async fn reviews_page(
         }
         @if admin {
             section {
-                h2 { "Access reviews" }
+                h2 { (t("nav-reviews")) }
                 @if reviews.is_empty() {
-                    p class="hint" { "No review yet." }
+                    p class="hint" { (t("review-none")) }
                 } @else {
+                    @let (review, opened, due) = (t("col-review"), t("col-opened"), t("col-due"));
+                    @let (decided, without) = (t("col-decided"), t("col-without-decision"));
                     table class="stack" {
-                        thead { tr { th { "Review" } th { "Opened" } th { "Due" } th { "Decided" } th { "Without a decision" } } }
+                        thead { tr { th { (review) } th { (opened) } th { (due) } th { (decided) } th { (without) } } }
                         tbody {
                             @for r in &reviews {
                                 tr {
-                                    td data-label="Review" { a href=(format!("/reviews/{}", r.id)) { (scope(r)) } }
-                                    td data-label="Opened" { (plain::when(r.opened_at)) " by " (r.opened_by_name) }
-                                    td data-label="Due" { (plain::day(&r.due_date)) @if r.closed_at.is_some() { " (closed)" } }
-                                    td data-label="Decided" { (r.decided) " of " (r.items) }
-                                    td data-label="Without a decision" { (default_words(&r.default_decision)) }
+                                    td data-label=(review) { a href=(format!("/reviews/{}", r.id)) { (scope(r)) } }
+                                    td data-label=(opened) { (plain::when(r.opened_at)) " " (tr!("review-by", who = r.opened_by_name.as_str())) }
+                                    td data-label=(due) { (plain::day(&r.due_date)) @if r.closed_at.is_some() { " " (t("review-closed-mark")) } }
+                                    td data-label=(decided) { (tr!("review-decided-of", decided = r.decided, items = r.items)) }
+                                    td data-label=(without) { (default_words(&r.default_decision)) }
                                 }
                             }
                         }
@@ -146,27 +149,27 @@ async fn reviews_page(
                 }
             }
             section {
-                h2 { "Open a review" }
+                h2 { (t("review-open-title")) }
                 form method="post" action="/reviews" {
                     input type="hidden" name="csrf" value=(csrf);
-                    label for="organization" { "External users of" }
+                    label for="organization" { (t("review-users-of")) }
                     select id="organization" name="organization" {
-                        option value="" { "All organizations" }
+                        option value="" { (t("review-all-orgs")) }
                         @for o in &orgs { option value=(o.id) { (o.name) } }
                     }
-                    label for="due_in_days" { "Days until the due date" }
+                    label for="due_in_days" { (t("review-days")) }
                     input type="number" id="due_in_days" name="due_in_days" min="1" max="365" value="14" required;
-                    label for="default_decision" { "Without a decision by then" }
+                    label for="default_decision" { (t("review-default")) }
                     select id="default_decision" name="default_decision" {
-                        option value="keep" { "The access stays" }
-                        option value="remove" { "The access ends" }
+                        option value="keep" { (t("review-option-stays")) }
+                        option value="remove" { (t("review-option-ends")) }
                     }
-                    button type="submit" { "Open the review" }
+                    button type="submit" { (t("review-open")) }
                 }
             }
         }
     };
-    Ok(app_layout(caller, csrf, "Access reviews", content))
+    Ok(app_layout(caller, csrf, &t("nav-reviews"), content))
 }
 
 /// `POST /reviews` (administrators)
@@ -202,32 +205,33 @@ pub async fn detail(
     let content = html! {
         section {
             p {
-                (scope(r)) " · opened " (plain::when(r.opened_at)) " by " (r.opened_by_name)
-                " · due " (plain::day(&r.due_date))
-                " · without a decision, " (default_words(&r.default_decision))
+                (scope(r)) " · " (t("review-opened")) " " (plain::when(r.opened_at)) " " (tr!("review-by", who = r.opened_by_name.as_str()))
+                " · " (tr!("review-due", day = plain::day(&r.due_date)))
+                " · " (tr!("review-without-decision", then = default_words(&r.default_decision)))
             }
-            p { strong { (r.decided) } " of " (r.items) " decided"
-                @if let Some(closed) = r.closed_at { " · closed " (plain::when(closed)) } }
+            // Our own words and numbers only, so the count can stand out in bold.
+            p { (maud::PreEscaped(tr!("review-decided-count", decided = format!("<strong>{}</strong>", r.decided), items = r.items)))
+                @if let Some(closed) = r.closed_at { " · " (t("review-closed")) " " (plain::when(closed)) } }
             @if caller.is_admin() {
-                p { a href=(format!("/reviews/{}/export.csv", r.id)) download { "Download the result (CSV)" } }
+                p { a href=(format!("/reviews/{}/export.csv", r.id)) download { (t("review-download")) } }
             }
         }
         section {
-            h2 { "External users" }
+            h2 { (t("review-external-users")) }
             @if view.items.is_empty() {
-                p class="hint" { "Nobody to review here." }
+                p class="hint" { (t("review-nobody")) }
             }
             @for item in &view.items {
                 article class="review-item" {
                     h3 { (item.user_name) }
-                    p { (item.organization_name.clone().unwrap_or_else(|| "No organization".into()))
-                        " · sponsored by " (sponsors_text(item)) }
+                    p { (item.organization_name.clone().unwrap_or_else(|| t("review-no-org")))
+                        " · " (tr!("review-sponsored-by", sponsors = sponsors_text(item))) }
                     @match (&item.decision, item.decided_at) {
                         (Some(d), Some(at)) => {
                             p {
                                 strong { (decision_words(d)) }
-                                @if item.by_default { " by the review's default" }
-                                @else if let Some(who) = &item.decided_by_name { " by " (who) }
+                                @if item.by_default { " " (t("review-by-default")) }
+                                @else if let Some(who) = &item.decided_by_name { " " (tr!("review-by", who = who.as_str())) }
                                 " · " (plain::when(at))
                             }
                             @if let Some(reason) = &item.reason { blockquote { (reason) } }
@@ -236,7 +240,7 @@ pub async fn detail(
                             @if r.closed_at.is_none() && (caller.is_admin() || item.sponsors.iter().any(|(s, _)| s == me)) {
                                 (decide_form(&csrf.0, item, &back))
                             } @else {
-                                p class="hint" { "Not decided yet." }
+                                p class="hint" { (t("review-not-decided")) }
                             }
                         }
                     }
@@ -244,7 +248,7 @@ pub async fn detail(
             }
         }
     };
-    app_layout(&caller, &csrf.0, "Access review", content).into_response()
+    app_layout(&caller, &csrf.0, &t("review-title"), content).into_response()
 }
 
 /// `POST /reviews/{id}/items/{item}/decide`

@@ -286,9 +286,9 @@ pub(crate) fn sign_dialog(key: &str, meaning: &str, by: &SignBy, label: &str) ->
         },
         SignBy::Granted(grant) => html! {
             fieldset class="signature" {
-                legend { "Electronic signature" }
-                p { "By signing you affirm: " strong { (meaning) } }
-                p { "You signed in again at your company's sign-on to sign." }
+                legend { (t("signature-legend")) }
+                p { (t("signature-affirm")) " " strong { (meaning) } }
+                p { (t("sign-provider-done")) }
                 input type="hidden" name="signature_meaning" value=(meaning);
                 input type="hidden" name="signature_grant" value=(grant);
             }
@@ -296,10 +296,10 @@ pub(crate) fn sign_dialog(key: &str, meaning: &str, by: &SignBy, label: &str) ->
         },
         SignBy::Provider(start) => html! {
             fieldset class="signature" {
-                legend { "Electronic signature" }
-                p { "By signing you affirm: " strong { (meaning) } }
-                p { "You sign by signing in again at your company's sign-on." }
-                a class="button" href=(start) { "Sign in again to sign" }
+                legend { (t("signature-legend")) }
+                p { (t("signature-affirm")) " " strong { (meaning) } }
+                p { (t("sign-provider-how")) }
+                a class="button" href=(start) { (t("sign-provider-go")) }
             }
         },
     }
@@ -312,9 +312,8 @@ pub(crate) fn sponsor_list<'a>(sponsorships: impl IntoIterator<Item = &'a Sponso
         ul class="sponsors" {
             @for s in sponsorships {
                 li {
-                    (s.username) " on " (s.record_name) ": sponsored by "
-                    (s.sponsor_username.clone().unwrap_or_else(|| "(unknown)".into()))
-                    @if !s.sponsor_active { " — inactive: to re-sponsor" }
+                    (crate::tr!("sponsor-line", user = s.username.as_str(), record = s.record_name.as_str(), sponsor = s.sponsor_username.clone().unwrap_or_else(|| t("unknown"))))
+                    @if !s.sponsor_active { " — " (t("sponsor-to-re-sponsor")) }
                 }
             }
         }

@@ -20,7 +20,11 @@ pub async fn sent_by(app: &TestApp, token: &str, name: &str, org: &str, person: 
 
 /// A cookie-keeping client signed in on the pages as the bootstrap administrator.
 pub async fn admin_browser(app: &TestApp) -> Client {
-    let b: Client = browser();
+    admin_signed_in(app, browser()).await
+}
+
+/// `b` (a client that keeps cookies) with the administrator signed in.
+pub async fn admin_signed_in(app: &TestApp, b: Client) -> Client {
     let login = b
         .get(format!("{}/login", app.base))
         .send()

@@ -211,6 +211,16 @@ impl EmailTemplate {
     }
 }
 
+/// Words of the configuration in other languages than its own (SPEC section 11): a label or
+/// instructions by language, next to the default (`label = "Respond"`,
+/// `labels = { de = "Antworten", ja = "回答" }`).
+pub type Labels = BTreeMap<crate::Language, String>;
+
+/// The words of `labels` for `language`, else `default` (the configuration's own words).
+pub fn in_language<'a>(labels: &'a Labels, language: crate::Language, default: &'a str) -> &'a str {
+    labels.get(&language).map_or(default, String::as_str)
+}
+
 /// A target object type and everything configured for it.
 #[derive(Debug, Clone)]
 pub struct TargetType {
@@ -222,6 +232,8 @@ pub struct TargetType {
     pub object_type: String,
     /// The type's label, e.g. `SCAR`.
     pub label: String,
+    /// The type's label in other languages.
+    pub labels: Labels,
     /// Its lifecycle.
     pub lifecycle: Lifecycle,
     /// C1: which persons may be collaborators.
@@ -380,6 +392,8 @@ struct RawLifecycle {
 struct RawState {
     name: Spanned<String>,
     label: String,
+    #[serde(default)]
+    labels: BTreeMap<Spanned<String>, String>,
     entry_action: Option<Spanned<String>>,
     #[serde(default)]
     user_actions: Vec<Spanned<String>>,
@@ -390,7 +404,11 @@ struct RawState {
 #[serde(deny_unknown_fields)]
 struct RawResponseTask {
     label: String,
+    #[serde(default)]
+    labels: BTreeMap<Spanned<String>, String>,
     instructions: Spanned<String>,
+    #[serde(default)]
+    instructions_in: BTreeMap<Spanned<String>, Spanned<String>>,
     due_days: u32,
     next_state: Option<Spanned<String>>,
     signature: Option<Spanned<String>>,
@@ -415,6 +433,8 @@ struct RawType {
     object_label: String,
     object_type: Spanned<String>,
     label: String,
+    #[serde(default)]
+    labels: BTreeMap<Spanned<String>, String>,
     lifecycle: Spanned<String>,
     #[serde(default = "default_constraint")]
     constraint: Spanned<String>,
@@ -633,16 +653,22 @@ impl Validator<'_> {
                 None => None,
                 Some(t) => Some(ResponseTask {
                     label: t.label,
-                    instructions: Template::parse(t.instructions.get_ref(), &RECORD_FIELDS)
-                        .map_err(|e| self.err(t.instructions.span(), format!("instructions: {e}")))?
-                        .source()
-                        .to_string(),
+                    labels: self.labels(&t.labels)?,
+                    instructions: self.instructions(&t.instructions)?,
+                    instructions_in: {
+                        let mut by = Labels::new();
+                        for (code, text) in &t.instructions_in {
+                            by.insert(self.language(code)?, self.instructions(text)?);
+                        }
+                        by
+                    },
                     due_days: t.due_days,
                     next_state: t.next_state.as_ref().map(&known).transpose()?,
                     signature: self.meaning(t.signature.as_ref())?,
                 }),
             };
             states.push(StateDef {
+                labels: self.labels(&s.labels)?,
                 name: s.name.into_inner(),
                 label: s.label,
                 entry_action,
@@ -696,6 +722,36 @@ impl Validator<'_> {
             transitions,
             user_action_signatures,
         })
+    }
+
+    /// A language a configuration names words in (`labels = { de = … }`).
+    fn language(&self, code: &Spanned<String>) -> Result<crate::Language, ConfigError> {
+        crate::Language::parse(code.get_ref())
+            .filter(|l| l.code() == code.get_ref())
+            .ok_or_else(|| {
+                let known: Vec<_> = crate::Language::ALL.iter().map(|l| l.code()).collect();
+                self.err(
+                    code.span(),
+                    format!(
+                        "unknown language '{}'; use one of {}",
+                        code.get_ref(),
+                        known.join(", ")
+                    ),
+                )
+            })
+    }
+
+    fn labels(&self, raw: &BTreeMap<Spanned<String>, String>) -> Result<Labels, ConfigError> {
+        raw.iter()
+            .map(|(code, text)| Ok((self.language(code)?, text.clone())))
+            .collect()
+    }
+
+    fn instructions(&self, raw: &Spanned<String>) -> Result<String, ConfigError> {
+        Ok(Template::parse(raw.get_ref(), &RECORD_FIELDS)
+            .map_err(|e| self.err(raw.span(), format!("instructions: {e}")))?
+            .source()
+            .to_string())
     }
 
     fn meaning(
@@ -777,6 +833,7 @@ impl Validator<'_> {
             object_label: raw.object_label,
             object_type: raw.object_type.into_inner(),
             label: raw.label,
+            labels: self.labels(&raw.labels)?,
             lifecycle: lifecycle.clone(),
             constraint,
             visible_fields: raw

@@ -50,8 +50,12 @@ impl UserAction {
 pub struct ResponseTask {
     /// Short name of the task.
     pub label: String,
+    /// The label in other languages (`labels = { de = "Antworten" }`).
+    pub labels: crate::config::Labels,
     /// What the collaborator is asked to do; may use the record's fields as `${name__v}`.
     pub instructions: String,
+    /// The instructions in other languages (`instructions_in = { de = "…" }`).
+    pub instructions_in: crate::config::Labels,
     /// Days from assignment to the due date.
     pub due_days: u32,
     /// The state the record moves to when the last response task is completed (C6).
@@ -67,6 +71,8 @@ pub struct StateDef {
     pub name: String,
     /// Label shown to people.
     pub label: String,
+    /// The label in other languages.
+    pub labels: crate::config::Labels,
     /// C2 or C3 on entry, if any.
     pub entry_action: Option<EntryAction>,
     /// User actions offered in this state.

@@ -24,7 +24,7 @@ pub use fluent_bundle::FluentValue;
 pub const LANG_COOKIE: &str = "portico_lang";
 
 /// The message files of one language: (area, source).
-fn sources(language: Language) -> [(&'static str, &'static str); 3] {
+fn sources(language: Language) -> [(&'static str, &'static str); 5] {
     macro_rules! files {
         ($code:literal) => {
             [
@@ -39,6 +39,14 @@ fn sources(language: Language) -> [(&'static str, &'static str); 3] {
                 (
                     "internal",
                     include_str!(concat!("../locales/", $code, "/internal.ftl")),
+                ),
+                (
+                    "refusals",
+                    include_str!(concat!("../locales/", $code, "/refusals.ftl")),
+                ),
+                (
+                    "news",
+                    include_str!(concat!("../locales/", $code, "/news.ftl")),
                 ),
             ]
         };
@@ -140,6 +148,20 @@ pub fn message(key: &str, args: Option<&FluentArgs<'_>>) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// The message `key` in the reader's language with text `args`, those that read as numbers
+/// given as numbers (for plurals); `None` when no language has the key (a reason or a
+/// notification this version does not word: the caller falls back to its own sentence).
+pub fn keyed(key: &str, args: &[(&str, String)]) -> Option<String> {
+    let mut fluent = FluentArgs::new();
+    for (name, value) in args {
+        match value.parse::<f64>() {
+            Ok(n) if !value.is_empty() => fluent.set(*name, FluentValue::from(n)),
+            _ => fluent.set(*name, FluentValue::from(value.clone())),
+        }
+    }
+    format(language(), key, Some(&fluent)).or_else(|| format(Language::En, key, Some(&fluent)))
+}
+
 /// The message `key` in the reader's language.
 pub fn t(key: &str) -> String {
     message(key, None)
@@ -209,7 +231,6 @@ mod tests {
                     "provider",
                     "mb",
                     "active",
-                    "seats",
                     "available",
                     "kind",
                     "from",
@@ -225,10 +246,31 @@ mod tests {
                     "kind_of_record",
                     "why",
                     "decided",
+                    "name",
+                    "accepted",
+                    "type",
+                    "label",
+                    "subject",
+                    "reason",
+                    "person",
+                    "replacement",
                 ] {
                     args.set(name, FluentValue::from("x"));
                 }
-                for name in ["days", "count", "items", "most", "minutes"] {
+                for name in [
+                    "seats",
+                    "days",
+                    "count",
+                    "items",
+                    "most",
+                    "max",
+                    "min",
+                    "missing",
+                    "questions",
+                    "answers",
+                    "megabytes",
+                    "minutes",
+                ] {
                     args.set(name, FluentValue::from(3));
                 }
                 args.set("time", FluentValue::from("12:00"));

@@ -12,6 +12,9 @@ use std::cell::RefCell;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use maud::{html, Markup};
+use portico_domain::config::in_language;
+use portico_domain::model::Record;
+use portico_service::store::TaskRow;
 use portico_service::Portico;
 
 use crate::tr;
@@ -155,20 +158,106 @@ pub fn due(ms: i64) -> Markup {
     }
 }
 
-/// A lifecycle state's label ("Pending Response") for a record of `object`.
+/// A lifecycle state's label ("Pending Response") for a record of `object`, in the reader's
+/// language when the configuration gives it.
 pub fn state(app: &Portico, object: &str, state: &str) -> String {
     app.config()
         .target(object)
         .and_then(|t| t.lifecycle.state(state))
-        .map_or_else(|| code_words(state), |s| s.label.clone())
+        .map_or_else(
+            || code_words(state),
+            |s| in_language(&s.labels, crate::i18n::language(), &s.label).to_string(),
+        )
 }
 
-/// A type's label ("SCAR") for a record of `object`.
+/// A type's label ("SCAR") for a record of `object`, in the reader's language when the
+/// configuration gives it.
 pub fn type_label(app: &Portico, object: &str) -> String {
-    app.config()
-        .target(object)
-        .map_or_else(|| code_words(object), |t| t.label.clone())
+    app.config().target(object).map_or_else(
+        || code_words(object),
+        |t| in_language(&t.labels, crate::i18n::language(), &t.label).to_string(),
+    )
 }
+
+/// The response task the configuration defines for records of `object` in `state`.
+fn response_task<'a>(
+    app: &'a Portico,
+    object: &str,
+    state: &str,
+) -> Option<&'a portico_domain::lifecycle::ResponseTask> {
+    app.config()
+        .target(object)?
+        .lifecycle
+        .state(state)?
+        .response_task
+        .as_ref()
+}
+
+/// A task's label in the reader's language when the configuration gives it, else as the
+/// task was created.
+pub fn task_label(app: &Portico, object: &str, task: &TaskRow) -> String {
+    response_task(app, object, &task.state)
+        .and_then(|r| r.labels.get(&crate::i18n::language()))
+        .map_or_else(|| task.label.clone(), Clone::clone)
+}
+
+/// A task's instructions in the reader's language when the configuration gives them (with
+/// `record`'s fields in place, and the reason of a rejected response after them), else as
+/// the task was created.
+pub fn task_instructions(app: &Portico, object: &str, task: &TaskRow, record: &Record) -> String {
+    let Some(template) = response_task(app, object, &task.state)
+        .and_then(|r| r.instructions_in.get(&crate::i18n::language()))
+    else {
+        return task.instructions.clone();
+    };
+    let mut text =
+        portico_domain::template::Template::parse(template, &portico_domain::model::RECORD_FIELDS)
+            .map(|t| {
+                t.render(
+                    &portico_domain::collab::record_values(record),
+                    portico_domain::template::Escape::None,
+                )
+            })
+            .unwrap_or_else(|_| template.clone());
+    if let Some((_, reason)) = task.instructions.split_once(REJECTED) {
+        text.push_str("\n\n");
+        text.push_str(
+            &crate::i18n::keyed("task-previous-rejected", &[("reason", reason.to_string())])
+                .unwrap_or_default(),
+        );
+    }
+    text
+}
+
+/// A notification in the reader's language, worded by its kind from its arguments (a task's
+/// label as the configuration words it); one written before it kept arguments, or of a kind
+/// this version does not word, in its stored sentence.
+pub fn news(app: &Portico, n: &portico_service::store::NotificationRow) -> String {
+    let Some(args) = n
+        .args
+        .as_deref()
+        .and_then(|a| serde_json::from_str::<std::collections::BTreeMap<String, String>>(a).ok())
+    else {
+        return n.message.clone();
+    };
+    let mut list: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    if let (Some(object), Some(state)) = (&n.object, args.get("state")) {
+        if let Some(label) =
+            response_task(app, object, state).and_then(|r| r.labels.get(&crate::i18n::language()))
+        {
+            list.retain(|(k, _)| *k != "label");
+            list.push(("label", label.clone()));
+        }
+    }
+    let key = match args.contains_key("reason") {
+        true => format!("news-{}-why", n.kind),
+        false => format!("news-{}", n.kind),
+    };
+    crate::i18n::keyed(&key, &list).unwrap_or_else(|| n.message.clone())
+}
+
+/// What the rules append to the instructions of a task that follows a rejected response.
+const REJECTED: &str = "\n\nYour previous response was rejected: ";
 
 /// An action's label ("Send to Supplier") for a record of `object` in `state`.
 pub fn action(app: &Portico, object: &str, state: &str, action: &str) -> String {

@@ -458,3 +458,176 @@ both_backends!(
     an_internal_user_chooses_its_language,
     an_internal_user_chooses_its_language
 );
+
+/// A browser signed in as the contact at `email`, whose set-password link was sent.
+async fn signed_in(app: &TestApp, email: &str, password: &str) -> reqwest::Client {
+    use support::{browser, csrf_of};
+    let token = app.link_token(email).await;
+    let (status, body) = app.set_password(&token, password).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let username = app.user_by_email(email).await["username__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = browser();
+    let login = b.get(format!("{}/login", app.base)).send().await.unwrap();
+    let login = login.text().await.unwrap();
+    let r = b
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("csrf", csrf_of(&login).as_str()),
+            ("username", username.as_str()),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    b
+}
+
+/// Posts `form` (with the CSRF token of `page`) and answers the status and the page shown.
+async fn post_form(
+    b: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    page: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let csrf = support::csrf_of(page);
+    let mut fields = vec![("csrf", csrf.as_str())];
+    fields.extend_from_slice(form);
+    let r = b
+        .post(format!("{}{path}", app.base))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+async fn a_german_collaborator_meets_refusals_and_configured_words_in_german(app: TestApp) {
+    let acme = app.org("Acme").await;
+    let anna = contact(&app, &acme, ("Anna", "Weiß", "weiss"), "de").await;
+    let scar = app.record(SCAR, "SCAR-7", &acme, &[&anna]).await;
+    app.send(SCAR, &scar).await;
+    // A second record keeps her account active once the first one closes.
+    let other = app.record(SCAR, "SCAR-9", &acme, &[&anna]).await;
+    app.send(SCAR, &other).await;
+    app.deliver().await;
+    let password = "Kirschblüten im Schwarzwald";
+    let b = signed_in(&app, "weiss@de.example", password).await;
+    let record_path = format!("/records/{SCAR}/{scar}");
+    let page = b.get(format!("{}{record_path}", app.base)).send().await;
+    let page = page.unwrap().text().await.unwrap();
+
+    // The configuration's words in German: the state, the task and its instructions.
+    assert!(page.contains("Antwort ausstehend"), "{page}");
+    assert!(page.contains("Antworten"), "{page}");
+    assert!(
+        page.contains("Antworten Sie auf SCAR-7: Beschreiben Sie die Ursache"),
+        "{page}"
+    );
+    assert!(!page.contains("Pending Response"), "{page}");
+
+    // An empty comment: the reason, in German.
+    let comments = format!("{record_path}/comments");
+    let (status, refused) = post_form(&b, &app, &comments, &page, &[("body", "  ")]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.contains("Bitte schreiben Sie einen Text, bevor Sie ihn senden."),
+        "{refused}"
+    );
+
+    // The task answered twice: the second time it is no longer open.
+    let task = page
+        .split("id=\"task-")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_string();
+    let complete = format!("/tasks/{task}/complete");
+    let answer = [
+        ("response", "Ursache gefunden"),
+        ("back", record_path.as_str()),
+    ];
+    let (status, _) = post_form(&b, &app, &complete, &page, &answer).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, refused) = post_form(&b, &app, &complete, &page, &answer).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        refused.contains("Diese Aufgabe ist nicht mehr offen"),
+        "{refused}"
+    );
+
+    // A closed record: read, but no longer commented on; the API keeps its English sentence.
+    let (status, body) = app
+        .action(SCAR, &scar, "change_state_to_closed__c", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, refused) =
+        post_form(&b, &app, &comments, &page, &[("body", "Noch eine Frage")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.contains("SCAR-7 ist abgeschlossen: Sie können den Vorgang weiterhin lesen"),
+        "{refused}"
+    );
+    let username = app.user_by_email("weiss@de.example").await["username__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = app.login(&username, password).await;
+    let (status, body) = app
+        .post(
+            &token,
+            &format!("/api/v1/vobjects/{SCAR}/{scar}/comments"),
+            json!({"body": "Noch eine Frage"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        body["errors"][0]["message"],
+        "SCAR-7 is closed: you can still read it, but no longer comment, add files or answer on it",
+        "{body}"
+    );
+}
+
+both_backends!(
+    a_german_collaborator_meets_refusals_and_configured_words_in_german,
+    a_german_collaborator_meets_refusals_and_configured_words_in_german
+);
+
+async fn a_japanese_collaborator_reads_its_news_in_japanese(app: TestApp) {
+    let acme = app.org("Acme").await;
+    let kenji = contact(&app, &acme, ("健二", "山田", "yamada"), "ja").await;
+    let scar = app.record(SCAR, "SCAR-8", &acme, &[&kenji]).await;
+    app.send(SCAR, &scar).await;
+    app.deliver().await;
+    let password = "桜の季節に富士山を見る";
+    let b = signed_in(&app, "yamada@ja.example", password).await;
+    let home = b.get(format!("{}/home", app.base)).send().await;
+    let home = home.unwrap().text().await.unwrap();
+    assert!(
+        home.contains("SCAR-8 に新しいタスクがあります: 回答"),
+        "the task's news in Japanese, its label as configured: {home}"
+    );
+    assert!(!home.contains("New task on"), "{home}");
+
+    // The API keeps the stored English sentence.
+    let username = app.user_by_email("yamada@ja.example").await["username__v"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let token = app.login(&username, password).await;
+    let (status, body) = app.get(&token, "/api/v1/notifications").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["data"][0]["message"], "New task on SCAR-8: Respond",
+        "{body}"
+    );
+}
+
+both_backends!(
+    a_japanese_collaborator_reads_its_news_in_japanese,
+    a_japanese_collaborator_reads_its_news_in_japanese
+);

@@ -52,8 +52,9 @@ impl Portico {
                 (p.clone(), Some(p))
             }
         };
-        let password = NewPassword::parse(&password, &["admin"])
-            .map_err(|e| ServiceError::InvalidData(format!("PORTICO_ADMIN_PASSWORD: {e}")))?;
+        let password = NewPassword::parse(&password, &["admin"]).map_err(|e| {
+            ServiceError::InvalidData(format!("PORTICO_ADMIN_PASSWORD: {e}").into())
+        })?;
         let hash = hash_password(password).await?;
         let email = EmailAddress::parse("admin@portico.invalid")
             .map_err(|e| ServiceError::internal("the admin's email address", e))?;
@@ -100,8 +101,8 @@ impl Portico {
         profile: SecurityProfile,
         password: &str,
     ) -> ServiceResult<User> {
-        let email =
-            EmailAddress::parse(email).map_err(|e| ServiceError::InvalidData(e.to_string()))?;
+        let email = EmailAddress::parse(email)
+            .map_err(|e| ServiceError::InvalidData(e.to_string().into()))?;
         let hash = hash_password(NewPassword::parse(
             password,
             &[username, email.as_str(), first, last],
@@ -242,10 +243,11 @@ impl Portico {
         }
         tx.commit().await?;
         if over {
-            return Err(ServiceError::LimitExceeded(format!(
-                "too many attempts; try again in {} minutes",
-                (window_ms / 60_000).max(1)
-            )));
+            let minutes = (window_ms / 60_000).max(1);
+            return Err(ServiceError::LimitExceeded(
+                format!("too many attempts; try again in {minutes} minutes").into(),
+            )
+            .because("refusal-too-many-attempts", &[("minutes", &minutes)]));
         }
         Ok(())
     }

@@ -51,16 +51,19 @@ impl Portico {
             ));
         }
         if ids.len() > BULK_LIMIT {
-            return Err(ServiceError::InvalidData(format!(
-                "a bulk action takes at most {BULK_LIMIT} records; {} were given",
-                ids.len()
-            )));
+            return Err(ServiceError::InvalidData(
+                format!(
+                    "a bulk action takes at most {BULK_LIMIT} records; {} were given",
+                    ids.len()
+                )
+                .into(),
+            ));
         }
         let mut seen = BTreeSet::new();
         if let Some(dup) = ids.iter().find(|id| !seen.insert(id.as_str())) {
-            return Err(ServiceError::InvalidData(format!(
-                "record {dup} is named twice"
-            )));
+            return Err(ServiceError::InvalidData(
+                format!("record {dup} is named twice").into(),
+            ));
         }
         // One signature for the batch, recorded on each record it changes.
         let signer = self

@@ -9,16 +9,32 @@ use serde_json::json;
 use crate::{new_id, now_ms, Caller, Portico, ServiceError, ServiceResult};
 
 fn not_found(id: &str) -> ServiceError {
-    ServiceError::NotFound(format!("checklist {id} not found"))
+    ServiceError::NotFound(format!("checklist {id} not found").into())
 }
 
 fn refused(e: portico_domain::checklist::ChecklistError) -> ServiceError {
     use portico_domain::checklist::ChecklistError as E;
-    match e {
-        E::Completed(_) | E::Unanswered { .. } => ServiceError::OperationNotAllowed(e.to_string()),
-        E::Invalid(_) | E::TooManyAnswers { .. } | E::NotACollaborator(_) => {
-            ServiceError::InvalidData(e.to_string())
-        }
+    let message = e.to_string().into();
+    match &e {
+        E::Completed(name) => ServiceError::OperationNotAllowed(message)
+            .because("refusal-checklist-completed", &[("name", name)]),
+        E::Unanswered { name, missing } => ServiceError::OperationNotAllowed(message).because(
+            "refusal-checklist-unanswered",
+            &[("name", name), ("missing", missing)],
+        ),
+        E::TooManyAnswers {
+            name,
+            questions,
+            answers,
+        } => ServiceError::InvalidData(message).because(
+            "refusal-checklist-too-many-answers",
+            &[
+                ("name", name),
+                ("questions", questions),
+                ("answers", answers),
+            ],
+        ),
+        E::Invalid(_) | E::NotACollaborator(_) => ServiceError::InvalidData(message),
     }
 }
 
@@ -139,7 +155,9 @@ impl Portico {
         let mut db = tx.db();
         let mut row = self.visible_checklist(&mut db, caller, id, true).await?;
         let deleted = || {
-            ServiceError::OperationNotAllowed(format!("the record of checklist {id} was deleted"))
+            ServiceError::OperationNotAllowed(
+                format!("the record of checklist {id} was deleted").into(),
+            )
         };
         let object = db
             .record_object(&row.checklist.record)

@@ -411,7 +411,8 @@ impl Portico {
         checkpoint: &Checkpoint,
         key: &PublicKey,
     ) -> ServiceResult<CheckpointCheck> {
-        key.verify(checkpoint).map_err(ServiceError::InvalidData)?;
+        key.verify(checkpoint)
+            .map_err(|e| ServiceError::InvalidData(e.into()))?;
         self.seal_audit().await?;
         let mut reader = self.store.read().await?;
         let mut db = reader.db();

@@ -37,15 +37,15 @@ pub struct PersonInput {
 
 pub(crate) fn required_text(value: Option<&str>, field: &str) -> ServiceResult<String> {
     match value.map(str::trim) {
-        None => Err(ServiceError::ParameterRequired(format!(
-            "{field} is required"
-        ))),
-        Some("") => Err(ServiceError::InvalidData(format!(
-            "{field} must not be empty"
-        ))),
-        Some(v) if v.chars().count() > 255 => Err(ServiceError::InvalidData(format!(
-            "{field} must have at most 255 characters"
-        ))),
+        None => Err(ServiceError::ParameterRequired(
+            format!("{field} is required").into(),
+        )),
+        Some("") => Err(ServiceError::InvalidData(
+            format!("{field} must not be empty").into(),
+        )),
+        Some(v) if v.chars().count() > 255 => Err(ServiceError::InvalidData(
+            format!("{field} must have at most 255 characters").into(),
+        )),
         Some(v) => Ok(v.to_string()),
     }
 }
@@ -64,9 +64,9 @@ fn person_json(p: &Person) -> String {
 fn org_status(raw: Option<&str>) -> ServiceResult<String> {
     match raw.unwrap_or("active__v") {
         s @ ("active__v" | "inactive__v") => Ok(s.to_string()),
-        other => Err(ServiceError::InvalidData(format!(
-            "status__v '{other}' is not active__v or inactive__v"
-        ))),
+        other => Err(ServiceError::InvalidData(
+            format!("status__v '{other}' is not active__v or inactive__v").into(),
+        )),
     }
 }
 
@@ -112,7 +112,7 @@ impl Portico {
             .db()
             .organization(&OrgId::new(id))
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("organization {id} not found")))
+            .ok_or_else(|| ServiceError::NotFound(format!("organization {id} not found").into()))
     }
 
     /// The name of a record's supplier, for whoever may read the record: an external
@@ -171,7 +171,7 @@ impl Portico {
         let before = db
             .organization(&OrgId::new(id))
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("organization {id} not found")))?;
+            .ok_or_else(|| ServiceError::NotFound(format!("organization {id} not found").into()))?;
         let mut after = before.clone();
         if input.name.is_some() {
             after.name = required_text(input.name.as_deref(), "name__v")?;
@@ -204,12 +204,12 @@ impl Portico {
         let org = db
             .organization(&OrgId::new(id))
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("organization {id} not found")))?;
+            .ok_or_else(|| ServiceError::NotFound(format!("organization {id} not found").into()))?;
         if !db.delete_organization_if_unused(&org.id).await? {
             return Err(ServiceError::OperationNotAllowed(format!(
                 "organization {} still has contacts or records; it can be set to inactive__v instead",
                 org.name
-            )));
+            ).into()));
         }
         db.audit(&AuditEntry {
             at: now_ms(),
@@ -235,9 +235,9 @@ impl Portico {
             Some(id) => {
                 let id = OrgId::new(id);
                 if db.organization(&id).await?.is_none() {
-                    return Err(ServiceError::InvalidData(format!(
-                        "organization__v: no organization {id}"
-                    )));
+                    return Err(ServiceError::InvalidData(
+                        format!("organization__v: no organization {id}").into(),
+                    ));
                 }
                 Ok(Some(id))
             }
@@ -258,7 +258,7 @@ impl Portico {
             first_name: required_text(input.first_name.as_deref(), "first_name__v")?,
             last_name: required_text(input.last_name.as_deref(), "last_name__v")?,
             email: EmailAddress::parse(&email_raw)
-                .map_err(|e| ServiceError::InvalidData(format!("email__v: {e}")))?,
+                .map_err(|e| ServiceError::InvalidData(format!("email__v: {e}").into()))?,
             organization: None,
             language: language(input.language.as_deref())?,
             timezone: input
@@ -300,7 +300,7 @@ impl Portico {
             .db()
             .person(&PersonId::new(id))
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("person {id} not found")))
+            .ok_or_else(|| ServiceError::NotFound(format!("person {id} not found").into()))
     }
 
     /// `GET /api/v1/vobjects/person__v` (filters `organization__v`, `email__v`, `user__v`).
@@ -354,7 +354,7 @@ impl Portico {
             .lock_persons(&[PersonId::new(id)])
             .await?
             .pop()
-            .ok_or_else(|| ServiceError::NotFound(format!("person {id} not found")))?;
+            .ok_or_else(|| ServiceError::NotFound(format!("person {id} not found").into()))?;
         let mut after = before.clone();
         if input.first_name.is_some() {
             after.first_name = required_text(input.first_name.as_deref(), "first_name__v")?;
@@ -364,7 +364,7 @@ impl Portico {
         }
         if let Some(email) = &input.email {
             after.email = EmailAddress::parse(email)
-                .map_err(|e| ServiceError::InvalidData(format!("email__v: {e}")))?;
+                .map_err(|e| ServiceError::InvalidData(format!("email__v: {e}").into()))?;
         }
         if let Some(org) = &input.organization {
             after.organization = self.checked_org(&mut db, org.as_deref()).await?;
@@ -401,12 +401,15 @@ impl Portico {
         let person = db
             .person(&PersonId::new(id))
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("person {id} not found")))?;
+            .ok_or_else(|| ServiceError::NotFound(format!("person {id} not found").into()))?;
         if !db.delete_person(&person.id).await? {
-            return Err(ServiceError::OperationNotAllowed(format!(
-                "{} is named on records or has a user; remove them from the records first",
-                person.display_name()
-            )));
+            return Err(ServiceError::OperationNotAllowed(
+                format!(
+                    "{} is named on records or has a user; remove them from the records first",
+                    person.display_name()
+                )
+                .into(),
+            ));
         }
         db.audit(&AuditEntry {
             at: now_ms(),
@@ -433,8 +436,8 @@ fn language(raw: Option<&str>) -> ServiceResult<String> {
     if valid {
         Ok(lang.to_string())
     } else {
-        Err(ServiceError::InvalidData(format!(
-            "language__v '{lang}' is not a language code such as en or de"
-        )))
+        Err(ServiceError::InvalidData(
+            format!("language__v '{lang}' is not a language code such as en or de").into(),
+        ))
     }
 }

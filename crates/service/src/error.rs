@@ -8,51 +8,52 @@ use portico_domain::collab::RuleError;
 use portico_domain::lifecycle::ActionError;
 use portico_store::StoreError;
 
-/// A refused or failed use case.
+/// A refused or failed use case. A refusal carries its English sentence (the API's
+/// `message`) and, where a person meets it on a page, its [`Reason`] (see [`Refusal`]).
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ServiceError {
     /// `INVALID_DATA` 400.
     #[error("{0}")]
-    InvalidData(String),
+    InvalidData(Refusal),
     /// `PARAMETER_REQUIRED` 400.
     #[error("{0}")]
-    ParameterRequired(String),
+    ParameterRequired(Refusal),
     /// `INVALID_SESSION_ID` 401.
     #[error("{0}")]
-    InvalidSession(String),
+    InvalidSession(Refusal),
     /// `USERNAME_OR_PASSWORD_INCORRECT` 401.
     #[error("the username or password is incorrect, or the user is inactive")]
     BadCredentials,
     /// `SIGNATURE_REQUIRED` 400: the action or task needs an electronic signature and the
     /// request carries none (SPEC section 11).
     #[error("{0}")]
-    SignatureRequired(String),
+    SignatureRequired(Refusal),
     /// `INVALID_SIGNATURE` 401: the signature's password is wrong (counted like a failed
     /// sign-in, and audited).
     #[error("{0}")]
-    InvalidSignature(String),
+    InvalidSignature(Refusal),
     /// `SSO_REAUTHENTICATION_REQUIRED` 403: the signer signs in through the identity provider
     /// and has no password to sign with.
     #[error("{0}")]
-    SsoReauthenticationRequired(String),
+    SsoReauthenticationRequired(Refusal),
     /// `INSUFFICIENT_ACCESS` 403.
     #[error("{0}")]
-    InsufficientAccess(String),
+    InsufficientAccess(Refusal),
     /// `NOT_FOUND` 404.
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Refusal),
     /// `OPERATION_NOT_ALLOWED` 409.
     #[error("{0}")]
-    OperationNotAllowed(String),
+    OperationNotAllowed(Refusal),
     /// `API_LIMIT_EXCEEDED` 429: too many attempts.
     #[error("{0}")]
-    LimitExceeded(String),
+    LimitExceeded(Refusal),
     /// `LICENSE_LIMIT_EXCEEDED` 409.
     #[error("{0}")]
-    LicenseLimitExceeded(String),
+    LicenseLimitExceeded(Refusal),
     /// `CONSTRAINT_VIOLATION` 400.
     #[error("{0}")]
-    ConstraintViolation(String),
+    ConstraintViolation(Refusal),
     /// `OPERATION_NOT_ALLOWED` 409: the write collided with a concurrent one and was run
     /// again as many times as [`crate::retry`] allows; nothing was changed. Carries the kind of
     /// collision for the log.
@@ -72,6 +73,59 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// The same refusal with `reason` for the pages (its English sentence unchanged); an
+    /// internal error or bad credentials take none.
+    pub fn because(mut self, key: &'static str, args: &[(&'static str, &dyn ToString)]) -> Self {
+        if let Some(r) = self.refusal_mut() {
+            r.reason = Some(Reason {
+                key,
+                args: args.iter().map(|(n, v)| (*n, v.to_string())).collect(),
+            });
+        }
+        self
+    }
+
+    /// Why it was refused, when the use case named it.
+    pub fn reason(&self) -> Option<&Reason> {
+        match self {
+            ServiceError::InvalidData(r)
+            | ServiceError::ParameterRequired(r)
+            | ServiceError::InvalidSession(r)
+            | ServiceError::SignatureRequired(r)
+            | ServiceError::InvalidSignature(r)
+            | ServiceError::SsoReauthenticationRequired(r)
+            | ServiceError::InsufficientAccess(r)
+            | ServiceError::NotFound(r)
+            | ServiceError::OperationNotAllowed(r)
+            | ServiceError::LimitExceeded(r)
+            | ServiceError::LicenseLimitExceeded(r)
+            | ServiceError::ConstraintViolation(r) => r.reason.as_ref(),
+            ServiceError::BadCredentials
+            | ServiceError::Conflict(_)
+            | ServiceError::Internal { .. } => None,
+        }
+    }
+
+    fn refusal_mut(&mut self) -> Option<&mut Refusal> {
+        match self {
+            ServiceError::InvalidData(r)
+            | ServiceError::ParameterRequired(r)
+            | ServiceError::InvalidSession(r)
+            | ServiceError::SignatureRequired(r)
+            | ServiceError::InvalidSignature(r)
+            | ServiceError::SsoReauthenticationRequired(r)
+            | ServiceError::InsufficientAccess(r)
+            | ServiceError::NotFound(r)
+            | ServiceError::OperationNotAllowed(r)
+            | ServiceError::LimitExceeded(r)
+            | ServiceError::LicenseLimitExceeded(r)
+            | ServiceError::ConstraintViolation(r) => Some(r),
+            ServiceError::BadCredentials
+            | ServiceError::Conflict(_)
+            | ServiceError::Internal { .. } => None,
+        }
+    }
+
     /// An internal error: `context` failed because of `source`.
     pub fn internal(
         context: impl Into<String>,
@@ -95,6 +149,81 @@ impl ServiceError {
     /// log. A cause whose text its error already included is not repeated.
     pub fn with_causes(&self) -> String {
         causes(self)
+    }
+}
+
+/// A refusal: the English sentence the API answers (SPEC section 9, unchanged by any
+/// reason) and, optionally, the [`Reason`] a page words in the reader's language. It reads
+/// as its sentence (`Display`, `Deref<Target = str>`), so code that looked at the sentence
+/// still does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    message: String,
+    reason: Option<Reason>,
+}
+
+/// Why a use case refused, for the pages: a stable message key of the page's message files
+/// (`refusal-…` in `crates/http/locales/*/refusals.ftl`) and its arguments (names, numbers),
+/// never shown raw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason {
+    /// The message key, e.g. `refusal-record-closed`.
+    pub key: &'static str,
+    /// The message's arguments: name and value.
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Refusal {
+    /// The English sentence.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Refusal {
+            message,
+            reason: None,
+        }
+    }
+}
+
+impl From<&str> for Refusal {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
+impl From<Refusal> for String {
+    fn from(r: Refusal) -> Self {
+        r.message
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::ops::Deref for Refusal {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
+impl PartialEq<str> for Refusal {
+    fn eq(&self, other: &str) -> bool {
+        self.message == other
+    }
+}
+
+impl PartialEq<&str> for Refusal {
+    fn eq(&self, other: &&str) -> bool {
+        self.message == *other
     }
 }
 
@@ -133,17 +262,24 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 
 impl From<RuleError> for ServiceError {
     fn from(e: RuleError) -> Self {
-        let message = e.to_string();
+        let message: Refusal = e.to_string().into();
         match e {
             RuleError::ConstraintViolation { .. } => ServiceError::ConstraintViolation(message),
-            RuleError::LicenseLimitExceeded { .. } => ServiceError::LicenseLimitExceeded(message),
+            RuleError::LicenseLimitExceeded { seats, .. } => {
+                ServiceError::LicenseLimitExceeded(message)
+                    .because("refusal-no-seat", &[("seats", &seats)])
+            }
             RuleError::Action(ActionError::Unknown { .. }) => ServiceError::NotFound(message),
-            RuleError::Action(ActionError::NotInState { .. })
-            | RuleError::FieldLocked { .. }
+            RuleError::Action(ActionError::NotInState { .. }) => {
+                ServiceError::OperationNotAllowed(message).because("refusal-action-not-now", &[])
+            }
+            RuleError::FieldLocked { .. }
             | RuleError::NoCollaborators { .. }
             | RuleError::ManagedByAutomation { .. } => ServiceError::OperationNotAllowed(message),
             RuleError::ParameterRequired(_) => ServiceError::ParameterRequired(message),
-            RuleError::TaskNotOpen { .. } => ServiceError::OperationNotAllowed(message),
+            RuleError::TaskNotOpen { .. } => {
+                ServiceError::OperationNotAllowed(message).because("refusal-task-not-open", &[])
+            }
             RuleError::NotACollaborator { .. }
             | RuleError::AlreadyCollaborator { .. }
             | RuleError::InvalidInput(_) => ServiceError::InvalidData(message),
@@ -156,10 +292,13 @@ impl From<StoreError> for ServiceError {
         match e {
             StoreError::NoSeat => ServiceError::LicenseLimitExceeded(
                 "no external license seat is free: another request took the last one".into(),
-            ),
+            )
+            .because("refusal-no-seat-now", &[]),
             StoreError::Duplicate(rule) => ServiceError::OperationNotAllowed(rule.message().into()),
             StoreError::Conflict(kind) => ServiceError::Conflict(kind.to_string()),
-            StoreError::NotFound(what) => ServiceError::NotFound(format!("{what} not found")),
+            StoreError::NotFound(what) => {
+                ServiceError::NotFound(format!("{what} not found").into())
+            }
             other => ServiceError::internal("the database failed", other),
         }
     }

@@ -12,15 +12,23 @@ pub const MAX_SUBJECT_CHARS: usize = 200;
 
 fn text(value: &str, field: &str, max: usize) -> ServiceResult<String> {
     let v = value.trim();
+    // The pages' words for the field (a comment's or ticket's body, a ticket's subject, an
+    // answer); the API keeps the field's name.
+    let (required, too_long) = match field {
+        "subject" => ("refusal-subject-required", "refusal-subject-too-long"),
+        _ => ("refusal-text-required", "refusal-text-too-long"),
+    };
     if v.is_empty() {
-        return Err(ServiceError::ParameterRequired(format!(
-            "{field} is required"
-        )));
+        return Err(
+            ServiceError::ParameterRequired(format!("{field} is required").into())
+                .because(required, &[]),
+        );
     }
     if v.chars().count() > max {
-        return Err(ServiceError::InvalidData(format!(
-            "{field} must have at most {max} characters"
-        )));
+        return Err(ServiceError::InvalidData(
+            format!("{field} must have at most {max} characters").into(),
+        )
+        .because(too_long, &[("max", &max)]));
     }
     Ok(v.to_string())
 }
@@ -113,9 +121,9 @@ impl Portico {
         body: &str,
     ) -> ServiceResult<TicketRow> {
         if !matches!(kind, "support" | "service") {
-            return Err(ServiceError::InvalidData(format!(
-                "kind '{kind}' is not support or service"
-            )));
+            return Err(ServiceError::InvalidData(
+                format!("kind '{kind}' is not support or service").into(),
+            ));
         }
         let t = TicketRow {
             id: new_id("tkt"),
@@ -161,7 +169,7 @@ impl Portico {
         let mut t = db
             .ticket(id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("ticket {id} not found")))?;
+            .ok_or_else(|| ServiceError::NotFound(format!("ticket {id} not found").into()))?;
         db.answer_ticket(id, &answer, caller.user.id.as_str(), now)
             .await?;
         db.insert_notification(&portico_store::NotificationRow {
@@ -169,6 +177,7 @@ impl Portico {
             user: t.author.clone(),
             kind: "ticket_answered".into(),
             message: format!("Your request \"{}\" was answered", t.subject),
+            args: Some(serde_json::json!({ "subject": t.subject }).to_string()),
             object: None,
             record: None,
             created_at: now,

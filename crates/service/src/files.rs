@@ -75,26 +75,34 @@ fn detect(declared: &str, name: &str, bytes: &[u8]) -> ServiceResult<&'static Ki
             .iter()
             .find(|k| k.mime == found.mime_type())
             .ok_or_else(|| {
-                ServiceError::InvalidData(format!(
-                    "the content is {}, which is not accepted; send {}",
-                    found.mime_type(),
-                    accepted_list()
-                ))
+                ServiceError::InvalidData(
+                    format!(
+                        "the content is {}, which is not accepted; send {}",
+                        found.mime_type(),
+                        accepted_list()
+                    )
+                    .into(),
+                )
+                .because("refusal-file-type", &[("accepted", &accepted_list())])
             })?;
         return match kind.signature {
             Some(starts) if starts(bytes) => Ok(kind),
-            _ => Err(ServiceError::InvalidData(format!(
-                "the content is not a valid {} file",
-                kind.mime
-            ))),
+            _ => Err(ServiceError::InvalidData(
+                format!("the content is not a valid {} file", kind.mime).into(),
+            )
+            .because("refusal-file-not-valid", &[("type", &kind.mime)])),
         };
     }
     let text = std::str::from_utf8(bytes).is_ok_and(|t| !t.contains('\0'));
     if !text {
-        return Err(ServiceError::InvalidData(format!(
-            "the content is of no type Portico accepts; send {}",
-            accepted_list()
-        )));
+        return Err(ServiceError::InvalidData(
+            format!(
+                "the content is of no type Portico accepts; send {}",
+                accepted_list()
+            )
+            .into(),
+        )
+        .because("refusal-file-type", &[("accepted", &accepted_list())]));
     }
     let declared = declared.split(';').next().unwrap_or("").trim();
     let csv = declared.eq_ignore_ascii_case("text/csv")
@@ -158,16 +166,25 @@ impl Portico {
         if name.is_empty() || name.chars().count() > 255 {
             return Err(ServiceError::InvalidData(
                 "a file needs a name of at most 255 characters".into(),
-            ));
+            )
+            .because("refusal-file-name", &[("max", &255)]));
         }
         if bytes.is_empty() {
-            return Err(ServiceError::InvalidData("the file is empty".into()));
+            return Err(ServiceError::InvalidData("the file is empty".into())
+                .because("refusal-file-empty", &[]));
         }
         if bytes.len() > self.settings.max_file_bytes {
-            return Err(ServiceError::InvalidData(format!(
-                "the file is larger than {} MB",
-                self.settings.max_file_bytes / 1_000_000
-            )));
+            return Err(ServiceError::InvalidData(
+                format!(
+                    "the file is larger than {} MB",
+                    self.settings.max_file_bytes / 1_000_000
+                )
+                .into(),
+            )
+            .because(
+                "refusal-file-too-large",
+                &[("megabytes", &(self.settings.max_file_bytes / 1_000_000))],
+            ));
         }
         let kind = detect(declared_type, &name, bytes)?;
         let name = named_for(&name, kind);
@@ -226,7 +243,7 @@ impl Portico {
     /// name and type it is served with follow its content.
     #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn download(&self, caller: &Caller, id: &str) -> ServiceResult<(FileRow, Vec<u8>)> {
-        let not_found = || ServiceError::NotFound(format!("file {id} not found"));
+        let not_found = || ServiceError::NotFound(format!("file {id} not found").into());
         let (f, object) = self
             .store
             .read()

@@ -68,24 +68,30 @@ impl Portico {
         let sponsor = UserId::new(sponsor);
         let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
-        let not_found = || ServiceError::NotFound(format!("assignment {id} not found"));
+        let not_found = || ServiceError::NotFound(format!("assignment {id} not found").into());
         let seen = db.assignment(&id).await?.ok_or_else(not_found)?;
         // Whoever changes a record's assignments holds the record's lock (ARCHITECTURE.md).
         db.record(&seen.object, &seen.record, true).await?;
         let before = db.assignment(&id).await?.ok_or_else(not_found)?;
         if !before.active {
-            return Err(ServiceError::OperationNotAllowed(format!(
+            return Err(ServiceError::OperationNotAllowed(
+                format!(
                 "assignment {id} is Inactive: only Active access has a sponsor to answer for it"
-            )));
+            )
+                .into(),
+            ));
         }
         let user = db.user(&sponsor).await?.ok_or_else(|| {
-            ServiceError::InvalidData(format!("sponsor__v: user {sponsor} not found"))
+            ServiceError::InvalidData(format!("sponsor__v: user {sponsor} not found").into())
         })?;
         if !user.security_profile.is_internal() || user.status != UserStatus::Active {
-            return Err(ServiceError::InvalidData(format!(
-                "sponsor__v: {} is not an active internal user; only one can sponsor access",
-                user.username
-            )));
+            return Err(ServiceError::InvalidData(
+                format!(
+                    "sponsor__v: {} is not an active internal user; only one can sponsor access",
+                    user.username
+                )
+                .into(),
+            ));
         }
         db.set_sponsor(&id, &sponsor).await?;
         db.audit(&AuditEntry {

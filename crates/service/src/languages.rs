@@ -25,10 +25,13 @@ pub fn time_zone(raw: &str) -> ServiceResult<String> {
     if name.len() <= 64 && jiff::tz::TimeZone::get(name).is_ok() {
         Ok(name.to_string())
     } else {
-        Err(ServiceError::InvalidData(format!(
-            "timezone__v '{}' is not a time zone name such as Europe/Berlin or Asia/Tokyo",
-            name.chars().take(64).collect::<String>()
-        )))
+        Err(ServiceError::InvalidData(
+            format!(
+                "timezone__v '{}' is not a time zone name such as Europe/Berlin or Asia/Tokyo",
+                name.chars().take(64).collect::<String>()
+            )
+            .into(),
+        ))
     }
 }
 

@@ -48,7 +48,7 @@ pub use auth::Login;
 pub use bulk::BULK_LIMIT;
 pub use checkpoints::{AuditKey, Checkpoint, CheckpointCheck, CheckpointSettings, PublicKey};
 pub use directory::{OrganizationInput, PersonInput};
-pub use error::{ServiceError, ServiceResult};
+pub use error::{Reason, Refusal, ServiceError, ServiceResult};
 pub use extranet::MAX_SUBJECT_CHARS;
 pub use history::{Part, Sentence};
 pub use inactivity::{InactivityWork, StaleUser, INACTIVITY_CAUSE};

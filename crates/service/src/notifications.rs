@@ -32,9 +32,9 @@ impl Portico {
             .mark_notification_read(&caller.user.id, id, now_ms())
             .await?
         {
-            return Err(ServiceError::NotFound(format!(
-                "notification {id} not found"
-            )));
+            return Err(ServiceError::NotFound(
+                format!("notification {id} not found").into(),
+            ));
         }
         tx.commit().await?;
         Ok(())

@@ -31,12 +31,14 @@ impl NewPassword {
         if chars < 10 {
             return Err(ServiceError::InvalidData(
                 "the password must have at least 10 characters".into(),
-            ));
+            )
+            .because("refusal-password-too-short", &[("min", &10)]));
         }
         if chars > 256 {
             return Err(ServiceError::InvalidData(
                 "the password must have at most 256 characters".into(),
-            ));
+            )
+            .because("refusal-password-too-long", &[("max", &256)]));
         }
         if user_inputs
             .iter()
@@ -44,7 +46,8 @@ impl NewPassword {
         {
             return Err(ServiceError::InvalidData(
                 "the password must not be your username or email".into(),
-            ));
+            )
+            .because("refusal-password-is-username", &[]));
         }
         let entropy = zxcvbn::zxcvbn(raw, user_inputs);
         if entropy.score() >= zxcvbn::Score::Three {
@@ -70,7 +73,8 @@ impl NewPassword {
                 ": use a few uncommon words, or a longer mix of letters, digits and signs",
             );
         }
-        Err(ServiceError::InvalidData(why))
+        // zxcvbn's advice is English; other readers get the rule without it.
+        Err(ServiceError::InvalidData(why.into()).because("refusal-password-weak", &[]))
     }
 }
 
@@ -190,14 +194,16 @@ impl Portico {
     ) -> ServiceResult<()> {
         let (user, hash) = self.counted_password_of(caller).await?;
         if !verify_password(current.to_string(), hash).await {
-            return Err(ServiceError::InvalidData(
-                "the current password is not correct".into(),
-            ));
+            return Err(
+                ServiceError::InvalidData("the current password is not correct".into())
+                    .because("refusal-current-password", &[]),
+            );
         }
         if current == new {
             return Err(ServiceError::InvalidData(
                 "the new password must differ from the current one".into(),
-            ));
+            )
+            .because("refusal-password-unchanged", &[]));
         }
         let inputs = [
             user.username.as_str(),
@@ -240,9 +246,10 @@ impl Portico {
     ) -> ServiceResult<()> {
         let login = login.trim();
         if login.is_empty() {
-            return Err(ServiceError::ParameterRequired(
-                "username is required".into(),
-            ));
+            return Err(
+                ServiceError::ParameterRequired("username is required".into())
+                    .because("refusal-username-required", &[]),
+            );
         }
         let login: String = login.chars().take(200).collect();
         let mut attempts = vec![Attempt {
@@ -341,6 +348,7 @@ impl Portico {
             ServiceError::InvalidData(
                 "this link has already been used or has expired; ask your contact for a new invitation".into(),
             )
+            .because("refusal-link-gone", &[])
         };
         // Check the policy before using the link up, so that a refused password leaves the
         // link usable for the next try.
@@ -479,7 +487,7 @@ mod tests {
 
     fn refusal(raw: &str, inputs: &[&str]) -> String {
         match NewPassword::parse(raw, inputs) {
-            Err(ServiceError::InvalidData(m)) => m,
+            Err(ServiceError::InvalidData(m)) => m.into(),
             Err(e) => panic!("unexpected error {e}"),
             Ok(_) => panic!("{raw} was accepted"),
         }

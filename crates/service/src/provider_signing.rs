@@ -421,7 +421,7 @@ impl Portico {
         tx.commit().await?;
         Err(ServiceError::InvalidSignature(format!(
             "{why}: re-authenticate at your identity provider for this signature; nothing was signed or changed"
-        )))
+        ).into()))
     }
 }
 

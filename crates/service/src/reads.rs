@@ -37,10 +37,9 @@ impl Page {
         let limit = limit.unwrap_or(Page::DEFAULT_LIMIT);
         let offset = offset.unwrap_or(0);
         if !(1..=Page::MAX_LIMIT).contains(&limit) {
-            return Err(ServiceError::InvalidData(format!(
-                "limit must be between 1 and {}",
-                Page::MAX_LIMIT
-            )));
+            return Err(ServiceError::InvalidData(
+                format!("limit must be between 1 and {}", Page::MAX_LIMIT).into(),
+            ));
         }
         if offset < 0 {
             return Err(ServiceError::InvalidData(
@@ -121,12 +120,15 @@ impl Portico {
         let email = db
             .email(id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("email {id} not found")))?;
+            .ok_or_else(|| ServiceError::NotFound(format!("email {id} not found").into()))?;
         if !db.retry_email(id, crate::now_ms()).await? {
-            return Err(ServiceError::OperationNotAllowed(format!(
-                "email {id} is {}; only failed emails can be retried",
-                email.status
-            )));
+            return Err(ServiceError::OperationNotAllowed(
+                format!(
+                    "email {id} is {}; only failed emails can be retried",
+                    email.status
+                )
+                .into(),
+            ));
         }
         db.audit(&portico_store::AuditEntry {
             at: crate::now_ms(),
@@ -144,7 +146,7 @@ impl Portico {
         let row = db
             .email(id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("email {id} not found")))?;
+            .ok_or_else(|| ServiceError::NotFound(format!("email {id} not found").into()))?;
         tx.commit().await?;
         Ok(row)
     }

@@ -83,7 +83,7 @@ impl RunMode {
 }
 
 pub(crate) fn not_found(object: &str, id: &str) -> ServiceError {
-    ServiceError::NotFound(format!("{object} {id} not found"))
+    ServiceError::NotFound(format!("{object} {id} not found").into())
 }
 
 /// An end date as given (`YYYY-MM-DD`), checked.
@@ -105,9 +105,10 @@ fn checked_end_date(date: Option<&str>) -> ServiceResult<Option<String>> {
         .filter(|_| shaped)
         .map(|d| Some(d.format("%Y-%m-%d").to_string()))
         .ok_or_else(|| {
-            ServiceError::InvalidData(format!(
-                "access_end_date__v: '{date}' is not a date; write it as YYYY-MM-DD"
-            ))
+            ServiceError::InvalidData(
+                format!("access_end_date__v: '{date}' is not a date; write it as YYYY-MM-DD")
+                    .into(),
+            )
         })
 }
 
@@ -123,15 +124,18 @@ impl Portico {
     /// The configured type of `object`, or NOT_FOUND.
     pub fn target(&self, object: &str) -> ServiceResult<&TargetType> {
         self.config.target(object).ok_or_else(|| {
-            ServiceError::NotFound(format!(
-                "unknown object '{object}'; objects are organization__v, person__v and {}",
-                self.config
-                    .types
-                    .iter()
-                    .map(|t| t.object.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+            ServiceError::NotFound(
+                format!(
+                    "unknown object '{object}'; objects are organization__v, person__v and {}",
+                    self.config
+                        .types
+                        .iter()
+                        .map(|t| t.object.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+                .into(),
+            )
         })
     }
 
@@ -172,10 +176,13 @@ impl Portico {
         let name = required_text(input.name.as_deref(), "name__v")?;
         if let Some(t) = &input.object_type {
             if *t != target.object_type {
-                return Err(ServiceError::InvalidData(format!(
-                    "object_type__v '{t}' is not a type of {object}; use {}",
-                    target.object_type
-                )));
+                return Err(ServiceError::InvalidData(
+                    format!(
+                        "object_type__v '{t}' is not a type of {object}; use {}",
+                        target.object_type
+                    )
+                    .into(),
+                ));
             }
         }
         let mut tx = self.write_as(caller).await?;
@@ -542,7 +549,7 @@ impl Portico {
             return Err(ServiceError::InvalidData(format!(
                 "these records need different signatures for {action} ({}): run it on each group separately",
                 listed.join(", ")
-            )));
+            ).into()));
         }
         Ok(meanings.into_iter().next())
     }
@@ -639,7 +646,8 @@ impl Portico {
             return Err(ServiceError::InsufficientAccess(format!(
                 "{} is closed: you can still read it, but no longer comment, add files or answer on it",
                 record.name
-            )));
+            ).into())
+            .because("refusal-record-closed", &[("record", &record.name)]));
         }
         Ok(())
     }
@@ -680,7 +688,8 @@ impl Portico {
             if db.has_role(&found.0.id, &caller.user.id).await? {
                 return Err(ServiceError::InsufficientAccess(
                     "external collaborators cannot change records or run their actions".into(),
-                ));
+                )
+                .because("refusal-external-cannot-change", &[]));
             }
             return Err(not_found(object, id));
         }
@@ -727,9 +736,9 @@ async fn checked_supplier(db: &mut Db<'_>, supplier: Option<&str>) -> ServiceRes
         Some(id) => {
             let id = OrgId::new(id);
             if db.organization(&id).await?.is_none() {
-                return Err(ServiceError::InvalidData(format!(
-                    "supplier__v: no organization {id}"
-                )));
+                return Err(ServiceError::InvalidData(
+                    format!("supplier__v: no organization {id}").into(),
+                ));
             }
             Ok(Some(id))
         }
@@ -739,9 +748,9 @@ async fn checked_supplier(db: &mut Db<'_>, supplier: Option<&str>) -> ServiceRes
 pub(crate) async fn require_all_found(db: &mut Db<'_>, people: &[PersonId]) -> ServiceResult<()> {
     for p in people {
         if db.person(p).await?.is_none() {
-            return Err(ServiceError::InvalidData(format!(
-                "external_collaborator__v: no person {p}"
-            )));
+            return Err(ServiceError::InvalidData(
+                format!("external_collaborator__v: no person {p}").into(),
+            ));
         }
     }
     Ok(())

@@ -80,12 +80,12 @@ fn refused(e: ReviewError) -> ServiceError {
     match e {
         ReviewError::UnknownDecision(_)
         | ReviewError::ReasonTooLong(_)
-        | ReviewError::DueOutOfRange(_) => ServiceError::InvalidData(e.to_string()),
-        ReviewError::ReasonRequired => ServiceError::ParameterRequired(e.to_string()),
+        | ReviewError::DueOutOfRange(_) => ServiceError::InvalidData(e.to_string().into()),
+        ReviewError::ReasonRequired => ServiceError::ParameterRequired(e.to_string().into()),
         ReviewError::AlreadyDecided(_) | ReviewError::Closed => {
-            ServiceError::OperationNotAllowed(e.to_string())
+            ServiceError::OperationNotAllowed(e.to_string().into())
         }
-        ReviewError::NotASponsor => ServiceError::InsufficientAccess(e.to_string()),
+        ReviewError::NotASponsor => ServiceError::InsufficientAccess(e.to_string().into()),
     }
 }
 
@@ -125,7 +125,7 @@ impl Portico {
     ) -> ServiceResult<ReviewView> {
         caller.require_admin()?;
         let default = ReviewDecision::parse(default_decision)
-            .map_err(|e| ServiceError::InvalidData(format!("default_decision: {e}")))?;
+            .map_err(|e| ServiceError::InvalidData(format!("default_decision: {e}").into()))?;
         let due = review::due_day(today(), due_in_days).map_err(refused)?;
         let now = now_ms();
         let id = new_id("arv");
@@ -133,9 +133,9 @@ impl Portico {
         let mut db = tx.db();
         if let Some(org) = organization {
             if db.organization(&OrgId::new(org)).await?.is_none() {
-                return Err(ServiceError::InvalidData(format!(
-                    "organization__v: organization {org} not found"
-                )));
+                return Err(ServiceError::InvalidData(
+                    format!("organization__v: organization {org} not found").into(),
+                ));
             }
         }
         let items: Vec<NewReviewItem> = db
@@ -260,7 +260,7 @@ impl Portico {
         let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let not_found =
-            || ServiceError::NotFound(format!("access review item {item_id} not found"));
+            || ServiceError::NotFound(format!("access review item {item_id} not found").into());
         let review = db.review(review_id).await?.ok_or_else(not_found)?;
         let item = db
             .review_item(review_id, item_id)
@@ -568,7 +568,7 @@ async fn read_review(db: &mut Db<'_>, id: &str) -> ServiceResult<ReviewView> {
     let review = db
         .review(id)
         .await?
-        .ok_or_else(|| ServiceError::NotFound(format!("access review {id} not found")))?;
+        .ok_or_else(|| ServiceError::NotFound(format!("access review {id} not found").into()))?;
     let items = db.review_items(id).await?;
     Ok(ReviewView { review, items })
 }

@@ -292,7 +292,9 @@ impl Portico {
         let mut tx = self.write_as(caller).await?;
         let mut db = tx.db();
         let Some(before) = db.revoke_scim_token(id, now).await? else {
-            return Err(ServiceError::NotFound(format!("SCIM token {id} not found")));
+            return Err(ServiceError::NotFound(
+                format!("SCIM token {id} not found").into(),
+            ));
         };
         if before.revoked_at.is_none() {
             db.audit(&AuditEntry {
@@ -411,7 +413,9 @@ impl Portico {
             .scim_user(&UserId::new(id))
             .await?
             .ok_or_else(|| {
-                ScimError::Service(ServiceError::NotFound(format!("user {id} not found")))
+                ScimError::Service(ServiceError::NotFound(
+                    format!("user {id} not found").into(),
+                ))
             })
     }
 
@@ -580,8 +584,11 @@ impl Portico {
         id: &UserId,
         expected: Option<&str>,
     ) -> ScimResult<ScimUserRow> {
-        let not_found =
-            || ScimError::Service(ServiceError::NotFound(format!("user {id} not found")));
+        let not_found = || {
+            ScimError::Service(ServiceError::NotFound(
+                format!("user {id} not found").into(),
+            ))
+        };
         if db.lock_users(std::slice::from_ref(id)).await?.is_empty() {
             return Err(not_found());
         }

@@ -153,7 +153,8 @@ impl<'a> Signing<'a> {
             (Signing::Checked(_), Some(m)) => Err(ServiceError::SignatureRequired(format!(
                 "{} changed meanwhile: in its state {} the action {action} requires your electronic signature meaning '{m}'; nothing was changed",
                 record.name, record.state
-            ))),
+            ).into())
+            .because("refusal-changed-meanwhile", &[("record", &record.name)])),
         }
     }
 }
@@ -228,20 +229,23 @@ impl Portico {
             (None, Some(_)) => {
                 return Err(ServiceError::InvalidData(format!(
                     "{what} takes no signature; send none"
-                )))
+                ).into()))
             }
             (Some(m), None) => {
                 return Err(ServiceError::SignatureRequired(format!(
                     "{what} requires your electronic signature meaning '{m}': send \"signature\": {{\"password\": your password, \"meaning\": \"{m}\"}} (users of single sign-on: {{\"grant\": the grant of re-authenticating at the provider, \"meaning\": \"{m}\"}})"
-                )))
+                ).into()))
             }
             (Some(m), Some(g)) => (m, g),
         };
         if given.meaning.trim() != required.as_str() {
-            return Err(ServiceError::InvalidData(format!(
-                "signature.meaning: {what} is signed with the meaning '{required}', not '{}'",
-                given.meaning.trim()
-            )));
+            return Err(ServiceError::InvalidData(
+                format!(
+                    "signature.meaning: {what} is signed with the meaning '{required}', not '{}'",
+                    given.meaning.trim()
+                )
+                .into(),
+            ));
         }
         let (user, hash) = self.counted_password_of(caller).await?;
         let password = match &given.with {
@@ -277,7 +281,8 @@ impl Portico {
                 tx.commit().await?;
                 return Err(ServiceError::InvalidSignature(
                     "the password is not correct: nothing was signed or changed".into(),
-                ));
+                )
+                .because("refusal-signature-password", &[]));
             }
         }
         // A success is no failure, as at sign-in.

@@ -10,8 +10,27 @@ use crate::signatures::{SignatureInput, Signer};
 use crate::snapshot::On;
 use crate::{now_ms, Caller, Portico, ServiceError, ServiceResult};
 
+/// The reason of a refused response, for the pages: completing a task asks only for the
+/// response, so the rule's missing or wrong input is the response.
+fn response_reason(e: ServiceError) -> ServiceError {
+    match e {
+        e @ ServiceError::ParameterRequired(_) if e.reason().is_none() => {
+            e.because("refusal-response-required", &[])
+        }
+        ServiceError::InvalidData(ref m)
+            if e.reason().is_none() && m.starts_with("the response must have at most") =>
+        {
+            e.because(
+                "refusal-response-too-long",
+                &[("max", &portico_domain::MAX_TEXT_CHARS)],
+            )
+        }
+        e => e,
+    }
+}
+
 fn not_found(id: &str) -> ServiceError {
-    ServiceError::NotFound(format!("task {id} not found"))
+    ServiceError::NotFound(format!("task {id} not found").into())
 }
 
 impl Portico {
@@ -64,6 +83,7 @@ impl Portico {
             collab::complete_task(snap, &task_id, response, by, ctx)
         })
         .await
+        .map_err(response_reason)
     }
 
     /// The meaning of the signature completing `task` requires, if any.
@@ -166,14 +186,16 @@ impl Portico {
     )> {
         let task = db.task(id).await?.ok_or_else(|| not_found(id.as_str()))?;
         let object = db.record_object(&task.record).await?.ok_or_else(|| {
-            ServiceError::OperationNotAllowed(format!("the record of task {id} was deleted"))
+            ServiceError::OperationNotAllowed(format!("the record of task {id} was deleted").into())
         })?;
         let target = self.target(&object)?;
         let (record, _, _) = db
             .record(&object, &task.record, true)
             .await?
             .ok_or_else(|| {
-                ServiceError::OperationNotAllowed(format!("the record of task {id} was deleted"))
+                ServiceError::OperationNotAllowed(
+                    format!("the record of task {id} was deleted").into(),
+                )
             })?;
         Ok((record, target))
     }

@@ -135,20 +135,22 @@ pub fn template_language(raw: Option<&str>) -> ServiceResult<Language> {
             .find(|l| l.code() == code)
             .ok_or_else(|| {
                 let known: Vec<&str> = Language::ALL.iter().map(|l| l.code()).collect();
-                ServiceError::InvalidData(format!(
-                    "language '{}' is not one Portico ships templates in; use one of {}",
-                    code.chars().take(16).collect::<String>(),
-                    known.join(", ")
-                ))
+                ServiceError::InvalidData(
+                    format!(
+                        "language '{}' is not one Portico ships templates in; use one of {}",
+                        code.chars().take(16).collect::<String>(),
+                        known.join(", ")
+                    )
+                    .into(),
+                )
             }),
     }
 }
 
 fn invalid(e: portico_domain::config::TemplatePartError) -> ServiceError {
-    ServiceError::InvalidData(format!(
-        "{} (the {} at position {})",
-        e, e.part, e.error.position
-    ))
+    ServiceError::InvalidData(
+        format!("{} (the {} at position {})", e, e.part, e.error.position).into(),
+    )
 }
 
 impl Portico {
@@ -206,7 +208,7 @@ impl Portico {
 
     fn template_slot(&self, name: &str) -> ServiceResult<(&TargetType, EmailKind)> {
         self.config.find_template(name).ok_or_else(|| {
-            ServiceError::NotFound(format!("there is no notification template {name}"))
+            ServiceError::NotFound(format!("there is no notification template {name}").into())
         })
     }
 
@@ -249,7 +251,7 @@ impl Portico {
         EmailTemplate::parse(subject, body, html)
             .map_err(invalid)?
             .check_secrets(kind)
-            .map_err(ServiceError::InvalidData)?;
+            .map_err(|e| ServiceError::InvalidData(e.into()))?;
         let row = TemplateRow {
             name: name.to_string(),
             language: language.code().to_string(),

@@ -94,7 +94,9 @@ impl Portico {
     #[tracing::instrument(skip_all, fields(caller = %caller.user.id, id = id))]
     pub async fn user(&self, caller: &Caller, id: &str) -> ServiceResult<User> {
         if !caller.is_internal() && caller.user.id.as_str() != id {
-            return Err(ServiceError::NotFound(format!("user {id} not found")));
+            return Err(ServiceError::NotFound(
+                format!("user {id} not found").into(),
+            ));
         }
         self.store
             .read()
@@ -102,7 +104,7 @@ impl Portico {
             .db()
             .user(&UserId::new(id))
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("user {id} not found")))
+            .ok_or_else(|| ServiceError::NotFound(format!("user {id} not found").into()))
     }
 
     /// `PATCH /api/v1/users/{id}` (admins): the managed flag first, then the status, each with
@@ -178,7 +180,7 @@ impl Portico {
         let seen = db
             .user(id)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("user {id} not found")))?;
+            .ok_or_else(|| ServiceError::NotFound(format!("user {id} not found").into()))?;
         let seen_touched = self.touched(db, &seen).await?;
         let records = seen_touched.records();
         db.lock_records_by_id(&records).await?;
@@ -304,7 +306,7 @@ impl Portico {
     pub async fn set_seats(&self, caller: &Caller, seats: i64) -> ServiceResult<LicenseUsage> {
         caller.require_admin()?;
         let seats =
-            SeatCount::parse(seats).map_err(|e| ServiceError::InvalidData(e.to_string()))?;
+            SeatCount::parse(seats).map_err(|e| ServiceError::InvalidData(e.to_string().into()))?;
         retrying(|| self.set_seats_once(caller, seats)).await?;
         self.licenses(caller).await
     }
@@ -314,12 +316,15 @@ impl Portico {
         let mut db = tx.db();
         let before = db.pool().await?;
         if let Err(e) = before.resize(seats) {
-            return Err(ServiceError::OperationNotAllowed(e.to_string()));
+            return Err(ServiceError::OperationNotAllowed(e.to_string().into()));
         }
         if !db.set_seats(seats).await? {
-            return Err(ServiceError::OperationNotAllowed(format!(
-                "cannot lower the external seats to {seats}: more external users are active"
-            )));
+            return Err(ServiceError::OperationNotAllowed(
+                format!(
+                    "cannot lower the external seats to {seats}: more external users are active"
+                )
+                .into(),
+            ));
         }
         // Seats bought go to whoever waits for one first.
         self.serve_waitlist(&mut db, caller).await?;
@@ -343,7 +348,7 @@ async fn lock_user(db: &mut Db<'_>, id: &UserId) -> ServiceResult<User> {
     db.lock_users(std::slice::from_ref(id))
         .await?
         .pop()
-        .ok_or_else(|| ServiceError::NotFound(format!("user {id} not found")))
+        .ok_or_else(|| ServiceError::NotFound(format!("user {id} not found").into()))
 }
 
 /// What a change of a user's managed flag may touch: its Active assignments, and the records
@@ -411,7 +416,7 @@ impl Portico {
     pub async fn create_user(&self, caller: &Caller, input: NewUserInput) -> ServiceResult<User> {
         caller.require_admin()?;
         let need = |v: Option<String>, name: &str| {
-            v.ok_or_else(|| ServiceError::ParameterRequired(format!("{name} is required")))
+            v.ok_or_else(|| ServiceError::ParameterRequired(format!("{name} is required").into()))
         };
         let username = crate::directory::required_text(
             Some(&need(input.username, "username__v")?),
@@ -435,7 +440,7 @@ impl Portico {
             .ok_or_else(|| {
                 ServiceError::InvalidData(format!(
                     "security_profile__v '{profile}' is not system_admin, vault_owner or internal_user; external users are made by automation"
-                ))
+                ).into())
             })?;
         self.create_internal_user(&username, &first, &last, &email, profile, &password)
             .await
@@ -473,9 +478,9 @@ impl Portico {
         caller.require_internal()?;
         let date = |name: &str, text: &str| {
             chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-                ServiceError::InvalidData(format!(
-                    "{name}: '{text}' is not a date; write it as YYYY-MM-DD"
-                ))
+                ServiceError::InvalidData(
+                    format!("{name}: '{text}' is not a date; write it as YYYY-MM-DD").into(),
+                )
             })
         };
         let today = chrono::Utc::now().date_naive();
@@ -486,15 +491,18 @@ impl Portico {
         };
         let span = (to - from).num_days();
         if span < 0 {
-            return Err(ServiceError::InvalidData(format!(
-                "from ({from}) is after to ({to})"
-            )));
+            return Err(ServiceError::InvalidData(
+                format!("from ({from}) is after to ({to})").into(),
+            ));
         }
         if span >= HISTORY_MAX_DAYS {
-            return Err(ServiceError::InvalidData(format!(
-                "at most {HISTORY_MAX_DAYS} days at once (asked for {})",
-                span + 1
-            )));
+            return Err(ServiceError::InvalidData(
+                format!(
+                    "at most {HISTORY_MAX_DAYS} days at once (asked for {})",
+                    span + 1
+                )
+                .into(),
+            ));
         }
         let epoch = chrono::NaiveDate::default();
         let day_of = |d: chrono::NaiveDate| (d - epoch).num_days();

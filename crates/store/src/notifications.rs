@@ -16,8 +16,11 @@ pub struct NotificationRow {
     pub user: String,
     /// Why (`task_assigned`, …).
     pub kind: String,
-    /// What it says.
+    /// What it says, in English (the API's `message`).
     pub message: String,
+    /// The arguments of its message, a JSON object, for wording it in the reader's language
+    /// by its kind (`None` on rows written before migration 0022: they show `message`).
+    pub args: Option<String>,
     /// The object of the record it is about.
     pub object: Option<String>,
     /// The record it is about.
@@ -34,6 +37,7 @@ fn notification(r: &AnyRow) -> Result<NotificationRow> {
         user: rows::get(r, "user_id")?,
         kind: rows::get(r, "kind")?,
         message: rows::get(r, "message")?,
+        args: rows::get(r, "args")?,
         object: rows::get(r, "object")?,
         record: rows::get(r, "record_id")?,
         created_at: rows::get(r, "created_at")?,
@@ -57,6 +61,7 @@ impl Db<'_> {
                     V::t(n.user.as_str()),
                     V::t(n.kind.as_str()),
                     V::t(n.message.as_str()),
+                    V::opt(n.args.as_deref()),
                     V::opt(n.object.as_deref()),
                     V::opt(n.record.as_deref()),
                     V::I(n.created_at),
@@ -70,6 +75,7 @@ impl Db<'_> {
                 "user_id",
                 "kind",
                 "message",
+                "args",
                 "object",
                 "record_id",
                 "created_at",
@@ -88,7 +94,7 @@ impl Db<'_> {
         offset: i64,
     ) -> Result<Vec<NotificationRow>> {
         let sql = format!(
-            "SELECT id, user_id, kind, message, object, record_id, created_at, read_at FROM notifications \
+            "SELECT id, user_id, kind, message, args, object, record_id, created_at, read_at FROM notifications \
              WHERE user_id = $1{} ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}",
             if unread_only { " AND read_at IS NULL" } else { "" }
         );

@@ -346,6 +346,7 @@ impl Writes {
                         user: n.user.to_string(),
                         kind: n.kind.name().to_string(),
                         message: n.message.clone(),
+                        args: Some(args_json(&n.args)),
                         object: Some(record.object.clone()),
                         record: Some(on.to_string()),
                         created_at: now,
@@ -565,4 +566,13 @@ impl Db<'_> {
         }
         Ok(())
     }
+}
+
+/// A notification's arguments as the JSON object they are stored as.
+fn args_json(args: &[(&'static str, String)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = args
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), serde_json::Value::String(v.clone())))
+        .collect();
+    serde_json::Value::Object(map).to_string()
 }

@@ -334,7 +334,12 @@ impl<'s, 'c> Builder<'s, 'c> {
             .push((id, state.to_string()));
         self.email(EmailKind::Task, person, &user);
         let message = format!("New task on {}: {}", self.snap.record.name, task.label);
-        self.notify(&user.id, NotificationKind::TaskAssigned, message);
+        let args = vec![
+            ("record", self.snap.record.name.clone()),
+            ("label", task.label.clone()),
+            ("state", state.to_string()),
+        ];
+        self.notify(&user.id, NotificationKind::TaskAssigned, message, args);
         Ok(())
     }
 
@@ -406,11 +411,18 @@ impl<'s, 'c> Builder<'s, 'c> {
     }
 
     /// An in-app notification.
-    pub fn notify(&mut self, user: &UserId, kind: NotificationKind, message: String) {
+    pub fn notify(
+        &mut self,
+        user: &UserId,
+        kind: NotificationKind,
+        message: String,
+        args: Vec<(&'static str, String)>,
+    ) {
         self.plan.notifications.push(PlannedNotification {
             user: user.clone(),
             kind,
             message,
+            args,
         });
     }
 

@@ -168,8 +168,11 @@ pub struct PlannedNotification {
     pub user: UserId,
     /// Why.
     pub kind: NotificationKind,
-    /// What it says.
+    /// What it says, in English.
     pub message: String,
+    /// The arguments of its message (`record`, `label`, …), to word it in the reader's
+    /// language by its kind.
+    pub args: Vec<(&'static str, String)>,
 }
 
 /// How a collaborator's wait for a seat ends (SPEC section 11, "License waitlist").

@@ -122,10 +122,12 @@ fn move_to(
         for person in collaborators {
             if let Some(user) = b.user_of(person) {
                 let mut message = format!("Your response on {} was {verdict}", snap.record.name);
+                let mut args = vec![("record", snap.record.name.clone())];
                 if let Some(reason) = reason {
                     message.push_str(&format!(": {reason}"));
+                    args.push(("reason", reason.to_string()));
                 }
-                b.notify(&user, kind, message);
+                b.notify(&user, kind, message, args);
             }
         }
     }
@@ -288,8 +290,18 @@ fn reassign(
         names(&from),
         names(&to)
     );
+    let args = vec![
+        ("record", snap.record.name.clone()),
+        ("person", names(&from)),
+        ("replacement", names(&to)),
+    ];
     let actor = b.ctx.actor.clone();
-    b.notify(&actor, NotificationKind::ReassignmentSucceeded, message);
+    b.notify(
+        &actor,
+        NotificationKind::ReassignmentSucceeded,
+        message,
+        args,
+    );
     Ok(b.finish())
 }
 

@@ -39,7 +39,8 @@ pub fn serve_wait(
         "{name} now has access to {}: an external license seat became free",
         record.name
     );
-    b.notify(requester, NotificationKind::WaitlistServed, message);
+    let args = vec![("person", name), ("record", record.name.clone())];
+    b.notify(requester, NotificationKind::WaitlistServed, message, args);
     Ok(b.finish())
 }
 

@@ -246,7 +246,7 @@ pub async fn submit(
             .into_response(),
             Err(ServiceError::InvalidData(m)) => (
                 StatusCode::BAD_REQUEST,
-                page(&form.caller, &form.csrf.0, &draft, Err(m), None),
+                page(&form.caller, &form.csrf.0, &draft, Err(m.into()), None),
             )
                 .into_response(),
             Err(e) => refused(e),

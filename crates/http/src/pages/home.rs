@@ -82,7 +82,7 @@ async fn home_page(app: &Portico, caller: &Caller, csrf: &str) -> Result<Markup,
             @if !notifications.is_empty() {
                 section {
                     h2 { (t("home-news")) }
-                    ul { @for n in &notifications { li { (n.message) " · " (plain::when(n.created_at)) } } }
+                    ul { @for n in &notifications { li { (plain::news(app, n)) " · " (plain::when(n.created_at)) } } }
                     form method="post" action="/notifications/read" {
                         input type="hidden" name="csrf" value=(csrf);
                         button type="submit" { (t("home-mark-read")) }
@@ -145,7 +145,7 @@ async fn task_list(
             ul class="tasks" {
                 @for (t, object, name, who) in &rows {
                     li {
-                        a href=(format!("/records/{object}/{}#task-{}", t.record, t.id)) { (t.label) " · " (name) }
+                        a href=(format!("/records/{object}/{}#task-{}", t.record, t.id)) { (plain::task_label(app, object, t)) " · " (name) }
                         @if let Some(who) = who { " — " (who) }
                         @if let Some(due) = t.due_at { " — " (plain::due(due)) }
                     }
@@ -288,9 +288,9 @@ async fn record_page(
             @if tasks.is_empty() { p class="hint" { (t("tasks-none")) } }
             @for task in &tasks {
                 article class="task" id=(format!("task-{}", task.id)) {
-                    h3 { (task.label) " · " (plain::status(&task.status)) }
+                    h3 { (plain::task_label(app, object, task)) " · " (plain::status(&task.status)) }
                     @if let (Some(due), "open") = (task.due_at, task.status.as_str()) { p { (plain::due(due)) } }
-                    p { (task.instructions) }
+                    p { (plain::task_instructions(app, object, task, r)) }
                     @if let Some(resp) = &task.response { p { strong { (t("task-response")) " " } (resp) } }
                     @if task.status == "open" && !read_only && (task.assignee == caller.user.id || caller.is_internal()) {
                         (task_form(task, csrf, &back, task_signatures.get(task.id.as_str()).map(|(m, by)| (m.as_str(), by))))

@@ -29,7 +29,7 @@ pub async fn list(
     Query(q): Query<BTreeMap<String, String>>,
 ) -> Response {
     let Ok(target) = app.target(&object) else {
-        return refused(ServiceError::NotFound(object));
+        return refused(ServiceError::NotFound(object.into()));
     };
     let filter = RecordFilter {
         state: q.get("state").filter(|s| !s.is_empty()).cloned(),
@@ -64,7 +64,7 @@ pub async fn new_form(
     Path(object): Path<String>,
 ) -> Response {
     let Ok(target) = app.target(&object) else {
-        return refused(ServiceError::NotFound(object));
+        return refused(ServiceError::NotFound(object.into()));
     };
     let orgs = match app.organizations(&caller, None, Page::default()).await {
         Ok(o) => o,

@@ -136,15 +136,12 @@ pub async fn submit(
             ),
         )
             .into_response(),
-        Err(ServiceError::InvalidData(message)) if message.contains("link") => {
+        Err(e) if e.reason().is_some_and(|r| r.key == "refusal-link-gone") => {
             (StatusCode::GONE, link_gone(&csrf.0)).into_response()
         }
-        Err(ServiceError::InvalidData(message)) => {
-            // The password policy's feedback is in English; other readers get its gist.
-            let words = match crate::i18n::language() {
-                portico_domain::Language::En => message,
-                _ => t("password-weak"),
-            };
+        Err(e @ ServiceError::InvalidData(_)) => {
+            // The password policy's rule in the reader's words (zxcvbn's advice is English).
+            let words = refusal_words(&e).unwrap_or_else(|| e.to_string());
             (
                 StatusCode::BAD_REQUEST,
                 form(&csrf.0, &f.token, Some(&words)),

@@ -130,8 +130,8 @@ pub(crate) fn then_to<T>(
 
 /// The page of a refused or failed use case, with the status and the sentence the API would
 /// answer. A failure on our side says only that (its cause is logged, never shown). A reader
-/// of another language than English reads the kind of refusal in its language (the use
-/// cases word their reasons in English).
+/// of another language than English reads the refusal's reason in its language when the use
+/// case named one (`refusals.ftl`), else the kind of refusal.
 pub(crate) fn refused(e: ServiceError) -> Response {
     if let ServiceError::NotFound(_) = e {
         return error_page(StatusCode::NOT_FOUND, &t("error-nothing-here"));
@@ -144,11 +144,15 @@ pub(crate) fn refused(e: ServiceError) -> Response {
     }
 }
 
-/// A refusal in the reader's words when it does not read English (`None`: the use case's own
-/// sentence, which says more).
+/// A refusal in the reader's words when it does not read English: its reason when the use
+/// case gave one, else its kind (`None`: the use case's own English sentence, which says
+/// more).
 pub(crate) fn refusal_words(e: &ServiceError) -> Option<String> {
     if crate::i18n::language() == portico_domain::Language::En {
         return None;
+    }
+    if let Some(words) = e.reason().and_then(|r| crate::i18n::keyed(r.key, &r.args)) {
+        return Some(words);
     }
     let key = match e {
         ServiceError::InvalidData(_)

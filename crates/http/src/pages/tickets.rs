@@ -201,7 +201,10 @@ pub async fn upload(
         return r;
     }
     let Some((name, kind, bytes)) = file else {
-        return refused(ServiceError::InvalidData("choose a file to upload".into()));
+        return refused(
+            ServiceError::InvalidData("choose a file to upload".into())
+                .because("refusal-file-choose", &[]),
+        );
     };
     then_to(
         app.upload_file(&caller, &object, &id, &name, &kind, &bytes)

@@ -1,0 +1,34 @@
+# 操作が受け付けられなかった理由を、ページが読み手に伝える文。
+
+refusal-record-closed = { $record } はクローズされています。引き続き閲覧はできますが、コメント、ファイルの追加、回答はできません。
+refusal-external-cannot-change = 社外の協力者はレコードを変更したり、その操作を実行したりすることはできません。
+refusal-task-not-open = このタスクはすでに終了しています。回答済みか、取り下げられました。
+refusal-action-not-now = レコードの現在の状態では、この操作は実行できません。
+refusal-no-seat = 空いているライセンスがありません。{ $seats } 件のライセンスはすべて使用中です。
+refusal-no-seat-now = 空いているライセンスがありません。最後の 1 件は別のリクエストで使用されました。
+refusal-response-required = 送信する前に回答を入力してください。
+refusal-response-too-long = 回答は { $max } 文字以内で入力してください。
+refusal-checklist-completed = チェックリスト「{ $name }」は完了しているため、変更できません。
+refusal-checklist-unanswered = チェックリスト「{ $name }」はまだ完了できません。未回答の質問が { $missing } 件あります。
+refusal-checklist-too-many-answers = チェックリスト「{ $name }」の質問は { $questions } 件ですが、回答が { $answers } 件送信されました。
+refusal-file-type = この種類のファイルは受け付けていません。受け付け可能な種類: { $accepted }
+refusal-file-not-valid = このファイルは有効な { $type } ファイルではありません。
+refusal-file-name = ファイル名は { $max } 文字以内にしてください。
+refusal-file-empty = ファイルが空です。
+refusal-file-too-large = ファイルが { $megabytes } MB を超えています。
+refusal-file-choose = アップロードするファイルを選択してください。
+refusal-subject-required = 件名を入力してください。
+refusal-subject-too-long = 件名は { $max } 文字以内で入力してください。
+refusal-text-required = 送信する前に本文を入力してください。
+refusal-text-too-long = 本文は { $max } 文字以内で入力してください。
+refusal-changed-meanwhile = { $record } はその間に変更され、別の署名が必要になりました。何も変更されていません。もう一度お試しください。
+refusal-signature-password = パスワードが正しくありません。署名も変更も行われていません。
+refusal-password-too-short = パスワードは { $min } 文字以上にしてください。
+refusal-password-too-long = パスワードは { $max } 文字以内にしてください。
+refusal-password-is-username = ユーザー名やメールアドレスをパスワードにすることはできません。
+refusal-password-weak = このパスワードは推測されやすすぎます。あまり使われない単語をいくつか組み合わせるか、文字・数字・記号を混ぜた長めのパスワードにしてください。
+refusal-current-password = 現在のパスワードが正しくありません。
+refusal-password-unchanged = 新しいパスワードは現在のパスワードと異なるものにしてください。
+refusal-username-required = ユーザー名またはメールアドレスを入力してください。
+refusal-link-gone = このリンクはすでに使用されたか、有効期限が切れています。担当者に新しい招待を依頼してください。
+refusal-too-many-attempts = 試行回数が多すぎます。{ $minutes } 分後にもう一度お試しください。

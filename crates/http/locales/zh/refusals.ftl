@@ -1,0 +1,34 @@
+# 操作被拒绝的原因，即页面向读者说明的文字。
+
+refusal-record-closed = { $record } 已关闭：您仍可查看，但不能再评论、添加文件或答复。
+refusal-external-cannot-change = 外部协作者不能修改记录，也不能执行记录上的操作。
+refusal-task-not-open = 此任务已不再处于打开状态：它已被答复或已撤回。
+refusal-action-not-now = 在记录的当前状态下无法执行此操作。
+refusal-no-seat = 没有空闲的许可证：全部 { $seats } 个许可证都在使用中。
+refusal-no-seat-now = 没有空闲的许可证：最后一个已被其他请求占用。
+refusal-response-required = 请先填写答复再发送。
+refusal-response-too-long = 答复最多 { $max } 个字符。
+refusal-checklist-completed = 检查清单“{ $name }”已完成，无法再修改。
+refusal-checklist-unanswered = 检查清单“{ $name }”尚不能完成：还有 { $missing } 个问题未回答。
+refusal-checklist-too-many-answers = 检查清单“{ $name }”有 { $questions } 个问题，但提交了 { $answers } 个答案。
+refusal-file-type = 不接受此类文件。可接受的类型：{ $accepted }。
+refusal-file-not-valid = 该文件不是有效的 { $type } 文件。
+refusal-file-name = 文件名最多 { $max } 个字符。
+refusal-file-empty = 文件为空。
+refusal-file-too-large = 文件超过 { $megabytes } MB。
+refusal-file-choose = 请选择要上传的文件。
+refusal-subject-required = 请输入主题。
+refusal-subject-too-long = 主题最多 { $max } 个字符。
+refusal-text-required = 请先填写内容再发送。
+refusal-text-too-long = 内容最多 { $max } 个字符。
+refusal-changed-meanwhile = { $record } 在此期间已被修改，现在需要另一种签名。未做任何更改，请重试。
+refusal-signature-password = 密码不正确：未签署也未更改任何内容。
+refusal-password-too-short = 密码至少需要 { $min } 个字符。
+refusal-password-too-long = 密码最多 { $max } 个字符。
+refusal-password-is-username = 密码不能是您的用户名或电子邮件地址。
+refusal-password-weak = 此密码太容易被猜到。请使用几个不常见的词语，或由字母、数字和符号组成的更长组合。
+refusal-current-password = 当前密码不正确。
+refusal-password-unchanged = 新密码必须与当前密码不同。
+refusal-username-required = 请输入您的用户名或电子邮件地址。
+refusal-link-gone = 此链接已被使用或已过期。请向您的联系人索取新的邀请。
+refusal-too-many-attempts = 尝试次数过多。请在 { $minutes } 分钟后重试。

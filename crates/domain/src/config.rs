@@ -1228,4 +1228,32 @@ mod tests {
         let bad = WAITLIST.replacen(setting, "\nwhen_no_seat = true", 1);
         assert!(refused(&bad).line.is_some());
     }
+
+    #[test]
+    fn words_per_language_are_read_and_an_unknown_language_is_refused_with_its_line() {
+        use crate::Language;
+        let config = Config::default_config().unwrap();
+        let scar = config.target("car__v").unwrap();
+        let pending = scar.lifecycle.state("pending_response__c").unwrap();
+        assert_eq!(
+            in_language(&pending.labels, Language::De, &pending.label),
+            "Antwort ausstehend"
+        );
+        assert_eq!(
+            in_language(&pending.labels, Language::En, &pending.label),
+            "Pending Response"
+        );
+        let task = pending.response_task.as_ref().unwrap();
+        assert_eq!(task.labels[&Language::Ja], "回答");
+        assert!(task.instructions_in[&Language::De].contains("${name__v}"));
+        let bad = DEFAULT_CONFIG.replacen(
+            "labels = { de = \"Entwurf\"",
+            "labels = { pt = \"Rascunho\"",
+            1,
+        );
+        assert_ne!(bad, DEFAULT_CONFIG);
+        let e = Config::parse(&bad).unwrap_err();
+        assert!(e.message.contains("unknown language 'pt'"), "{e}");
+        assert!(e.line.is_some(), "{e}");
+    }
 }

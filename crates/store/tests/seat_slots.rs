@@ -262,3 +262,27 @@ async fn lowering_the_seats_below_the_active_users_changes_nothing_on_postgres()
         lowering(store, "postgres").await;
     }
 }
+
+/// What migration 0021 is for: a seat taken and a seat freed while another transaction holds
+/// a claim it has not committed wait for nothing (with the pool's one counter row both waited
+/// for that transaction's commit, and fail here on the lock timeout).
+#[tokio::test]
+async fn a_seat_change_waits_for_no_other_transaction_on_postgres() {
+    let Some((a, url)) = common::postgres_url().await else {
+        return;
+    };
+    let b = Store::connect(&url).await.expect("second pool");
+    common::admin(&a).await;
+    let users = set_up(&a, 3, 10).await;
+    assert!(activate(&a, &users[2]).await);
+    let mut open = a.write().await.unwrap();
+    open.db().take_seats(&users[..1]).await.unwrap();
+    let mut tx = b.write().await.unwrap();
+    tx.raw("SET LOCAL lock_timeout = '5s'", &[]).await.unwrap();
+    tx.db().take_seats(&users[1..2]).await.unwrap();
+    tx.db().free_seats(&users[2..3]).await.unwrap();
+    tx.commit().await.unwrap();
+    open.commit().await.unwrap();
+    let pool = a.read().await.unwrap().db().pool().await.unwrap();
+    assert_eq!(pool.active, 2);
+}

@@ -247,7 +247,7 @@ async fn baseline_activation(
         &[&uid, person],
     )
     .await?;
-    tx.db().take_seats(1).await?;
+    tx.db().take_seats(&[UserId::new(uid.as_str())]).await?;
     tx.raw("INSERT INTO sharing (record_id, role, user_id, granted_at, granted_by) VALUES ($1, 'external_collaborator__v', $2, 0, $3)", &[record, &uid, actor.as_str()]).await?;
     tx.raw("INSERT INTO assignments (id, object, record_id, person_id, user_id, activity, activated_at) VALUES ($1, 'car__v', $2, $3, $4, 'active', 0)", &[&format!("asg_base_{record}"), record, person, &uid]).await?;
     tx.raw("INSERT INTO tasks (id, record_id, assignee_id, person_id, state, label, instructions, status, due_at, created_at) VALUES ($1, $2, $3, $4, 'pending_response__c', 'Respond', 'Respond', 'open', 0, 0)", &[&format!("tsk_base_{record}"), record, &uid, person]).await?;
@@ -293,7 +293,7 @@ async fn baseline_inactivation(store: &Store, record: &str, actor: &UserId) -> a
         &[&format!("asg_base_{record}")],
     )
     .await?;
-    tx.db().free_seats(1).await?;
+    tx.db().free_seats(&[UserId::new(uid.as_str())]).await?;
     tx.raw(
         "UPDATE users SET status = 'inactive' WHERE id = $1",
         &[&uid],

@@ -378,13 +378,13 @@ pub(crate) async fn apply_status(
         StatusChange::None => {}
         StatusChange::Activate { takes_seat } => {
             if takes_seat {
-                db.take_seats(1).await?;
+                db.take_seats(std::slice::from_ref(user)).await?;
             }
             db.set_user_status(user, UserStatus::Active).await?;
         }
         StatusChange::Inactivate { frees_seat } => {
             if frees_seat {
-                db.free_seats(1).await?;
+                db.free_seats(std::slice::from_ref(user)).await?;
             }
             db.set_user_status(user, UserStatus::Inactive).await?;
             db.delete_sessions_of(user).await?;

@@ -81,6 +81,9 @@ impl Portico {
         db: &mut Db<'_>,
         caller: &Caller,
     ) -> ServiceResult<()> {
+        // Before reading who waits: a wait written meanwhile is either seen here or sees the
+        // seat this transaction freed (`Db::queue_behind_full_pool`).
+        db.enter_waitlist_gate().await?;
         let mut seen: BTreeSet<(RecordId, PersonId)> = BTreeSet::new();
         loop {
             // A collaborator whose account is active already (served on another record) needs

@@ -32,6 +32,7 @@ mod records;
 mod reviews;
 mod rows;
 mod scim;
+mod seat_history;
 mod seed;
 mod sessions;
 mod signatures;

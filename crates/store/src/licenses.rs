@@ -1,9 +1,10 @@
 //! The external license pool: the one place seats are taken and freed (SPEC sections 3, 10).
 
-use portico_domain::{LicensePool, SeatCount};
+use portico_domain::{LicensePool, SeatCount, UserId};
 
+use crate::batch::V;
 use crate::rows;
-use crate::{Db, Result, StoreError};
+use crate::{Backend, Db, Result, StoreError};
 
 /// A day of the seat history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,146 +32,257 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-impl Db<'_> {
-    /// Creates the pool with `seats` if it does not exist yet.
-    pub async fn init_pool(&mut self, seats: SeatCount) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO license_pool (id, seats, active) VALUES (1, $1, 0) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(i64::from(seats.get()))
-        .execute(&mut *self.conn)
-        .await?;
-        // The history begins with the pool.
-        self.note_seats().await
-    }
+/// The advisory lock (PostgreSQL) that orders a wait against a seat freed meanwhile: a
+/// transaction about to leave a collaborator waiting takes it alone, one that may give a freed
+/// seat to the waitlist takes it shared (shared holders never wait for each other).
+const WAITLIST_GATE: i64 = 0x706f_7274_6963_6f01;
+/// The advisory lock (PostgreSQL) of a change of the pool's size: one at a time.
+const RESIZE: i64 = 0x706f_7274_6963_6f02;
 
-    /// The pool as it is now.
-    pub async fn pool(&mut self) -> Result<LicensePool> {
-        let row = sqlx::query("SELECT seats, active FROM license_pool WHERE id = 1")
+impl Db<'_> {
+    /// Creates the pool with `seats` if it does not exist yet (no slot yet).
+    pub async fn init_pool(&mut self, seats: SeatCount) -> Result<()> {
+        let exists = sqlx::query("SELECT slot FROM license_seats LIMIT 1")
             .fetch_optional(&mut *self.conn)
             .await?
-            .ok_or_else(|| StoreError::NotFound("license pool".into()))?;
+            .is_some();
+        if exists {
+            return Ok(());
+        }
+        self.add_slots(0, i64::from(seats.get())).await?;
+        // The history begins with the pool.
+        self.note_change(0, Some(i64::from(seats.get()))).await
+    }
+
+    /// The pool as it is now: its slots, and those held.
+    pub async fn pool(&mut self) -> Result<LicensePool> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS seats, COUNT(holder) AS active FROM license_seats")
+                .fetch_one(&mut *self.conn)
+                .await?;
         let seats: i64 = rows::get(&row, "seats")?;
         let active: i64 = rows::get(&row, "active")?;
+        if seats == 0 {
+            return Err(StoreError::NotFound("license pool".into()));
+        }
         Ok(LicensePool {
             seats: SeatCount::parse(seats).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             active: u32::try_from(active).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         })
     }
 
-    /// Takes `n` seats if they are free, in one conditional statement: of any number of
-    /// concurrent requests, only as many as there are seats succeed.
-    pub async fn take_seats(&mut self, n: u32) -> Result<()> {
-        if n == 0 {
+    /// Gives each of `holders` a free seat, or fails with `NoSeat` (the transaction is then
+    /// dropped). Concurrent claimers skip each other's slots (`SKIP LOCKED`), so they need no
+    /// common row; only when every free slot is being claimed by a transaction still running
+    /// does one wait for it, and then takes the slot if that one gave it up.
+    pub async fn take_seats(&mut self, holders: &[UserId]) -> Result<()> {
+        if holders.is_empty() {
             return Ok(());
         }
-        let done = sqlx::query(
-            "UPDATE license_pool SET active = active + $1 WHERE id = 1 AND active + $1 <= seats",
-        )
-        .bind(i64::from(n))
-        .execute(&mut *self.conn)
-        .await?;
-        if done.rows_affected() == 1 {
-            self.note_seats().await
-        } else {
-            Err(StoreError::NoSeat)
+        let mut given = 0;
+        let skip = self.row_lock(" FOR UPDATE SKIP LOCKED");
+        let claimed = self
+            .slots(&format!(
+                "SELECT slot FROM license_seats WHERE holder IS NULL ORDER BY slot LIMIT {}{skip}",
+                holders.len()
+            ))
+            .await?;
+        given += self.hold(&claimed, &holders[..claimed.len()]).await?;
+        while given < holders.len() && self.backend == Backend::Postgres {
+            // Every slot left free is locked by a claim in flight: wait for the first
+            // (`FOR UPDATE` checks `holder IS NULL` again once it is released).
+            let waited = self
+                .slots("SELECT slot FROM license_seats WHERE holder IS NULL ORDER BY slot LIMIT 1 FOR UPDATE")
+                .await?;
+            if waited.is_empty() {
+                break;
+            }
+            given += self.hold(&waited, &holders[given..=given]).await?;
         }
+        if given < holders.len() {
+            return Err(StoreError::NoSeat);
+        }
+        self.note_change(i64::try_from(given).unwrap_or(i64::MAX), None)
+            .await
     }
 
-    /// The seat check of a wait (the license waitlist), in the same one statement on the pool
-    /// row: a collaborator may be left waiting only while no seat is free. It locks the row, so
-    /// a transaction that frees a seat meanwhile either committed before (then this one finds
-    /// the seat and is run again, `Conflict::SeatFreed`) or waits for this one and then sees
-    /// its entry when it gives the seat to the oldest.
+    /// Frees the seats of `holders`.
+    pub async fn free_seats(&mut self, holders: &[UserId]) -> Result<()> {
+        if holders.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<&str> = holders.iter().map(UserId::as_str).collect();
+        let freed = self
+            .execute_in(
+                "UPDATE license_seats SET holder = NULL WHERE holder",
+                &[],
+                &ids,
+                "",
+            )
+            .await?;
+        if freed != holders.len() as u64 {
+            return Err(StoreError::Corrupt(format!(
+                "{} seats to free, {freed} held",
+                holders.len()
+            )));
+        }
+        self.note_change(-i64::try_from(freed).unwrap_or(i64::MAX), None)
+            .await
+    }
+
+    /// The seat check of a wait (the license waitlist): a collaborator may be left waiting
+    /// only while no seat is free. It takes the waitlist gate alone, after the entry is
+    /// written, then looks for a free slot: a transaction that frees a seat meanwhile either
+    /// committed before (then this one finds the slot and is run again, `Conflict::SeatFreed`)
+    /// or waits at the gate for this one and then sees its entry when it gives the seat to the
+    /// oldest (`Db::enter_waitlist_gate`). Only this path, taken when the pool is full, takes
+    /// the gate alone.
     pub async fn queue_behind_full_pool(&mut self) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE license_pool SET seats = seats WHERE id = 1 AND active >= seats")
-                .execute(&mut *self.conn)
-                .await?;
-        if done.rows_affected() == 1 {
+        self.advisory_lock("pg_advisory_xact_lock", WAITLIST_GATE)
+            .await?;
+        let free = self
+            .slots("SELECT slot FROM license_seats WHERE holder IS NULL LIMIT 1")
+            .await?;
+        if free.is_empty() {
             Ok(())
         } else {
             Err(StoreError::Conflict(crate::Conflict::SeatFreed))
         }
     }
 
-    /// Gives `n` seats back.
-    pub async fn free_seats(&mut self, n: u32) -> Result<()> {
-        if n == 0 {
-            return Ok(());
-        }
-        let done = sqlx::query(
-            "UPDATE license_pool SET active = active - $1 WHERE id = 1 AND active >= $1",
-        )
-        .bind(i64::from(n))
-        .execute(&mut *self.conn)
-        .await?;
-        if done.rows_affected() == 1 {
-            self.note_seats().await
-        } else {
-            Err(StoreError::Corrupt(
-                "the pool counts fewer active users than it frees".into(),
-            ))
-        }
+    /// Takes the waitlist gate shared, before reading who waits for a freed seat: held to the
+    /// commit, it makes a wait being written meanwhile either visible now or see the seat
+    /// freed (`Db::queue_behind_full_pool`). Shared holders never wait for each other.
+    pub async fn enter_waitlist_gate(&mut self) -> Result<()> {
+        self.advisory_lock("pg_advisory_xact_lock_shared", WAITLIST_GATE)
+            .await
     }
 
-    /// Sets the seats unless that is below the active count; answers whether it did.
+    /// Sets the seats unless that is below the active count; answers whether it did. More
+    /// seats are new free slots; fewer removes free ones, waiting for claims in flight, and
+    /// changes nothing if not enough are free.
     pub async fn set_seats(&mut self, seats: SeatCount) -> Result<bool> {
-        let done = sqlx::query("UPDATE license_pool SET seats = $1 WHERE id = 1 AND active <= $1")
-            .bind(i64::from(seats.get()))
+        self.advisory_lock("pg_advisory_xact_lock", RESIZE).await?;
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(slot), 0) AS top FROM license_seats")
+                .fetch_one(&mut *self.conn)
+                .await?;
+        let (now, top): (i64, i64) = (rows::get(&row, "n")?, rows::get(&row, "top")?);
+        let want = i64::from(seats.get());
+        if want > now {
+            self.add_slots(top, want - now).await?;
+        } else if want < now {
+            let lock = self.row_lock(" FOR UPDATE");
+            let free = self
+                .slots(&format!(
+                    "SELECT slot FROM license_seats WHERE holder IS NULL ORDER BY slot DESC LIMIT {}{lock}",
+                    now - want
+                ))
+                .await?;
+            if (free.len() as i64) < now - want {
+                return Ok(false);
+            }
+            let mut sql =
+                crate::batch::Sql::new(self.backend, "DELETE FROM license_seats WHERE slot IN (");
+            sql.list(free.iter().map(|s| V::I(*s))).push(")");
+            sql.execute(self).await?;
+        }
+        self.note_change(0, Some(i64::from(seats.get()))).await?;
+        Ok(true)
+    }
+
+    /// The pool of a seeded database (`portico seed` writes its users directly): `seats`
+    /// slots, one held by each active external user, and the history brought to `active`.
+    pub(crate) async fn seed_slots(&mut self, seats: i64, active: i64) -> Result<()> {
+        sqlx::query("DELETE FROM license_seats")
             .execute(&mut *self.conn)
             .await?;
-        if done.rows_affected() == 1 {
-            self.note_seats().await?;
-        }
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Writes the pool as it now is into today's line of the seat history (the day's last
-    /// count, its peak, the pool's size), in the transaction that changed it.
-    async fn note_seats(&mut self) -> Result<()> {
+        self.add_slots(0, seats).await?;
         sqlx::query(
-            "INSERT INTO seat_history (day, active, peak, seats) \
-             SELECT $1, active, active, seats FROM license_pool WHERE id = 1 \
-             ON CONFLICT (day) DO UPDATE SET active = excluded.active, seats = excluded.seats, \
-             peak = CASE WHEN excluded.active > seat_history.peak THEN excluded.active ELSE seat_history.peak END",
+            "UPDATE license_seats SET holder = a.id \
+             FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM users \
+                   WHERE status = 'active' AND license = 'external') a \
+             WHERE a.n = license_seats.slot",
         )
-        .bind(epoch_day(now_ms()))
         .execute(&mut *self.conn)
         .await?;
+        let row =
+            sqlx::query("SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) AS n FROM seat_changes")
+                .fetch_one(&mut *self.conn)
+                .await?;
+        let noted: i64 = rows::get(&row, "n")?;
+        self.note_change(active - noted, Some(seats)).await
+    }
+
+    /// Slots `after + 1 ..= after + n`, free.
+    async fn add_slots(&mut self, after: i64, n: i64) -> Result<()> {
+        let rows = (after + 1..=after + n).map(|s| vec![V::I(s)]).collect();
+        self.insert_rows_ignoring_existing("license_seats", &["slot"], rows, "slot")
+            .await
+    }
+
+    /// Gives `slots[i]` to `holders[i]`; answers how many.
+    async fn hold(&mut self, slots: &[i64], holders: &[UserId]) -> Result<usize> {
+        if slots.is_empty() {
+            return Ok(0);
+        }
+        let mut sql =
+            crate::batch::Sql::new(self.backend, "UPDATE license_seats SET holder = CASE slot");
+        for (slot, holder) in slots.iter().zip(holders) {
+            sql.push(" WHEN ")
+                .bind(V::I(*slot))
+                .push(" THEN ")
+                .bind(V::t(holder.as_str()));
+        }
+        sql.push(" END WHERE slot IN (")
+            .list(slots.iter().map(|s| V::I(*s)))
+            .push(")");
+        sql.execute(self).await?;
+        Ok(slots.len())
+    }
+
+    /// The slot numbers a query answers.
+    async fn slots(&mut self, sql: &str) -> Result<Vec<i64>> {
+        sqlx::query(sql)
+            .fetch_all(&mut *self.conn)
+            .await?
+            .iter()
+            .map(|r| rows::get(r, "slot"))
+            .collect()
+    }
+
+    /// `clause` on PostgreSQL; nothing on SQLite, whose one writer locks everything.
+    fn row_lock(&self, clause: &'static str) -> &'static str {
+        match self.backend {
+            Backend::Postgres => clause,
+            Backend::Sqlite => "",
+        }
+    }
+
+    /// A transaction-scoped advisory lock (PostgreSQL; SQLite's one writer needs none).
+    async fn advisory_lock(&mut self, function: &str, key: i64) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            // Wrapped: the lock functions answer `void`, which the `Any` driver cannot read.
+            sqlx::query(&format!(
+                "SELECT COUNT(*) AS n FROM (SELECT {function}($1)) l"
+            ))
+            .bind(key)
+            .fetch_one(&mut *self.conn)
+            .await?;
+        }
         Ok(())
     }
 
-    /// The seat history's lines from `from` to `to` (days since the epoch, inclusive), in day
-    /// order, with the last line before `from` first when there is one (the days up to the
-    /// first change in the range had its count).
-    pub async fn seat_history(&mut self, from: i64, to: i64) -> Result<Vec<SeatDay>> {
-        let line = |r: &sqlx::any::AnyRow| -> Result<SeatDay> {
-            Ok(SeatDay {
-                day: rows::get(r, "day")?,
-                active: rows::get(r, "active")?,
-                peak: rows::get(r, "peak")?,
-                seats: rows::get(r, "seats")?,
-            })
-        };
-        let before = sqlx::query(
-            "SELECT day, active, peak, seats FROM seat_history WHERE day < $1 ORDER BY day DESC LIMIT 1",
-        )
-        .bind(from)
-        .fetch_optional(&mut *self.conn)
-        .await?;
-        let mut out: Vec<SeatDay> = before.as_ref().map(line).transpose()?.into_iter().collect();
-        let within = sqlx::query(
-            "SELECT day, active, peak, seats FROM seat_history WHERE day >= $1 AND day <= $2 ORDER BY day",
-        )
-        .bind(from)
-        .bind(to)
-        .fetch_all(&mut *self.conn)
-        .await?;
-        for r in &within {
-            out.push(line(r)?);
-        }
-        Ok(out)
+    /// Appends a change of the seats to the history: `delta` seats taken (or freed, below
+    /// zero), and the pool's new size when it changed. An insert: no row shared by writers.
+    async fn note_change(&mut self, delta: i64, seats: Option<i64>) -> Result<()> {
+        sqlx::query("INSERT INTO seat_changes (day, delta, seats) VALUES ($1, $2, $3)")
+            .bind(epoch_day(now_ms()))
+            .bind(delta)
+            .bind(seats)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
     }
 
     /// Active external users per organization (name, count); users without one come last.

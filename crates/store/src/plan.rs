@@ -40,9 +40,10 @@ pub struct Writes {
     new_id: fn(&str) -> String,
     users: Vec<NewUserRow>,
     links: Vec<(UserId, PersonId)>,
-    seats_freed: u32,
+    /// The users whose seats are freed, and those given one.
+    seats_freed: Vec<UserId>,
     inactivated: Vec<UserId>,
-    seats_taken: u32,
+    seats_taken: Vec<UserId>,
     activated: Vec<UserId>,
     roles_removed: Vec<(String, String)>,
     roles_granted: Vec<(String, String)>,
@@ -75,9 +76,9 @@ impl Writes {
             new_id,
             users: vec![],
             links: vec![],
-            seats_freed: 0,
+            seats_freed: vec![],
             inactivated: vec![],
-            seats_taken: 0,
+            seats_taken: vec![],
             activated: vec![],
             roles_removed: vec![],
             roles_granted: vec![],
@@ -192,6 +193,9 @@ impl Writes {
                 }
                 Effect::UserInactivated(i) => {
                     self.inactivated.push(i.user.clone());
+                    if i.frees_seat {
+                        self.seats_freed.push(i.user.clone());
+                    }
                     audit.push(AuditEntry {
                         person: Some(i.person.to_string()),
                         user: Some(i.user.to_string()),
@@ -203,10 +207,13 @@ impl Writes {
                         ..entry("user.inactivated", "user", i.user.as_str())
                     });
                 }
-                Effect::SeatFreed => self.seats_freed += 1,
-                Effect::SeatTaken => self.seats_taken += 1,
+                // A seat is its holder's: written with the (in)activation that names it.
+                Effect::SeatFreed | Effect::SeatTaken => {}
                 Effect::UserActivated(a) => {
                     self.activated.push(a.user.clone());
+                    if a.takes_seat {
+                        self.seats_taken.push(a.user.clone());
+                    }
                     audit.push(AuditEntry {
                         person: Some(a.person.to_string()),
                         user: Some(a.user.to_string()),
@@ -412,8 +419,8 @@ impl Writes {
 }
 
 impl Db<'_> {
-    /// Writes what was collected, table by table. Seats are taken with the conditional update
-    /// of the pool, so plans made from a pool that has since filled up fail with `NoSeat`.
+    /// Writes what was collected, table by table. Seats are taken by claiming free slots, so
+    /// plans made from a pool that has since filled up fail with `NoSeat`.
     pub async fn write(&mut self, w: Writes) -> Result<()> {
         let now = w.now;
         let actor = w.actor.to_string();
@@ -555,11 +562,10 @@ impl Db<'_> {
         self.queue_emails(&w.emails, now).await?;
         self.insert_signatures(&w.signatures).await?;
         self.audit_all(&w.audit).await?;
-        // The pool is one row that every activation and inactivation of every server
-        // updates: written last, its row lock (PostgreSQL) is held for little more than the
-        // commit, so such writes queue on it only for that long.
-        self.free_seats(w.seats_freed).await?;
-        self.take_seats(w.seats_taken).await?;
+        // Seats last: a claimed slot is locked until the commit, and a claim in flight is
+        // what a claimer finding no other free slot waits for (`Db::take_seats`).
+        self.free_seats(&w.seats_freed).await?;
+        self.take_seats(&w.seats_taken).await?;
         if queued {
             // After the plans' own seats: a wait is written only while none is left.
             self.queue_behind_full_pool().await?;

@@ -53,4 +53,13 @@ impl Tx {
         }
         Ok(q.execute(&mut *self.tx).await?.rows_affected())
     }
+
+    /// The first column of each row of `sql` (text), inside the transaction: what a test
+    /// checks that no use case reads.
+    pub async fn raw_texts(&mut self, sql: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(sql).fetch_all(&mut *self.tx).await?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>(0).map_err(Into::into))
+            .collect()
+    }
 }

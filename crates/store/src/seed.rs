@@ -289,7 +289,8 @@ impl Store {
             self.insert_batch(batch).await?;
         }
         self.append_audit(audit).await?;
-        // The pool counts the active external users; seats grow to the next bundle.
+        // The pool's slots: the active external users hold one each; seats grow to the next
+        // bundle.
         let mut tx = self.write().await?;
         let row = sqlx::query(
             "SELECT COUNT(*) AS n FROM users WHERE status = 'active' AND license = 'external'",
@@ -297,17 +298,18 @@ impl Store {
         .fetch_one(&mut *tx.tx)
         .await?;
         let active: i64 = rows::get(&row, "n")?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM license_seats")
+            .fetch_one(&mut *tx.tx)
+            .await?;
+        let had: i64 = rows::get(&row, "n")?;
         let seats = if active <= 10 {
             10
         } else {
             ((active + 99) / 100).max(1) * 100
         }
-        .max(active);
-        sqlx::query("UPDATE license_pool SET seats = CASE WHEN seats < $1 THEN $1 ELSE seats END, active = $2 WHERE id = 1")
-            .bind(seats)
-            .bind(active)
-            .execute(&mut *tx.tx)
-            .await?;
+        .max(active)
+        .max(had);
+        tx.db().seed_slots(seats, active).await?;
         tx.commit().await?;
         // Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would
         // gather soon after such a load; without them the planner guesses.

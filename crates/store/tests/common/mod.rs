@@ -18,6 +18,12 @@ pub async fn sqlite(dir: &tempfile::TempDir, name: &str) -> Store {
 /// A migrated store in a new schema of the tests' PostgreSQL server; `None` (with a line
 /// saying why) when none is configured.
 pub async fn postgres() -> Option<Store> {
+    postgres_url().await.map(|(store, _)| store)
+}
+
+/// [`postgres`], with the URL that connects to its schema (for a second pool, as a second
+/// server would have).
+pub async fn postgres_url() -> Option<(Store, String)> {
     let url = match std::env::var("PORTICO_TEST_POSTGRES_URL") {
         Ok(url) => url,
         Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
@@ -39,11 +45,10 @@ pub async fn postgres() -> Option<Store> {
         .await
         .expect("schema");
     let sep = if url.contains('?') { '&' } else { '?' };
-    let store = Store::connect(&format!("{url}{sep}options=-c%20search_path%3D{schema}"))
-        .await
-        .expect("connect");
+    let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+    let store = Store::connect(&url).await.expect("connect");
     store.migrate().await.expect("migrate");
-    Some(store)
+    Some((store, url))
 }
 
 /// The system administrator every seeded company starts with.

@@ -109,6 +109,7 @@ def measure(url, admin_url, work, name, args):
 
 def main():
     url, admin_url, work, out_path = sys.argv[1:5]
+    work = os.path.abspath(work)  # pgbench runs in it: its log prefix must not be relative
     os.makedirs(work, exist_ok=True)
     u = urllib.parse.urlparse(url)
     db = u.path.lstrip("/").split("?")[0]

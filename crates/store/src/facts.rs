@@ -101,12 +101,6 @@ impl Db<'_> {
             let (record, _, _) = crate::records::record_row(row)?;
             out.insert(record.id.clone(), record);
         }
-        let keys: Vec<RecordId> = out.keys().cloned().collect();
-        for (id, people) in self.collaborators_of(&keys).await? {
-            if let Some(r) = out.get_mut(&id) {
-                r.collaborators = people;
-            }
-        }
         Ok(out)
     }
 

@@ -1,7 +1,5 @@
 //! Records of the target objects, their collaborators, sharing settings and assignments.
 
-use std::collections::BTreeMap;
-
 use portico_domain::model::Record;
 use portico_domain::{AssignmentId, OrgId, PersonId, RecordId, UserId};
 use sqlx::any::AnyRow;
@@ -30,8 +28,11 @@ pub(crate) const SHARING_COLS: &[&str] =
 /// The one application role of SPEC section 1.
 pub const EXTERNAL_COLLABORATOR_ROLE: &str = "external_collaborator__v";
 
+/// The columns [`record_row`] reads. `collaborators` is the record's collaborators in order,
+/// kept in its own row beside `record_collaborators` (migration 0024): a read of one record or
+/// a page reads one table.
 pub(crate) const RECORD_COLS: &str =
-    "id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at, access_end_date";
+    "id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at, access_end_date, collaborators";
 
 /// Filters of `GET /api/v1/vobjects/{object}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
@@ -134,7 +135,11 @@ pub(crate) fn record_row(r: &AnyRow) -> Result<(Record, i64, i64)> {
             name: rows::get(r, "name")?,
             state: rows::get(r, "state")?,
             supplier: rows::get::<Option<String>>(r, "supplier_id")?.map(OrgId::new),
-            collaborators: vec![],
+            collaborators: rows::get::<Option<String>>(r, "collaborators")?
+                .iter()
+                .flat_map(|p| p.split(','))
+                .map(PersonId::new)
+                .collect(),
             created_by: UserId::new(rows::get::<String>(r, "created_by")?),
             access_end_date: rows::get(r, "access_end_date")?,
         },
@@ -165,8 +170,8 @@ impl Db<'_> {
     /// Inserts a record with its collaborators.
     pub async fn insert_record(&mut self, r: &Record, now: i64) -> Result<()> {
         sqlx::query(
-            "INSERT INTO records (id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at, deleted, access_end_date) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9)",
+            "INSERT INTO records (id, object, object_type, name, state, supplier_id, created_by, created_at, updated_at, deleted, access_end_date, collaborators) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, 0, $9, $10)",
         )
         .bind(r.id.as_str())
         .bind(&r.object)
@@ -177,17 +182,29 @@ impl Db<'_> {
         .bind(r.created_by.as_str())
         .bind(now)
         .bind(r.access_end_date.as_deref())
+        .bind(collaborators_text(&r.collaborators))
         .execute(&mut *self.conn)
         .await?;
-        self.set_collaborators(&r.id, &r.collaborators).await
+        self.collaborator_rows(&r.id, &r.collaborators).await
     }
 
-    /// Replaces the External Collaborator field.
+    /// Replaces the External Collaborator field: the record's own column and the rows by
+    /// person.
     pub async fn set_collaborators(
         &mut self,
         record: &RecordId,
         people: &[PersonId],
     ) -> Result<()> {
+        sqlx::query("UPDATE records SET collaborators = $1 WHERE id = $2")
+            .bind(collaborators_text(people))
+            .bind(record.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+        self.collaborator_rows(record, people).await
+    }
+
+    /// The rows of `record_collaborators` of a record (the lookups by person read them).
+    async fn collaborator_rows(&mut self, record: &RecordId, people: &[PersonId]) -> Result<()> {
         sqlx::query("DELETE FROM record_collaborators WHERE record_id = $1")
             .bind(record.as_str())
             .execute(&mut *self.conn)
@@ -211,8 +228,7 @@ impl Db<'_> {
         lock: bool,
     ) -> Result<Option<(Record, i64, i64)>> {
         let sql = format!(
-            "SELECT {RECORD_COLS}, {COLLABORATORS_OF_R} FROM records r \
-             WHERE id = $1 AND object = $2 AND deleted = 0{}",
+            "SELECT {RECORD_COLS} FROM records WHERE id = $1 AND object = $2 AND deleted = 0{}",
             if lock { self.backend.for_update() } else { "" }
         );
         let row = sqlx::query(&sql)
@@ -220,31 +236,7 @@ impl Db<'_> {
             .bind(object)
             .fetch_optional(&mut *self.conn)
             .await?;
-        row.as_ref().map(record_with_collaborators).transpose()
-    }
-
-    pub(crate) async fn collaborators_of(
-        &mut self,
-        ids: &[RecordId],
-    ) -> Result<BTreeMap<RecordId, Vec<PersonId>>> {
-        let mut out: BTreeMap<RecordId, Vec<PersonId>> = BTreeMap::new();
-        if ids.is_empty() {
-            return Ok(out);
-        }
-        let rows = self
-            .fetch_in(
-                "SELECT record_id, person_id FROM record_collaborators WHERE record_id",
-                &[],
-                &crate::batch::strs(ids),
-                " ORDER BY record_id, position",
-            )
-            .await?;
-        for r in rows {
-            out.entry(RecordId::new(rows::get::<String>(&r, "record_id")?))
-                .or_default()
-                .push(PersonId::new(rows::get::<String>(&r, "person_id")?));
-        }
-        Ok(out)
+        row.as_ref().map(record_row).transpose()
     }
 
     /// Records of one object, filtered and paged, newest first.
@@ -257,7 +249,7 @@ impl Db<'_> {
             .fetch_all(self)
             .await?
             .iter()
-            .map(record_with_collaborators)
+            .map(record_row)
             .collect()
     }
 
@@ -486,22 +478,16 @@ impl Db<'_> {
 pub(crate) const HAS_ROLE: &str =
     "SELECT COUNT(*) AS n FROM sharing WHERE record_id = $1 AND role = $2 AND user_id = $3";
 
-/// A record's collaborators in its own row, in order (`string_agg` with `ORDER BY` is in
-/// PostgreSQL and in SQLite since 3.44): one row per record read instead of one per
-/// collaborator more — on SQLite every row is a hand-off between threads.
-const COLLABORATORS_OF_R: &str = "(SELECT string_agg(c.person_id, ',' ORDER BY c.position) \
-     FROM record_collaborators c WHERE c.record_id = r.id) AS collaborators";
-
-/// A row of [`RECORD_COLS`] and [`COLLABORATORS_OF_R`].
-fn record_with_collaborators(row: &AnyRow) -> Result<(Record, i64, i64)> {
-    let (mut record, created, updated) = record_row(row)?;
-    let people: Option<String> = rows::get(row, "collaborators")?;
-    record.collaborators = people
-        .iter()
-        .flat_map(|p| p.split(','))
-        .map(PersonId::new)
-        .collect();
-    Ok((record, created, updated))
+/// The `collaborators` column of a record: the person ids in order, joined by ',' (ids have
+/// no comma); none when there are none, as `string_agg` of no rows (migration 0024) leaves it.
+pub(crate) fn collaborators_text(people: &[PersonId]) -> Option<String> {
+    (!people.is_empty()).then(|| {
+        people
+            .iter()
+            .map(PersonId::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
+    })
 }
 
 /// The SQL of a filtered, paged list of records, and its values. Sharing and collaborator
@@ -513,10 +499,7 @@ pub(crate) fn listing_sql(backend: Backend, object: &str, filter: &RecordFilter)
         .map(|c| format!("r.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let mut sql = Sql::new(
-        backend,
-        &format!("SELECT {cols}, {COLLABORATORS_OF_R} FROM records r"),
-    );
+    let mut sql = Sql::new(backend, &format!("SELECT {cols} FROM records r"));
     sql.and("r.object = {}", [V::t(object)])
         .and("r.deleted = 0", [])
         .and_eq("r.supplier_id", filter.supplier.as_deref())

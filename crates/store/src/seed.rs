@@ -120,6 +120,7 @@ impl Store {
                 "created_at",
                 "updated_at",
                 "deleted",
+                "collaborators",
             ],
         );
         let mut collabs = Batch::new(
@@ -161,6 +162,7 @@ impl Store {
                 V::I(at),
                 V::I(at),
                 V::I(0),
+                V::T(pid.clone()),
             ]);
             collabs
                 .rows

@@ -210,10 +210,25 @@ impl Db<'_> {
         id: &RecordId,
         lock: bool,
     ) -> Result<Option<(Record, i64, i64)>> {
+        if lock && self.backend == Backend::Postgres {
+            // The lock first, then the read in a statement of its own: under PostgreSQL's READ
+            // COMMITTED a locking SELECT that waited for another transaction re-reads only the
+            // locked row, while its subquery (the collaborators) keeps the snapshot from before
+            // the wait: a collaborator removed meanwhile would still be read, and served.
+            let locked = sqlx::query(
+                "SELECT id FROM records WHERE id = $1 AND object = $2 AND deleted = 0 FOR UPDATE",
+            )
+            .bind(id.as_str())
+            .bind(object)
+            .fetch_optional(&mut *self.conn)
+            .await?;
+            if locked.is_none() {
+                return Ok(None);
+            }
+        }
         let sql = format!(
             "SELECT {RECORD_COLS}, {COLLABORATORS_OF_R} FROM records r \
-             WHERE id = $1 AND object = $2 AND deleted = 0{}",
-            if lock { self.backend.for_update() } else { "" }
+             WHERE id = $1 AND object = $2 AND deleted = 0"
         );
         let row = sqlx::query(&sql)
             .bind(id.as_str())

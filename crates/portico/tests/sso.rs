@@ -926,3 +926,198 @@ per_backend!(
     sso_signing,
     an_sso_user_signs_by_signing_in_again_at_the_provider
 );
+
+/// The parts of a signing round trip's flow cookie that are secrets: state, nonce, PKCE
+/// verifier and the round trip's token.
+fn flow_secrets(flow_cookie: &str) -> Vec<String> {
+    let value = flow_cookie.split_once('=').unwrap().1;
+    let parts: Vec<String> = value.splitn(5, '.').take(4).map(str::to_string).collect();
+    assert!(parts.iter().all(|p| p.len() >= 16), "{parts:?}");
+    parts
+}
+
+/// The acceptances signed on a record (its supplier's response is signed too).
+async fn approvals(app: &TestApp, record: &str) -> Vec<Value> {
+    app.signatures(&app.admin, "car__v", record)
+        .await
+        .into_iter()
+        .filter(|s| s["meaning"] == "Approved")
+        .collect()
+}
+
+/// Signing grants attacked with a second server on the same database: a grant used on A is
+/// refused through B's pages; on B a grant signs neither another record nor for another user
+/// nor with another meaning; one grant used at once on both servers signs once. Neither the
+/// grant nor the round trip's token, state, nonce or verifier is stored in clear, and no
+/// listing shows one.
+async fn a_grant_signs_once_across_two_servers(backend: support::Backend) {
+    if !provider_available() {
+        return;
+    }
+    let port = free_port();
+    let sso = move |s: &mut portico::Settings| {
+        s.oidc_issuer = Some(format!("http://127.0.0.1:{port}"));
+        s.oidc_client_id = Some("portico".into());
+        s.oidc_client_secret = Some(SECRET.into());
+        s.oidc_name = "Test IdP".into();
+        s.oidc_create_users = true;
+        s.config = Some(PART11.into());
+    };
+    let Some(a) = TestApp::spawn_with(backend, sso).await else {
+        return;
+    };
+    let b = TestApp::spawn_on(backend, Some(a.database_url.clone()), sso)
+        .await
+        .unwrap();
+    let _provider = start_provider(port, &a.base);
+    let acme = a.org("Acme").await;
+    let [first, second, third] = [
+        scar_in_review(&a, &acme, "SCAR-1").await,
+        scar_in_review(&a, &acme, "SCAR-2").await,
+        scar_in_review(&a, &acme, "SCAR-3").await,
+    ];
+    let (br, lead) = signed_on(&a, "lead").await;
+    let (_, colleague) = signed_on(&a, "colleague").await;
+    let mut secrets = vec![lead.clone(), colleague.clone()];
+
+    // A grant for the first record, made on A: at rest only its hash.
+    let at = at_provider_until_callback(&br, &a, &start_of_accepting(&first), "lead", |u| u).await;
+    secrets.extend(flow_secrets(&at.flow_cookie));
+    let (status, page, _) = follow(&br, &at.callback).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let used = grant_in(&page);
+    secrets.push(used.clone());
+    assert_eq!(
+        support::at_rest::tables_holding(&a, &support::at_rest::hashed(&used)).await,
+        ["signing_grants"]
+    );
+    let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let found = support::at_rest::secrets_in_clear(&a, &refs).await;
+    assert!(found.is_empty(), "in clear: {found:?}");
+
+    // Used on A; replayed through B's pages on the second record: refused, nothing signed.
+    let (status, body) = accept_with(
+        &a,
+        &lead,
+        &first,
+        json!({"grant": used, "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let preview = format!(
+        "{}/records/car__v/{second}/preview?action=change_state_to_closed__c&signing_grant={used}",
+        b.base
+    );
+    let (_, dialog, _) = follow(&br, &preview).await;
+    let replayed = br
+        .post(format!(
+            "{}/records/car__v/{second}/actions/change_state_to_closed__c",
+            b.base
+        ))
+        .form(&[
+            ("csrf", support::csrf_of(&dialog).as_str()),
+            ("signature_meaning", "Approved"),
+            ("signature_grant", used.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replayed.status(), StatusCode::CONFLICT);
+    let page = replayed.text().await.unwrap();
+    assert!(page.contains("used already"), "{page}");
+    assert!(approvals(&a, &second).await.is_empty());
+
+    // A grant for the second record: on B it signs neither the third, nor for the colleague,
+    // nor with another meaning; those refusals leave it unspent.
+    let (status, page) = reauthenticate(&br, &a, &start_of_accepting(&second), "lead", |u| u).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let grant = grant_in(&page);
+    secrets.push(grant.clone());
+    for (token, record, meaning, status) in [
+        (&lead, &third, "Approved", StatusCode::UNAUTHORIZED),
+        (&colleague, &second, "Approved", StatusCode::UNAUTHORIZED),
+        (&lead, &second, "Reviewed", StatusCode::BAD_REQUEST),
+    ] {
+        let (got, body) = accept_with(
+            &b,
+            token,
+            record,
+            json!({"grant": grant, "meaning": meaning}),
+        )
+        .await;
+        assert_eq!(got, status, "{body}");
+    }
+    // Used at once on A and on B: one signature.
+    let body = json!({"grant": grant, "meaning": "Approved"});
+    let (on_a, on_b) = tokio::join!(
+        accept_with(&a, &lead, &second, body.clone()),
+        accept_with(&b, &lead, &second, body.clone())
+    );
+    let oks = [&on_a, &on_b]
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::OK)
+        .count();
+    assert_eq!(oks, 1, "{} / {}", on_a.1, on_b.1);
+    assert!(
+        on_a.0.is_client_error() || on_b.0.is_client_error(),
+        "{} / {}",
+        on_a.1,
+        on_b.1
+    );
+    let signed = approvals(&a, &second).await;
+    assert_eq!(signed.len(), 1, "{signed:?}");
+    assert!(approvals(&a, &third).await.is_empty());
+    let third_now = a
+        .ok(
+            Method::GET,
+            &a.admin,
+            &format!("/api/v1/vobjects/car__v/{third}"),
+            None,
+        )
+        .await;
+    assert_eq!(third_now["state__v"], "in_review__c");
+
+    // A grant for the third record, then the lead signs out on A: B (which served that session
+    // a moment ago) refuses the grant at once, and nothing is signed.
+    let (status, page) = reauthenticate(&br, &a, &start_of_accepting(&third), "lead", |u| u).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let last = grant_in(&page);
+    secrets.push(last.clone());
+    assert_eq!(a.delete(&lead, "/api/v1/auth").await.0, StatusCode::OK);
+    let (status, body) = accept_with(
+        &b,
+        &lead,
+        &third,
+        json!({"grant": last, "meaning": "Approved"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(approvals(&a, &third).await.is_empty());
+
+    // At rest and in the listings: no grant, no round trip's secret, no session.
+    let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let found = support::at_rest::secrets_in_clear(&a, &refs).await;
+    assert!(found.is_empty(), "in clear: {found:?}");
+    let mut shown = String::new();
+    for path in ["/api/v1/audit?limit=1000", "/api/v1/users?limit=1000"] {
+        shown.push_str(&a.ok(Method::GET, &a.admin, path, None).await.to_string());
+    }
+    shown.push_str(
+        &a.ok(
+            Method::GET,
+            &a.admin,
+            &format!("/api/v1/vobjects/car__v/{second}/signatures"),
+            None,
+        )
+        .await
+        .to_string(),
+    );
+    assert!(shown.contains("signature.reauthenticated"), "{shown}");
+    for s in &secrets {
+        assert!(!shown.contains(s.as_str()), "shown: {s}");
+    }
+}
+per_backend!(
+    signing_grants_across_servers,
+    a_grant_signs_once_across_two_servers
+);

@@ -94,6 +94,11 @@ impl Portico {
             ));
         }
         db.set_sponsor(&id, &sponsor).await?;
+        // Whoever answers for the access decides it in the open reviews (who no longer does,
+        // does not).
+        let items = db
+            .follow_review_sponsor(&before.user, before.sponsor.as_ref(), &sponsor)
+            .await?;
         db.audit(&AuditEntry {
             at: now_ms(),
             actor: Some(caller.user.id.to_string()),
@@ -106,7 +111,9 @@ impl Portico {
             before: Some(
                 json!({"sponsor__v": before.sponsor.as_ref().map(UserId::as_str)}).to_string(),
             ),
-            after: Some(json!({"sponsor__v": sponsor.as_str()}).to_string()),
+            after: Some(
+                json!({"sponsor__v": sponsor.as_str(), "access_review_items": items}).to_string(),
+            ),
             cause: Some("re-sponsored by an administrator".into()),
         })
         .await?;

@@ -227,6 +227,11 @@ impl Db<'_> {
         id: &RecordId,
         lock: bool,
     ) -> Result<Option<(Record, i64, i64)>> {
+        // The collaborators are read from the record's own row (migration 0024), not by a
+        // subquery: under PostgreSQL's READ COMMITTED a locking SELECT that waited for another
+        // transaction re-reads only the locked row, so a subquery would keep the snapshot from
+        // before the wait and a collaborator removed meanwhile would still be read, and served
+        // (test attacks::waits_dropped_while_seats_free).
         let sql = format!(
             "SELECT {RECORD_COLS} FROM records WHERE id = $1 AND object = $2 AND deleted = 0{}",
             if lock { self.backend.for_update() } else { "" }

@@ -364,6 +364,62 @@ impl Db<'_> {
         Ok(out)
     }
 
+    /// Access of `user` re-sponsored from `old` to `new`: in the undecided items of open
+    /// reviews of `user`, `new` becomes a sponsor (it answers for the access now), and `old`
+    /// stops being one unless it still sponsors other Active access of `user`. Answers the
+    /// items changed.
+    pub async fn follow_review_sponsor(
+        &mut self,
+        user: &UserId,
+        old: Option<&UserId>,
+        new: &UserId,
+    ) -> Result<Vec<String>> {
+        let items: Vec<String> = sqlx::query(
+            "SELECT i.id FROM access_review_items i JOIN access_reviews r ON r.id = i.review_id \
+             WHERE i.user_id = $1 AND i.decided_at IS NULL AND r.closed_at IS NULL ORDER BY i.id",
+        )
+        .bind(user.as_str())
+        .fetch_all(&mut *self.conn)
+        .await?
+        .iter()
+        .map(|r| rows::get::<String>(r, "id"))
+        .collect::<Result<_>>()?;
+        let old = match old {
+            Some(o) if o != new => {
+                let still = sqlx::query(
+                    "SELECT 1 AS one FROM assignments WHERE user_id = $1 AND sponsor_id = $2 \
+                     AND activity = 'active'",
+                )
+                .bind(user.as_str())
+                .bind(o.as_str())
+                .fetch_optional(&mut *self.conn)
+                .await?;
+                still.is_none().then_some(o)
+            }
+            _ => None,
+        };
+        for item in &items {
+            sqlx::query(
+                "INSERT INTO access_review_sponsors (item_id, user_id) VALUES ($1, $2) \
+                 ON CONFLICT (item_id, user_id) DO NOTHING",
+            )
+            .bind(item)
+            .bind(new.as_str())
+            .execute(&mut *self.conn)
+            .await?;
+            if let Some(old) = old {
+                sqlx::query(
+                    "DELETE FROM access_review_sponsors WHERE item_id = $1 AND user_id = $2",
+                )
+                .bind(item)
+                .bind(old.as_str())
+                .execute(&mut *self.conn)
+                .await?;
+            }
+        }
+        Ok(items)
+    }
+
     /// Decides an undecided item: false when it was decided already (nothing changes then).
     pub async fn decide_review_item(&mut self, item_id: &str, d: Decision<'_>) -> Result<bool> {
         let done = sqlx::query(

@@ -2,6 +2,7 @@
 //! a temporary folder, or a schema of its own in the PostgreSQL server — with typed helpers.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod at_rest;
 pub mod browser;
 pub mod contract;
 pub mod scim;

@@ -39,14 +39,22 @@ impl Portico {
         record: &str,
     ) -> ServiceResult<Vec<WaitRow>> {
         caller.require_internal()?;
-        let record = RecordId::new(record);
-        Ok(self
-            .store
-            .read()
-            .await?
-            .db()
-            .waitlist(Some(&record), i64::MAX, 0)
-            .await?)
+        let generation = self.store.generation();
+        let waiting = self
+            .waitlists
+            .get_or_read(record.to_string(), generation, crate::now_ms(), || async {
+                let record = RecordId::new(record);
+                let rows = self
+                    .store
+                    .read()
+                    .await?
+                    .db()
+                    .waitlist(Some(&record), i64::MAX, 0)
+                    .await?;
+                Ok::<_, ServiceError>(std::sync::Arc::new(rows))
+            })
+            .await?;
+        Ok(waiting.as_ref().clone())
     }
 
     /// [`Portico::serve_waitlist`] after a status change outside any caller's action (an

@@ -1,7 +1,9 @@
 //! Two Portico servers on one database, as an operator runs them behind a load balancer
 //! (SPEC sections 8 and 11): a write never rests on what the other server cached, seats hold
 //! under activations split across both, a file uploaded on one is read on the other, each email
-//! goes out once with both workers running, and the audit chain is sealed once.
+//! goes out once with both workers running, the audit chain is sealed once, and what one server
+//! keeps in its read cache (a page, a record's waiting collaborators) ends within a second of a
+//! change made through the other.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
@@ -11,7 +13,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 use support::smtp::SmtpSink;
 use support::TestApp;
 
@@ -255,4 +257,51 @@ async fn a_kept_list_serves_only_its_caller_and_ends_at_a_write(backend: support
 per_backend!(
     kept_lists,
     a_kept_list_serves_only_its_caller_and_ends_at_a_write
+);
+
+const WAITLIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/waitlist.toml");
+
+/// A record's waiting collaborators are kept in B's read cache like the record itself: a
+/// wait served through A (a seat freed there) leaves B's answer within the cache's second,
+/// and the collaborator, once in, reads the record on B without anyone's waiting list.
+async fn kept_waiting_collaborators_end_within_a_second(backend: support::Backend) {
+    let Some(a) = TestApp::spawn_with(backend, |s| s.config = Some(WAITLIST.into())).await else {
+        return;
+    };
+    let b = second(&a, |s| s.config = Some(WAITLIST.into())).await;
+    let (ncrs, acme) = a.fill_pool().await;
+    let anna = a.person(&acme, "Anna", "Wait").await;
+    let (scar, _) = a.scar_sent_by(&a.admin, "SCAR-W", &acme, &anna).await;
+    let path = format!("/api/v1/vobjects/car__v/{scar}");
+    for _ in 0..2 {
+        // The second read is served from what the first kept.
+        let record = b.ok(Method::GET, &b.admin, &path, None).await;
+        assert_eq!(
+            record["waiting_collaborators__v"],
+            json!([anna]),
+            "{record}"
+        );
+    }
+
+    let (status, body) = a
+        .action("ncr__v", &ncrs[0], "change_state_to_closed__c", json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(a.user_of(&anna).await["status__v"], "active__v");
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let record = b.ok(Method::GET, &b.admin, &path, None).await;
+    assert_eq!(record["waiting_collaborators__v"], json!([]), "{record}");
+
+    let email = a.email_of(&anna).await;
+    let external = a.accept_welcome(&email, "anna's long password").await;
+    let seen = b.ok(Method::GET, &external, &path, None).await;
+    assert!(
+        seen.get("waiting_collaborators__v")
+            .is_none_or(Value::is_null),
+        "an external user is never shown who waits: {seen}"
+    );
+}
+per_backend!(
+    kept_waitlists,
+    kept_waiting_collaborators_end_within_a_second
 );

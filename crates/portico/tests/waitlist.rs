@@ -14,7 +14,6 @@ use support::{Backend, TestApp};
 const WAITLIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/waitlist.toml");
 const SCAR: &str = "car__v";
 const NCR: &str = "ncr__v";
-const REVIEW: &str = "change_state_to_in_review__c";
 const CLOSE: &str = "change_state_to_closed__c";
 const CANCEL: &str = "change_state_to_cancelled__c";
 
@@ -22,29 +21,10 @@ async fn waitlist_app(backend: Backend) -> Option<TestApp> {
     TestApp::spawn_with(backend, |s| s.config = Some(WAITLIST.into())).await
 }
 
-/// Every seat of the pool (10) taken by a collaborator of an NCR of its own, each sent and
-/// moved to review (one action from its exit); answers the NCRs and Acme.
-async fn full_pool(app: &TestApp) -> (Vec<String>, String) {
-    let acme = app.org("Acme").await;
-    let mut ncrs = vec![];
-    for i in 0..10 {
-        let holder = app.person(&acme, &format!("Holder{i}"), "Seat").await;
-        let ncr = app
-            .record(NCR, &format!("NCR-{i}"), &acme, &[&holder])
-            .await;
-        app.send(NCR, &ncr).await;
-        let (status, body) = app.action(NCR, &ncr, REVIEW, json!({})).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        ncrs.push(ncr);
-    }
-    assert_eq!(app.licenses().await["available"], 0);
-    (ncrs, acme)
-}
-
-/// A server with the waitlist configuration and a full pool ([`full_pool`]).
+/// A server with the waitlist configuration and a full pool (`TestApp::fill_pool`).
 async fn full_app(backend: Backend) -> Option<(TestApp, Vec<String>, String)> {
     let app = waitlist_app(backend).await?;
-    let (ncrs, acme) = full_pool(&app).await;
+    let (ncrs, acme) = app.fill_pool().await;
     Some((app, ncrs, acme))
 }
 

@@ -72,42 +72,11 @@ pub enum ServiceError {
     },
 }
 
-impl ServiceError {
-    /// The same refusal with `reason` for the pages (its English sentence unchanged); an
-    /// internal error or bad credentials take none.
-    pub fn because(mut self, key: &'static str, args: &[(&'static str, &dyn ToString)]) -> Self {
-        if let Some(r) = self.refusal_mut() {
-            r.reason = Some(Reason {
-                key,
-                args: args.iter().map(|(n, v)| (*n, v.to_string())).collect(),
-            });
-        }
-        self
-    }
-
-    /// Why it was refused, when the use case named it.
-    pub fn reason(&self) -> Option<&Reason> {
-        match self {
-            ServiceError::InvalidData(r)
-            | ServiceError::ParameterRequired(r)
-            | ServiceError::InvalidSession(r)
-            | ServiceError::SignatureRequired(r)
-            | ServiceError::InvalidSignature(r)
-            | ServiceError::SsoReauthenticationRequired(r)
-            | ServiceError::InsufficientAccess(r)
-            | ServiceError::NotFound(r)
-            | ServiceError::OperationNotAllowed(r)
-            | ServiceError::LimitExceeded(r)
-            | ServiceError::LicenseLimitExceeded(r)
-            | ServiceError::ConstraintViolation(r) => r.reason.as_ref(),
-            ServiceError::BadCredentials
-            | ServiceError::Conflict(_)
-            | ServiceError::Internal { .. } => None,
-        }
-    }
-
-    fn refusal_mut(&mut self) -> Option<&mut Refusal> {
-        match self {
+/// The refusal an error carries (`&` or `&mut`, as the error is borrowed): every kind but
+/// bad credentials, a conflict and an internal error has one. One match for both borrows.
+macro_rules! refusal_of {
+    ($error:expr) => {
+        match $error {
             ServiceError::InvalidData(r)
             | ServiceError::ParameterRequired(r)
             | ServiceError::InvalidSession(r)
@@ -124,6 +93,29 @@ impl ServiceError {
             | ServiceError::Conflict(_)
             | ServiceError::Internal { .. } => None,
         }
+    };
+}
+
+impl ServiceError {
+    /// The same refusal with `reason` for the pages (its English sentence unchanged); an
+    /// internal error or bad credentials take none.
+    pub fn because(mut self, key: &'static str, args: &[(&'static str, &dyn ToString)]) -> Self {
+        if let Some(r) = self.refusal_mut() {
+            r.reason = Some(Reason {
+                key,
+                args: args.iter().map(|(n, v)| (*n, v.to_string())).collect(),
+            });
+        }
+        self
+    }
+
+    /// Why it was refused, when the use case named it.
+    pub fn reason(&self) -> Option<&Reason> {
+        refusal_of!(self).and_then(|r| r.reason.as_ref())
+    }
+
+    fn refusal_mut(&mut self) -> Option<&mut Refusal> {
+        refusal_of!(self)
     }
 
     /// An internal error: `context` failed because of `source`.

@@ -154,7 +154,19 @@ impl Portico {
         // bought or freed outside Portico's use cases.
         retrying(|| self.serve_waitlist_now(caller)).await?;
         retrying(|| self.purge_signing_grants(caller)).await?;
+        retrying(|| self.fold_seat_history(caller)).await?;
         Ok(report)
+    }
+
+    /// Folds the seat changes of the days that ended before yesterday into the seat history's
+    /// lines (`Db::fold_seat_changes`): the changes would otherwise grow without end, and every
+    /// read of the history with them.
+    async fn fold_seat_history(&self, caller: &Caller) -> ServiceResult<()> {
+        let mut tx = self.write_as(caller).await?;
+        let yesterday = portico_store::epoch_day(crate::now_ms()) - 1;
+        tx.db().fold_seat_changes(yesterday).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Drops the signing round trips and grants that have expired (they would otherwise

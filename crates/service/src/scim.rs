@@ -510,7 +510,7 @@ impl Portico {
                 )));
             }
             db.set_scim_details(&id, &details, now).await?;
-            let change = collab::change_status(user, to, db.pool().await?)?;
+            let change = collab::change_status(user, to, db.pool_for(1).await?)?;
             apply_status(&mut db, &id, change).await?;
             self.serve_waitlist_after(&mut db, change).await?;
             let after = db
@@ -554,7 +554,7 @@ impl Portico {
             let before = self.lock_scim_user(&mut db, &id, expected).await?;
             guard_administrator(&before.user, None)?;
             let change =
-                collab::change_status(&before.user, UserStatus::Inactive, db.pool().await?)?;
+                collab::change_status(&before.user, UserStatus::Inactive, db.pool_for(1).await?)?;
             apply_status(&mut db, &id, change).await?;
             self.serve_waitlist_after(&mut db, change).await?;
             db.mark_scim_deleted(&id, now).await?;

@@ -546,7 +546,7 @@ impl Portico {
             let bases: Vec<String> = bases.into_iter().collect();
             facts.taken_usernames = db.usernames_like_any(&bases).await?;
         }
-        facts.pool = db.pool().await?;
+        facts.pool = db.pool_for(facts.persons.len()).await?;
         Ok(facts)
     }
 

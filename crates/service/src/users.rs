@@ -138,7 +138,7 @@ impl Portico {
                 .await?;
         }
         if let Some(status) = patch.status {
-            let pool = db.pool().await?;
+            let pool = db.pool_for(1).await?;
             let change = collab::change_status(&user, status, pool)?;
             apply_status(&mut db, &user.id, change).await?;
             if change != StatusChange::None {
@@ -242,7 +242,7 @@ impl Portico {
             user: user.clone(),
             active_assignments: touched.active.iter().map(|a| a.id.clone()).collect(),
             open_collaborations: open_collaborations.iter().map(|(r, _)| r.clone()).collect(),
-            pool: db.pool().await?,
+            pool: db.pool_for(1).await?,
         };
         let mut ids = UuidIds;
         let mut ctx = Ctx {

@@ -98,7 +98,7 @@ impl Portico {
             // no seat: served first; then the oldest, while a seat is free.
             let next = match db.waitlist_ready().await? {
                 Some(ready) => Some(ready),
-                None if db.pool().await?.can_take(1) => db.waitlist_head().await?,
+                None if db.pool_for(1).await?.can_take(1) => db.waitlist_head().await?,
                 None => None,
             };
             let Some(head) = next else {

@@ -114,6 +114,15 @@ impl Backend {
             Backend::Postgres => " FOR UPDATE",
         }
     }
+
+    /// Row locking that passes over rows another transaction holds: concurrent claimers take
+    /// different rows (the seat slots). A no-op under SQLite's single writer.
+    pub(crate) fn for_update_skip_locked(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        }
+    }
 }
 
 /// The file of a SQLite URL whose opening mode is ours to choose: `None` for PostgreSQL, an

@@ -50,21 +50,48 @@ impl Db<'_> {
             return Ok(());
         }
         self.add_slots(0, i64::from(seats.get())).await?;
+        self.write_size(i64::from(seats.get())).await?;
         // The history begins with the pool.
         self.note_change(0, Some(i64::from(seats.get()))).await
     }
 
-    /// The pool as it is now: its slots, and those held.
+    /// The pool as it is now, counted exactly: its size, and the seats held. It counts every
+    /// held slot, so it is for the reports (licenses, metrics, a resize), not for an action:
+    /// that asks `pool_for`.
     pub async fn pool(&mut self) -> Result<LicensePool> {
-        let row =
-            sqlx::query("SELECT COUNT(*) AS seats, COUNT(holder) AS active FROM license_seats")
-                .fetch_one(&mut *self.conn)
-                .await?;
+        let row = sqlx::query(
+            "SELECT p.seats AS seats, (SELECT COUNT(holder) FROM license_seats) AS active \
+             FROM license_size p WHERE p.id = 1",
+        )
+        .fetch_optional(&mut *self.conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound("license pool".into()))?;
         let seats: i64 = rows::get(&row, "seats")?;
         let active: i64 = rows::get(&row, "active")?;
-        if seats == 0 {
-            return Err(StoreError::NotFound("license pool".into()));
-        }
+        Self::pool_of(seats, active)
+    }
+
+    /// The pool as an action that takes at most `need` seats sees it: its size, and of the
+    /// free slots at most `need` counted (they are read through the free slots' index, so
+    /// the cost is `need`, not the pool's size). `active` is exact while fewer than `need`
+    /// seats are free; otherwise it shows `need` free, which is every question such an action
+    /// can ask (`LicensePool::can_take(n)` for `n <= need`).
+    pub async fn pool_for(&mut self, need: usize) -> Result<LicensePool> {
+        let row = sqlx::query(
+            "SELECT p.seats AS seats, (SELECT COUNT(*) FROM \
+             (SELECT slot FROM license_seats WHERE holder IS NULL LIMIT $1) f) AS free \
+             FROM license_size p WHERE p.id = 1",
+        )
+        .bind(i64::try_from(need).unwrap_or(i64::MAX))
+        .fetch_optional(&mut *self.conn)
+        .await?
+        .ok_or_else(|| StoreError::NotFound("license pool".into()))?;
+        let seats: i64 = rows::get(&row, "seats")?;
+        let free: i64 = rows::get(&row, "free")?;
+        Self::pool_of(seats, seats.saturating_sub(free))
+    }
+
+    fn pool_of(seats: i64, active: i64) -> Result<LicensePool> {
         Ok(LicensePool {
             seats: SeatCount::parse(seats).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             active: u32::try_from(active).map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -80,7 +107,7 @@ impl Db<'_> {
             return Ok(());
         }
         let mut given = 0;
-        let skip = self.row_lock(" FOR UPDATE SKIP LOCKED");
+        let skip = self.backend.for_update_skip_locked();
         let claimed = self
             .slots(&format!(
                 "SELECT slot FROM license_seats WHERE holder IS NULL ORDER BY slot LIMIT {}{skip}",
@@ -172,7 +199,7 @@ impl Db<'_> {
         if want > now {
             self.add_slots(top, want - now).await?;
         } else if want < now {
-            let lock = self.row_lock(" FOR UPDATE");
+            let lock = self.backend.for_update();
             let free = self
                 .slots(&format!(
                     "SELECT slot FROM license_seats WHERE holder IS NULL ORDER BY slot DESC LIMIT {}{lock}",
@@ -187,7 +214,8 @@ impl Db<'_> {
             sql.list(free.iter().map(|s| V::I(*s))).push(")");
             sql.execute(self).await?;
         }
-        self.note_change(0, Some(i64::from(seats.get()))).await?;
+        self.write_size(want).await?;
+        self.note_change(0, Some(want)).await?;
         Ok(true)
     }
 
@@ -198,6 +226,7 @@ impl Db<'_> {
             .execute(&mut *self.conn)
             .await?;
         self.add_slots(0, seats).await?;
+        self.write_size(seats).await?;
         sqlx::query(
             "UPDATE license_seats SET holder = a.id \
              FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM users \
@@ -219,6 +248,18 @@ impl Db<'_> {
         let rows = (after + 1..=after + n).map(|s| vec![V::I(s)]).collect();
         self.insert_rows_ignoring_existing("license_seats", &["slot"], rows, "slot")
             .await
+    }
+
+    /// Writes the pool's size (its one row; only the pool's creation and a resize write it).
+    async fn write_size(&mut self, seats: i64) -> Result<()> {
+        sqlx::query("DELETE FROM license_size")
+            .execute(&mut *self.conn)
+            .await?;
+        sqlx::query("INSERT INTO license_size (id, seats) VALUES (1, $1)")
+            .bind(seats)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
     }
 
     /// Gives `slots[i]` to `holders[i]`; answers how many.
@@ -249,14 +290,6 @@ impl Db<'_> {
             .iter()
             .map(|r| rows::get(r, "slot"))
             .collect()
-    }
-
-    /// `clause` on PostgreSQL; nothing on SQLite, whose one writer locks everything.
-    fn row_lock(&self, clause: &'static str) -> &'static str {
-        match self.backend {
-            Backend::Postgres => clause,
-            Backend::Sqlite => "",
-        }
     }
 
     /// A transaction-scoped advisory lock (PostgreSQL; SQLite's one writer needs none).

@@ -6,9 +6,9 @@
 
 mod common;
 
-use portico_domain::model::{LicenseType, SecurityProfile, UserStatus};
-use portico_domain::{EmailAddress, SeatCount, UserId};
-use portico_store::{internal_user, NewUserRow, Store, StoreError};
+use portico_domain::model::UserStatus;
+use portico_domain::{SeatCount, UserId};
+use portico_store::{Store, StoreError};
 
 fn seats(n: i64) -> SeatCount {
     SeatCount::parse(n).unwrap()
@@ -16,30 +16,8 @@ fn seats(n: i64) -> SeatCount {
 
 /// `n` external users, inactive, and the pool with `pool` seats.
 async fn set_up(store: &Store, n: usize, pool: i64) -> Vec<UserId> {
-    let ids: Vec<UserId> = (0..n)
-        .map(|i| UserId::new(format!("usr_ext{i:03}")))
-        .collect();
-    let rows: Vec<NewUserRow> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| {
-            let mut user = internal_user(
-                id.clone(),
-                &format!("ext{i}"),
-                "Ext",
-                "Ernal",
-                EmailAddress::parse(&format!("ext{i}@example.com")).unwrap(),
-                SecurityProfile::ExternalCollaborator,
-            );
-            user.license = LicenseType::External;
-            user.status = UserStatus::Inactive;
-            NewUserRow {
-                user,
-                language: "en".into(),
-                password_hash: None,
-            }
-        })
-        .collect();
+    let rows = common::external_rows(n, UserStatus::Inactive, |i| format!("{i:03}"));
+    let ids: Vec<UserId> = rows.iter().map(|r| r.user.id.clone()).collect();
     let mut tx = store.write().await.unwrap();
     tx.db().init_pool(seats(pool)).await.unwrap();
     tx.db().insert_users(&rows, 0).await.unwrap();

@@ -430,6 +430,27 @@ impl TestApp {
         d.as_array().cloned().unwrap_or_default()
     }
 
+    /// Every seat of the pool (10) taken by a collaborator of an NCR of its own, each sent
+    /// and moved to review (one action from its exit); answers the NCRs and Acme.
+    pub async fn fill_pool(&self) -> (Vec<String>, String) {
+        let acme = self.org("Acme").await;
+        let mut ncrs = vec![];
+        for i in 0..10 {
+            let holder = self.person(&acme, &format!("Holder{i}"), "Seat").await;
+            let ncr = self
+                .record("ncr__v", &format!("NCR-{i}"), &acme, &[&holder])
+                .await;
+            self.send("ncr__v", &ncr).await;
+            let (status, body) = self
+                .action("ncr__v", &ncr, "change_state_to_in_review__c", json!({}))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            ncrs.push(ncr);
+        }
+        assert_eq!(self.licenses().await["available"], 0);
+        (ncrs, acme)
+    }
+
     pub async fn licenses(&self) -> Value {
         self.ok(Method::GET, &self.admin, "/api/v1/licenses", None)
             .await["external"]

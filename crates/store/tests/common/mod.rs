@@ -2,7 +2,7 @@
 //! tests' PostgreSQL server.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use portico_domain::model::SecurityProfile;
+use portico_domain::model::{LicenseType, SecurityProfile, UserStatus};
 use portico_domain::{EmailAddress, UserId};
 use portico_store::{internal_user, NewUserRow, Store};
 
@@ -24,6 +24,14 @@ pub async fn postgres() -> Option<Store> {
 /// [`postgres`], with the URL that connects to its schema (for a second pool, as a second
 /// server would have).
 pub async fn postgres_url() -> Option<(Store, String)> {
+    let (store, url) = unmigrated_postgres().await?;
+    store.migrate().await.expect("migrate");
+    Some((store, url))
+}
+
+/// A new, empty schema of the tests' PostgreSQL server, not migrated (for a test that runs
+/// some of the migrations itself), with the URL that connects to it.
+pub async fn unmigrated_postgres() -> Option<(Store, String)> {
     let url = match std::env::var("PORTICO_TEST_POSTGRES_URL") {
         Ok(url) => url,
         Err(_) if std::env::var("CI").as_deref() == Ok("true") => {
@@ -47,7 +55,6 @@ pub async fn postgres_url() -> Option<(Store, String)> {
     let sep = if url.contains('?') { '&' } else { '?' };
     let url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
     let store = Store::connect(&url).await.expect("connect");
-    store.migrate().await.expect("migrate");
     Some((store, url))
 }
 
@@ -74,4 +81,32 @@ pub async fn admin(store: &Store) {
         .await
         .expect("admin");
     tx.commit().await.expect("commit");
+}
+
+/// External users `usr_ext<i>` (the number as `id` writes it) for `i` in `0..n`, with
+/// `status`, as rows to insert.
+pub fn external_rows(
+    n: usize,
+    status: UserStatus,
+    id: impl Fn(usize) -> String,
+) -> Vec<NewUserRow> {
+    (0..n)
+        .map(|i| {
+            let mut user = internal_user(
+                UserId::new(format!("usr_ext{}", id(i))),
+                &format!("ext{i}"),
+                "Ext",
+                "Ernal",
+                EmailAddress::parse(&format!("ext{i}@example.com")).expect("email"),
+                SecurityProfile::ExternalCollaborator,
+            );
+            user.license = LicenseType::External;
+            user.status = status;
+            NewUserRow {
+                user,
+                language: "en".into(),
+                password_hash: None,
+            }
+        })
+        .collect()
 }

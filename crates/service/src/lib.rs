@@ -163,7 +163,8 @@ pub struct Parts {
     /// Sessions by token hash.
     sessions: read_cache::ReadCache<String, portico_store::SessionRow>,
     /// Records (with their times) by object and id.
-    records: read_cache::ReadCache<(String, String), RecordRead>,
+    /// A record read, with who waits for a seat on it (shown to internal users only).
+    records: read_cache::ReadCache<(String, String), (RecordRead, Vec<portico_domain::PersonId>)>,
     /// Whether a user holds the External Collaborator role on a record.
     roles: read_cache::ReadCache<(String, String), bool>,
     /// Pages of records by object and filter (an external caller's filter names the caller).

@@ -42,6 +42,8 @@ pub struct RecordView {
     pub updated_at: i64,
     /// For external collaborators: the only fields they may read.
     pub visible_fields: Option<Vec<String>>,
+    /// Who waits for a seat on it, oldest first: on a read by an internal user only.
+    pub waiting: Option<Vec<PersonId>>,
 }
 
 /// What a lifecycle action did, or would do.
@@ -150,6 +152,7 @@ impl Portico {
             created_at,
             updated_at,
             visible_fields: (!caller.is_internal()).then(|| target.visible_fields.clone()),
+            waiting: None,
         }
     }
 
@@ -242,29 +245,33 @@ impl Portico {
                     .read()
                     .await?
                     .db()
-                    .record(object, &RecordId::new(id), false)
+                    .record_with_waiting(object, &RecordId::new(id))
                     .await?
                     .ok_or_else(|| not_found(object, id))
             })
             .await?;
-        if !caller.is_internal() {
-            let key = (id.to_string(), caller.user.id.to_string());
-            let shared = self
-                .roles
-                .get_or_read(key, generation, now, || async {
-                    let shared = self
-                        .store
-                        .read()
-                        .await?
-                        .db()
-                        .has_role(&found.0.id, &caller.user.id)
-                        .await?;
-                    Ok::<_, ServiceError>(shared)
-                })
-                .await?;
-            if !shared {
-                return Err(not_found(object, id));
-            }
+        let (found, waiting) = found;
+        if caller.is_internal() {
+            let mut view = self.view(caller, target, found);
+            view.waiting = Some(waiting);
+            return Ok(view);
+        }
+        let key = (id.to_string(), caller.user.id.to_string());
+        let shared = self
+            .roles
+            .get_or_read(key, generation, now, || async {
+                let shared = self
+                    .store
+                    .read()
+                    .await?
+                    .db()
+                    .has_role(&found.0.id, &caller.user.id)
+                    .await?;
+                Ok::<_, ServiceError>(shared)
+            })
+            .await?;
+        if !shared {
+            return Err(not_found(object, id));
         }
         Ok(self.view(caller, target, found))
     }

@@ -244,6 +244,37 @@ impl Db<'_> {
         row.as_ref().map(record_row).transpose()
     }
 
+    /// A record that is not deleted, as a reader sees it, with who waits for a seat on it
+    /// (person ids, oldest first): one statement, the waiting ones by a subquery on the
+    /// waitlist's record index (an internal user's read answers both).
+    pub async fn record_with_waiting(
+        &mut self,
+        object: &str,
+        id: &RecordId,
+    ) -> Result<Option<((Record, i64, i64), Vec<PersonId>)>> {
+        let waiting = match self.backend {
+            Backend::Postgres => "string_agg(w.person_id, ',' ORDER BY w.seq)",
+            Backend::Sqlite => "group_concat(w.person_id, ',' ORDER BY w.seq)",
+        };
+        let sql = format!(
+            "SELECT {RECORD_COLS}, (SELECT {waiting} FROM waitlist w \
+             WHERE w.record_id = records.id) AS waiting \
+             FROM records WHERE id = $1 AND object = $2 AND deleted = 0"
+        );
+        let Some(row) = sqlx::query(&sql)
+            .bind(id.as_str())
+            .bind(object)
+            .fetch_optional(&mut *self.conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let waiting = rows::get::<Option<String>>(&row, "waiting")?
+            .map(|w| w.split(',').map(PersonId::new).collect())
+            .unwrap_or_default();
+        Ok(Some((record_row(&row)?, waiting)))
+    }
+
     /// Records of one object, filtered and paged, newest first.
     pub async fn records(
         &mut self,

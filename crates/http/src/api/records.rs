@@ -76,7 +76,10 @@ impl From<&RecordView> for Record {
             created_date__v: shown("created_date__v").then(|| time(v.created_at)),
             modified_date__v: shown("modified_date__v").then(|| time(v.updated_at)),
             access_end_date__v: shown("access_end_date__v").then(|| r.access_end_date.clone()),
-            waiting_collaborators__v: None,
+            waiting_collaborators__v: v
+                .waiting
+                .as_ref()
+                .map(|w| w.iter().map(|p| p.to_string()).collect()),
         }
     }
 }
@@ -202,13 +205,8 @@ pub async fn read_record(
     Auth(app, caller): Auth,
     Path((object, id)): Path<(String, String)>,
 ) -> Answer<Record> {
-    let mut answer = Record::from(&app.record(&caller, &object, &id).await?);
-    if caller.is_internal() {
-        let waiting = app.record_waitlist(&caller, &id).await?;
-        answer.waiting_collaborators__v =
-            Some(waiting.iter().map(|w| w.entry.person.to_string()).collect());
-    }
-    Ok(ok(answer))
+    // An internal user's read carries who waits for a seat (`RecordView::waiting`).
+    Ok(ok(Record::from(&app.record(&caller, &object, &id).await?)))
 }
 
 /// Change a record

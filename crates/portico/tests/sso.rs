@@ -437,22 +437,19 @@ async fn sign_on_refusals_are_clear_and_audited(backend: support::Backend) {
             "{account}"
         );
     }
-    let refused = audit_actions(&app, "auth.sso_refused").await;
-    for reason in [
-        "unknown email",
-        "email not verified",
-        "external collaborator",
-        "inactive user",
-        "would not exchange the code",
-        "state does not match",
-    ] {
-        assert!(
-            refused
-                .iter()
-                .any(|e| e["after"].to_string().contains(reason)),
-            "no refusal audited for {reason}: {refused:?}"
-        );
-    }
+    audited_each(
+        &app,
+        "auth.sso_refused",
+        &[
+            "unknown email",
+            "email not verified",
+            "external collaborator",
+            "inactive user",
+            "would not exchange the code",
+            "state does not match",
+        ],
+    )
+    .await;
 
     // The provider restarts with new signing keys: Portico, holding the old ones, fetches the
     // new set when a token names a key it does not know.
@@ -607,8 +604,77 @@ async fn accept_with(
     .await
 }
 
+/// Asserts that an audit entry of `action` names each of `reasons`.
+async fn audited_each(app: &TestApp, action: &str, reasons: &[&str]) {
+    let entries = audit_actions(app, action).await;
+    for reason in reasons {
+        assert!(
+            entries
+                .iter()
+                .any(|e| e["after"].to_string().contains(reason)),
+            "no {action} audited for {reason}: {entries:?}"
+        );
+    }
+}
+
+/// [`accept_with`], refused with `status` and the error type `kind`; answers the body.
+async fn refused(
+    app: &TestApp,
+    session: &str,
+    record: &str,
+    signature: Value,
+    status: StatusCode,
+    kind: &str,
+) -> Value {
+    let (got, body) = accept_with(app, session, record, signature).await;
+    assert_eq!((got, error_type(&body)), (status, kind), "{body}");
+    body
+}
+
+/// The sign-in-again link of a page (after `/auth/oidc/sign?`), as a browser follows it.
+fn sign_in_again_link(page: &str) -> String {
+    link_after(page, "href=\"/auth/oidc/sign?")
+}
+
+/// The "continue" link of the page that ends a sign-in again.
+fn continue_link(page: &str) -> String {
+    link_after(page, "id=\"continue\" href=\"")
+}
+
+fn link_after(page: &str, marker: &str) -> String {
+    page.split(marker)
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {marker} in {page}"))
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&amp;", "&")
+}
+
 fn error_type(body: &Value) -> &str {
     body["errors"][0]["type"].as_str().unwrap_or_default()
+}
+
+/// Settings of a server whose staff sign on at the provider on `port` (users made at first
+/// sign-on) and sign records under Part 11 (`examples/part11.toml`).
+fn signing_with_provider(port: u16) -> impl Fn(&mut portico::Settings) + Copy {
+    move |s: &mut portico::Settings| {
+        s.oidc_issuer = Some(format!("http://127.0.0.1:{port}"));
+        s.oidc_client_id = Some("portico".into());
+        s.oidc_client_secret = Some(SECRET.into());
+        s.oidc_name = "Test IdP".into();
+        s.oidc_create_users = true;
+        s.config = Some(PART11.into());
+    }
+}
+
+/// Three SCARs of `org` in review (SCAR-1, -2, -3), each waiting for a signed closing.
+async fn three_in_review(app: &TestApp, org: &str) -> [String; 3] {
+    [
+        scar_in_review(app, org, "SCAR-1").await,
+        scar_in_review(app, org, "SCAR-2").await,
+        scar_in_review(app, org, "SCAR-3").await,
+    ]
 }
 
 async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support::Backend) {
@@ -616,25 +682,12 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
         return;
     }
     let port = free_port();
-    let Some(app) = TestApp::spawn_with(backend, move |s| {
-        s.oidc_issuer = Some(format!("http://127.0.0.1:{port}"));
-        s.oidc_client_id = Some("portico".into());
-        s.oidc_client_secret = Some(SECRET.into());
-        s.oidc_name = "Test IdP".into();
-        s.oidc_create_users = true;
-        s.config = Some(PART11.into());
-    })
-    .await
-    else {
+    let Some(app) = TestApp::spawn_with(backend, signing_with_provider(port)).await else {
         return;
     };
     let _provider = start_provider(port, &app.base);
     let acme = app.org("Acme").await;
-    let [first, second, third] = [
-        scar_in_review(&app, &acme, "SCAR-1").await,
-        scar_in_review(&app, &acme, "SCAR-2").await,
-        scar_in_review(&app, &acme, "SCAR-3").await,
-    ];
+    let [first, second, third] = three_in_review(&app, &acme).await;
     // Quinn Lead and a colleague sign in only through the provider: no Portico password.
     let (b, lead) = signed_on(&app, "lead").await;
     let (cb, colleague) = signed_on(&app, "colleague").await;
@@ -654,14 +707,7 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
     // the dialog carries it and the confirmation signs.
     let preview = format!("/records/car__v/{first}/preview?action=change_state_to_closed__c");
     let (_, page, _) = follow(&b, &format!("{}{preview}", app.base)).await;
-    let start = page
-        .split("href=\"/auth/oidc/sign?")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no sign-in-again link in {page}"))
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&");
+    let start = sign_in_again_link(&page);
     let start = format!("/auth/oidc/sign?{start}");
     let begun = b.get(format!("{}{start}", app.base)).send().await.unwrap();
     let to_provider = location(&begun).unwrap();
@@ -672,14 +718,7 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
     let (status, page) = reauthenticate(&b, &app, &start, "lead", |u| u).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("You signed in again at Test IdP"), "{page}");
-    let back = page
-        .split("id=\"continue\" href=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&");
+    let back = continue_link(&page);
     assert!(back.starts_with(&preview), "{back}");
     let (_, dialog, _) = follow(&b, &format!("{}{back}", app.base)).await;
     assert!(dialog.contains("name=\"signature_grant\""), "{dialog}");
@@ -731,31 +770,25 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
         reauthenticate(&b, &app, &start_of_accepting(&second), "lead", |u| u).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let grant = grant_in(&page);
-    let (status, body) = accept_with(
+    let body = refused(
         &app,
         &lead,
         &third,
         json!({"grant": grant, "meaning": "Approved"}),
+        StatusCode::UNAUTHORIZED,
+        "INVALID_SIGNATURE",
     )
     .await;
-    assert_eq!(
-        (status, error_type(&body)),
-        (StatusCode::UNAUTHORIZED, "INVALID_SIGNATURE"),
-        "{body}"
-    );
     assert!(body.to_string().contains("another record"), "{body}");
-    let (status, body) = accept_with(
+    let body = refused(
         &app,
         &colleague,
         &second,
         json!({"grant": grant, "meaning": "Approved"}),
+        StatusCode::UNAUTHORIZED,
+        "INVALID_SIGNATURE",
     )
     .await;
-    assert_eq!(
-        (status, error_type(&body)),
-        (StatusCode::UNAUTHORIZED, "INVALID_SIGNATURE"),
-        "{body}"
-    );
     assert!(body.to_string().contains("another user"), "{body}");
     let (status, body) = accept_with(
         &app,
@@ -774,18 +807,15 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     // Both proofs at once, or neither: refused before anything runs.
-    let (status, body) = accept_with(
+    refused(
         &app,
         &lead,
         &third,
         json!({"grant": grant, "password": "x", "meaning": "Approved"}),
+        StatusCode::BAD_REQUEST,
+        "INVALID_DATA",
     )
     .await;
-    assert_eq!(
-        (status, error_type(&body)),
-        (StatusCode::BAD_REQUEST, "INVALID_DATA"),
-        "{body}"
-    );
 
     // Someone else signs in at the provider for the lead's signature (in a browser with the
     // lead's Portico session and no session at the provider): no grant.
@@ -817,14 +847,7 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
     let fourth = app.record("car__v", "SCAR-4", &acme, &[&dana]).await;
     app.send("car__v", &fourth).await;
     let (_, page, _) = follow(&b, &format!("{}/records/car__v/{fourth}", app.base)).await;
-    let start = page
-        .split("href=\"/auth/oidc/sign?")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no sign-in-again link in {page}"))
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&");
+    let start = sign_in_again_link(&page);
     assert!(start.starts_with("task="), "{start}");
     let task = start["task=".len()..]
         .split('&')
@@ -835,14 +858,7 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
         reauthenticate(&b, &app, &format!("/auth/oidc/sign?{start}"), "lead", |u| u).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let grant = grant_in(&page);
-    let back = page
-        .split("id=\"continue\" href=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .replace("&amp;", "&");
+    let back = continue_link(&page);
     let (_, answer_form, _) = follow(&b, &format!("{}{back}", app.base)).await;
     assert!(
         answer_form.contains(&format!("name=\"signature_grant\" value=\"{grant}\"")),
@@ -902,21 +918,18 @@ async fn an_sso_user_signs_by_signing_in_again_at_the_provider(backend: support:
     assert_eq!(third_state["state__v"], "in_review__c");
 
     // Each refusal is in the trail; each grant made too.
-    let failed = audit_actions(&app, "signature.failed").await;
-    for reason in [
-        "used already",
-        "another record",
-        "another user",
-        "not the one signed in",
-        "did not ask for your password again",
-    ] {
-        assert!(
-            failed
-                .iter()
-                .any(|e| e["after"].to_string().contains(reason)),
-            "no failure audited for {reason}: {failed:?}"
-        );
-    }
+    audited_each(
+        &app,
+        "signature.failed",
+        &[
+            "used already",
+            "another record",
+            "another user",
+            "not the one signed in",
+            "did not ask for your password again",
+        ],
+    )
+    .await;
     assert_eq!(
         audit_actions(&app, "signature.reauthenticated").await.len(),
         3
@@ -955,14 +968,7 @@ async fn a_grant_signs_once_across_two_servers(backend: support::Backend) {
         return;
     }
     let port = free_port();
-    let sso = move |s: &mut portico::Settings| {
-        s.oidc_issuer = Some(format!("http://127.0.0.1:{port}"));
-        s.oidc_client_id = Some("portico".into());
-        s.oidc_client_secret = Some(SECRET.into());
-        s.oidc_name = "Test IdP".into();
-        s.oidc_create_users = true;
-        s.config = Some(PART11.into());
-    };
+    let sso = signing_with_provider(port);
     let Some(a) = TestApp::spawn_with(backend, sso).await else {
         return;
     };
@@ -971,11 +977,7 @@ async fn a_grant_signs_once_across_two_servers(backend: support::Backend) {
         .unwrap();
     let _provider = start_provider(port, &a.base);
     let acme = a.org("Acme").await;
-    let [first, second, third] = [
-        scar_in_review(&a, &acme, "SCAR-1").await,
-        scar_in_review(&a, &acme, "SCAR-2").await,
-        scar_in_review(&a, &acme, "SCAR-3").await,
-    ];
+    let [first, second, third] = three_in_review(&a, &acme).await;
     let (br, lead) = signed_on(&a, "lead").await;
     let (_, colleague) = signed_on(&a, "colleague").await;
     let mut secrets = vec![lead.clone(), colleague.clone()];

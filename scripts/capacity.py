@@ -28,6 +28,8 @@ import threading
 import time
 import urllib.parse
 
+from pgstat import backend_cpu, psql
+
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -130,33 +132,6 @@ def process_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-def psql(admin_url, sql):
-    # A shared server may refuse a connection for a moment (all its slots taken): try again.
-    for attempt in range(10):
-        done = subprocess.run(["psql", admin_url, "-Atc", sql], capture_output=True, text=True)
-        if done.returncode == 0:
-            return done.stdout.split()
-        time.sleep(0.5)
-    sys.exit(f"psql failed: {done.stderr}")
-
-
-def backend_cpu(admin_url, db):
-    """CPU seconds of each client backend of `db`, by pid (nanosecond precision)."""
-    pids = psql(
-        admin_url,
-        f"SELECT pid FROM pg_stat_activity WHERE datname = '{db}' "
-        "AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
-    )
-    out = {}
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/schedstat") as f:
-                out[pid] = int(f.read().split()[0]) / 1e9
-        except OSError:
-            pass  # ended meanwhile
-    return out
-
-
 class Client:
     """Keep-alive HTTP client for one thread."""
 
@@ -199,14 +174,14 @@ def run_all(base, token, requests, threads):
 
 def measure(name, what, base, token, requests, threads, server_pid, counts, admin_url, db):
     before_server = process_cpu(server_pid)
-    before_pg = backend_cpu(admin_url, db)
+    before_pg = backend_cpu(admin_url, db, "AND pid <> pg_backend_pid()")
     before_stmts = counts.snapshot()
     start = time.monotonic()
     statuses = run_all(base, token, requests, threads)
     wall = time.monotonic() - start
     time.sleep(0.3)  # let the sealer and the email worker do their part of this work
     after_server = process_cpu(server_pid)
-    after_pg = backend_cpu(admin_url, db)
+    after_pg = backend_cpu(admin_url, db, "AND pid <> pg_backend_pid()")
     after_stmts = counts.snapshot()
     n = len(requests)
     ok = sum(v for k, v in statuses.items() if 200 <= k < 300)

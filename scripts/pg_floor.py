@@ -23,40 +23,12 @@ import threading
 import time
 import urllib.parse
 
+from pgstat import backend_cpu, psql
+
 CLIENTS = 4
 SECONDS = 8
 # The window measured: after the clients connected and prepared, before they stop.
 WINDOW = (2.0, 7.0)
-
-
-def psql(url, sql):
-    for _ in range(10):
-        done = subprocess.run(["psql", url, "-Atc", sql], capture_output=True, text=True)
-        if done.returncode == 0:
-            return done.stdout.split("\n")
-        time.sleep(0.5)
-    sys.exit(f"psql failed: {done.stderr}")
-
-
-def backend_cpu(admin_url, db):
-    """CPU seconds of each pgbench backend of `db`, by pid (nanoseconds in schedstat)."""
-    pids = [
-        p
-        for p in psql(
-            admin_url,
-            f"SELECT pid FROM pg_stat_activity WHERE datname = '{db}' "
-            "AND backend_type = 'client backend' AND application_name = 'pgbench'",
-        )
-        if p
-    ]
-    out = {}
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/schedstat") as f:
-                out[pid] = int(f.read().split()[0]) / 1e9
-        except OSError:
-            pass
-    return out
 
 
 def completed_between(prefix, t0, t1):
@@ -92,7 +64,7 @@ def measure(url, admin_url, work, name, args):
 
     def sample(at):
         time.sleep(max(0.0, start + at - time.time()))
-        samples.append((time.time(), backend_cpu(admin_url, db)))
+        samples.append((time.time(), backend_cpu(admin_url, db, "AND application_name = 'pgbench'")))
 
     for at in WINDOW:
         sample(at)

@@ -253,12 +253,23 @@ fn insert_sql(
     sql
 }
 
-/// `head IN (ids) tail`, with `fixed` bound where `head` holds `{}`.
+/// `head IN (ids) tail`, with `fixed` bound where `head` holds `{}`. The list is padded to
+/// the next power of two (at most [`IN_CHUNK`]) by repeating its last id, which changes no
+/// answer: the same statement then serves lists of many lengths, so a connection keeps a few
+/// of them prepared instead of preparing one for each length it meets (a bulk action of 500
+/// records prepared about 30 statements anew, README "Scale-out and capacity").
 pub(crate) fn in_sql(backend: Backend, head: &str, fixed: &[V], ids: &[&str], tail: &str) -> Sql {
+    let padded = ids
+        .len()
+        .checked_next_power_of_two()
+        .unwrap_or(IN_CHUNK)
+        .min(IN_CHUNK)
+        .max(ids.len());
+    let pad = ids.last().into_iter().cycle().take(padded - ids.len());
     let mut sql = Sql::new(backend, "");
     sql.push_with(head, fixed.iter().cloned())
         .push(" IN (")
-        .list(ids.iter().map(|s| V::t(*s)))
+        .list(ids.iter().chain(pad).map(|s| V::t(*s)))
         .push(")")
         .push(tail);
     sql
@@ -360,5 +371,22 @@ mod tests {
             "SELECT 1 FROM s WHERE role = $1 AND record_id IN ($2, $3) ORDER BY 1"
         );
         assert_eq!(sql.texts(), ["r", "a", "b"]);
+    }
+
+    #[test]
+    fn an_in_list_is_padded_to_a_power_of_two_with_its_last_id() {
+        let list = |n: usize| -> Vec<String> { (0..n).map(|i| format!("i{i}")).collect() };
+        let placeholders = |ids: &[String]| {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            in_sql(Backend::Postgres, "SELECT 1 FROM t WHERE id", &[], &ids, "").texts()
+        };
+        assert_eq!(placeholders(&list(3)), ["i0", "i1", "i2", "i2"]);
+        assert_eq!(placeholders(&list(1)), ["i0"]);
+        assert_eq!(placeholders(&list(0)), Vec::<String>::new());
+        for (n, padded) in [(5, 8), (8, 8), (500, 512), (513, 1000), (1000, 1000)] {
+            let got = placeholders(&list(n));
+            assert_eq!(got.len(), padded, "{n} ids");
+            assert!(got[n..].iter().all(|v| *v == format!("i{}", n - 1)), "{n} ids");
+        }
     }
 }

@@ -6,9 +6,8 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use support::names::SCAR;
 use support::TestApp;
-
-const SCAR: &str = "car__v";
 
 fn emails_to<'a>(outbox: &'a [Value], to: &str) -> Vec<&'a str> {
     outbox

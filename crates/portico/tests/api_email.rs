@@ -8,10 +8,9 @@ use std::collections::BTreeSet;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use support::names::SCAR;
 use support::smtp::{decoded, header, SmtpSink};
 use support::TestApp;
-
-const SCAR: &str = "car__v";
 
 async fn app_with_smtp(backend: support::Backend, sink: &SmtpSink) -> Option<TestApp> {
     let url = sink.url();

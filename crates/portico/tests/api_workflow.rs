@@ -6,9 +6,8 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use support::names::SCAR;
 use support::TestApp;
-
-const SCAR: &str = "car__v";
 
 async fn open_tasks(app: &TestApp, token: &str, record: &str) -> Vec<Value> {
     let d = app

@@ -11,15 +11,9 @@ use futures::future::join_all;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use support::at_rest::{hashed, secrets_in_clear, tables_holding};
+use support::names::{CANCEL, CLOSE, NCR, REVIEW, SCAR, WAITLIST};
 use support::staff::{decide_path, item_of, open_review, sent_by};
 use support::{csrf_of, Backend, TestApp};
-
-const WAITLIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/waitlist.toml");
-const SCAR: &str = "car__v";
-const NCR: &str = "ncr__v";
-const REVIEW: &str = "change_state_to_in_review__c";
-const CLOSE: &str = "change_state_to_closed__c";
-const CANCEL: &str = "change_state_to_cancelled__c";
 
 /// A second server on `a`'s database, with `a`'s configuration file.
 async fn second(a: &TestApp, config: Option<&str>) -> TestApp {

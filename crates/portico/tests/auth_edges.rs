@@ -9,9 +9,8 @@ mod support;
 use futures::future::join_all;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
+use support::names::SCAR;
 use support::{browser, csrf_of, TestApp};
-
-const SCAR: &str = "car__v";
 
 /// A page's answer: status, body, and where it redirects.
 type Answer = (StatusCode, String, Option<String>);

@@ -20,9 +20,9 @@ use portico_service::{
 use portico_store::{RecordFilter, UserFilter};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use support::names::SCAR;
 use support::{Backend, TestApp};
 
-const SCAR: &str = "car__v";
 const SEND: &str = "change_state_to_pending_response__c";
 const ACTIONS: [&str; 6] = [
     SEND,

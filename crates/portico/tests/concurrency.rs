@@ -12,11 +12,10 @@ use std::collections::BTreeSet;
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use support::names::{CANCEL, SCAR};
 use support::{Backend, TestApp};
 
-const SCAR: &str = "car__v";
 const SEND: &str = "change_state_to_pending_response__c";
-const CANCEL: &str = "change_state_to_cancelled__c";
 const OPEN: [&str; 2] = ["pending_response__c", "in_review__c"];
 
 async fn state_of(app: &TestApp, record: &str) -> String {

@@ -9,9 +9,8 @@ mod support;
 use reqwest::redirect::Policy;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
+use support::names::SCAR;
 use support::TestApp;
-
-const SCAR: &str = "car__v";
 
 fn browser() -> Client {
     Client::builder()

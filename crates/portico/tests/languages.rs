@@ -7,10 +7,10 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use support::names::SCAR;
 use support::smtp::{decode_words, header, readable, SmtpSink};
 use support::TestApp;
 
-const SCAR: &str = "car__v";
 const WELCOME: &str = "/api/v1/notification-templates/ext_collab_welcome_scar__v";
 
 /// A contact of `org` whose address is `<local>@<language>.example`.

@@ -9,9 +9,8 @@ mod support;
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT_LANGUAGE};
 use reqwest::{Client, StatusCode};
+use support::names::SCAR;
 use support::{csrf_of, TestApp};
-
-const SCAR: &str = "car__v";
 
 /// The administrator signed in through a browser that sends `accept` as its language.
 async fn admin_reading(app: &TestApp, accept: &str) -> Client {

@@ -10,10 +10,9 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use support::names::SCAR;
 use support::smtp::{decoded, header, SmtpSink};
 use support::TestApp;
-
-const SCAR: &str = "car__v";
 
 /// Whether `text` holds 64 hex characters in a row: the shape of every live token.
 fn has_token(text: &str) -> bool {

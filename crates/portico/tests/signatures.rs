@@ -8,9 +8,8 @@ mod support;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use support::names::PART11;
 use support::{Backend, TestApp, ADMIN_PASSWORD};
-
-const PART11: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/part11.toml");
 
 async fn part11(backend: Backend, failures_per_user: i64) -> Option<TestApp> {
     TestApp::spawn_with(backend, |s| {

@@ -11,9 +11,8 @@ mod support;
 use fantoccini::Locator;
 use reqwest::Method;
 use support::browser::{browser, click, eventually, screenshot, sign_in_as_admin, type_into};
+use support::names::PART11;
 use support::{Backend, TestApp, ADMIN_PASSWORD};
-
-const PART11: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/part11.toml");
 
 async fn main_text(c: &fantoccini::Client) -> String {
     c.find(Locator::Css("main"))

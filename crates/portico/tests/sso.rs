@@ -18,6 +18,7 @@ use fantoccini::Locator;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use support::browser::{browser, click, screenshot, type_into};
+use support::names::PART11;
 use support::TestApp;
 
 const SECRET: &str = "portico-test-client-secret";
@@ -510,8 +511,6 @@ async fn a_first_sign_on_can_make_the_staff_member(backend: support::Backend) {
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 per_backend!(sso_creates_users, a_first_sign_on_can_make_the_staff_member);
-
-const PART11: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/part11.toml");
 
 /// A SCAR of Acme answered by its supplier with a signed response: in review, to accept.
 async fn scar_in_review(app: &TestApp, acme: &str, name: &str) -> String {

@@ -14,6 +14,7 @@ use std::time::Duration;
 use futures::future::join_all;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use support::names::WAITLIST;
 use support::smtp::SmtpSink;
 use support::TestApp;
 
@@ -258,8 +259,6 @@ per_backend!(
     kept_lists,
     a_kept_list_serves_only_its_caller_and_ends_at_a_write
 );
-
-const WAITLIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/waitlist.toml");
 
 /// A record's waiting collaborators are kept in B's read cache like the record itself: a
 /// wait served through A (a seat freed there) leaves B's answer within the cache's second,

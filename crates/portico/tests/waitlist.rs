@@ -9,13 +9,8 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use support::names::{CANCEL, CLOSE, NCR, SCAR, WAITLIST};
 use support::{Backend, TestApp};
-
-const WAITLIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/waitlist.toml");
-const SCAR: &str = "car__v";
-const NCR: &str = "ncr__v";
-const CLOSE: &str = "change_state_to_closed__c";
-const CANCEL: &str = "change_state_to_cancelled__c";
 
 async fn waitlist_app(backend: Backend) -> Option<TestApp> {
     TestApp::spawn_with(backend, |s| s.config = Some(WAITLIST.into())).await

@@ -386,7 +386,10 @@ mod tests {
         for (n, padded) in [(5, 8), (8, 8), (500, 512), (513, 1000), (1000, 1000)] {
             let got = placeholders(&list(n));
             assert_eq!(got.len(), padded, "{n} ids");
-            assert!(got[n..].iter().all(|v| *v == format!("i{}", n - 1)), "{n} ids");
+            assert!(
+                got[n..].iter().all(|v| *v == format!("i{}", n - 1)),
+                "{n} ids"
+            );
         }
     }
 }

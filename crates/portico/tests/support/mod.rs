@@ -612,3 +612,18 @@ async fn fresh_schema(base: &str) -> String {
     let sep = if base.contains('?') { '&' } else { '?' };
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
 }
+
+/// The names tests use again and again: record types, lifecycle actions, example configurations.
+pub mod names {
+    /// Supplier corrective action requests.
+    pub const SCAR: &str = "car__v";
+    /// Nonconformance reports.
+    pub const NCR: &str = "ncr__v";
+    pub const REVIEW: &str = "change_state_to_in_review__c";
+    pub const CLOSE: &str = "change_state_to_closed__c";
+    pub const CANCEL: &str = "change_state_to_cancelled__c";
+    /// `examples/waitlist.toml`: CARs queue for a seat, the other types refuse.
+    pub const WAITLIST: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/waitlist.toml");
+    /// `examples/part11.toml`: closing a CAR needs an electronic signature.
+    pub const PART11: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/part11.toml");
+}

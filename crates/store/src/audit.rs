@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 
 use crate::batch::{Sql, V};
 use crate::rows;
-use crate::{Db, Result};
+use crate::{Db, Result, StoreError};
 
 /// An entry to append.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -272,20 +272,34 @@ impl Db<'_> {
                 head: place,
             });
         }
+        // Chained in order, written in one statement per round (a statement per entry was
+        // a third of an activation's statements: it writes nine entries).
+        let mut sealed = Vec::with_capacity(unsealed.len());
         for r in &unsealed {
             let row = audit_row(r)?;
             let hash = chain_hash(&prev, &row.entry);
             place += 1;
-            sqlx::query(
-                "UPDATE audit_trail SET chain_seq = $1, prev_hash = $2, hash = $3 WHERE seq = $4 AND chain_seq IS NULL",
-            )
-            .bind(place)
-            .bind(&prev)
-            .bind(&hash)
-            .bind(row.seq)
-            .execute(&mut *self.conn)
-            .await?;
+            sealed.push((
+                V::I(row.seq),
+                vec![V::I(place), V::t(prev.as_str()), V::t(hash.as_str())],
+            ));
             prev = hash;
+        }
+        let written = self
+            .set_by_key(
+                "audit_trail",
+                "seq",
+                &["chain_seq", "prev_hash", "hash"],
+                &sealed,
+                " AND chain_seq IS NULL",
+            )
+            .await?;
+        if written != sealed.len() as u64 {
+            // Only the holder of the head's lock seals: an entry sealed meanwhile is a bug.
+            return Err(StoreError::Corrupt(format!(
+                "{} audit entries to seal, {written} were unsealed",
+                sealed.len()
+            )));
         }
         sqlx::query("UPDATE audit_head SET hash = $1, chain_seq = $2 WHERE id = 1")
             .bind(&prev)

@@ -300,21 +300,58 @@ impl Db<'_> {
         ids: &[String],
         values: &[String],
     ) -> Result<()> {
-        let pairs: Vec<(&String, &String)> = ids.iter().zip(values).collect();
-        for chunk in pairs.chunks(IN_CHUNK / 2) {
-            let mut sql = Sql::new(self.backend, &format!("UPDATE {table} SET {col} = CASE id"));
-            for (id, value) in chunk {
-                sql.push(" WHEN ")
-                    .bind(V::t(id.as_str()))
-                    .push(" THEN ")
-                    .bind(V::t(value.as_str()));
-            }
-            sql.push(" END WHERE id IN (")
-                .list(chunk.iter().map(|(id, _)| V::t(id.as_str())))
-                .push(")");
-            sql.execute(self).await?;
-        }
+        let rows: Vec<(V, Vec<V>)> = ids
+            .iter()
+            .zip(values)
+            .map(|(id, value)| (V::t(id.as_str()), vec![V::t(value.as_str())]))
+            .collect();
+        self.set_by_key(table, "id", &[col], &rows, "").await?;
         Ok(())
+    }
+
+    /// Sets `cols` of each row whose `key` is `rows[i].0` to `rows[i].1`, one statement per
+    /// chunk: `UPDATE table SET c = CASE key WHEN k THEN v … END, … WHERE key IN (…)` and
+    /// `also` (more conditions). A chunk is padded like an IN list (its last row repeated,
+    /// which sets nothing twice differently), so one statement serves many lengths. Answers
+    /// the rows changed.
+    pub(crate) async fn set_by_key(
+        &mut self,
+        table: &str,
+        key: &str,
+        cols: &[&str],
+        rows: &[(V, Vec<V>)],
+        also: &str,
+    ) -> Result<u64> {
+        let most = (IN_CHUNK / 2 / cols.len().max(1)).max(1);
+        let mut changed = 0;
+        for chunk in rows.chunks(most) {
+            let padded = chunk
+                .len()
+                .checked_next_power_of_two()
+                .unwrap_or(most)
+                .min(most)
+                .max(chunk.len());
+            let pad = chunk.last().into_iter().cycle().take(padded - chunk.len());
+            let rows: Vec<&(V, Vec<V>)> = chunk.iter().chain(pad).collect();
+            let mut sql = Sql::new(self.backend, &format!("UPDATE {table} SET "));
+            for (c, col) in cols.iter().enumerate() {
+                sql.push(if c == 0 { "" } else { ", " })
+                    .push(&format!("{col} = CASE {key}"));
+                for (k, values) in &rows {
+                    sql.push(" WHEN ")
+                        .bind(k.clone())
+                        .push(" THEN ")
+                        .bind(values[c].clone());
+                }
+                sql.push(" END");
+            }
+            sql.push(&format!(" WHERE {key} IN ("))
+                .list(rows.iter().map(|(k, _)| k.clone()))
+                .push(")")
+                .push(also);
+            changed += sql.execute(self).await?;
+        }
+        Ok(changed)
     }
 }
 

@@ -536,18 +536,13 @@ impl Db<'_> {
         }
         self.insert_notifications(&w.notifications).await?;
         self.insert_tasks(&w.tasks).await?;
-        if !w.states.is_empty() {
-            let ids: Vec<String> = w.states.iter().map(|(r, _)| r.clone()).collect();
-            let states: Vec<String> = w.states.iter().map(|(_, s)| s.clone()).collect();
-            self.set_by_id("records", "state", &ids, &states).await?;
-            self.execute_in(
-                "UPDATE records SET updated_at = {} WHERE id",
-                &[V::I(now)],
-                &strs(&ids),
-                "",
-            )
+        let states: Vec<(V, Vec<V>)> = w
+            .states
+            .iter()
+            .map(|(r, s)| (V::t(r.as_str()), vec![V::t(s.as_str()), V::I(now)]))
+            .collect();
+        self.set_by_key("records", "id", &["state", "updated_at"], &states, "")
             .await?;
-        }
         for (record, people) in &w.collaborators {
             self.set_collaborators(&portico_domain::RecordId::new(record.as_str()), people)
                 .await?;

@@ -208,9 +208,14 @@ def main():
     u = urllib.parse.urlparse(db_url)
     db = u.path.lstrip("/")
     counts = Counts()
-    port = proxy((u.hostname, u.port or 5432), counts)
-    proxied = urllib.parse.urlunparse(u._replace(netloc=f"{u.username}@127.0.0.1:{port}"))
-    proxied += ("&" if "?" in proxied else "?") + "sslmode=disable"
+    if os.environ.get("CAPACITY_DIRECT") == "1":
+        # No counting proxy between the server and PostgreSQL (statements then read 0): to see
+        # what the proxy itself adds to either side's CPU time.
+        proxied = db_url
+    else:
+        port = proxy((u.hostname, u.port or 5432), counts)
+        proxied = urllib.parse.urlunparse(u._replace(netloc=f"{u.username}@127.0.0.1:{port}"))
+        proxied += ("&" if "?" in proxied else "?") + "sslmode=disable"
     base = f"http://127.0.0.1:{base_port}"
     env = dict(os.environ, PORTICO_LOG="warn", PORTICO_MAIL_WORKER="true")
     log = open(os.path.join(data_dir, "capacity-server.log"), "w")

@@ -16,8 +16,44 @@ impl Store {
 
     /// The database's plan for `sql` (text), with `args` bound to its placeholders. On
     /// PostgreSQL sequential scans are discouraged first, so that the answer says whether an
-    /// index *can* serve the query even on a table too small for the planner to bother.
+    /// index *can* serve the query even on a table too small for the planner to bother; and
+    /// the generic plan follows (after a line `-- generic plan`), the one a prepared statement
+    /// switches to after five runs, planned without the values.
     pub async fn explain(&self, sql: &str, args: &[String]) -> Result<String> {
+        let custom = self.explain_with_values(sql, args).await?;
+        if self.backend == Backend::Sqlite {
+            return Ok(custom);
+        }
+        let mut tx = self.pool.begin().await?;
+        (&mut *tx).execute("SET LOCAL enable_seqscan = off").await?;
+        (&mut *tx)
+            .execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            .await?;
+        (&mut *tx)
+            .execute(format!("PREPARE portico_explained AS {sql}").as_str())
+            .await?;
+        let values: Vec<String> = args
+            .iter()
+            .map(|a| format!("'{}'", a.replace('\'', "''")))
+            .collect();
+        let call = if values.is_empty() {
+            String::new()
+        } else {
+            format!("({})", values.join(", "))
+        };
+        let rows = sqlx::query(&format!("EXPLAIN EXECUTE portico_explained{call}"))
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut lines = vec![custom, "-- generic plan".to_string()];
+        for row in rows {
+            lines.push(row.try_get(0)?);
+        }
+        (&mut *tx).execute("DEALLOCATE portico_explained").await?;
+        tx.rollback().await?;
+        Ok(lines.join("\n"))
+    }
+
+    async fn explain_with_values(&self, sql: &str, args: &[String]) -> Result<String> {
         let mut tx = self.pool.begin().await?;
         let explain = match self.backend {
             Backend::Sqlite => format!("EXPLAIN QUERY PLAN {sql}"),

@@ -108,13 +108,25 @@ impl Db<'_> {
         }
         let mut given = 0;
         let skip = self.backend.for_update_skip_locked();
-        let claimed = self
-            .slots(&format!(
-                "SELECT slot FROM license_seats WHERE holder IS NULL ORDER BY slot LIMIT {}{skip}",
-                holders.len()
+        if let [holder] = holders {
+            // One seat (an activation): claimed and held in one statement.
+            given += sqlx::query(&format!(
+                "UPDATE license_seats SET holder = $1 WHERE slot IN (SELECT slot FROM \
+                 license_seats WHERE holder IS NULL ORDER BY slot LIMIT 1{skip}) RETURNING slot"
             ))
-            .await?;
-        given += self.hold(&claimed, &holders[..claimed.len()]).await?;
+            .bind(holder.as_str())
+            .fetch_all(&mut *self.conn)
+            .await?
+            .len();
+        } else {
+            let claimed = self
+                .slots(&format!(
+                    "SELECT slot FROM license_seats WHERE holder IS NULL ORDER BY slot LIMIT {}{skip}",
+                    holders.len()
+                ))
+                .await?;
+            given += self.hold(&claimed, &holders[..claimed.len()]).await?;
+        }
         while given < holders.len() && self.backend == Backend::Postgres {
             // Every slot left free is locked by a claim in flight: wait for the first
             // (`FOR UPDATE` checks `holder IS NULL` again once it is released).

@@ -65,24 +65,28 @@ def main():
     # The dump asked for above is numbered .1 (the one at exit, of the shutdown, is not read).
     dump = out + ".1"
     annotated = subprocess.run(
-        ["callgrind_annotate", "--inclusive=yes", "--threshold=100", dump],
+        ["callgrind_annotate", "--auto=no", "--threshold=100", dump],
         capture_output=True, text=True, check=True,
     ).stdout
     lines = annotated.splitlines()
     total = next(int(l.split()[0].replace(",", "")) for l in lines if l.strip().endswith("PROGRAM TOTALS"))
     print(f"{len(measured)} reads, each a different record: {total / len(measured):,.0f} instructions per read")
-    print("inclusive instructions per read, by function (top 30):")
+    print("instructions per read spent in each function itself (top 25; the thread and runtime")
+    print("frames callgrind_annotate lists with nearly all of the total are left out):")
     shown = 0
     for line in lines:
-        parts = line.split(None, 1)
-        if len(parts) == 2 and parts[0].replace(",", "").isdigit() and "PROGRAM TOTALS" not in line:
-            ir = int(parts[0].replace(",", ""))
-            name = parts[1].split(" [", 1)[0][:150]
-            print(f"  {ir / len(measured):>12,.0f}  {100 * ir / total:5.1f}%  {name}")
-            shown += 1
-            if shown == 30:
-                break
-
+        parts = line.split(None, 2)
+        if len(parts) < 3 or not parts[0].replace(",", "").isdigit() or "PROGRAM TOTALS" in line:
+            continue
+        ir = int(parts[0].replace(",", ""))
+        if ir >= total / 2:
+            continue
+        name = parts[2].strip().split(" [", 1)[0]
+        name = name.split("/src/", 1)[-1] if "/src/" in name else name
+        print(f"  {ir / len(measured):>9,.0f}  {100 * ir / total:5.1f}%  {name[:130]}")
+        shown += 1
+        if shown == 25:
+            break
 
 if __name__ == "__main__":
     main()

@@ -11,8 +11,8 @@ use futures::future::join_all;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
 use support::at_rest::{hashed, secrets_in_clear, tables_holding};
-use support::names::{CANCEL, CLOSE, NCR, REVIEW, SCAR, WAITLIST};
-use support::staff::{decide_path, item_of, open_review, sent_by};
+use support::names::{CANCEL, CLOSE, NCR, SCAR, WAITLIST};
+use support::staff::{decide_path, item_now, item_of, open_review, sent_by};
 use support::{csrf_of, Backend, TestApp};
 
 /// A second server on `a`'s database, with `a`'s configuration file.
@@ -63,8 +63,13 @@ async fn text(b: &Client, url: &str) -> String {
 }
 
 /// Posts a form; answers the status and where it leads.
-async fn post_form(b: &Client, url: &str, form: &[(&str, &str)]) -> (StatusCode, String) {
-    let r = b.post(url).form(form).send().await.unwrap();
+async fn post_form<K: AsRef<str>, V: AsRef<str>>(
+    b: &Client,
+    url: &str,
+    form: &[(K, V)],
+) -> (StatusCode, String) {
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_ref(), v.as_ref())).collect();
+    let r = b.post(url).form(&form).send().await.unwrap();
     let to = r
         .headers()
         .get("location")
@@ -91,18 +96,6 @@ async fn audit(app: &TestApp, query: &str) -> Vec<Value> {
     .as_array()
     .unwrap()
     .clone()
-}
-
-async fn item_now(app: &TestApp, review: &Value, user: &str) -> Value {
-    let now = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("/api/v1/access-reviews/{}", review["id"].as_str().unwrap()),
-            None,
-        )
-        .await;
-    item_of(&now, user).clone()
 }
 
 /// The page form's action of an item (the API's path without `/api/v1/access-`).
@@ -201,18 +194,13 @@ async fn review_pages_on_a_second_server_refuse_what_the_first_changed(backend: 
         a.delete(&rita_session, "/api/v1/auth").await.0,
         StatusCode::OK
     );
-    let r = rb
-        .post(format!("{}{bos}", b.base))
-        .form(&form(&rita_csrf, "remove"))
-        .send()
-        .await
-        .unwrap();
-    let to = r
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    assert!(refused(r.status(), &to), "{} {to}", r.status());
+    let (status, to) = post_form(
+        &rb,
+        &format!("{}{bos}", b.base),
+        &form(&rita_csrf, "remove"),
+    )
+    .await;
+    assert!(refused(status, &to), "{status} {to}");
 
     // Signed in again on B, then inactivated on A: refused at once too.
     let (rb, _) = signed_in(&b, "rita", "rita's long password").await;
@@ -224,18 +212,13 @@ async fn review_pages_on_a_second_server_refuse_what_the_first_changed(backend: 
         Some(json!({"status__v": "inactive__v"})),
     )
     .await;
-    let r = rb
-        .post(format!("{}{bos}", b.base))
-        .form(&form(&rita_csrf, "remove"))
-        .send()
-        .await
-        .unwrap();
-    let to = r
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    assert!(refused(r.status(), &to), "{} {to}", r.status());
+    let (status, to) = post_form(
+        &rb,
+        &format!("{}{bos}", b.base),
+        &form(&rita_csrf, "remove"),
+    )
+    .await;
+    assert!(refused(status, &to), "{status} {to}");
     let bos_item = item_now(&a, &review, &bo_u).await;
     assert_eq!(bos_item["decision"], Value::Null, "{bos_item}");
     assert_eq!(a.user_of(&bo).await["status__v"], "active__v");
@@ -353,7 +336,7 @@ per_backend!(
 /// server A and the administrator on server B remove each holder's access at the same moment:
 /// each item is decided once, audited once, each seat freed once and given once, to the oldest.
 async fn two_servers_deciding_at_once_decide_once_and_serve_the_queue_once(backend: Backend) {
-    let Some(a) = TestApp::spawn_with(backend, |s| s.config = Some(WAITLIST.into())).await else {
+    let Some(a) = TestApp::spawn_waitlist(backend).await else {
         return;
     };
     let b = second(&a, Some(WAITLIST)).await;
@@ -366,12 +349,12 @@ async fn two_servers_deciding_at_once_decide_once_and_serve_the_queue_once(backe
         sent_by(&a, &quinn_api, &format!("SCAR-H{i}"), &acme, &p).await;
         holders.push((p.clone(), user_id(&a, &p).await));
     }
-    let mut waiters = vec![];
-    for i in 0..4 {
-        let p = a.person(&acme, &format!("Waiter{i}"), "Queue").await;
-        sent_by(&a, &a.admin, &format!("SCAR-W{i}"), &acme, &p).await;
-        waiters.push(p);
-    }
+    let waiters: Vec<String> = a
+        .sent_scars(&acme, "Waiter", "Queue", 4)
+        .await
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
     assert_eq!(a.licenses().await["available"], 0);
     let review = open_review(&a, json!({"due_in_days": 14, "default_decision": "keep"})).await;
     assert_eq!(review["items_total"], 10);
@@ -469,36 +452,20 @@ async fn persist(app: &TestApp, method: Method, path: String, body: Value) -> (S
 /// two SCARs cancelled): whoever is taken off never keeps a seat, the two behind get theirs, and
 /// the pool counts exactly the active external users.
 async fn waits_dropped_on_one_server_while_the_other_frees_seats(backend: Backend) {
-    let Some(a) = TestApp::spawn_with(backend, |s| s.config = Some(WAITLIST.into())).await else {
+    let Some(a) = TestApp::spawn_waitlist(backend).await else {
         return;
     };
     let b = second(&a, Some(WAITLIST)).await;
     let acme = a.org("Acme").await;
     fill(&a, &acme, 6).await;
-    let mut ncrs = vec![];
-    for i in 0..4 {
-        let p = a.person(&acme, &format!("Holder{i}"), "Seat").await;
-        let ncr = a.record(NCR, &format!("NCR-{i}"), &acme, &[&p]).await;
-        a.send(NCR, &ncr).await;
-        let (status, body) = a.action(NCR, &ncr, REVIEW, json!({})).await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        ncrs.push(ncr);
-    }
-    let mut dropped = vec![];
-    for i in 0..4 {
-        let p = a.person(&acme, &format!("Dropped{i}"), "Off").await;
-        let (scar, _) = a
-            .scar_sent_by(&a.admin, &format!("SCAR-D{i}"), &acme, &p)
-            .await;
-        dropped.push((p, scar));
-    }
-    let mut stayers = vec![];
-    for i in 0..2 {
-        let p = a.person(&acme, &format!("Stayer{i}"), "On").await;
-        a.scar_sent_by(&a.admin, &format!("SCAR-S{i}"), &acme, &p)
-            .await;
-        stayers.push(p);
-    }
+    let ncrs = a.ncrs_in_review(&acme, 4).await;
+    let dropped = a.sent_scars(&acme, "Dropped", "Off", 4).await;
+    let stayers: Vec<String> = a
+        .sent_scars(&acme, "Stayer", "On", 2)
+        .await
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
     assert_eq!(
         a.ok(Method::GET, &a.admin, "/api/v1/licenses/waitlist", None)
             .await
@@ -593,7 +560,7 @@ per_backend!(
 /// An external collaborator of a SCAR on which another collaborator waits for a seat sees
 /// nothing of that wait: not the queue, not the record's waiting list, not on its pages.
 async fn an_external_never_sees_anothers_wait(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |s| s.config = Some(WAITLIST.into())).await else {
+    let Some(app) = TestApp::spawn_waitlist(backend).await else {
         return;
     };
     let acme = app.org("Acme").await;
@@ -660,7 +627,7 @@ per_backend!(
 /// set-password link, a SCIM token — is stored only as its hash, in every table (waitlist,
 /// reviews, sessions, links, tokens, outbox, audit), and no listing or export shows one.
 async fn no_live_secret_rests_in_clear_or_shows_in_a_listing(backend: Backend) {
-    let Some(app) = TestApp::spawn_with(backend, |s| s.config = Some(WAITLIST.into())).await else {
+    let Some(app) = TestApp::spawn_waitlist(backend).await else {
         return;
     };
     let (_, quinn_api) = app.internal_user("quinn").await;
@@ -669,17 +636,7 @@ async fn no_live_secret_rests_in_clear_or_shows_in_a_listing(backend: Backend) {
     let anna = app.person(&acme, "Anna", "Berg").await;
     sent_by(&app, &quinn_api, "SCAR-A", &acme, &anna).await;
     let link = app.link_token(&app.email_of(&anna).await).await;
-    let scim = app
-        .ok(
-            Method::POST,
-            &app.admin,
-            "/api/v1/scim-tokens",
-            Some(json!({"name": "Okta"})),
-        )
-        .await["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let scim = support::scim::token(&app, "Okta").await;
     // A review and a wait, so that their tables have rows.
     let review = open_review(&app, json!({"due_in_days": 14, "default_decision": "keep"})).await;
     fill(&app, &acme, 9).await;

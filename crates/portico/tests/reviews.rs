@@ -8,7 +8,8 @@ mod support;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use support::staff::{
-    decide_path, internal_user, item_of, open_review as open, sent_by, signed_in_page, SCAR,
+    decide_path, internal_user, item_now, item_of, open_review as open, sent_by, signed_in_page,
+    SCAR,
 };
 use support::{Backend, TestApp};
 
@@ -687,15 +688,10 @@ async fn two_deciders_at_once_decide_an_item_once(app: TestApp) {
         b.1
     );
     let won = if a.0 == StatusCode::OK { &a.1 } else { &b.1 };
-    let done = app
-        .ok(
-            Method::GET,
-            &app.admin,
-            &format!("/api/v1/access-reviews/{}", review["id"].as_str().unwrap()),
-            None,
-        )
-        .await;
-    assert_eq!(item_of(&done, &bo)["decision"], won["data"]["decision"]);
+    assert_eq!(
+        item_now(&app, &review, &bo).await["decision"],
+        won["data"]["decision"]
+    );
     // The access is as the winner decided, and the loser changed nothing.
     let status = app.user_of(&c.bo).await["status__v"].clone();
     if won["data"]["decision"] == "remove" {

@@ -264,7 +264,7 @@ per_backend!(
 /// wait served through A (a seat freed there) leaves B's answer within the cache's second,
 /// and the collaborator, once in, reads the record on B without anyone's waiting list.
 async fn kept_waiting_collaborators_end_within_a_second(backend: support::Backend) {
-    let Some(a) = TestApp::spawn_with(backend, |s| s.config = Some(WAITLIST.into())).await else {
+    let Some(a) = TestApp::spawn_waitlist(backend).await else {
         return;
     };
     let b = second(&a, |s| s.config = Some(WAITLIST.into())).await;

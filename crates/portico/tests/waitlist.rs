@@ -9,16 +9,12 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::names::{CANCEL, CLOSE, NCR, SCAR, WAITLIST};
+use support::names::{CANCEL, CLOSE, NCR, SCAR};
 use support::{Backend, TestApp};
-
-async fn waitlist_app(backend: Backend) -> Option<TestApp> {
-    TestApp::spawn_with(backend, |s| s.config = Some(WAITLIST.into())).await
-}
 
 /// A server with the waitlist configuration and a full pool (`TestApp::fill_pool`).
 async fn full_app(backend: Backend) -> Option<(TestApp, Vec<String>, String)> {
-    let app = waitlist_app(backend).await?;
+    let app = TestApp::spawn_waitlist(backend).await?;
     let (ncrs, acme) = app.fill_pool().await;
     Some((app, ncrs, acme))
 }
@@ -420,14 +416,7 @@ async fn concurrent_frees_and_activations_never_exceed_the_seats_and_keep_the_or
         return;
     };
     // Ten collaborators wait, in a known order.
-    let mut waiting = vec![];
-    for i in 0..10 {
-        let p = app.person(&acme, &format!("Wait{i}"), "Er").await;
-        let (r, _) = app
-            .scar_sent_by(&app.admin, &format!("SCAR-W{i}"), &acme, &p)
-            .await;
-        waiting.push((p, r));
-    }
+    let waiting = app.sent_scars(&acme, "Wait", "Er", 10).await;
     // Records whose sending races the frees: more SCARs (they wait behind) and NCRs (refused:
     // every seat that frees is given to the queue before anyone else sees it).
     let mut late_scars = vec![];
@@ -558,17 +547,7 @@ async fn seats_freed_by_an_end_date_by_hand_and_over_scim_go_to_the_queue(backen
     let carl = app.person(&acme, "Carl", "Dahl").await;
     app.scar_sent_by(&app.admin, "SCAR-C", &acme, &carl).await;
     let user = holder_out_of_automation(&app, &ncrs[2]).await;
-    let scim_token = app
-        .ok(
-            Method::POST,
-            &app.admin,
-            "/api/v1/scim-tokens",
-            Some(json!({"name": "Okta"})),
-        )
-        .await["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let scim_token = support::scim::token(&app, "Okta").await;
     let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                        "Operations": [{"op": "replace", "value": {"active": false}}]});
     let r = app

@@ -430,25 +430,57 @@ impl TestApp {
         d.as_array().cloned().unwrap_or_default()
     }
 
+    /// A server with the license waitlist's configuration (`examples/waitlist.toml`).
+    pub async fn spawn_waitlist(backend: Backend) -> Option<TestApp> {
+        TestApp::spawn_with(backend, |s| s.config = Some(names::WAITLIST.into())).await
+    }
+
     /// Every seat of the pool (10) taken by a collaborator of an NCR of its own, each sent
     /// and moved to review (one action from its exit); answers the NCRs and Acme.
     pub async fn fill_pool(&self) -> (Vec<String>, String) {
         let acme = self.org("Acme").await;
+        let ncrs = self.ncrs_in_review(&acme, 10).await;
+        assert_eq!(self.licenses().await["available"], 0);
+        (ncrs, acme)
+    }
+
+    /// `n` NCRs of `org` (NCR-0…), each with a collaborator of its own (Holder0 Seat…), sent
+    /// and moved to review: each holds a seat, one action from its exit.
+    pub async fn ncrs_in_review(&self, org: &str, n: usize) -> Vec<String> {
         let mut ncrs = vec![];
-        for i in 0..10 {
-            let holder = self.person(&acme, &format!("Holder{i}"), "Seat").await;
+        for i in 0..n {
+            let holder = self.person(org, &format!("Holder{i}"), "Seat").await;
             let ncr = self
-                .record("ncr__v", &format!("NCR-{i}"), &acme, &[&holder])
+                .record(names::NCR, &format!("NCR-{i}"), org, &[&holder])
                 .await;
-            self.send("ncr__v", &ncr).await;
+            self.send(names::NCR, &ncr).await;
             let (status, body) = self
-                .action("ncr__v", &ncr, "change_state_to_in_review__c", json!({}))
+                .action(names::NCR, &ncr, names::REVIEW, json!({}))
                 .await;
             assert_eq!(status, StatusCode::OK, "{body}");
             ncrs.push(ncr);
         }
-        assert_eq!(self.licenses().await["available"], 0);
-        (ncrs, acme)
+        ncrs
+    }
+
+    /// `n` new contacts of `org` (first names `{first}0`…, last name `last`), each on a SCAR of
+    /// its own (`SCAR-{first}0`…) that the administrator sends; answers (person, SCAR) each.
+    pub async fn sent_scars(
+        &self,
+        org: &str,
+        first: &str,
+        last: &str,
+        n: usize,
+    ) -> Vec<(String, String)> {
+        let mut out = vec![];
+        for i in 0..n {
+            let p = self.person(org, &format!("{first}{i}"), last).await;
+            let (scar, _) = self
+                .scar_sent_by(&self.admin, &format!("SCAR-{first}{i}"), org, &p)
+                .await;
+            out.push((p, scar));
+        }
+        out
     }
 
     pub async fn licenses(&self) -> Value {

@@ -5,8 +5,8 @@ use reqwest::{Client, StatusCode};
 
 use super::{browser, csrf_of, TestApp};
 
-/// The default configuration's SCAR object.
-pub const SCAR: &str = "car__v";
+#[allow(unused_imports)] // not every test that has the support module names it
+pub use super::names::SCAR;
 
 /// An internal user with a password; answers (id, session).
 pub async fn internal_user(app: &TestApp, username: &str) -> (String, String) {
@@ -67,6 +67,19 @@ pub fn item_of<'a>(review: &'a serde_json::Value, user: &str) -> &'a serde_json:
         .iter()
         .find(|i| i["user__v"] == user)
         .unwrap_or_else(|| panic!("no item for {user} in {review}"))
+}
+
+/// The item of `user` in `review` as it is now (the review read again).
+pub async fn item_now(app: &TestApp, review: &serde_json::Value, user: &str) -> serde_json::Value {
+    let now = app
+        .ok(
+            reqwest::Method::GET,
+            &app.admin,
+            &format!("/api/v1/access-reviews/{}", review["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    item_of(&now, user).clone()
 }
 
 /// Where an item of a review is decided.

@@ -24,7 +24,9 @@ pub fn epoch_day(ms: i64) -> i64 {
     ms.div_euclid(86_400_000)
 }
 
-/// Now, in milliseconds since the epoch (the history's day is the database writer's clock).
+/// Now, in milliseconds since the epoch, by this server's clock: the day a seat change is
+/// written under (servers' clocks are assumed to agree to well within a day; the history's
+/// fold leaves the last finished day alone for that).
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -40,19 +42,24 @@ const WAITLIST_GATE: i64 = 0x706f_7274_6963_6f01;
 const RESIZE: i64 = 0x706f_7274_6963_6f02;
 
 impl Db<'_> {
-    /// Creates the pool with `seats` if it does not exist yet (no slot yet).
+    /// Creates the pool with `seats` if it does not exist yet. Servers starting together on a
+    /// new database race here: the size row decides (the second insert waits for the first's
+    /// commit, then finds the row), so one of them makes the slots and begins the history.
     pub async fn init_pool(&mut self, seats: SeatCount) -> Result<()> {
-        let exists = sqlx::query("SELECT slot FROM license_seats LIMIT 1")
-            .fetch_optional(&mut *self.conn)
-            .await?
-            .is_some();
-        if exists {
+        let seats = i64::from(seats.get());
+        let made = sqlx::query(
+            "INSERT INTO license_size (id, seats) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(seats)
+        .execute(&mut *self.conn)
+        .await?
+        .rows_affected();
+        if made == 0 {
             return Ok(());
         }
-        self.add_slots(0, i64::from(seats.get())).await?;
-        self.write_size(i64::from(seats.get())).await?;
+        self.add_slots(0, seats).await?;
         // The history begins with the pool.
-        self.note_change(0, Some(i64::from(seats.get()))).await
+        self.note_change(0, Some(seats)).await
     }
 
     /// The pool as it is now, counted exactly: its size, and the seats held. It counts every
@@ -262,36 +269,28 @@ impl Db<'_> {
             .await
     }
 
-    /// Writes the pool's size (its one row; only the pool's creation and a resize write it).
+    /// Writes the pool's size (its one row, kept by a resize and by a seeded database).
     async fn write_size(&mut self, seats: i64) -> Result<()> {
-        sqlx::query("DELETE FROM license_size")
-            .execute(&mut *self.conn)
-            .await?;
-        sqlx::query("INSERT INTO license_size (id, seats) VALUES (1, $1)")
-            .bind(seats)
-            .execute(&mut *self.conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO license_size (id, seats) VALUES (1, $1) \
+             ON CONFLICT (id) DO UPDATE SET seats = excluded.seats",
+        )
+        .bind(seats)
+        .execute(&mut *self.conn)
+        .await?;
         Ok(())
     }
 
     /// Gives `slots[i]` to `holders[i]`; answers how many.
     async fn hold(&mut self, slots: &[i64], holders: &[UserId]) -> Result<usize> {
-        if slots.is_empty() {
-            return Ok(0);
-        }
-        let mut sql =
-            crate::batch::Sql::new(self.backend, "UPDATE license_seats SET holder = CASE slot");
-        for (slot, holder) in slots.iter().zip(holders) {
-            sql.push(" WHEN ")
-                .bind(V::I(*slot))
-                .push(" THEN ")
-                .bind(V::t(holder.as_str()));
-        }
-        sql.push(" END WHERE slot IN (")
-            .list(slots.iter().map(|s| V::I(*s)))
-            .push(")");
-        sql.execute(self).await?;
-        Ok(slots.len())
+        let rows: Vec<(V, Vec<V>)> = slots
+            .iter()
+            .zip(holders)
+            .map(|(slot, holder)| (V::I(*slot), vec![V::t(holder.as_str())]))
+            .collect();
+        self.set_by_key("license_seats", "slot", &["holder"], &rows, "")
+            .await?;
+        Ok(rows.len())
     }
 
     /// The slot numbers a query answers.

@@ -49,6 +49,29 @@ async fn activate(store: &Store, user: &UserId) -> bool {
     }
 }
 
+/// Every line of the seat history.
+async fn all_history(store: &Store) -> Vec<portico_store::SeatDay> {
+    let mut reader = store.read().await.unwrap();
+    reader.db().seat_history(0, i64::MAX / 2).await.unwrap()
+}
+
+/// Activates `users` all at once, the i-th through `store(i)`; answers how many got a seat.
+async fn activate_at_once<'s>(users: &[UserId], store: impl Fn(usize) -> &'s Store) -> usize {
+    let handles: Vec<_> = users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let (store, u) = (store(i).clone(), u.clone());
+            tokio::spawn(async move { activate(&store, &u).await })
+        })
+        .collect();
+    let mut got = 0;
+    for h in handles {
+        got += usize::from(h.await.unwrap());
+    }
+    got
+}
+
 /// The holders of the slots, and the active external users, sorted.
 async fn holders_and_active(store: &Store) -> (Vec<String>, Vec<String>) {
     let mut tx = store.write().await.unwrap();
@@ -69,19 +92,7 @@ async fn holders_and_active(store: &Store) -> (Vec<String>, Vec<String>) {
 async fn concurrent(a: Store, b: Store, backend: &str) {
     common::admin(&a).await;
     let users = set_up(&a, 40, 10).await;
-    let handles: Vec<_> = users
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            let store = if i % 2 == 0 { a.clone() } else { b.clone() };
-            let u = u.clone();
-            tokio::spawn(async move { activate(&store, &u).await })
-        })
-        .collect();
-    let mut got = 0;
-    for h in handles {
-        got += usize::from(h.await.unwrap());
-    }
+    let got = activate_at_once(&users, |i| if i % 2 == 0 { &a } else { &b }).await;
     assert_eq!(got, 10, "{backend}: as many activations as seats");
     let pool = a.read().await.unwrap().db().pool().await.unwrap();
     assert_eq!((pool.seats.get(), pool.active), (10, 10), "{backend}");
@@ -113,17 +124,7 @@ async fn concurrent(a: Store, b: Store, backend: &str) {
             .unwrap();
     }
     tx.commit().await.unwrap();
-    let handles: Vec<_> = waiting
-        .iter()
-        .map(|u| {
-            let (store, u) = (b.clone(), u.clone());
-            tokio::spawn(async move { activate(&store, &u).await })
-        })
-        .collect();
-    let mut got = 0;
-    for h in handles {
-        got += usize::from(h.await.unwrap());
-    }
+    let got = activate_at_once(&waiting, |_| &b).await;
     assert_eq!(got, 4, "{backend}: the four freed seats, no more");
     let (holders, active) = holders_and_active(&b).await;
     assert_eq!((holders.len(), &holders), (10, &active), "{backend}");
@@ -178,14 +179,7 @@ async fn lowering(store: Store, backend: &str) {
         s
     };
     let before = slots(store.clone()).await;
-    let history = store
-        .read()
-        .await
-        .unwrap()
-        .db()
-        .seat_history(0, i64::MAX / 2)
-        .await
-        .unwrap();
+    let history = all_history(&store).await;
     let mut tx = store.write().await.unwrap();
     assert!(
         !tx.db().set_seats(seats(10)).await.unwrap(),
@@ -200,14 +194,7 @@ async fn lowering(store: Store, backend: &str) {
     let pool = store.read().await.unwrap().db().pool().await.unwrap();
     assert_eq!((pool.seats.get(), pool.active), (20, 15), "{backend}");
     assert_eq!(
-        store
-            .read()
-            .await
-            .unwrap()
-            .db()
-            .seat_history(0, i64::MAX / 2)
-            .await
-            .unwrap(),
+        all_history(&store).await,
         history,
         "{backend}: the history unchanged"
     );
@@ -263,4 +250,35 @@ async fn a_seat_change_waits_for_no_other_transaction_on_postgres() {
     open.commit().await.unwrap();
     let pool = a.read().await.unwrap().db().pool().await.unwrap();
     assert_eq!(pool.active, 2);
+}
+
+/// Two servers starting together on a new database both create the pool: one makes it, the
+/// other waits for that and finds it — one set of slots, one start of the history, no error.
+#[tokio::test]
+async fn two_servers_creating_the_pool_at_once_make_one_on_postgres() {
+    let Some((a, url)) = common::postgres_url().await else {
+        return;
+    };
+    let b = Store::connect(&url).await.expect("second pool");
+    let mut first = a.write().await.unwrap();
+    first.db().init_pool(seats(10)).await.unwrap();
+    let second = tokio::spawn(async move {
+        let mut tx = b.write().await.unwrap();
+        tx.db().init_pool(seats(10)).await?;
+        tx.commit().await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    first.commit().await.unwrap();
+    second.await.unwrap().expect("the second server's start");
+    let pool = a.read().await.unwrap().db().pool().await.unwrap();
+    assert_eq!((pool.seats.get(), pool.active), (10, 0));
+    let mut tx = a.write().await.unwrap();
+    let counted = tx
+        .raw_texts(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM license_seats \
+             UNION ALL SELECT CAST(COUNT(*) AS TEXT) FROM seat_changes WHERE seats IS NOT NULL",
+        )
+        .await
+        .unwrap();
+    assert_eq!(counted, ["10", "1"], "slots, and pool sizes in the history");
 }

@@ -154,8 +154,10 @@ pub fn message(key: &str, args: Option<&FluentArgs<'_>>) -> String {
 pub fn keyed(key: &str, args: &[(&str, String)]) -> Option<String> {
     let mut fluent = FluentArgs::new();
     for (name, value) in args {
-        match value.parse::<f64>() {
-            Ok(n) if !value.is_empty() => fluent.set(*name, FluentValue::from(n)),
+        // A number only when written as one (a count, for plurals): "Nan", "Infinity", "1e3"
+        // or "007" are a person's or a record's name and stay as they are.
+        match value.parse::<i64>() {
+            Ok(n) if n.to_string() == *value => fluent.set(*name, FluentValue::from(n)),
             _ => fluent.set(*name, FluentValue::from(value.clone())),
         }
     }
@@ -204,6 +206,18 @@ mod tests {
             }
         }
         keys
+    }
+
+    #[test]
+    fn a_name_that_reads_like_a_number_stays_as_written() {
+        for name in ["Nan", "Infinity", "inf", "1e3", "007"] {
+            let said = keyed("task-previous-rejected", &[("reason", name.to_string())])
+                .expect("an English message");
+            assert!(said.contains(name), "{name}: {said}");
+        }
+        let counted = keyed("task-previous-rejected", &[("reason", "12".to_string())])
+            .expect("an English message");
+        assert!(counted.contains("12"), "{counted}");
     }
 
     #[test]

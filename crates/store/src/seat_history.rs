@@ -42,9 +42,15 @@ impl Db<'_> {
         // read into lines read after, which merge to the same line.
         let changed = self.change_lines(i64::MAX, to).await?;
         let mut days: BTreeMap<i64, SeatDay> = BTreeMap::new();
+        // The range's lines and the last one before it, by the day's key: a read does not grow
+        // with the years of history before the range.
         for r in sqlx::query(
-            "SELECT day, active, peak, seats FROM seat_history WHERE day <= $1 ORDER BY day",
+            "SELECT day, active, peak, seats FROM seat_history WHERE day >= $1 AND day <= $2 \
+             UNION ALL SELECT day, active, peak, seats FROM \
+             (SELECT day, active, peak, seats FROM seat_history WHERE day < $1 \
+              ORDER BY day DESC LIMIT 1) b",
         )
+        .bind(from)
         .bind(to)
         .fetch_all(&mut *self.conn)
         .await?

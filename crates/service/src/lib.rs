@@ -169,10 +169,6 @@ pub struct Parts {
     roles: read_cache::ReadCache<(String, String), bool>,
     /// Pages of records by object and filter (an external caller's filter names the caller).
     lists: read_cache::ReadCache<(String, portico_store::RecordFilter), Arc<Vec<RecordRead>>>,
-    /// Who waits for a seat on a record, by record id (an internal user's read of a record
-    /// answers it beside the record: kept like the record, or every read would reach the
-    /// database).
-    waitlists: read_cache::ReadCache<String, Arc<Vec<portico_store::WaitRow>>>,
 }
 
 impl std::ops::Deref for Portico {
@@ -291,7 +287,6 @@ impl Portico {
             // A page holds up to a few hundred records: fewer entries keep it in the memory
             // budget.
             lists: read_cache::ReadCache::new(1_000),
-            waitlists: read_cache::ReadCache::new(10_000),
         }))
     }
 

@@ -31,7 +31,8 @@ impl Portico {
             .await?)
     }
 
-    /// Who waits for a seat on one record (internal users: the record page).
+    /// Who waits for a seat on one record, with names and times (internal users: the record
+    /// page, which asks only when the record's read names someone waiting).
     #[tracing::instrument(skip_all, fields(caller = %caller.user.id, record = record))]
     pub async fn record_waitlist(
         &self,
@@ -39,22 +40,13 @@ impl Portico {
         record: &str,
     ) -> ServiceResult<Vec<WaitRow>> {
         caller.require_internal()?;
-        let generation = self.store.generation();
-        let waiting = self
-            .waitlists
-            .get_or_read(record.to_string(), generation, crate::now_ms(), || async {
-                let record = RecordId::new(record);
-                let rows = self
-                    .store
-                    .read()
-                    .await?
-                    .db()
-                    .waitlist(Some(&record), i64::MAX, 0)
-                    .await?;
-                Ok::<_, ServiceError>(std::sync::Arc::new(rows))
-            })
-            .await?;
-        Ok(waiting.as_ref().clone())
+        Ok(self
+            .store
+            .read()
+            .await?
+            .db()
+            .waitlist(Some(&RecordId::new(record)), i64::MAX, 0)
+            .await?)
     }
 
     /// [`Portico::serve_waitlist`] after a status change outside any caller's action (an

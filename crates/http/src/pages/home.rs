@@ -356,7 +356,11 @@ async fn record_page(
             }
         }
         let sponsors = app.sponsorships(caller, Some(id)).await?;
-        let waiting = app.record_waitlist(caller, id).await?;
+        // Who waits, with names and times, only when the record read says someone does.
+        let waiting = match view.waiting.as_deref() {
+            Some([_, ..]) => app.record_waitlist(caller, id).await?,
+            _ => Vec::new(),
+        };
         html! {
             section {
                 h2 { (t("record-people")) }
